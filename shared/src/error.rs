@@ -1,0 +1,259 @@
+//! Stable error codes.
+//!
+//! A code is a promise: agents, scripts and auditors match on it, so a code is
+//! never renamed or reused. Each has the HTTP status the server answers with
+//! and a sentence for a person, in Spanish and English. Details specific to
+//! one refusal (which institution, which date) travel in [`ErrorBody::detail`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::lang::Lang;
+
+macro_rules! error_codes {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $status:literal, $es:literal, $en:literal; )*) => {
+        /// Every refusal Padrón can give, agent- or server-side.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl ErrorCode {
+            /// Every code, for tests and documentation.
+            pub const ALL: &'static [ErrorCode] = &[ $( ErrorCode::$variant, )* ];
+
+            /// The stable machine code, e.g. `WORKSTATION_REVOKED`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $code, )* }
+            }
+
+            /// The HTTP status the server answers this refusal with.
+            pub fn http_status(self) -> u16 {
+                match self { $( ErrorCode::$variant => $status, )* }
+            }
+
+            /// The sentence a person reads.
+            pub fn message(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $( (ErrorCode::$variant, Lang::Es) => $es,
+                       (ErrorCode::$variant, Lang::En) => $en, )*
+                }
+            }
+
+            /// Looks a code up by its stable name.
+            pub fn from_code(code: &str) -> Option<ErrorCode> {
+                match code { $( $code => Some(ErrorCode::$variant), )* _ => None }
+            }
+        }
+    };
+}
+
+error_codes! {
+    // Requests and transport.
+    /// The request could not be understood (malformed JSON, wrong field types).
+    BadRequest = "BAD_REQUEST", 400,
+        "La solicitud no tiene el formato esperado.",
+        "The request is not in the expected format.";
+    /// No such endpoint.
+    NotFound = "NOT_FOUND", 404,
+        "El recurso solicitado no existe.",
+        "The requested resource does not exist.";
+    /// The request body is larger than the server accepts.
+    PayloadTooLarge = "PAYLOAD_TOO_LARGE", 413,
+        "El archivo o la solicitud excede el tamaño permitido.",
+        "The file or request exceeds the allowed size.";
+    /// A fault on the server's side; the details are in the server log.
+    Internal = "INTERNAL", 500,
+        "Ocurrió un error interno en el servidor. Intente de nuevo; si persiste, informe al administrador.",
+        "An internal server error occurred. Try again; if it persists, tell the administrator.";
+    /// The server's database is not answering.
+    StoreUnavailable = "STORE_UNAVAILABLE", 503,
+        "El servidor no puede acceder a su base de datos en este momento.",
+        "The server cannot reach its database right now.";
+
+    // Workstations.
+    /// The TLS session carried no client certificate (normally refused in the handshake).
+    WorkstationCertificateMissing = "WORKSTATION_CERTIFICATE_MISSING", 401,
+        "Esta computadora no presentó su certificado de estación de trabajo.",
+        "This computer did not present its workstation certificate.";
+    /// The certificate is from the workstation CA but matches no enrolled workstation.
+    WorkstationUnknown = "WORKSTATION_UNKNOWN", 403,
+        "Esta computadora no está inscrita como estación de trabajo.",
+        "This computer is not enrolled as a workstation.";
+    /// The workstation was revoked by an administrator.
+    WorkstationRevoked = "WORKSTATION_REVOKED", 403,
+        "La inscripción de esta estación de trabajo fue revocada. Solicite una nueva inscripción al administrador del registro.",
+        "This workstation's enrolment was revoked. Ask the registry administrator for a new enrolment.";
+    /// Revoking a workstation that is already revoked.
+    WorkstationAlreadyRevoked = "WORKSTATION_ALREADY_REVOKED", 409,
+        "La estación de trabajo ya estaba revocada.",
+        "The workstation was already revoked.";
+    /// No workstation with that id.
+    WorkstationNotFound = "WORKSTATION_NOT_FOUND", 404,
+        "No existe una estación de trabajo con ese número.",
+        "There is no workstation with that number.";
+    /// The certificate signing request cannot be used.
+    CsrInvalid = "CSR_INVALID", 400,
+        "La solicitud de certificado (CSR) no es válida.",
+        "The certificate signing request (CSR) is not valid.";
+    /// A site name was empty or unprintable.
+    SiteInvalid = "SITE_INVALID", 400,
+        "El nombre de la sede no es válido.",
+        "The site name is not valid.";
+
+    // Institutions and people.
+    /// No institution with that code.
+    InstitutionUnknown = "INSTITUTION_UNKNOWN", 404,
+        "La institución indicada no existe.",
+        "The institution does not exist.";
+    /// An institution with that code already exists.
+    InstitutionExists = "INSTITUTION_EXISTS", 409,
+        "Ya existe una institución con ese código.",
+        "An institution with that code already exists.";
+    /// The institution code does not follow the rules (2–16 of A–Z, 0–9, `-`).
+    InstitutionCodeInvalid = "INSTITUTION_CODE_INVALID", 400,
+        "El código de institución debe tener de 2 a 16 caracteres: letras mayúsculas sin tilde, dígitos o guiones.",
+        "An institution code has 2 to 16 characters: capital letters without accents, digits or dashes.";
+    /// A name was empty or too long.
+    NameInvalid = "NAME_INVALID", 400,
+        "El nombre no puede estar vacío ni exceder 200 caracteres.",
+        "The name must not be empty nor exceed 200 characters.";
+    /// The CUI is malformed (length, check digit, department or municipality).
+    CuiInvalid = "CUI_INVALIDO", 400,
+        "El CUI no es válido.",
+        "The CUI is not valid.";
+    /// This person is already a coordinator of the institution.
+    CoordinatorExists = "COORDINATOR_EXISTS", 409,
+        "Esa persona ya es coordinadora de la institución.",
+        "That person is already a coordinator of the institution.";
+    /// The person is not enrolled for this institution, or is inactive.
+    UserNotAuthorized = "USUARIO_NO_AUTORIZADO", 403,
+        "Usuario no autorizado para esta institución.",
+        "User not authorised for this institution.";
+
+    // Server administration (the admin CLI, acting on a data directory).
+    /// `init` on a directory that already holds a Padrón installation.
+    DataDirExists = "DATA_DIR_EXISTS", 409,
+        "El directorio de datos ya contiene una instalación de Padrón; no se modificó nada.",
+        "The data directory already holds a Padrón installation; nothing was changed.";
+    /// The data directory is missing or incomplete.
+    DataDirMissing = "DATA_DIR_MISSING", 404,
+        "El directorio de datos no existe o no fue inicializado con `padron-server init`.",
+        "The data directory does not exist or was not initialised with `padron-server init`.";
+    /// The database was written by a newer Padrón.
+    SchemaTooNew = "SCHEMA_TOO_NEW", 500,
+        "La base de datos fue creada por una versión más reciente de Padrón.",
+        "The database was created by a newer version of Padrón.";
+
+    // Agent-side.
+    /// The agent configuration file is missing or wrong.
+    AgentConfigInvalid = "AGENT_CONFIG_INVALID", 400,
+        "La configuración del agente no existe o tiene errores.",
+        "The agent configuration is missing or has errors.";
+    /// The server could not be reached at all.
+    ServerUnreachable = "SERVER_UNREACHABLE", 503,
+        "No se pudo conectar con el servidor de Padrón.",
+        "Could not connect to the Padrón server.";
+    /// The server refused this workstation's certificate in the TLS handshake.
+    WorkstationCertificateRefused = "WORKSTATION_CERTIFICATE_REFUSED", 403,
+        "El servidor rechazó el certificado de esta estación de trabajo.",
+        "The server refused this workstation's certificate.";
+    /// The server's certificate is not the one this workstation was enrolled with.
+    ServerCertificateUntrusted = "SERVER_CERTIFICATE_UNTRUSTED", 502,
+        "El certificado del servidor no es el esperado; la conexión se interrumpió por seguridad.",
+        "The server's certificate is not the expected one; the connection was stopped for safety.";
+}
+
+impl ErrorCode {
+    pub fn message_es(self) -> &'static str {
+        self.message(Lang::Es)
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The JSON body of every refusal the server sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// The stable code, e.g. `WORKSTATION_REVOKED`.
+    pub code: String,
+    /// The sentence for a person, in the language the client asked for.
+    pub message: String,
+    /// What in particular was refused (a code, a date), in the same language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, lang: Lang, detail: Option<String>) -> ErrorBody {
+        ErrorBody { code: code.as_str().to_owned(), message: code.message(lang).to_owned(), detail }
+    }
+
+    /// The known code, if this server speaks a code this agent knows.
+    pub fn error_code(&self) -> Option<ErrorCode> {
+        ErrorCode::from_code(&self.code)
+    }
+
+    /// Message and detail as one line for a person.
+    pub fn to_sentence(&self) -> String {
+        match &self.detail {
+            Some(d) if !d.is_empty() => format!("{} {}", self.message, d),
+            _ => self.message.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_and_round_trip() {
+        let mut seen = HashSet::new();
+        for code in ErrorCode::ALL {
+            assert!(seen.insert(code.as_str()), "duplicate code {code}");
+            assert_eq!(ErrorCode::from_code(code.as_str()), Some(*code));
+            assert!(code.as_str().chars().all(|c| c.is_ascii_uppercase() || c == '_'));
+        }
+        assert_eq!(ErrorCode::from_code("NO_SUCH_CODE"), None);
+    }
+
+    #[test]
+    fn every_code_has_a_status_and_both_messages() {
+        for code in ErrorCode::ALL {
+            let status = code.http_status();
+            assert!((400..600).contains(&status), "{code}: {status}");
+            let es = code.message(Lang::Es);
+            let en = code.message(Lang::En);
+            assert!(es.ends_with('.') && en.ends_with('.'), "{code}");
+            assert_ne!(es, en, "{code} has no translation");
+        }
+    }
+
+    #[test]
+    fn client_mistakes_are_never_500() {
+        for code in [
+            ErrorCode::BadRequest,
+            ErrorCode::CuiInvalid,
+            ErrorCode::InstitutionUnknown,
+            ErrorCode::WorkstationRevoked,
+            ErrorCode::CsrInvalid,
+        ] {
+            assert!(code.http_status() < 500, "{code}");
+        }
+    }
+
+    #[test]
+    fn body_is_stable_json() {
+        let body = ErrorBody::new(ErrorCode::WorkstationRevoked, Lang::Es, None);
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(json["code"], "WORKSTATION_REVOKED");
+        assert!(json.get("detail").is_none());
+        let back: ErrorBody = serde_json::from_value(json).unwrap();
+        assert_eq!(back.error_code(), Some(ErrorCode::WorkstationRevoked));
+    }
+}
