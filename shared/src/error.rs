@@ -144,6 +144,44 @@ error_codes! {
         "La base de datos fue creada por una versión más reciente de Padrón.",
         "The database was created by a newer version of Padrón.";
 
+    // Consulta Social: query workbooks and the civil registry.
+    /// The uploaded file is not a spreadsheet Padrón can read (xlsx, xls, ods).
+    WorkbookUnreadable = "WORKBOOK_UNREADABLE", 400,
+        "El archivo no es un libro de cálculo legible (xlsx, xls u ods).",
+        "The file is not a readable spreadsheet (xlsx, xls or ods).";
+    /// No row of the first sheet carries the expected column names.
+    WorkbookNoHeader = "WORKBOOK_NO_HEADER", 400,
+        "No se encontró una fila de encabezados reconocible; las columnas esperadas se indican en el detalle.",
+        "No recognisable header row was found; the expected columns are listed in the detail.";
+    /// The header is there but no row below it holds a query.
+    WorkbookEmpty = "WORKBOOK_EMPTY", 400,
+        "El archivo no contiene filas para consultar.",
+        "The file contains no rows to query.";
+    /// More rows than one file may hold (50,000 by CUI, 3,000 by names).
+    WorkbookTooManyRows = "WORKBOOK_TOO_MANY_ROWS", 413,
+        "El archivo excede el límite de filas: 50,000 por CUI o 3,000 por nombres.",
+        "The file exceeds the row limit: 50,000 by CUI or 3,000 by names.";
+    /// The file is larger than 20 MB.
+    WorkbookTooLarge = "WORKBOOK_TOO_LARGE", 413,
+        "El archivo excede el tamaño máximo de 20 MB.",
+        "The file exceeds the maximum size of 20 MB.";
+    /// The compressed workbook would expand far beyond any real query file.
+    WorkbookZipBomb = "WORKBOOK_ZIP_BOMB", 413,
+        "El archivo comprimido se expandiría más allá de un tamaño razonable y fue rechazado.",
+        "The compressed file would expand beyond a reasonable size and was refused.";
+    /// No registry has been imported yet.
+    RegistryEmpty = "REGISTRY_EMPTY", 503,
+        "Aún no se ha importado el registro civil en este servidor.",
+        "The civil registry has not been imported on this server yet.";
+    /// The registry CSV does not have the expected header.
+    RegistryCsvInvalid = "REGISTRY_CSV_INVALID", 400,
+        "El archivo del registro no tiene el encabezado CSV esperado.",
+        "The registry file does not have the expected CSV header.";
+    /// Another import of the registry is running on this data directory.
+    RegistryBusy = "REGISTRY_BUSY", 409,
+        "Ya hay una importación del registro en curso en este directorio de datos.",
+        "A registry import is already running on this data directory.";
+
     // Agent-side.
     /// The agent configuration file is missing or wrong.
     AgentConfigInvalid = "AGENT_CONFIG_INVALID", 400,
