@@ -1,2 +1,3 @@
 pub mod names;
+pub mod registry;
 
