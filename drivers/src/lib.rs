@@ -1,3 +1,23 @@
-//! Card access for Padrón. The PIV and PKCS#11 drivers and the virtual card
-//! arrive with the smart-card work; this crate exists so the workspace layout
-//! is final from the start.
+//! Card access for Padrón.
+//!
+//! - [`card`]: the abstraction the agent uses ([`Card`], [`CardSource`]).
+//! - [`piv`]: PIV (NIST SP 800-73-4) over PC/SC.
+//! - [`error`]: [`CardError`], with its stable [`padron_shared::ErrorCode`].
+//! - [`certificate`]: holder name, CUI and validity from a card certificate.
+//! - [`apdu`], [`tlv`]: the ISO 7816-4 wire format, hand-written and fuzzed.
+
+pub mod apdu;
+pub mod card;
+pub mod certificate;
+pub mod error;
+pub mod piv;
+pub mod signature_format;
+pub mod tlv;
+pub mod virtual_card;
+
+pub use card::{
+    Card, CardSource, Digest, HashAlgorithm, KeyAlgorithm, KeySlot, Pin, PinStatus, ReaderInfo,
+};
+pub use certificate::{CertificateInfo, NationalId};
+pub use error::CardError;
+pub use piv::driver::{PivCard, PivSource};

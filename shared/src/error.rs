@@ -199,6 +199,56 @@ error_codes! {
     ServerCertificateUntrusted = "SERVER_CERTIFICATE_UNTRUSTED", 502,
         "El certificado del servidor no es el esperado; la conexión se interrumpió por seguridad.",
         "The server's certificate is not the expected one; the connection was stopped for safety.";
+
+    // Cards (agent-side: the national eID card in the coordinator's reader).
+    /// The PC/SC service (pcscd) is not running on this computer.
+    PcscUnavailable = "PCSC_UNAVAILABLE", 503,
+        "El servicio de lectores de tarjetas (PC/SC) no está disponible en esta computadora.",
+        "The smart card reader service (PC/SC) is not available on this computer.";
+    /// The named reader is not connected.
+    ReaderNotFound = "READER_NOT_FOUND", 404,
+        "No se encontró el lector de tarjetas indicado. Verifique que esté conectado.",
+        "The card reader was not found. Check that it is connected.";
+    /// The reader holds no card.
+    CardAbsent = "CARD_ABSENT", 409,
+        "No hay una tarjeta de identificación en el lector.",
+        "There is no identity card in the reader.";
+    /// The card was taken out of the reader during the session.
+    CardRemoved = "CARD_REMOVED", 401,
+        "La tarjeta fue retirada del lector; la sesión terminó.",
+        "The card was removed from the reader; the session has ended.";
+    /// The card is not a PIV card or uses an algorithm Padrón cannot use.
+    CardNotSupported = "CARD_NOT_SUPPORTED", 415,
+        "La tarjeta del lector no es una tarjeta de identificación compatible.",
+        "The card in the reader is not a supported identity card.";
+    /// The card lacks the authentication or signature certificate, or it is unreadable.
+    CardCertificateMissing = "CARD_CERTIFICATE_MISSING", 422,
+        "La tarjeta no contiene un certificado válido de autenticación o de firma.",
+        "The card holds no valid authentication or signature certificate.";
+    /// Wrong PIN; the detail says how many tries are left.
+    PinIncorrect = "PIN_INCORRECT", 401,
+        "El PIN de la tarjeta es incorrecto.",
+        "The card PIN is incorrect.";
+    /// Too many wrong PINs: the card refuses the PIN until it is unblocked.
+    PinBlocked = "PIN_BLOCKED", 423,
+        "El PIN de la tarjeta está bloqueado por demasiados intentos fallidos. Acuda a la entidad emisora para desbloquearlo.",
+        "The card PIN is blocked after too many wrong tries. Ask the issuing authority to unblock it.";
+    /// The operation needs the PIN (for a signature: entered again right before it).
+    PinRequired = "PIN_REQUIRED", 401,
+        "Debe ingresar el PIN de la tarjeta para continuar.",
+        "Enter the card PIN to continue.";
+    /// The PIN has a length or characters the card cannot take.
+    PinFormatInvalid = "PIN_FORMAT_INVALID", 400,
+        "El PIN no tiene el formato que acepta la tarjeta.",
+        "The PIN is not in the format the card accepts.";
+    /// The configured PKCS#11 module could not be loaded.
+    Pkcs11ModuleInvalid = "PKCS11_MODULE_INVALID", 400,
+        "No se pudo cargar el módulo PKCS#11 configurado para la tarjeta.",
+        "The PKCS#11 module configured for the card could not be loaded.";
+    /// The card or its middleware answered something unexpected.
+    CardError = "CARD_ERROR", 502,
+        "La tarjeta respondió de forma inesperada. Retírela, vuelva a insertarla e intente de nuevo.",
+        "The card answered unexpectedly. Remove it, insert it again and retry.";
 }
 
 impl ErrorCode {
@@ -255,7 +305,7 @@ mod tests {
         for code in ErrorCode::ALL {
             assert!(seen.insert(code.as_str()), "duplicate code {code}");
             assert_eq!(ErrorCode::from_code(code.as_str()), Some(*code));
-            assert!(code.as_str().chars().all(|c| c.is_ascii_uppercase() || c == '_'));
+            assert!(code.as_str().chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'));
         }
         assert_eq!(ErrorCode::from_code("NO_SUCH_CODE"), None);
     }
