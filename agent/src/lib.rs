@@ -1,1 +1,8 @@
+//! The Padrón workstation agent: its configuration, the mutual-TLS client
+//! of the server API, and enrolment requests. The CLI (`main.rs`) and, later,
+//! the kiosk GUI are thin layers over this library.
 
+pub mod cli;
+pub mod client;
+pub mod config;
+pub mod enroll;

@@ -1,1 +1,101 @@
-fn main() {}
+use std::process::ExitCode;
+
+use clap::Parser;
+use padron_agent::cli::{Cli, Command};
+use padron_agent::client::{Client, ClientError};
+use padron_agent::config::{self, ConfigError};
+use padron_agent::enroll;
+use padron_shared::{ErrorCode, Lang};
+
+fn t<'a>(lang: Lang, es: &'a str, en: &'a str) -> &'a str {
+    if lang == Lang::En { en } else { es }
+}
+
+/// A failure as the person at the workstation reads it, with the stable
+/// code first so support can search for it.
+struct Failure {
+    code: ErrorCode,
+    text: String,
+}
+
+impl Failure {
+    fn from_client(e: &ClientError, lang: Lang) -> Failure {
+        Failure { code: e.code(), text: e.explain(lang) }
+    }
+
+    fn from_config(e: &ConfigError, lang: Lang) -> Failure {
+        let code = ErrorCode::AgentConfigInvalid;
+        let hint = match e {
+            ConfigError::Missing(_) => t(
+                lang,
+                "Indique el archivo con --config o PADRON_AGENT_CONFIG (viene en el paquete de inscripción).",
+                "Give the file with --config or PADRON_AGENT_CONFIG (it comes in the enrolment bundle).",
+            ),
+            _ => "",
+        };
+        Failure { code, text: format!("{} {e} {hint}", code.message(lang)).trim_end().to_owned() }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PADRON_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let lang = cli.lang.as_deref().and_then(Lang::parse).unwrap_or_else(Lang::from_env);
+    let result = match cli.command {
+        Command::Status => status(cli.config, lang),
+        Command::EnrollRequest { out, hint } => match enroll::create(&out, &hint) {
+            Ok(req) => {
+                println!("{}", t(lang, "Solicitud de inscripción creada:", "Enrolment request created:"));
+                println!("  {} {}", t(lang, "llave privada (no la comparta):", "private key (do not share):"), req.key.display());
+                println!("  {} {}", t(lang, "solicitud para el administrador:", "request for the administrator:"), req.csr.display());
+                Ok(())
+            }
+            Err(e) => {
+                let code = ErrorCode::AgentConfigInvalid;
+                Err(Failure { code, text: e.to_string() })
+            }
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("error [{}]: {}", f.code.as_str(), f.text);
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn status(config: Option<std::path::PathBuf>, lang: Lang) -> Result<(), Failure> {
+    let path = config.unwrap_or_else(config::default_path);
+    let loaded = config::load(&path).map_err(|e| Failure::from_config(&e, lang))?;
+    let lang = loaded.config.lang.unwrap_or(lang);
+    let client = Client::new(&loaded, lang).map_err(|e| Failure::from_client(&e, lang))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure { code: ErrorCode::Internal, text: e.to_string() })?;
+    let (me, health) = runtime
+        .block_on(async { Ok::<_, ClientError>((client.whoami().await?, client.health().await?)) })
+        .map_err(|e| Failure::from_client(&e, lang))?;
+    println!("{} {}", t(lang, "Servidor:", "Server:"), client.server_url());
+    println!(
+        "  {} {} ({} {}, {} {})",
+        t(lang, "estado:", "status:"),
+        if health.status == "ok" { t(lang, "en servicio", "in service") } else { t(lang, "degradado", "degraded") },
+        t(lang, "versión", "version"),
+        health.version,
+        t(lang, "base de datos", "database"),
+        health.database
+    );
+    println!("{} {}", t(lang, "Estación de trabajo:", "Workstation:"), me.workstation_id);
+    println!("  {} {} — {}", t(lang, "institución:", "institution:"), me.institution_code, me.institution_name);
+    println!("  {} {}", t(lang, "sede:", "site:"), me.site);
+    println!("  {} {}", t(lang, "certificado válido hasta:", "certificate valid until:"), me.certificate_not_after);
+    Ok(())
+}

@@ -1,1 +1,197 @@
+//! Test support for end-to-end tests: the real `padron-server` and
+//! `padron-agent` binaries, started as processes, talking real TLS.
+//!
+//! The binaries are the ones `cargo build`/`cargo nextest` put beside this
+//! test executable in the target directory; `packaging/dev/test.sh` builds
+//! them first.
 
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Path of a workspace binary in the same target directory as this test.
+pub fn bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/<test>-<hash> → target/<profile>/<name>
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target profile directory");
+    let path = profile_dir.join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: build the workspace binaries first (cargo build --workspace --bins, as packaging/dev/test.sh does)",
+        path.display()
+    );
+    path
+}
+
+/// Runs a binary to completion with the environment cleared of Padrón
+/// variables, so a developer's shell does not leak into the test.
+pub fn run(name: &str, args: &[&str]) -> Output {
+    run_env(name, args, &[])
+}
+
+pub fn run_env(name: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(bin(name));
+    cmd.args(args);
+    for var in ["PADRON_DATA", "PADRON_AGENT_CONFIG", "PADRON_LANG", "PADRON_LOG", "LANG", "LC_ALL", "LC_MESSAGES"] {
+        cmd.env_remove(var);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap_or_else(|e| panic!("cannot run {name}: {e}"))
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs and insists on success, returning stdout.
+pub fn ok(name: &str, args: &[&str]) -> String {
+    let out = run(name, args);
+    assert!(out.status.success(), "{name} {args:?} failed:\nstdout: {}\nstderr: {}", stdout(&out), stderr(&out));
+    stdout(&out)
+}
+
+/// A `padron-server serve` process on a loopback port, killed on drop.
+#[derive(Debug)]
+pub struct Server {
+    child: Child,
+    pub port: u16,
+    log: PathBuf,
+}
+
+impl Server {
+    pub fn start(data: &Path) -> Server {
+        let log = data.with_extension("server.log");
+        let log_file = std::fs::File::create(&log).expect("server log file");
+        let mut child = Command::new(bin("padron-server"))
+            .args(["serve", "--data"])
+            .arg(data)
+            .args(["--listen", "127.0.0.1:0", "--log", "info"])
+            .env_remove("PADRON_DATA")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log_file))
+            .spawn()
+            .expect("start padron-server");
+        let out = child.stdout.take().expect("server stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("padron-server listening on https://") {
+                    let _ = tx.send(addr.to_owned());
+                }
+            }
+        });
+        let addr = match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(addr) => addr,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("padron-server did not start; log:\n{}", std::fs::read_to_string(&log).unwrap_or_default());
+            }
+        };
+        let port = addr.rsplit(':').next().and_then(|p| p.parse().ok()).expect("port in listening line");
+        Server { child, port, log }
+    }
+
+    pub fn url(&self) -> String {
+        format!("https://localhost:{}", self.port)
+    }
+
+    /// What the server has logged so far (refusal reasons land here).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits until the log contains `needle` (logging is asynchronous to the client's view).
+    pub fn wait_for_log(&self, needle: &str) -> String {
+        for _ in 0..100 {
+            let log = self.log();
+            if log.contains(needle) {
+                return log;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("server log never contained {needle:?}:\n{}", self.log());
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A data directory with one institution, ready to enrol workstations.
+#[derive(Debug)]
+pub struct Installation {
+    pub tmp: tempfile::TempDir,
+    pub data: PathBuf,
+}
+
+impl Installation {
+    pub fn new() -> Installation {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let data = tmp.path().join("data");
+        ok("padron-server", &["init", "--data", path_str(&data)]);
+        ok(
+            "padron-server",
+            &["institution", "add", "--data", path_str(&data), "--code", "MIDES", "--name", "Ministerio de Desarrollo Social"],
+        );
+        Installation { tmp, data }
+    }
+
+    pub fn data(&self) -> &str {
+        path_str(&self.data)
+    }
+
+    /// Enrols a workstation of `institution` and returns its bundle directory.
+    pub fn enroll(&self, institution: &str, site: &str, server_url: &str) -> PathBuf {
+        let out = self.tmp.path().join(format!("bundle-{}-{}", institution, site.replace(' ', "_")));
+        ok(
+            "padron-server",
+            &[
+                "workstation",
+                "enroll",
+                "--data",
+                self.data(),
+                "--institution",
+                institution,
+                "--site",
+                site,
+                "--out",
+                path_str(&out),
+                "--server-url",
+                server_url,
+            ],
+        );
+        out
+    }
+}
+
+impl Default for Installation {
+    fn default() -> Self {
+        Installation::new()
+    }
+}
+
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 temp path")
+}
+
+/// A blocking HTTPS client with an optional client identity, pinned to the
+/// installation's server CA: the "someone else's program" view of the server.
+pub fn https_client(server_ca_pem: &[u8], identity_pem: Option<Vec<u8>>) -> reqwest::blocking::Client {
+    let ca = reqwest::Certificate::from_pem(server_ca_pem).expect("server CA");
+    let mut builder = reqwest::blocking::Client::builder().tls_certs_only([ca]).timeout(Duration::from_secs(20));
+    if let Some(pem) = identity_pem {
+        builder = builder.identity(reqwest::Identity::from_pem(&pem).expect("identity"));
+    }
+    builder.build().expect("client")
+}

@@ -1,0 +1,39 @@
+//! Command-line interface of `padron-agent` (clap). The kiosk GUI reuses
+//! the same client library; these commands are for scripts and support.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "padron-agent",
+    version,
+    about = "Agente de Padrón para estaciones de trabajo / Padrón workstation agent",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Agent configuration (from the enrolment bundle).
+    #[arg(long, global = true, env = "PADRON_AGENT_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Language of messages: es (default) or en.
+    #[arg(long, global = true, value_name = "es|en")]
+    pub lang: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Connect to the server and show this workstation, its institution and the server's health.
+    Status,
+    /// Make this workstation's key and a certificate request (CSR) for the registry admin.
+    EnrollRequest {
+        /// Directory for workstation.key and workstation.csr.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// A hint for the admin (e.g. institution and site); the server sets the real subject.
+        #[arg(long, default_value = "Padrón estación de trabajo")]
+        hint: String,
+    },
+}

@@ -1,0 +1,341 @@
+//! The agent's HTTPS client: mutual TLS with the workstation identity,
+//! the server CA pinned, refusals turned into errors a person can act on.
+
+use std::error::Error as StdError;
+use std::sync::Arc;
+use std::time::Duration;
+
+use padron_shared::protocol::{Health, WhoAmI};
+use padron_shared::{ErrorBody, ErrorCode, Lang};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::{AlertDescription, RootCertStore};
+use serde::de::DeserializeOwned;
+
+use crate::config::LoadedConfig;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// A local file of the workstation identity could not be used.
+    #[error("{what} ({path}): {message}")]
+    Identity { what: &'static str, path: String, message: String },
+    /// Nothing answered: DNS, routing, server down, timeout.
+    #[error("no hay conexión con {url}: {cause}")]
+    Unreachable { url: String, cause: String },
+    /// The server refused this workstation in the TLS handshake.
+    #[error("el servidor rechazó el certificado de la estación ({reason:?})")]
+    CertificateRefused { reason: RefusalReason },
+    /// The server's certificate does not chain to the pinned server CA.
+    #[error("certificado del servidor no confiable: {0}")]
+    ServerUntrusted(String),
+    /// The server answered with a refusal.
+    #[error("{}: {}", .0.code, .0.to_sentence())]
+    Api(ErrorBody),
+    /// The server answered something that is not the protocol.
+    #[error("respuesta inesperada del servidor: {0}")]
+    Protocol(String),
+}
+
+/// Why the server refused the workstation certificate, from the TLS alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalReason {
+    Revoked,
+    Expired,
+    /// Not issued by the server's workstation CA, or not a workstation it knows.
+    NotRecognised,
+    /// The connection closed with no alert; TLS 1.3 reports a refused
+    /// client certificate this way when the alert is lost in the race.
+    ClosedDuringHandshake,
+}
+
+impl ClientError {
+    /// The stable code for this failure.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ClientError::Identity { .. } => ErrorCode::AgentConfigInvalid,
+            ClientError::Unreachable { .. } => ErrorCode::ServerUnreachable,
+            ClientError::CertificateRefused { reason: RefusalReason::Revoked } => ErrorCode::WorkstationRevoked,
+            ClientError::CertificateRefused { .. } => ErrorCode::WorkstationCertificateRefused,
+            ClientError::ServerUntrusted(_) => ErrorCode::ServerCertificateUntrusted,
+            ClientError::Api(body) => body.error_code().unwrap_or(ErrorCode::Internal),
+            ClientError::Protocol(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// What a person at the workstation reads: the sentence for the code,
+    /// then what in particular happened and what to do.
+    pub fn explain(&self, lang: Lang) -> String {
+        let en = lang == Lang::En;
+        match self {
+            ClientError::Api(body) => body.to_sentence(),
+            ClientError::Unreachable { url, cause } => format!(
+                "{} {}",
+                self.code().message(lang),
+                if en {
+                    format!("({url}: {cause}). Check the network cable and that the server is running.")
+                } else {
+                    format!("({url}: {cause}). Revise la red y que el servidor esté en funcionamiento.")
+                }
+            ),
+            ClientError::CertificateRefused { reason } => {
+                let why = match (reason, en) {
+                    (RefusalReason::Revoked, false) => "La inscripción fue revocada.",
+                    (RefusalReason::Revoked, true) => "The enrolment was revoked.",
+                    (RefusalReason::Expired, false) => "El certificado de la estación venció; solicite una nueva inscripción.",
+                    (RefusalReason::Expired, true) => "The workstation certificate has expired; ask for a new enrolment.",
+                    (RefusalReason::NotRecognised, false) => {
+                        "El servidor no reconoce esta estación: no fue inscrita en este servidor o su inscripción ya no existe."
+                    }
+                    (RefusalReason::NotRecognised, true) => {
+                        "The server does not recognise this workstation: it was not enrolled on this server or its enrolment no longer exists."
+                    }
+                    (RefusalReason::ClosedDuringHandshake, false) => {
+                        "El servidor cerró la conexión al validar el certificado de la estación (revocado, vencido o de otra autoridad)."
+                    }
+                    (RefusalReason::ClosedDuringHandshake, true) => {
+                        "The server closed the connection while checking the workstation certificate (revoked, expired or from another authority)."
+                    }
+                };
+                if *reason == RefusalReason::Revoked {
+                    // WORKSTATION_REVOKED's sentence already says it all.
+                    self.code().message(lang).to_owned()
+                } else {
+                    format!("{} {}", self.code().message(lang), why)
+                }
+            }
+            ClientError::ServerUntrusted(cause) => format!("{} ({cause})", self.code().message(lang)),
+            ClientError::Identity { .. } | ClientError::Protocol(_) => {
+                format!("{} {}", self.code().message(lang), self)
+            }
+        }
+    }
+}
+
+/// A connection to the Padrón server as this workstation.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    tls: Arc<rustls::ClientConfig>,
+    base: String,
+    lang: Lang,
+}
+
+fn identity_err(what: &'static str, path: &std::path::Path, e: impl std::fmt::Display) -> ClientError {
+    ClientError::Identity { what, path: path.display().to_string(), message: e.to_string() }
+}
+
+impl Client {
+    pub fn new(config: &LoadedConfig, lang: Lang) -> Result<Client, ClientError> {
+        let ca_certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&config.server_ca)
+            .and_then(|it| it.collect())
+            .map_err(|e| identity_err("CA del servidor / server CA", &config.server_ca, e))?;
+        let mut roots = RootCertStore::empty();
+        for cert in ca_certs {
+            roots.add(cert).map_err(|e| identity_err("CA del servidor / server CA", &config.server_ca, e))?;
+        }
+        let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&config.certificate)
+            .and_then(|it| it.collect())
+            .map_err(|e| identity_err("certificado de la estación / workstation certificate", &config.certificate, e))?;
+        if chain.is_empty() {
+            return Err(identity_err(
+                "certificado de la estación / workstation certificate",
+                &config.certificate,
+                "vacío / empty",
+            ));
+        }
+        let key = PrivateKeyDer::from_pem_file(&config.key)
+            .map_err(|e| identity_err("llave de la estación / workstation key", &config.key, e))?;
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| identity_err("TLS", &config.path, e))?
+            .with_root_certificates(roots)
+            .with_client_auth_cert(chain, key)
+            .map_err(|e| identity_err("llave de la estación / workstation key", &config.key, e))?;
+        tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let http = reqwest::Client::builder()
+            .use_preconfigured_tls(tls.clone())
+            .https_only(true)
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .user_agent(concat!("padron-agent/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| identity_err("TLS", &config.path, e))?;
+        Ok(Client { http, tls: Arc::new(tls), base: config.config.server_url.trim_end_matches('/').to_owned(), lang })
+    }
+
+    pub fn server_url(&self) -> &str {
+        &self.base
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        let url = format!("{}{}", self.base, path);
+        let response = self
+            .http
+            .get(&url)
+            .header(reqwest::header::ACCEPT_LANGUAGE, self.lang.tag())
+            .send()
+            .await;
+        let response = match response {
+            Ok(r) => r,
+            Err(e) => return Err(self.explain_failure(&e).await),
+        };
+        let status = response.status();
+        let bytes = match response.bytes().await {
+            Ok(b) => b,
+            Err(e) => return Err(self.explain_failure(&e).await),
+        };
+        if status.is_success() {
+            return serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol(e.to_string()));
+        }
+        match serde_json::from_slice::<ErrorBody>(&bytes) {
+            Ok(body) => Err(ClientError::Api(body)),
+            Err(_) => Err(ClientError::Protocol(format!("HTTP {status}"))),
+        }
+    }
+
+    /// Classifies a failed request. When the connection just closed, which
+    /// is how TLS 1.3 often shows a refused client certificate (the alert is
+    /// lost when the server resets a socket that still holds our request),
+    /// a bare handshake that sends no request learns the server's real reason.
+    async fn explain_failure(&self, err: &reqwest::Error) -> ClientError {
+        tracing::debug!(error = ?err, "request failed");
+        match classify(&self.base, err) {
+            ClientError::CertificateRefused { reason: RefusalReason::ClosedDuringHandshake } => {
+                match self.probe_handshake().await {
+                    Some(alert) => ClientError::CertificateRefused { reason: alert_reason(alert) },
+                    None => ClientError::CertificateRefused { reason: RefusalReason::ClosedDuringHandshake },
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// Completes a TLS handshake without sending a request and reads the
+    /// server's alert, if it sends one.
+    async fn probe_handshake(&self) -> Option<AlertDescription> {
+        use tokio::io::AsyncReadExt;
+        let url = reqwest::Url::parse(&self.base).ok()?;
+        let host = url.host_str()?.trim_start_matches('[').trim_end_matches(']').to_owned();
+        let port = url.port_or_known_default()?;
+        let name = rustls::pki_types::ServerName::try_from(host.clone()).ok()?;
+        let connector = tokio_rustls::TlsConnector::from(self.tls.clone());
+        let attempt = async {
+            let tcp = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
+            let mut stream = connector.connect(name, tcp).await?;
+            let mut byte = [0u8; 1];
+            stream.read(&mut byte).await.map(|_| ())
+        };
+        let result = tokio::time::timeout(Duration::from_secs(5), attempt).await.ok()?;
+        received_alert(&result.err()?)
+    }
+
+    pub async fn whoami(&self) -> Result<WhoAmI, ClientError> {
+        self.get("/v1/whoami").await
+    }
+
+    pub async fn health(&self) -> Result<Health, ClientError> {
+        self.get("/v1/health").await
+    }
+}
+
+/// The TLS alert the server sent, found anywhere in the cause chain. Some
+/// layers keep the `rustls::Error`; others flatten it into an `io::Error`
+/// whose message is rustls' own text ("received fatal alert: …").
+fn received_alert(err: &(dyn StdError + 'static)) -> Option<AlertDescription> {
+    const KNOWN: [AlertDescription; 7] = [
+        AlertDescription::CertificateRevoked,
+        AlertDescription::CertificateExpired,
+        AlertDescription::UnknownCA,
+        AlertDescription::BadCertificate,
+        AlertDescription::CertificateUnknown,
+        AlertDescription::AccessDenied,
+        AlertDescription::CertificateRequired,
+    ];
+    let mut source: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = source {
+        let tls = e.downcast_ref::<rustls::Error>().or_else(|| {
+            e.downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        });
+        if let Some(rustls::Error::AlertReceived(alert)) = tls {
+            return Some(*alert);
+        }
+        let text = e.to_string();
+        if let Some(name) = text.split("received fatal alert: ").nth(1) {
+            let name = name.trim();
+            return Some(
+                KNOWN
+                    .into_iter()
+                    .find(|a| format!("{a:?}") == name)
+                    .unwrap_or(AlertDescription::CertificateUnknown),
+            );
+        }
+        source = e.source();
+    }
+    None
+}
+
+/// Finds, anywhere in the error's cause chain, the TLS or I/O failure that
+/// says what really happened.
+fn classify(url: &str, err: &reqwest::Error) -> ClientError {
+    if let Some(alert) = received_alert(err) {
+        return ClientError::CertificateRefused { reason: alert_reason(alert) };
+    }
+    let mut source: Option<&(dyn StdError + 'static)> = Some(err);
+    let mut io_kind = None;
+    while let Some(e) = source {
+        let tls = e.downcast_ref::<rustls::Error>().or_else(|| {
+            e.downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        });
+        if let Some(tls) = tls {
+            // Our own verification of the server failed.
+            return ClientError::ServerUntrusted(match tls {
+                rustls::Error::InvalidCertificate(cause) => format!("{cause:?}"),
+                other => other.to_string(),
+            });
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            io_kind.get_or_insert(io.kind());
+        }
+        if let Some(h) = e.downcast_ref::<hyper::Error>()
+            && (h.is_incomplete_message() || h.is_closed() || h.is_canceled())
+        {
+            io_kind.get_or_insert(std::io::ErrorKind::UnexpectedEof);
+        }
+        source = e.source();
+    }
+    use std::io::ErrorKind::*;
+    match io_kind {
+        // The TCP connection was made and then dropped during TLS: with
+        // TLS 1.3 that is how a refused client certificate often looks.
+        Some(ConnectionReset | BrokenPipe | UnexpectedEof | ConnectionAborted) => {
+            ClientError::CertificateRefused { reason: RefusalReason::ClosedDuringHandshake }
+        }
+        _ if err.is_connect() || err.is_timeout() || io_kind.is_some() => {
+            ClientError::Unreachable { url: url.to_owned(), cause: root_cause(err) }
+        }
+        _ => ClientError::Protocol(root_cause(err)),
+    }
+}
+
+fn alert_reason(alert: AlertDescription) -> RefusalReason {
+    match alert {
+        AlertDescription::CertificateRevoked => RefusalReason::Revoked,
+        AlertDescription::CertificateExpired => RefusalReason::Expired,
+        _ => RefusalReason::NotRecognised,
+    }
+}
+
+fn root_cause(err: &(dyn StdError + 'static)) -> String {
+    let mut last = err.to_string();
+    let mut source = err.source();
+    while let Some(e) = source {
+        last = e.to_string();
+        source = e.source();
+    }
+    last
+}

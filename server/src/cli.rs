@@ -1,0 +1,173 @@
+//! Command-line interface of `padron-server` (clap).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "padron-server",
+    version,
+    about = "Servidor de Padrón: API mTLS, almacén SQLite y administración / Padrón server: mTLS API, SQLite store, administration",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `padron_server=debug`.
+    #[arg(long, global = true, env = "PADRON_LOG", default_value = "info")]
+    pub log: String,
+    /// Log as JSON lines (for log collectors) instead of text.
+    #[arg(long, global = true)]
+    pub log_json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The data directory every command acts on.
+#[derive(Debug, Args)]
+pub struct DataArg {
+    /// Data directory (created by `init`).
+    #[arg(long, env = "PADRON_DATA", value_name = "DIR")]
+    pub data: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a data directory: database, CAs and the server's TLS certificate.
+    Init {
+        #[command(flatten)]
+        data: DataArg,
+        /// Name agents use to reach the server (in its certificate).
+        #[arg(long, default_value = "localhost")]
+        hostname: String,
+    },
+    /// Serve the HTTPS API; only enrolled workstations may connect.
+    Serve {
+        #[command(flatten)]
+        data: DataArg,
+        /// Address to listen on (default: `listen` in server.toml).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+    },
+    /// Institutions under agreement.
+    #[command(subcommand)]
+    Institution(InstitutionCommand),
+    /// Coordinators: the people who add and remove an institution's users.
+    #[command(subcommand)]
+    Coordinator(CoordinatorCommand),
+    /// Workstations: the enrolled computers allowed to connect.
+    #[command(subcommand)]
+    Workstation(WorkstationCommand),
+    /// The tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InstitutionCommand {
+    /// Register an institution.
+    Add {
+        #[command(flatten)]
+        data: DataArg,
+        /// Short code, 2–16 of A–Z, 0–9 and `-` (e.g. MIDES).
+        #[arg(long)]
+        code: String,
+        /// Full name.
+        #[arg(long)]
+        name: String,
+    },
+    /// List institutions with their status.
+    List {
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Show one institution in detail.
+    Show {
+        #[command(flatten)]
+        data: DataArg,
+        /// Institution code.
+        code: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CoordinatorCommand {
+    /// Designate a coordinator for an institution (on its written request).
+    Add {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long)]
+        institution: String,
+        /// The coordinator's CUI (13 digits; spaces and dashes allowed).
+        #[arg(long)]
+        cui: String,
+        /// Full name as on the DPI.
+        #[arg(long)]
+        name: String,
+    },
+    /// List coordinators.
+    List {
+        #[command(flatten)]
+        data: DataArg,
+        /// Only this institution's.
+        #[arg(long)]
+        institution: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkstationCommand {
+    /// Enrol a workstation and write its bundle for the agent.
+    Enroll {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long)]
+        institution: String,
+        /// Where the computer is (office, town).
+        #[arg(long)]
+        site: String,
+        /// Directory to write the bundle into (created if missing; existing files are never replaced).
+        #[arg(long, value_name = "BUNDLE_DIR")]
+        out: PathBuf,
+        /// Sign this CSR (from `padron-agent enroll-request`) instead of generating a key:
+        /// the private key never leaves the workstation.
+        #[arg(long, value_name = "FILE")]
+        csr: Option<PathBuf>,
+        /// Server URL to write into agent.toml (default: `public_url` in server.toml).
+        #[arg(long, value_name = "URL")]
+        server_url: Option<String>,
+    },
+    /// List workstations.
+    List {
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Revoke a workstation; it is refused from that moment on.
+    Revoke {
+        #[command(flatten)]
+        data: DataArg,
+        /// Workstation number (see `workstation list`).
+        #[arg(long)]
+        id: i64,
+        /// Why (kept in the audit log).
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Print the latest entries.
+    List {
+        #[command(flatten)]
+        data: DataArg,
+        /// How many of the latest entries.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Recompute the hash chain and report the first broken entry.
+    Verify {
+        #[command(flatten)]
+        data: DataArg,
+    },
+}

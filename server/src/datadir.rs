@@ -1,0 +1,257 @@
+//! The data directory: one place holding everything a Padrón server is.
+//!
+//! ```text
+//! DIR/
+//!   server.toml              hostname, public URL, default listen address
+//!   padron.db                SQLite (WAL: also padron.db-wal, padron.db-shm)
+//!   pki/server-ca.crt        agents pin this
+//!   pki/server-ca.key
+//!   pki/server.crt, .key     the TLS identity `serve` presents
+//!   pki/workstation-ca.crt   client certificates must chain to this
+//!   pki/workstation-ca.key
+//! ```
+//!
+//! Keys are written 0600 and the directory 0700: the workstation CA key is
+//! the power to let a computer in.
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::pki::{self, PkiError};
+use crate::store::{SqliteStore, StoreError};
+
+pub const CONFIG_FILE: &str = "server.toml";
+pub const DATABASE_FILE: &str = "padron.db";
+pub const DEFAULT_PORT: u16 = 8443;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DataDirError {
+    #[error("{0} already holds a Padrón installation (or other files); nothing was changed")]
+    Exists(PathBuf),
+    #[error("{0} is not a Padrón data directory (run `padron-server init --data {0}` first)")]
+    Missing(PathBuf),
+    #[error("cannot write {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path} is not valid: {message}")]
+    Config { path: PathBuf, message: String },
+    #[error("the host name {0:?} is not a valid DNS name or IP address")]
+    Hostname(String),
+    #[error(transparent)]
+    Pki(#[from] PkiError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// `server.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// The name agents connect to; in the server certificate.
+    pub hostname: String,
+    /// The URL written into enrolment bundles.
+    pub public_url: String,
+    /// Where `serve` listens when `--listen` is not given.
+    pub listen: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> DataDirError + '_ {
+    move |source| DataDirError::Io { path: path.to_owned(), source }
+}
+
+/// Writes a new file, refusing to replace an existing one.
+pub fn write_new_file(path: &Path, contents: &[u8], mode: u32) -> Result<(), DataDirError> {
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)
+        .map_err(io_err(path))?;
+    file.write_all(contents).map_err(io_err(path))?;
+    file.sync_all().map_err(io_err(path))?;
+    Ok(())
+}
+
+fn valid_hostname(name: &str) -> bool {
+    if name.parse::<std::net::IpAddr>().is_ok() {
+        return true;
+    }
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+}
+
+impl DataDir {
+    pub fn path(&self) -> &Path {
+        &self.root
+    }
+    pub fn database(&self) -> PathBuf {
+        self.root.join(DATABASE_FILE)
+    }
+    pub fn config_path(&self) -> PathBuf {
+        self.root.join(CONFIG_FILE)
+    }
+    pub fn server_ca_cert(&self) -> PathBuf {
+        self.root.join("pki/server-ca.crt")
+    }
+    pub fn server_cert(&self) -> PathBuf {
+        self.root.join("pki/server.crt")
+    }
+    pub fn server_key(&self) -> PathBuf {
+        self.root.join("pki/server.key")
+    }
+    pub fn workstation_ca_cert(&self) -> PathBuf {
+        self.root.join("pki/workstation-ca.crt")
+    }
+    pub fn workstation_ca_key(&self) -> PathBuf {
+        self.root.join("pki/workstation-ca.key")
+    }
+
+    /// Creates a data directory. It is assembled in a sibling temporary
+    /// directory and renamed into place, so a failure half-way leaves
+    /// nothing behind and an existing directory is never touched.
+    pub fn init(root: &Path, hostname: &str, now: OffsetDateTime) -> Result<DataDir, DataDirError> {
+        if !valid_hostname(hostname) {
+            return Err(DataDirError::Hostname(hostname.to_owned()));
+        }
+        let exists_nonempty = match fs::read_dir(root) {
+            Ok(mut entries) => entries.next().is_some(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+            Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => true,
+            Err(source) => return Err(DataDirError::Io { path: root.to_owned(), source }),
+        };
+        if exists_nonempty || root.is_file() {
+            return Err(DataDirError::Exists(root.to_owned()));
+        }
+        let parent = match root.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+        let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "padron".into());
+        let mut suffix = [0u8; 6];
+        pki::fill_random(&mut suffix)?;
+        let staging = parent.join(format!(".{name}.init-{}", hex::encode(suffix)));
+        let result = Self::populate(&staging, hostname, now).and_then(|()| {
+            // An empty directory may be a mount point or made by a package;
+            // replace it only if it is still empty.
+            if root.exists() {
+                fs::remove_dir(root).map_err(|_| DataDirError::Exists(root.to_owned()))?;
+            }
+            fs::rename(&staging, root).map_err(io_err(root))
+        });
+        if let Err(e) = result {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+        Ok(DataDir { root: root.to_owned() })
+    }
+
+    fn populate(dir: &Path, hostname: &str, now: OffsetDateTime) -> Result<(), DataDirError> {
+        fs::DirBuilder::new().mode(0o700).create(dir).map_err(io_err(dir))?;
+        let pki_dir = dir.join("pki");
+        fs::DirBuilder::new().mode(0o700).create(&pki_dir).map_err(io_err(&pki_dir))?;
+        let material = pki::init(hostname, now)?;
+        let files: [(&str, &str, u32); 6] = [
+            ("pki/server-ca.crt", &material.server_ca.cert_pem, 0o644),
+            ("pki/server-ca.key", &material.server_ca.key_pem, 0o600),
+            ("pki/server.crt", &material.server.cert_pem, 0o644),
+            ("pki/server.key", &material.server.key_pem, 0o600),
+            ("pki/workstation-ca.crt", &material.workstation_ca.cert_pem, 0o644),
+            ("pki/workstation-ca.key", &material.workstation_ca.key_pem, 0o600),
+        ];
+        for (name, contents, mode) in files {
+            write_new_file(&dir.join(name), contents.as_bytes(), mode)?;
+        }
+        let url_host = if hostname.contains(':') { format!("[{hostname}]") } else { hostname.to_owned() };
+        let config = ServerConfig {
+            hostname: hostname.to_owned(),
+            public_url: format!("https://{url_host}:{DEFAULT_PORT}"),
+            listen: format!("0.0.0.0:{DEFAULT_PORT}"),
+        };
+        let text = toml::to_string_pretty(&config).map_err(|e| DataDirError::Config {
+            path: dir.join(CONFIG_FILE),
+            message: e.to_string(),
+        })?;
+        write_new_file(&dir.join(CONFIG_FILE), text.as_bytes(), 0o644)?;
+        SqliteStore::open(&dir.join(DATABASE_FILE), true)?;
+        Ok(())
+    }
+
+    /// Opens an initialised data directory.
+    pub fn open(root: &Path) -> Result<DataDir, DataDirError> {
+        let dir = DataDir { root: root.to_owned() };
+        if !dir.config_path().is_file() || !dir.database().is_file() {
+            return Err(DataDirError::Missing(root.to_owned()));
+        }
+        Ok(dir)
+    }
+
+    pub fn config(&self) -> Result<ServerConfig, DataDirError> {
+        let path = self.config_path();
+        let text = fs::read_to_string(&path).map_err(io_err(&path))?;
+        toml::from_str(&text).map_err(|e| DataDirError::Config { path, message: e.to_string() })
+    }
+
+    pub fn open_store(&self) -> Result<SqliteStore, DataDirError> {
+        Ok(SqliteStore::open(&self.database(), false)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_refuses_existing_installation_and_changes_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("data");
+        DataDir::init(&root, "padron.example", OffsetDateTime::now_utc()).unwrap();
+        let before = fs::read(root.join("pki/workstation-ca.key")).unwrap();
+        let err = DataDir::init(&root, "padron.example", OffsetDateTime::now_utc()).unwrap_err();
+        assert!(matches!(err, DataDirError::Exists(_)), "{err}");
+        assert_eq!(fs::read(root.join("pki/workstation-ca.key")).unwrap(), before);
+        // No staging directory is left behind.
+        let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1);
+    }
+
+    #[test]
+    fn init_accepts_an_empty_directory_and_protects_keys() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::init(tmp.path(), "localhost", OffsetDateTime::now_utc()).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(dir.workstation_ca_key()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let config = dir.config().unwrap();
+        assert_eq!(config.public_url, "https://localhost:8443");
+        DataDir::open(tmp.path()).unwrap().open_store().unwrap();
+    }
+
+    #[test]
+    fn init_refuses_bad_hostnames_and_foreign_directories() {
+        let tmp = tempfile::tempdir().unwrap();
+        let err = DataDir::init(&tmp.path().join("d"), "bad host", OffsetDateTime::now_utc()).unwrap_err();
+        assert!(matches!(err, DataDirError::Hostname(_)));
+        fs::write(tmp.path().join("other.txt"), "x").unwrap();
+        let err = DataDir::init(tmp.path(), "localhost", OffsetDateTime::now_utc()).unwrap_err();
+        assert!(matches!(err, DataDirError::Exists(_)));
+        let err = DataDir::open(&tmp.path().join("nowhere")).unwrap_err();
+        assert!(matches!(err, DataDirError::Missing(_)));
+    }
+}

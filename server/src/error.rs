@@ -1,0 +1,93 @@
+//! The server's error type and its mapping to stable codes.
+
+use padron_shared::{CuiError, ErrorCode};
+
+use crate::datadir::DataDirError;
+use crate::pki::PkiError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error(transparent)]
+    DataDir(#[from] DataDirError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Pki(#[from] PkiError),
+    #[error("CUI {text:?}: {source}")]
+    Cui { text: String, source: CuiError },
+    #[error("institution code {0:?} is not valid")]
+    InstitutionCode(String),
+    #[error("name is empty or too long")]
+    Name,
+    #[error("site name is empty, too long or has control characters")]
+    Site,
+    #[error("{0}")]
+    Io(String),
+}
+
+impl ServerError {
+    /// The stable code a client or script sees for this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ServerError::DataDir(DataDirError::Exists(_)) => ErrorCode::DataDirExists,
+            ServerError::DataDir(DataDirError::Missing(_)) => ErrorCode::DataDirMissing,
+            ServerError::DataDir(DataDirError::Store(e)) | ServerError::Store(e) => store_code(e),
+            ServerError::DataDir(DataDirError::Pki(e)) | ServerError::Pki(e) => pki_code(e),
+            ServerError::DataDir(_) | ServerError::Io(_) => ErrorCode::Internal,
+            ServerError::Cui { .. } => ErrorCode::CuiInvalid,
+            ServerError::InstitutionCode(_) => ErrorCode::InstitutionCodeInvalid,
+            ServerError::Name => ErrorCode::NameInvalid,
+            ServerError::Site => ErrorCode::SiteInvalid,
+        }
+    }
+}
+
+fn store_code(e: &StoreError) -> ErrorCode {
+    match e {
+        StoreError::Sqlite(_) | StoreError::Corrupt(_) | StoreError::Issuance(_) => ErrorCode::Internal,
+        StoreError::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
+        StoreError::InstitutionUnknown(_) => ErrorCode::InstitutionUnknown,
+        StoreError::InstitutionExists(_) => ErrorCode::InstitutionExists,
+        StoreError::CoordinatorExists { .. } => ErrorCode::CoordinatorExists,
+        StoreError::WorkstationNotFound(_) => ErrorCode::WorkstationNotFound,
+        StoreError::WorkstationAlreadyRevoked(_) => ErrorCode::WorkstationAlreadyRevoked,
+    }
+}
+
+fn pki_code(e: &PkiError) -> ErrorCode {
+    match e {
+        PkiError::CsrInvalid(_) | PkiError::CsrKeyType(_) => ErrorCode::CsrInvalid,
+        PkiError::Rcgen(_) | PkiError::Read { .. } | PkiError::Random => ErrorCode::Internal,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_mistakes_map_to_client_codes() {
+        let cases = [
+            (ServerError::Store(StoreError::InstitutionUnknown("X".into())), "INSTITUTION_UNKNOWN", 404),
+            (ServerError::Store(StoreError::InstitutionExists("X".into())), "INSTITUTION_EXISTS", 409),
+            (ServerError::Store(StoreError::WorkstationAlreadyRevoked(3)), "WORKSTATION_ALREADY_REVOKED", 409),
+            (ServerError::Store(StoreError::WorkstationNotFound(3)), "WORKSTATION_NOT_FOUND", 404),
+            (ServerError::Pki(PkiError::CsrInvalid("x".into())), "CSR_INVALID", 400),
+            (ServerError::Cui { text: "1".into(), source: CuiError::Length(1) }, "CUI_INVALIDO", 400),
+            (ServerError::InstitutionCode("a b".into()), "INSTITUTION_CODE_INVALID", 400),
+            (ServerError::DataDir(DataDirError::Exists("/x".into())), "DATA_DIR_EXISTS", 409),
+            (ServerError::DataDir(DataDirError::Missing("/x".into())), "DATA_DIR_MISSING", 404),
+        ];
+        for (err, code, status) in cases {
+            assert_eq!(err.code().as_str(), code, "{err}");
+            assert_eq!(err.code().http_status(), status, "{err}");
+        }
+    }
+
+    #[test]
+    fn faults_are_internal() {
+        let err = ServerError::Store(StoreError::Corrupt("bad".into()));
+        assert_eq!(err.code(), ErrorCode::Internal);
+    }
+}

@@ -1,0 +1,88 @@
+//! Refusals as HTTP responses, in the caller's language.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use padron_shared::{ErrorBody, ErrorCode, Lang};
+
+use crate::error::ServerError;
+
+/// A refusal on its way out. The body is written by [`localize`], which
+/// knows the language the caller asked for.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub detail: Option<(String, String)>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode) -> ApiError {
+        ApiError { code, detail: None }
+    }
+
+    /// Adds what in particular was refused, in Spanish and English.
+    pub fn with_detail(mut self, es: impl Into<String>, en: impl Into<String>) -> ApiError {
+        self.detail = Some((es.into(), en.into()));
+        self
+    }
+}
+
+impl From<ServerError> for ApiError {
+    fn from(e: ServerError) -> ApiError {
+        let code = e.code();
+        if code.http_status() >= 500 {
+            tracing::error!(error = %e, "request failed");
+        }
+        ApiError::new(code)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = status.into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::new(ErrorCode::NotFound)
+}
+
+/// Writes the JSON body of every error response, including the ones axum
+/// produces itself (405, 413, rejected extractors), so a client never sees
+/// an empty or plain-text refusal.
+pub async fn localize(request: Request, next: Next) -> Response {
+    let lang = request
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept_language)
+        .unwrap_or_default();
+    let mut response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let api_error = response.extensions_mut().remove::<ApiError>().unwrap_or_else(|| {
+        let code = match status {
+            StatusCode::NOT_FOUND => ErrorCode::NotFound,
+            StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+            s if s.is_server_error() => ErrorCode::Internal,
+            _ => ErrorCode::BadRequest,
+        };
+        ApiError::new(code)
+    });
+    let detail = api_error.detail.map(|(es, en)| if lang == Lang::En { en } else { es });
+    let body = ErrorBody::new(api_error.code, lang, detail);
+    let json = serde_json::to_vec(&body).unwrap_or_default();
+    let status = StatusCode::from_u16(api_error.code.http_status()).unwrap_or(status);
+    let mut out = Response::new(Body::from(json));
+    *out.status_mut() = status;
+    out.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    out.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.tag()));
+    out
+}

@@ -1,0 +1,40 @@
+//! `/v1` handlers.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use padron_shared::protocol::{Health, PROTOCOL_VERSION, WhoAmI};
+
+use super::AppState;
+use super::identity::CallingWorkstation;
+use crate::clock::timestamp;
+
+pub fn v1() -> Router<AppState> {
+    Router::new().route("/v1/whoami", get(whoami)).route("/v1/health", get(health))
+}
+
+async fn whoami(Extension(CallingWorkstation(ws)): Extension<CallingWorkstation>) -> Json<WhoAmI> {
+    Json(WhoAmI {
+        workstation_id: ws.id,
+        institution_code: ws.institution_code.clone(),
+        institution_name: ws.institution_name.clone(),
+        site: ws.site.clone(),
+        certificate_not_after: ws.certificate.not_after.clone(),
+    })
+}
+
+async fn health(State(state): State<AppState>) -> Json<Health> {
+    let store = state.store.clone();
+    let database = match tokio::task::spawn_blocking(move || store.ping()).await {
+        Ok(Ok(())) => "ok".to_owned(),
+        Ok(Err(e)) => e.to_string(),
+        Err(e) => e.to_string(),
+    };
+    Json(Health {
+        status: if database == "ok" { "ok" } else { "degraded" }.to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        protocol: PROTOCOL_VERSION,
+        database,
+        server_time: timestamp(state.clock.now()),
+    })
+}

@@ -1,0 +1,82 @@
+//! `padron-server serve`: the HTTPS server.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum_server::Handle;
+use axum_server::tls_rustls::RustlsConfig;
+
+use crate::clock::{Clock, SystemClock};
+use crate::datadir::DataDir;
+use crate::http::{AppState, router};
+use crate::store::Store;
+use crate::tls::server_config;
+
+/// Runs until SIGINT or SIGTERM, then drains connections for up to 10 s.
+/// `on_listening` learns the bound address (useful with port 0).
+pub async fn serve(
+    dir: &DataDir,
+    listen: SocketAddr,
+    on_listening: impl FnOnce(SocketAddr) + Send,
+) -> anyhow::Result<()> {
+    let store: Arc<dyn Store> = Arc::new(dir.open_store()?);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let tls = server_config(&dir.server_cert(), &dir.server_key(), &dir.workstation_ca_cert(), store.clone())?;
+    let app = router(AppState { store, clock });
+
+    let handle: Handle<SocketAddr> = Handle::new();
+    let shutdown = handle.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down");
+        shutdown.graceful_shutdown(Some(Duration::from_secs(10)));
+    });
+    let listening = handle.clone();
+    let server = axum_server::bind_rustls(listen, RustlsConfig::from_config(Arc::new(tls)))
+        .handle(handle)
+        .accept_error_handler(|peer, error| {
+            // Refused handshakes land here: the reason (unknown CA, expired,
+            // revoked) is what an admin needs when a workstation cannot connect.
+            tracing::warn!(peer = ?peer, %error, "TLS handshake refused");
+        })
+        .serve(app.into_make_service());
+    let server = tokio::spawn(server);
+    match listening.listening().await {
+        Some(addr) => {
+            tracing::info!(%addr, "listening");
+            on_listening(addr);
+        }
+        None => {
+            // The server task ended before binding; its error says why.
+            return match server.await? {
+                Ok(()) => Err(anyhow::anyhow!("the server stopped before listening")),
+                Err(e) => Err(anyhow::anyhow!("cannot listen on {listen}: {e}")),
+            };
+        }
+    }
+    server.await??;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

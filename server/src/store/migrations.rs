@@ -1,0 +1,174 @@
+//! Versioned schema migrations, applied at start-up inside one transaction each.
+//!
+//! The version lives in SQLite's `PRAGMA user_version`. A migration is never
+//! edited once released: later changes append a new one.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// Each entry moves the schema from version `index` to `index + 1`.
+pub(crate) const MIGRATIONS: &[&str] = &[V1_DOMAIN];
+
+/// The domain as `DOMAIN.md` describes it: institutions under agreements,
+/// their coordinators and users, add/remove requests, enrolled workstations,
+/// and the hash-chained audit log.
+const V1_DOMAIN: &str = r#"
+CREATE TABLE institutions (
+    id             INTEGER PRIMARY KEY,
+    code           TEXT NOT NULL UNIQUE,
+    name           TEXT NOT NULL,
+    status         TEXT NOT NULL DEFAULT 'ACTIVE'
+                   CHECK (status IN ('ACTIVE', 'INACTIVE', 'CANCELLED')),
+    -- Why the institution is inactive or cancelled, e.g. PAYMENT, BREACH,
+    -- AGREEMENT_EXPIRED, NO_QUERIES_90_DAYS; NULL while active.
+    status_cause   TEXT,
+    status_note    TEXT,
+    status_since   TEXT NOT NULL,
+    last_query_at  TEXT,
+    created_at     TEXT NOT NULL
+);
+
+CREATE TABLE agreements (
+    id              INTEGER PRIMARY KEY,
+    institution_id  INTEGER NOT NULL REFERENCES institutions(id),
+    starts_on       TEXT NOT NULL,
+    ends_on         TEXT NOT NULL,
+    service_cui     INTEGER NOT NULL DEFAULT 1 CHECK (service_cui IN (0, 1)),
+    service_names   INTEGER NOT NULL DEFAULT 1 CHECK (service_names IN (0, 1)),
+    monthly_quota   INTEGER CHECK (monthly_quota IS NULL OR monthly_quota > 0),
+    created_at      TEXT NOT NULL,
+    CHECK (ends_on >= starts_on)
+);
+CREATE INDEX agreements_institution ON agreements(institution_id, ends_on);
+
+-- "Every January all accesses are deactivated unless the institution asked
+-- for continuity" (RENAP 5.1.8): one row per institution and year asked.
+CREATE TABLE continuity_requests (
+    institution_id  INTEGER NOT NULL REFERENCES institutions(id),
+    year            INTEGER NOT NULL,
+    requested_at    TEXT NOT NULL,
+    PRIMARY KEY (institution_id, year)
+);
+
+CREATE TABLE payments (
+    id              INTEGER PRIMARY KEY,
+    institution_id  INTEGER NOT NULL REFERENCES institutions(id),
+    period          TEXT NOT NULL,           -- YYYY-MM of the consumption paid
+    amount_cents    INTEGER NOT NULL CHECK (amount_cents >= 0),
+    recorded_at     TEXT NOT NULL
+);
+CREATE INDEX payments_institution ON payments(institution_id, period);
+
+-- Coordinators and legal representatives: created by a server admin on the
+-- institution's written request; authenticate with their eID card.
+CREATE TABLE coordinators (
+    id              INTEGER PRIMARY KEY,
+    institution_id  INTEGER NOT NULL REFERENCES institutions(id),
+    cui             TEXT NOT NULL CHECK (length(cui) = 13),
+    full_name       TEXT NOT NULL,
+    role            TEXT NOT NULL DEFAULT 'COORDINATOR'
+                    CHECK (role IN ('COORDINATOR', 'LEGAL_REPRESENTATIVE')),
+    active          INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    created_at      TEXT NOT NULL,
+    UNIQUE (institution_id, cui)
+);
+
+-- Operators who run queries. Personal and non-transferable.
+CREATE TABLE users (
+    id              INTEGER PRIMARY KEY,
+    institution_id  INTEGER NOT NULL REFERENCES institutions(id),
+    cui             TEXT NOT NULL CHECK (length(cui) = 13),
+    full_name       TEXT NOT NULL,
+    email           TEXT NOT NULL,
+    phone           TEXT NOT NULL,
+    extension       TEXT,
+    department      TEXT NOT NULL,           -- dependencia
+    post            TEXT NOT NULL,           -- puesto
+    profile         TEXT NOT NULL DEFAULT 'OPERATOR',
+    programme       TEXT NOT NULL,           -- programa social
+    status          TEXT NOT NULL DEFAULT 'PENDING'
+                    CHECK (status IN ('PENDING', 'ACTIVE', 'INACTIVE', 'REMOVED')),
+    status_since    TEXT NOT NULL,
+    removal_reason  TEXT CHECK (removal_reason IS NULL OR removal_reason IN
+                    ('FUNCTIONS_CHANGED', 'EMPLOYMENT_ENDED', 'AUTHORITY_CHANGED', 'JANUARY_DEACTIVATION')),
+    blocked_at      TEXT,                    -- blocked indefinitely for misuse
+    block_reason    TEXT,
+    created_at      TEXT NOT NULL,
+    UNIQUE (institution_id, cui)
+);
+CREATE INDEX users_cui ON users(cui);
+
+CREATE TABLE workstations (
+    id                INTEGER PRIMARY KEY,
+    institution_id    INTEGER NOT NULL REFERENCES institutions(id),
+    site              TEXT NOT NULL,
+    cert_serial       TEXT,
+    -- SHA-256 of the certificate's DER: how a TLS peer is recognised.
+    cert_fingerprint  TEXT UNIQUE,
+    cert_pem          TEXT,
+    not_before        TEXT,
+    not_after         TEXT,
+    key_origin        TEXT NOT NULL CHECK (key_origin IN ('GENERATED', 'CSR')),
+    enrolled_at       TEXT NOT NULL,
+    revoked_at        TEXT,
+    revoke_reason     TEXT
+);
+
+-- Alta / baja / actualización requests, signed by the coordinator's card and
+-- kept unchanged as evidence.
+CREATE TABLE user_requests (
+    id               TEXT PRIMARY KEY,        -- UUIDv4 chosen by the agent
+    institution_id   INTEGER NOT NULL REFERENCES institutions(id),
+    coordinator_id   INTEGER NOT NULL REFERENCES coordinators(id),
+    workstation_id   INTEGER NOT NULL REFERENCES workstations(id),
+    action           TEXT NOT NULL CHECK (action IN ('ADD', 'UPDATE', 'REMOVE')),
+    user_cui         TEXT NOT NULL CHECK (length(user_cui) = 13),
+    payload          BLOB NOT NULL,           -- the canonical bytes that were signed
+    signature        BLOB NOT NULL,
+    certificate      BLOB NOT NULL,
+    state            TEXT NOT NULL DEFAULT 'RECEIVED'
+                     CHECK (state IN ('RECEIVED', 'PROCESSING', 'DONE', 'REJECTED')),
+    reject_code      TEXT,
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL
+);
+CREATE INDEX user_requests_institution ON user_requests(institution_id, created_at);
+
+-- Append-only: each entry carries the hash of the previous one, so an edit
+-- or deletion made behind the server's back breaks the chain.
+CREATE TABLE audit_log (
+    seq             INTEGER PRIMARY KEY,
+    at              TEXT NOT NULL,
+    actor           TEXT NOT NULL,
+    workstation_id  INTEGER,
+    action          TEXT NOT NULL,
+    subject         TEXT NOT NULL,
+    outcome         TEXT NOT NULL,
+    detail          TEXT NOT NULL,
+    prev_hash       TEXT NOT NULL,
+    hash            TEXT NOT NULL
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+"#;
+
+/// Brings the schema up to the latest version. Idempotent.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<u32, StoreError> {
+    let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let latest = MIGRATIONS.len() as u32;
+    if current > latest {
+        return Err(StoreError::SchemaTooNew { found: current, supported: latest });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        // PRAGMA takes no bound parameters; the value is our own integer.
+        tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))?;
+        tx.commit()?;
+        tracing::info!(version = index + 1, "schema migrated");
+    }
+    Ok(latest)
+}

@@ -1,0 +1,36 @@
+//! `agent.toml`: written by the server's enrolment, read by the agent.
+
+use serde::{Deserialize, Serialize};
+
+/// The agent's configuration. Relative paths are relative to the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentConfig {
+    /// `https://host:port` of the Padrón server.
+    pub server_url: String,
+    /// The server CA certificate (PEM) the agent pins; no public CA is trusted.
+    pub server_ca: String,
+    /// This workstation's client certificate (PEM).
+    pub certificate: String,
+    /// This workstation's private key (PEM, readable only by the agent's user).
+    pub key: String,
+    /// For display before the first connection; the server's word wins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workstation_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub institution: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// `es` (default) or `en`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<crate::Lang>,
+}
+
+/// File names inside an enrolment bundle.
+pub mod bundle {
+    pub const CONFIG: &str = "agent.toml";
+    pub const SERVER_CA: &str = "server-ca.crt";
+    pub const CERTIFICATE: &str = "workstation.crt";
+    pub const KEY: &str = "workstation.key";
+    pub const CSR: &str = "workstation.csr";
+}
