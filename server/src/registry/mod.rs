@@ -5,8 +5,12 @@
 //! - [`generate`]: `registry generate`, a realistic synthetic registry.
 //! - [`places`]: departments and municipalities in CUI code order.
 //! - [`date`]: dates as day numbers.
+//! - [`store`]: the SQLite store the engine reads.
+//! - [`import`]: `registry import`, CSV to store with an atomic swap.
 
 pub mod date;
 pub mod generate;
+pub mod import;
 pub mod places;
 pub mod record;
+pub mod store;

@@ -1,0 +1,617 @@
+//! `registry import`: streams the registry CSV into a new store and swaps it
+//! in atomically.
+//!
+//! Two threads share the work on a two-core machine: one reads, validates
+//! and normalises rows (and computes their blocking keys), the other inserts
+//! them into SQLite. The blocking entries are collected in memory (24 bytes
+//! each, about six per person), sorted once at the end and written as
+//! packed pages. Bad rows are reported with their line number and skipped;
+//! the store is built in a temporary file and renamed over the previous one
+//! only when complete, after an fsync, so a failed or interrupted import
+//! leaves the previous registry untouched.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::sync_channel;
+use std::time::Instant;
+
+use indicatif::ProgressBar;
+use padron_shared::ErrorCode;
+use rusqlite::{Connection, params};
+
+use super::record::{CSV_HEADER, RecordError, RegistryRecord};
+use super::store::{ENTRY_BYTES, SCHEMA, STORE_FILE, STORE_FORMAT, freq_kind};
+use crate::matching::blocking::{person_keys, signature};
+use crate::matching::profile::Profile;
+
+/// Name of the file listing every skipped row of the last import.
+pub const REPORT_FILE: &str = "registry-import-report.txt";
+const LOCK_FILE: &str = "registry.lock";
+const BUILDING_FILE: &str = "registry.sqlite.importing";
+/// Entries per block page, at least (a page ends only where a key ends).
+const PAGE_ENTRIES: usize = 170;
+const BATCH: usize = 2048;
+
+/// Errors that stop an import (bad rows do not: they are skipped).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("el directorio de datos {0} no existe; créelo con `padron-server init` / the data directory {0} does not exist; create it with `padron-server init`")]
+    DataDir(PathBuf),
+    #[error("ya hay una importación en curso en {0} / an import is already running in {0}")]
+    Busy(PathBuf),
+    #[error("no se puede leer {0}: {1} / cannot read {0}: {1}")]
+    Input(PathBuf, std::io::Error),
+    #[error("el encabezado del CSV no es el esperado; debe ser: {expected} / the CSV header is not the expected one; it must be: {expected}")]
+    Header { expected: String },
+    #[error("el CSV está dañado cerca de la línea {line}: {message} / the CSV is damaged near line {line}: {message}")]
+    Csv { line: u64, message: String },
+    #[error("error de entrada/salida / I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("error de SQLite / SQLite error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("el archivo no contiene ninguna persona válida; el registro anterior se conserva / the file holds no valid person; the previous registry is kept")]
+    NoPersons,
+}
+
+impl ImportError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ImportError::DataDir(_) => ErrorCode::DataDirMissing,
+            ImportError::Busy(_) => ErrorCode::RegistryBusy,
+            ImportError::Header { .. } | ImportError::Csv { .. } | ImportError::NoPersons => {
+                ErrorCode::RegistryCsvInvalid
+            }
+            ImportError::Input(..) => ErrorCode::BadRequest,
+            ImportError::Io(_) | ImportError::Sqlite(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+/// One skipped row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadRow {
+    /// Line number in the CSV file (the header is line 1).
+    pub line: u64,
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone)]
+pub struct ImportSummary {
+    pub persons: u64,
+    pub deceased: u64,
+    pub with_married_surname: u64,
+    pub block_entries: u64,
+    pub bad_rows: u64,
+    /// The first bad rows (all of them are in `report_path`).
+    pub first_bad_rows: Vec<BadRow>,
+    pub report_path: PathBuf,
+    pub store_path: PathBuf,
+    pub store_bytes: u64,
+    pub seconds: f64,
+}
+
+/// A row after the reading thread: validated and normalised, or why not.
+#[derive(Debug)]
+enum Parsed {
+    Good { line: u64, record: Box<RegistryRecord>, keys: Vec<u64>, signature: u64, names: NameCounts },
+    Bad { line: u64, reason: String },
+}
+
+/// The distinct names and codes of one person, for `name_freq`.
+#[derive(Debug, Default)]
+struct NameCounts {
+    given: Vec<String>,
+    surnames: Vec<String>,
+    given_codes: Vec<String>,
+    surname_codes: Vec<String>,
+}
+
+fn push_unique(v: &mut Vec<String>, s: &str) {
+    if !s.is_empty() && !v.iter().any(|x| x == s) {
+        v.push(s.to_owned());
+    }
+}
+
+fn parse_row(line: u64, row: &csv::ByteRecord) -> Parsed {
+    let row = match csv::StringRecord::from_byte_record(row.clone()) {
+        Ok(r) => r,
+        Err(_) => return Parsed::Bad { line, reason: "el texto no es UTF-8 válido / the text is not valid UTF-8".into() },
+    };
+    let record = match RegistryRecord::from_csv(&row) {
+        Ok(r) => r,
+        Err(e) => return Parsed::Bad { line, reason: e.to_string() },
+    };
+    let profile = Profile::of_record(&record);
+    let view = profile.view();
+    let mut keys = Vec::with_capacity(6);
+    person_keys(&view, &mut keys);
+    let sig = signature(&view);
+    let mut names = NameCounts::default();
+    for g in &profile.given {
+        push_unique(&mut names.given, &g.full);
+        push_unique(&mut names.given_codes, &g.code);
+    }
+    let s = &profile.surnames;
+    for t in s.first.iter().chain(s.second.iter()).chain(s.married.iter()) {
+        push_unique(&mut names.surnames, &t.full);
+        push_unique(&mut names.surname_codes, &t.code);
+    }
+    Parsed::Good { line, record: Box::new(record), keys, signature: sig, names }
+}
+
+/// A reader that counts the bytes read, for the progress bar.
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Holds the import lock of a data directory while alive.
+#[derive(Debug)]
+struct ImportLock {
+    _file: File,
+}
+
+fn lock(data_dir: &Path) -> Result<ImportLock, ImportError> {
+    let file = File::options().create(true).truncate(false).write(true).open(data_dir.join(LOCK_FILE))?;
+    match file.try_lock() {
+        Ok(()) => Ok(ImportLock { _file: file }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(ImportError::Busy(data_dir.to_owned())),
+        Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+    }
+}
+
+/// Imports `csv_path` into the registry of `data_dir`. `progress` shows the
+/// bytes read (pass `ProgressBar::hidden()` when no one watches).
+pub fn import(data_dir: &Path, csv_path: &Path, progress: &ProgressBar) -> Result<ImportSummary, ImportError> {
+    let started = Instant::now();
+    if !data_dir.is_dir() {
+        return Err(ImportError::DataDir(data_dir.to_owned()));
+    }
+    let _lock = lock(data_dir)?;
+    let input = File::open(csv_path).map_err(|e| ImportError::Input(csv_path.to_owned(), e))?;
+    let input_len = input.metadata().map(|m| m.len()).unwrap_or(0);
+    let read_bytes = Arc::new(AtomicU64::new(0));
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 20)
+        .from_reader(Counting { inner: BufReader::with_capacity(1 << 20, input), count: read_bytes.clone() });
+
+    // Header: exact names, in order (a UTF-8 BOM and case are tolerated).
+    let mut header = csv::ByteRecord::new();
+    let header_ok = reader.read_byte_record(&mut header).map_err(|e| ImportError::Csv { line: 1, message: e.to_string() })?
+        && header.len() == CSV_HEADER.len()
+        && header.iter().zip(CSV_HEADER).all(|(got, want)| {
+            let got = String::from_utf8_lossy(got);
+            got.trim_start_matches('\u{feff}').trim().eq_ignore_ascii_case(want)
+        });
+    if !header_ok {
+        return Err(ImportError::Header { expected: CSV_HEADER.join(",") });
+    }
+
+    let building = data_dir.join(BUILDING_FILE);
+    let _ = std::fs::remove_file(&building);
+    let report_path = data_dir.join(REPORT_FILE);
+    let mut report = BufWriter::new(File::create(&report_path)?);
+    writeln!(report, "# Importación de {} / import of {}", csv_path.display(), csv_path.display())?;
+
+    let mut conn = Connection::open(&building)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;
+         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -1048576;",
+    )?;
+    conn.execute_batch(SCHEMA)?;
+
+    progress.set_length(input_len.max(1));
+    progress.set_message("leyendo / reading");
+
+    let (tx, rx) = sync_channel::<Vec<Parsed>>(8);
+    let result = std::thread::scope(|scope| -> Result<Collected, ImportError> {
+        let reader_thread = scope.spawn(move || -> Result<(), ImportError> {
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut row = csv::ByteRecord::new();
+            loop {
+                let more = reader.read_byte_record(&mut row).map_err(|e| ImportError::Csv {
+                    line: e.position().map(|p| p.line()).unwrap_or(0),
+                    message: e.to_string(),
+                })?;
+                if !more {
+                    break;
+                }
+                let line = row.position().map(|p| p.line()).unwrap_or(0);
+                if row.len() == 1 && row.get(0).is_some_and(|f| f.is_empty()) {
+                    continue; // a blank line
+                }
+                batch.push(parse_row(line, &row));
+                if batch.len() == BATCH && tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err() {
+                    return Ok(()); // the writer stopped; its error is reported
+                }
+            }
+            if !batch.is_empty() {
+                let _ = tx.send(batch);
+            }
+            Ok(())
+        });
+        let collected = write_persons(&mut conn, rx, &mut report, input_len, progress, &read_bytes);
+        let read = reader_thread.join().unwrap_or_else(|_| Err(ImportError::Csv { line: 0, message: "lector interrumpido / reader panicked".into() }));
+        let collected = collected?;
+        read?;
+        Ok(collected)
+    });
+    let mut collected = match result {
+        Ok(c) => c,
+        Err(e) => {
+            drop(conn);
+            let _ = std::fs::remove_file(&building);
+            return Err(e);
+        }
+    };
+    report.flush()?;
+    if collected.persons == 0 {
+        drop(conn);
+        let _ = std::fs::remove_file(&building);
+        return Err(ImportError::NoPersons);
+    }
+
+    progress.set_message("ordenando el índice / sorting the index");
+    let block_entries = write_blocks(&conn, &mut collected.entries, progress)?;
+    drop(std::mem::take(&mut collected.entries));
+
+    let tx = conn.transaction()?;
+    {
+        let mut stmt = tx.prepare("INSERT INTO name_freq(kind, name, persons) VALUES (?1, ?2, ?3)")?;
+        for (kind, map) in collected.freq.iter().enumerate() {
+            for (name, n) in map {
+                stmt.execute(params![kind as i64, name, *n as i64])?;
+            }
+        }
+        let mut stmt = tx.prepare("INSERT INTO place(id, name) VALUES (?1, ?2)")?;
+        for (name, id) in &collected.places {
+            stmt.execute(params![id, name])?;
+        }
+        let now = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        let seconds = started.elapsed().as_secs_f64();
+        let source = csv_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let mut stmt = tx.prepare("INSERT INTO meta(key, value) VALUES (?1, ?2)")?;
+        for (k, v) in [
+            ("format", STORE_FORMAT.to_owned()),
+            ("persons", collected.persons.to_string()),
+            ("deceased", collected.deceased.to_string()),
+            ("with_married_surname", collected.married.to_string()),
+            ("block_entries", block_entries.to_string()),
+            ("bad_rows", collected.bad_rows.to_string()),
+            ("source", source),
+            ("imported_at", now),
+            ("import_seconds", format!("{seconds:.1}")),
+        ] {
+            stmt.execute(params![k, v])?;
+        }
+    }
+    tx.commit()?;
+    drop(conn);
+
+    // Make the new store durable, then swap it in.
+    File::open(&building)?.sync_all()?;
+    let store_path = data_dir.join(STORE_FILE);
+    std::fs::rename(&building, &store_path)?;
+    File::open(data_dir)?.sync_all()?;
+    let store_bytes = std::fs::metadata(&store_path).map(|m| m.len()).unwrap_or(0);
+    progress.finish_and_clear();
+    Ok(ImportSummary {
+        persons: collected.persons,
+        deceased: collected.deceased,
+        with_married_surname: collected.married,
+        block_entries,
+        bad_rows: collected.bad_rows,
+        first_bad_rows: collected.first_bad,
+        report_path,
+        store_path,
+        store_bytes,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// What the writer thread gathered besides the rows it inserted.
+#[derive(Debug, Default)]
+struct Collected {
+    persons: u64,
+    deceased: u64,
+    married: u64,
+    bad_rows: u64,
+    first_bad: Vec<BadRow>,
+    entries: Vec<[u64; 3]>,
+    freq: [HashMap<String, u64>; 4],
+    places: HashMap<String, i64>,
+}
+
+impl Collected {
+    fn place(&mut self, name: &str) -> i64 {
+        if let Some(id) = self.places.get(name) {
+            return *id;
+        }
+        let id = self.places.len() as i64;
+        self.places.insert(name.to_owned(), id);
+        id
+    }
+
+    fn bad(&mut self, report: &mut impl Write, line: u64, reason: String) -> Result<(), ImportError> {
+        writeln!(report, "línea {line}: {reason}")?;
+        self.bad_rows += 1;
+        if self.first_bad.len() < 50 {
+            self.first_bad.push(BadRow { line, reason });
+        }
+        Ok(())
+    }
+}
+
+fn count(map: &mut HashMap<String, u64>, names: &[String]) {
+    for n in names {
+        if let Some(c) = map.get_mut(n.as_str()) {
+            *c += 1;
+        } else {
+            map.insert(n.clone(), 1);
+        }
+    }
+}
+
+fn write_persons(
+    conn: &mut Connection,
+    rx: std::sync::mpsc::Receiver<Vec<Parsed>>,
+    report: &mut impl Write,
+    input_len: u64,
+    progress: &ProgressBar,
+    read_bytes: &AtomicU64,
+) -> Result<Collected, ImportError> {
+    let mut c = Collected::default();
+    c.place(""); // id 0: unknown / not applicable
+    // About six entries per person and ~150 bytes per CSV row.
+    c.entries.reserve(usize::try_from(input_len / 150 * 6).unwrap_or(0).min(200_000_000));
+    let tx = conn.transaction()?;
+    {
+        let mut insert = tx.prepare(
+            "INSERT INTO person(cui, nombre1, nombre2, nombre3, apellido1, apellido2, casada, sexo,
+                                pais, departamento, municipio, nacimiento, fallecido, defuncion, inscripcion)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        )?;
+        for batch in rx {
+            for parsed in batch {
+                match parsed {
+                    Parsed::Bad { line, reason } => c.bad(report, line, reason)?,
+                    Parsed::Good { line, record: r, keys, signature, names } => {
+                        let id: i64 = r.cui.to_string().parse().unwrap_or(0);
+                        let places = [c.place(&r.country), c.place(&r.department), c.place(&r.municipality)];
+                        let sex = if r.sex == 'F' { "F" } else { "M" };
+                        let inserted = insert.execute(params![
+                            id,
+                            r.given[0],
+                            r.given[1],
+                            r.given[2],
+                            r.first_surname,
+                            r.second_surname,
+                            r.married_surname,
+                            sex,
+                            places[0],
+                            places[1],
+                            places[2],
+                            r.born.0,
+                            r.deceased,
+                            r.died.map(|d| d.0),
+                            r.death_registered.map(|d| d.0),
+                        ]);
+                        match inserted {
+                            Ok(_) => {}
+                            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                                c.bad(report, line, RecordError::DuplicateCui.to_string())?;
+                                continue;
+                            }
+                            Err(e) => return Err(e.into()),
+                        }
+                        c.persons += 1;
+                        c.deceased += u64::from(r.deceased);
+                        c.married += u64::from(!r.married_surname.is_empty());
+                        for k in keys {
+                            c.entries.push([k, id as u64, signature]);
+                        }
+                        count(&mut c.freq[freq_kind::GIVEN as usize], &names.given);
+                        count(&mut c.freq[freq_kind::SURNAME as usize], &names.surnames);
+                        count(&mut c.freq[freq_kind::GIVEN_CODE as usize], &names.given_codes);
+                        count(&mut c.freq[freq_kind::SURNAME_CODE as usize], &names.surname_codes);
+                    }
+                }
+            }
+            progress.set_position(read_bytes.load(Ordering::Relaxed));
+        }
+    }
+    tx.commit()?;
+    Ok(c)
+}
+
+/// Sorts the blocking entries and writes them as pages; returns how many.
+fn write_blocks(conn: &Connection, entries: &mut [[u64; 3]], progress: &ProgressBar) -> Result<u64, ImportError> {
+    // Two halves sorted on the two cores, then merged while writing.
+    let mid = entries.len() / 2;
+    let (left, right) = entries.split_at_mut(mid);
+    std::thread::scope(|s| {
+        s.spawn(|| left.sort_unstable());
+        right.sort_unstable();
+    });
+    progress.set_message("escribiendo el índice / writing the index");
+    progress.set_length(entries.len() as u64);
+    progress.set_position(0);
+    let (left, right) = entries.split_at(mid);
+    let mut stmt = conn.prepare("INSERT INTO block_page(first_key, entries) VALUES (?1, ?2)")?;
+    conn.execute_batch("BEGIN")?;
+    let mut page: Vec<u8> = Vec::with_capacity((PAGE_ENTRIES + 64) * ENTRY_BYTES);
+    let mut page_first: Option<u64> = None;
+    let mut last: Option<[u64; 3]> = None;
+    let mut written = 0u64;
+    let (mut i, mut j) = (0usize, 0usize);
+    loop {
+        let next = match (left.get(i), right.get(j)) {
+            (Some(a), Some(b)) if a <= b => {
+                i += 1;
+                *a
+            }
+            (Some(_), Some(b)) => {
+                j += 1;
+                *b
+            }
+            (Some(a), None) => {
+                i += 1;
+                *a
+            }
+            (None, Some(b)) => {
+                j += 1;
+                *b
+            }
+            (None, None) => break,
+        };
+        if last.is_some_and(|l| l[0] == next[0] && l[1] == next[1]) {
+            continue; // the same person twice under one key
+        }
+        let new_key = last.is_none_or(|l| l[0] != next[0]);
+        if new_key && page.len() >= PAGE_ENTRIES * ENTRY_BYTES {
+            if let Some(first) = page_first {
+                stmt.execute(params![first as i64, page])?;
+            }
+            page.clear();
+            page_first = None;
+        }
+        if page_first.is_none() {
+            page_first = Some(next[0]);
+        }
+        for v in next {
+            page.extend_from_slice(&v.to_le_bytes());
+        }
+        last = Some(next);
+        written += 1;
+        if written % (1 << 20) == 0 {
+            progress.set_position((i + j) as u64);
+        }
+    }
+    if let Some(first) = page_first {
+        stmt.execute(params![first as i64, page])?;
+    }
+    conn.execute_batch("COMMIT")?;
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matching::blocking::{BlockingView, query_keys};
+    use crate::names::{given_names, surnames};
+    use crate::registry::generate::generate;
+    use crate::registry::store::Registry;
+
+    fn write_registry(path: &Path, persons: u64, seed: u64, extra: &str) {
+        let mut bytes = Vec::new();
+        generate(persons, seed, &mut bytes, |_| {}).unwrap();
+        bytes.extend_from_slice(extra.as_bytes());
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    #[test]
+    fn imports_reports_bad_rows_and_finds_people() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("r.csv");
+        // The generator's first CUI is reused below to make a duplicate.
+        let mut bytes = Vec::new();
+        generate(3_000, 11, &mut bytes, |_| {}).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        let first_row = text.lines().nth(1).unwrap().to_owned();
+        let extra = format!(
+            "{first_row}\n1234567880101,ANA,,,LOPEZ,,,F,GUATEMALA,GUATEMALA,MIXCO,1990-01-01,NO,,\nnot,enough\n"
+        );
+        std::fs::write(&csv, format!("{text}{extra}")).unwrap();
+        let summary = import(dir.path(), &csv, &ProgressBar::hidden()).unwrap();
+        assert_eq!(summary.persons, 3_000);
+        assert_eq!(summary.bad_rows, 3);
+        let lines: Vec<u64> = summary.first_bad_rows.iter().map(|b| b.line).collect();
+        assert_eq!(lines, [3_002, 3_003, 3_004]);
+        assert!(summary.first_bad_rows[0].reason.contains("CUI repetido"));
+        assert!(summary.first_bad_rows[1].reason.contains("CUI"));
+        let report = std::fs::read_to_string(&summary.report_path).unwrap();
+        assert!(report.contains("línea 3004"), "{report}");
+
+        let registry = Registry::open(dir.path()).unwrap();
+        assert_eq!(registry.meta().persons, 3_000);
+        let fields: Vec<&str> = first_row.split(',').collect();
+        let person = registry.person(fields[0].parse().unwrap()).unwrap().unwrap();
+        assert_eq!(person.given[0], fields[1]);
+        assert_eq!(person.municipality, fields[10]);
+        assert_eq!(person.born.to_string(), fields[11]);
+        assert!(registry.person("1234567890101".parse().unwrap()).unwrap().is_none());
+
+        // The person's own names, looked up as a query, reach the person.
+        let given = given_names([fields[1], fields[2], fields[3]]);
+        let sur = surnames(fields[4], fields[5], fields[6]);
+        let view = BlockingView::new(&given, &sur, None);
+        let mut keys = Vec::new();
+        query_keys(&view, sur.married.as_ref(), &mut keys);
+        let mut entries = Vec::new();
+        for k in keys {
+            registry.block(k, &mut entries).unwrap();
+        }
+        let id: u64 = fields[0].parse().unwrap();
+        assert!(entries.iter().any(|e| e.cui == id));
+        assert!(registry.persons_with(freq_kind::SURNAME, "LOPEZ").unwrap() > 20);
+    }
+
+    #[test]
+    fn reimport_swaps_atomically_and_old_readers_keep_their_registry() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("r.csv");
+        write_registry(&csv, 500, 1, "");
+        import(dir.path(), &csv, &ProgressBar::hidden()).unwrap();
+        let old = Registry::open(dir.path()).unwrap();
+        assert!(old.is_current());
+        write_registry(&csv, 800, 2, "");
+        import(dir.path(), &csv, &ProgressBar::hidden()).unwrap();
+        // The old handle still answers from the old registry.
+        assert!(!old.is_current());
+        assert_eq!(old.meta().persons, 500);
+        let text = std::fs::read_to_string(&csv).unwrap();
+        let cui = text.lines().nth(1).unwrap().split(',').next().unwrap().to_owned();
+        let new = Registry::open(dir.path()).unwrap();
+        assert_eq!(new.meta().persons, 800);
+        assert!(new.person(cui.parse().unwrap()).unwrap().is_some());
+        let _ = old.person(cui.parse().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn refusals_leave_the_previous_registry() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("r.csv");
+        write_registry(&csv, 200, 1, "");
+        import(dir.path(), &csv, &ProgressBar::hidden()).unwrap();
+        std::fs::write(&csv, "cui,nombre\n1,2\n").unwrap();
+        let err = import(dir.path(), &csv, &ProgressBar::hidden()).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::RegistryCsvInvalid);
+        assert!(err.to_string().contains("primer_nombre"));
+        std::fs::write(&csv, format!("{}\nbad\n", CSV_HEADER.join(","))).unwrap();
+        assert!(matches!(import(dir.path(), &csv, &ProgressBar::hidden()), Err(ImportError::NoPersons)));
+        assert_eq!(Registry::open(dir.path()).unwrap().meta().persons, 200);
+        let missing = dir.path().join("nope");
+        assert_eq!(import(&missing, &csv, &ProgressBar::hidden()).unwrap_err().code(), ErrorCode::DataDirMissing);
+        assert_eq!(Registry::open(&missing).unwrap_err().code(), ErrorCode::RegistryEmpty);
+        // A second import while one holds the lock is refused.
+        let _held = lock(dir.path()).unwrap();
+        assert_eq!(import(dir.path(), &csv, &ProgressBar::hidden()).unwrap_err().code(), ErrorCode::RegistryBusy);
+    }
+}

@@ -1,0 +1,296 @@
+//! The registry store: one SQLite file, `DIR/registry.sqlite`, written once
+//! by an import and only read afterwards.
+//!
+//! Layout, chosen for the two ways the engine reads:
+//! - `person`, keyed by the CUI as an integer (SQLite's rowid), so a CUI
+//!   lookup is one B-tree descent. Place names are interned in `place`.
+//! - `block_page`: the blocking index (see `matching::blocking`) as sorted
+//!   runs of fixed 24-byte entries (key, CUI, signature), packed into blobs
+//!   of a few hundred entries keyed by their first key. A block is read with
+//!   one rowid range lookup and scanned in memory; 100 million entries cost
+//!   a few hundred thousand SQLite rows instead of 100 million, which keeps
+//!   both the import and the file small.
+//! - `name_freq`: how many persons carry each name and each phonetic code,
+//!   for the frequency-aware weights.
+//! - `meta`: counts and the import's facts.
+//!
+//! A re-import builds a new file beside it and renames it over the old one:
+//! a reader that opened the old file keeps reading it (the open descriptor
+//! holds the old inode) until it opens the registry again, so queries in
+//! flight finish on the registry they started with.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use padron_shared::{Cui, ErrorCode};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+use super::date::Day;
+use super::record::RegistryRecord;
+
+/// The store's file name inside the data directory.
+pub const STORE_FILE: &str = "registry.sqlite";
+/// Format of the store; an import writes it, `open` refuses others.
+pub const STORE_FORMAT: &str = "padron-registry-1";
+
+/// Bytes per blocking entry: key, CUI, signature, each a little-endian u64.
+pub const ENTRY_BYTES: usize = 24;
+
+/// Kinds of counts in `name_freq`.
+pub mod freq_kind {
+    pub const GIVEN: i64 = 0;
+    pub const SURNAME: i64 = 1;
+    pub const GIVEN_CODE: i64 = 2;
+    pub const SURNAME_CODE: i64 = 3;
+}
+
+pub const SCHEMA: &str = "
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE place(id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE person(
+    cui INTEGER PRIMARY KEY,
+    nombre1 TEXT NOT NULL, nombre2 TEXT NOT NULL, nombre3 TEXT NOT NULL,
+    apellido1 TEXT NOT NULL, apellido2 TEXT NOT NULL, casada TEXT NOT NULL,
+    sexo TEXT NOT NULL, pais INTEGER NOT NULL, departamento INTEGER NOT NULL, municipio INTEGER NOT NULL,
+    nacimiento INTEGER NOT NULL, fallecido INTEGER NOT NULL, defuncion INTEGER, inscripcion INTEGER
+);
+CREATE TABLE block_page(first_key INTEGER PRIMARY KEY, entries BLOB NOT NULL);
+CREATE TABLE name_freq(kind INTEGER NOT NULL, name TEXT NOT NULL, persons INTEGER NOT NULL,
+    PRIMARY KEY(kind, name)) WITHOUT ROWID;
+";
+
+/// Errors reading the registry store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("aún no se ha importado el registro civil / no registry has been imported yet ({0})")]
+    Missing(PathBuf),
+    #[error("el archivo del registro no es de este formato / the registry file is not of this format ({0})")]
+    Format(PathBuf),
+    #[error("error de SQLite en el registro / SQLite error in the registry: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+impl StoreError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            StoreError::Missing(_) => ErrorCode::RegistryEmpty,
+            StoreError::Format(_) | StoreError::Sqlite(_) => ErrorCode::StoreUnavailable,
+        }
+    }
+}
+
+/// Counts and facts of an imported registry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegistryMeta {
+    pub persons: u64,
+    pub deceased: u64,
+    pub with_married_surname: u64,
+    pub block_entries: u64,
+    pub bad_rows: u64,
+    pub source: String,
+    pub imported_at: String,
+    pub import_seconds: String,
+}
+
+/// One entry of a block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockEntry {
+    pub cui: u64,
+    pub signature: u64,
+}
+
+/// An open, read-only registry.
+#[derive(Debug)]
+pub struct Registry {
+    conn: Connection,
+    path: PathBuf,
+    identity: (u64, u64),
+    meta: RegistryMeta,
+    places: Vec<String>,
+}
+
+fn read_u64(bytes: &[u8], at: usize) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(b)
+}
+
+impl Registry {
+    /// Opens the registry of a data directory.
+    pub fn open(data_dir: &Path) -> Result<Registry, StoreError> {
+        Registry::open_file(&data_dir.join(STORE_FILE))
+    }
+
+    /// Opens a registry store file.
+    pub fn open_file(path: &Path) -> Result<Registry, StoreError> {
+        let metadata = std::fs::metadata(path).map_err(|_| StoreError::Missing(path.to_owned()))?;
+        // immutable=1: the file never changes in place (imports replace it by
+        // rename), so SQLite may skip locking and change detection.
+        let uri = format!("file:{}?immutable=1", path.display());
+        let conn = Connection::open_with_flags(
+            uri,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.pragma_update(None, "cache_size", -262_144)?;
+        let format: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| r.get(0))
+            .optional()
+            .map_err(|_| StoreError::Format(path.to_owned()))?;
+        if format.as_deref() != Some(STORE_FORMAT) {
+            return Err(StoreError::Format(path.to_owned()));
+        }
+        let get = |key: &str| -> Result<String, StoreError> {
+            Ok(conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get::<_, String>(0))
+                .optional()?
+                .unwrap_or_default())
+        };
+        let num = |key: &str| -> Result<u64, StoreError> { Ok(get(key)?.parse().unwrap_or(0)) };
+        let meta = RegistryMeta {
+            persons: num("persons")?,
+            deceased: num("deceased")?,
+            with_married_surname: num("with_married_surname")?,
+            block_entries: num("block_entries")?,
+            bad_rows: num("bad_rows")?,
+            source: get("source")?,
+            imported_at: get("imported_at")?,
+            import_seconds: get("import_seconds")?,
+        };
+        let mut places = Vec::new();
+        {
+            let mut stmt = conn.prepare("SELECT id, name FROM place ORDER BY id")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            for row in rows {
+                let (id, name) = row?;
+                let id = usize::try_from(id).unwrap_or(0);
+                if places.len() <= id {
+                    places.resize(id + 1, String::new());
+                }
+                places[id] = name;
+            }
+        }
+        Ok(Registry {
+            conn,
+            path: path.to_owned(),
+            identity: (metadata.dev(), metadata.ino()),
+            meta,
+            places,
+        })
+    }
+
+    pub fn meta(&self) -> &RegistryMeta {
+        &self.meta
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// False once an import has replaced the file this handle reads: a
+    /// long-running server opens the registry again before its next job.
+    pub fn is_current(&self) -> bool {
+        std::fs::metadata(&self.path).is_ok_and(|m| (m.dev(), m.ino()) == self.identity)
+    }
+
+    fn place(&self, id: i64) -> String {
+        usize::try_from(id).ok().and_then(|i| self.places.get(i)).cloned().unwrap_or_default()
+    }
+
+    /// The person with this CUI.
+    pub fn person(&self, cui: Cui) -> Result<Option<RegistryRecord>, StoreError> {
+        let id: i64 = cui.to_string().parse().unwrap_or(-1);
+        self.person_by_id(id)
+    }
+
+    /// The person stored under this numeric CUI.
+    pub fn person_by_id(&self, id: i64) -> Result<Option<RegistryRecord>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT nombre1, nombre2, nombre3, apellido1, apellido2, casada, sexo, pais, departamento,
+                    municipio, nacimiento, fallecido, defuncion, inscripcion
+             FROM person WHERE cui = ?1",
+        )?;
+        let row = stmt
+            .query_row([id], |r| {
+                Ok((
+                    [r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?],
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                    [r.get::<_, i64>(7)?, r.get::<_, i64>(8)?, r.get::<_, i64>(9)?],
+                    r.get::<_, i64>(10)?,
+                    r.get::<_, bool>(11)?,
+                    r.get::<_, Option<i64>>(12)?,
+                    r.get::<_, Option<i64>>(13)?,
+                ))
+            })
+            .optional()?;
+        let Some((given, s1, s2, married, sex, places, born, deceased, died, registered)) = row else {
+            return Ok(None);
+        };
+        let Ok(cui) = Cui::parse(&format!("{id:013}")) else {
+            return Ok(None);
+        };
+        let day = |v: i64| Day(i32::try_from(v).unwrap_or(0));
+        Ok(Some(RegistryRecord {
+            cui,
+            given,
+            first_surname: s1,
+            second_surname: s2,
+            married_surname: married,
+            sex: sex.chars().next().unwrap_or('?'),
+            country: self.place(places[0]),
+            department: self.place(places[1]),
+            municipality: self.place(places[2]),
+            born: day(born),
+            deceased,
+            died: died.map(day),
+            death_registered: registered.map(day),
+        }))
+    }
+
+    /// Appends the entries filed under `key` to `out`.
+    pub fn block(&self, key: u64, out: &mut Vec<BlockEntry>) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT entries FROM block_page WHERE first_key <= ?1 ORDER BY first_key DESC LIMIT 1",
+        )?;
+        let mut rows = stmt.query([key as i64])?;
+        let Some(row) = rows.next()? else {
+            return Ok(());
+        };
+        let bytes = row.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?;
+        let n = bytes.len() / ENTRY_BYTES;
+        // First entry whose key is not below `key`.
+        let (mut lo, mut hi) = (0usize, n);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if read_u64(bytes, mid * ENTRY_BYTES) < key {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let mut i = lo;
+        while i < n && read_u64(bytes, i * ENTRY_BYTES) == key {
+            out.push(BlockEntry {
+                cui: read_u64(bytes, i * ENTRY_BYTES + 8),
+                signature: read_u64(bytes, i * ENTRY_BYTES + 16),
+            });
+            i += 1;
+        }
+        Ok(())
+    }
+
+    /// How many persons carry this name (kind from [`freq_kind`]).
+    pub fn persons_with(&self, kind: i64, name: &str) -> Result<u64, StoreError> {
+        let mut stmt =
+            self.conn.prepare_cached("SELECT persons FROM name_freq WHERE kind = ?1 AND name = ?2")?;
+        let n: Option<i64> = stmt.query_row(params![kind, name], |r| r.get(0)).optional()?;
+        Ok(n.map(|n| n.max(0) as u64).unwrap_or(0))
+    }
+
+    /// Size of the store file in bytes.
+    pub fn file_size(&self) -> u64 {
+        std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0)
+    }
+}
