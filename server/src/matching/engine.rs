@@ -1,0 +1,327 @@
+//! Matching one query row: by CUI (validate, exact lookup) or by names
+//! (block, narrow, score, decide).
+//!
+//! The decision is Bayesian: each candidate's weight `W` (bits, see
+//! [`super::score`]) becomes a probability `2^W / (Σ 2^Wj + Z)` where the
+//! sum runs over all scored candidates and `Z` stands for the row's person
+//! not being in the registry, or not among the candidates (`Z` grows with
+//! the registry: among 18 million people, a name alone rarely identifies
+//! anyone). `ENCONTRADO` needs that probability to reach 99.5%: the best
+//! candidate must be clearly ahead of the next one *and* of chance. A
+//! wrong match is far worse than an honest `AMBIGUO`.
+
+use padron_shared::Cui;
+
+use crate::names::{given_names, surnames};
+use crate::registry::date::Day;
+use crate::registry::record::RegistryRecord;
+use crate::registry::store::{BlockEntry, Registry, StoreError};
+
+use super::blocking::{SignatureProbe, query_keys};
+use super::profile::Profile;
+use super::score::{Frequencies, match_bits};
+
+/// The result of one query row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RowOutcome {
+    Encontrado,
+    NoEncontrado,
+    CuiInvalido,
+    Ambiguo,
+    Rechazado,
+}
+
+impl RowOutcome {
+    pub const ALL: [RowOutcome; 5] = [
+        RowOutcome::Encontrado,
+        RowOutcome::NoEncontrado,
+        RowOutcome::CuiInvalido,
+        RowOutcome::Ambiguo,
+        RowOutcome::Rechazado,
+    ];
+
+    /// The word written in the result workbook.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowOutcome::Encontrado => "ENCONTRADO",
+            RowOutcome::NoEncontrado => "NO_ENCONTRADO",
+            RowOutcome::CuiInvalido => "CUI_INVALIDO",
+            RowOutcome::Ambiguo => "AMBIGUO",
+            RowOutcome::Rechazado => "RECHAZADO",
+        }
+    }
+}
+
+/// A scored candidate of a names query.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub person: RegistryRecord,
+    /// Match weight in bits.
+    pub bits: f64,
+    /// Probability (0–1) that this is the row's person.
+    pub probability: f64,
+}
+
+/// What the engine says about one row.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub outcome: RowOutcome,
+    pub person: Option<RegistryRecord>,
+    /// Probability (0–1) of the reported person, or of the best candidate.
+    pub probability: Option<f64>,
+    /// Why, for a person to read (Spanish).
+    pub notes: String,
+    /// For `AMBIGUO`: the best candidates, most probable first (up to 5).
+    pub candidates: Vec<Candidate>,
+}
+
+impl Decision {
+    pub fn rejected(notes: impl Into<String>) -> Decision {
+        Decision { outcome: RowOutcome::Rechazado, person: None, probability: None, notes: notes.into(), candidates: vec![] }
+    }
+}
+
+/// A names query row, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct NamesQuery {
+    pub given: [String; 3],
+    pub first_surname: String,
+    pub second_surname: String,
+    pub married_surname: String,
+    pub born: Option<Day>,
+}
+
+/// Probability a reported match must reach.
+pub const FOUND_PROBABILITY: f64 = 0.995;
+/// Below this, no candidate is worth showing: `NO_ENCONTRADO`.
+pub const CANDIDATE_PROBABILITY: f64 = 0.02;
+/// Odds, per registry person, that a row's person is outside the registry
+/// or was missed by blocking: `Z = persons × this`.
+pub const OUTSIDE_ODDS_PER_PERSON: f64 = 0.12;
+/// At most this many persons of the blocks get the full scoring.
+const FULL_SCORING: usize = 24;
+/// Candidates whose rough score trails the best by more than this cannot win.
+const ROUGH_MARGIN: i32 = 14;
+/// Candidates listed for an `AMBIGUO` row.
+pub const LISTED_CANDIDATES: usize = 5;
+
+/// Matches rows against one registry; keep one per job (it caches name counts).
+#[derive(Debug)]
+pub struct Engine<'r> {
+    registry: &'r Registry,
+    frequencies: Frequencies<'r>,
+    keys: Vec<u64>,
+    entries: Vec<BlockEntry>,
+}
+
+impl<'r> Engine<'r> {
+    pub fn new(registry: &'r Registry) -> Engine<'r> {
+        Engine { registry, frequencies: Frequencies::new(registry), keys: Vec::new(), entries: Vec::new() }
+    }
+
+    /// A CUI row: `text` as typed (spaces and dashes allowed).
+    pub fn by_cui(&mut self, text: &str) -> Result<Decision, StoreError> {
+        if text.trim().is_empty() {
+            return Ok(Decision {
+                outcome: RowOutcome::CuiInvalido,
+                person: None,
+                probability: None,
+                notes: "CUI vacío".into(),
+                candidates: vec![],
+            });
+        }
+        let cui = match Cui::parse(text) {
+            Ok(c) => c,
+            Err(e) => {
+                return Ok(Decision {
+                    outcome: RowOutcome::CuiInvalido,
+                    person: None,
+                    probability: None,
+                    notes: e.to_string(),
+                    candidates: vec![],
+                });
+            }
+        };
+        Ok(match self.registry.person(cui)? {
+            Some(p) => Decision {
+                outcome: RowOutcome::Encontrado,
+                person: Some(p),
+                probability: Some(1.0),
+                notes: String::new(),
+                candidates: vec![],
+            },
+            None => Decision {
+                outcome: RowOutcome::NoEncontrado,
+                person: None,
+                probability: None,
+                notes: "el CUI no está en el registro".into(),
+                candidates: vec![],
+            },
+        })
+    }
+
+    /// A names row.
+    pub fn by_names(&mut self, q: &NamesQuery) -> Result<Decision, StoreError> {
+        let profile = Profile {
+            given: given_names(q.given.iter().map(String::as_str)),
+            surnames: surnames(&q.first_surname, &q.second_surname, &q.married_surname),
+            born: q.born,
+        };
+        if profile.given.is_empty() {
+            return Ok(Decision::rejected("falta el nombre"));
+        }
+        if profile.surnames.first.is_none() && profile.surnames.married.is_none() {
+            return Ok(Decision::rejected("falta el apellido"));
+        }
+        let view = profile.view();
+        query_keys(&view, profile.surnames.married.as_ref(), &mut self.keys);
+        self.entries.clear();
+        for key in &self.keys {
+            self.registry.block(*key, &mut self.entries)?;
+        }
+        self.entries.sort_unstable_by_key(|e| e.cui);
+        self.entries.dedup_by_key(|e| e.cui);
+
+        // Narrow large blocks on the signatures alone.
+        let probe = SignatureProbe::new(&view, profile.surnames.married.as_ref());
+        let mut rough: Vec<(i32, u64)> =
+            self.entries.iter().map(|e| (probe.rough_score(e.signature), e.cui)).collect();
+        rough.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let top_rough = rough.first().map(|r| r.0).unwrap_or(0);
+        // More equally plausible persons than can be scored: no single one can be reported.
+        let crowded = rough.len() > FULL_SCORING && rough[FULL_SCORING].0 >= top_rough;
+        let mut scored: Vec<(f64, RegistryRecord)> = Vec::new();
+        for (r, cui) in rough.iter().take(FULL_SCORING) {
+            if *r < top_rough - ROUGH_MARGIN {
+                break;
+            }
+            let Some(person) = self.registry.person_by_id(*cui as i64)? else {
+                continue;
+            };
+            let bits = match_bits(&mut self.frequencies, &profile, &Profile::of_record(&person))?;
+            scored.push((bits, person));
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+
+        // Probabilities against each other and against "someone else".
+        let outside_bits = (self.frequencies.persons() * OUTSIDE_ODDS_PER_PERSON).log2();
+        let top_bits = scored.first().map(|s| s.0).unwrap_or(outside_bits).max(outside_bits);
+        let denominator: f64 = scored.iter().map(|s| (s.0 - top_bits).exp2()).sum::<f64>()
+            + (outside_bits - top_bits).exp2();
+        let candidates: Vec<Candidate> = scored
+            .into_iter()
+            .map(|(bits, person)| Candidate { probability: (bits - top_bits).exp2() / denominator, bits, person })
+            .collect();
+        let best = candidates.first().map(|c| c.probability).unwrap_or(0.0);
+        if best >= FOUND_PROBABILITY && !crowded {
+            let c = &candidates[0];
+            return Ok(Decision {
+                outcome: RowOutcome::Encontrado,
+                person: Some(c.person.clone()),
+                probability: Some(c.probability),
+                notes: String::new(),
+                candidates: vec![],
+            });
+        }
+        if best >= CANDIDATE_PROBABILITY || (crowded && !candidates.is_empty()) {
+            let listed: Vec<Candidate> = candidates.into_iter().take(LISTED_CANDIDATES).collect();
+            let notes = if crowded {
+                format!("{} o más personas coinciden por igual; ver hoja candidatos", FULL_SCORING + 1)
+            } else {
+                format!("{} candidato(s) posible(s), ninguno con certeza suficiente; ver hoja candidatos", listed.len())
+            };
+            return Ok(Decision {
+                outcome: RowOutcome::Ambiguo,
+                person: None,
+                probability: Some(best),
+                notes,
+                candidates: listed,
+            });
+        }
+        Ok(Decision {
+            outcome: RowOutcome::NoEncontrado,
+            person: None,
+            probability: None,
+            notes: "ninguna persona del registro coincide lo suficiente".into(),
+            candidates: vec![],
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::generate::generate;
+    use crate::registry::import::import;
+
+    fn registry(persons: u64) -> (tempfile::TempDir, Registry, Vec<csv::StringRecord>) {
+        let dir = tempfile::tempdir().unwrap();
+        let csv_path = dir.path().join("r.csv");
+        let mut bytes = Vec::new();
+        generate(persons, 5, &mut bytes, |_| {}).unwrap();
+        std::fs::write(&csv_path, &bytes).unwrap();
+        import(dir.path(), &csv_path, &indicatif::ProgressBar::hidden()).unwrap();
+        let rows = csv::Reader::from_reader(bytes.as_slice()).records().map(|r| r.unwrap()).collect();
+        let reg = Registry::open(dir.path()).unwrap();
+        (dir, reg, rows)
+    }
+
+    fn query_of(row: &csv::StringRecord) -> NamesQuery {
+        NamesQuery {
+            given: [row[1].to_owned(), row[2].to_owned(), row[3].to_owned()],
+            first_surname: row[4].to_owned(),
+            second_surname: row[5].to_owned(),
+            married_surname: row[6].to_owned(),
+            born: Day::parse_iso(&row[11]),
+        }
+    }
+
+    #[test]
+    fn cui_rows() {
+        let (_dir, reg, rows) = registry(300);
+        let mut engine = Engine::new(&reg);
+        let d = engine.by_cui(&rows[7][0]).unwrap();
+        assert_eq!(d.outcome, RowOutcome::Encontrado);
+        assert_eq!(d.person.unwrap().cui.to_string(), &rows[7][0]);
+        // Spaces and dashes are fine.
+        let spaced = format!("{} {}-{}", &rows[7][0][..4], &rows[7][0][4..9], &rows[7][0][9..]);
+        assert_eq!(engine.by_cui(&spaced).unwrap().outcome, RowOutcome::Encontrado);
+        assert_eq!(engine.by_cui("1234567880101").unwrap().outcome, RowOutcome::CuiInvalido);
+        assert_eq!(engine.by_cui("").unwrap().outcome, RowOutcome::CuiInvalido);
+        assert_eq!(engine.by_cui("9876543220101").unwrap().outcome, RowOutcome::NoEncontrado);
+    }
+
+    #[test]
+    fn names_rows_find_the_right_person_or_say_so() {
+        let (_dir, reg, rows) = registry(5_000);
+        let mut engine = Engine::new(&reg);
+        let mut found = 0;
+        for row in rows.iter().take(200) {
+            let d = engine.by_names(&query_of(row)).unwrap();
+            if d.outcome == RowOutcome::Encontrado {
+                assert_eq!(d.person.unwrap().cui.to_string(), &row[0], "wrong person for {row:?}");
+                found += 1;
+            }
+        }
+        assert!(found >= 190, "{found}");
+
+        // Typical slips: accents dropped, a typo, second surname missing.
+        let row = &rows[3];
+        let mut q = query_of(row);
+        q.given[0] = crate::names::fold(&q.given[0]);
+        q.second_surname.clear();
+        let d = engine.by_names(&q).unwrap();
+        assert_eq!(d.outcome, RowOutcome::Encontrado, "{d:?}");
+
+        // Someone who is not there.
+        let q = NamesQuery {
+            given: ["ZACARÍAS".into(), "EUSTAQUIO".into(), String::new()],
+            first_surname: "QUISQUINÁ".into(),
+            second_surname: "XAJIL".into(),
+            married_surname: String::new(),
+            born: Day::parse_iso("1931-02-03"),
+        };
+        assert_ne!(engine.by_names(&q).unwrap().outcome, RowOutcome::Encontrado);
+        assert_eq!(engine.by_names(&NamesQuery::default()).unwrap().outcome, RowOutcome::Rechazado);
+    }
+}

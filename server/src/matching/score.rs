@@ -1,0 +1,317 @@
+//! Fellegi–Sunter scoring of a query row against one registry person.
+//!
+//! Each field comparison adds `log2(m / u)` bits: `m` is how likely that
+//! outcome is when row and person are the same human (given how
+//! institutions type names), `u` how likely it is for a random person of
+//! the registry. `u` comes from the registry's own name counts, so agreeing
+//! on MARÍA or LÓPEZ is worth little and agreeing on CHAVAJAY or a rare
+//! given name is worth a lot. The total is turned into a probability in
+//! [`super::engine`], against every other candidate and against the chance
+//! that the row's person is not in the registry at all.
+
+use std::collections::HashMap;
+
+use crate::names::similarity::{typo_allowance, typo_distance};
+use crate::names::{NameToken, Surnames};
+use crate::registry::date::Day;
+use crate::registry::store::{Registry, StoreError, freq_kind};
+
+use super::blocking::birth_closeness;
+use super::profile::Profile;
+
+/// How two names compare, from best to worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Agreement {
+    /// Same name (after normalisation).
+    Exact,
+    /// Same name but for its particles (`DE LEÓN` / `LEÓN`).
+    Particle,
+    /// Same sound, other spelling (`XOL` / `CHOL`, `GONZÁLEZ` / `GONSALES`).
+    Phonetic,
+    /// Within typing-mistake distance (`GRACIA` / `GARCIA`).
+    Typo,
+    /// An initial that fits (`J.` / `JOSÉ`).
+    Initial,
+    Disagree,
+}
+
+/// `m`: how often each outcome happens when row and person are the same.
+fn m_of(a: Agreement) -> f64 {
+    match a {
+        Agreement::Exact => 0.88,
+        Agreement::Particle => 0.02,
+        Agreement::Phonetic => 0.04,
+        Agreement::Typo => 0.03,
+        Agreement::Initial => 0.9,
+        Agreement::Disagree => 0.03,
+    }
+}
+
+/// Compares two names.
+pub fn compare(q: &NameToken, c: &NameToken) -> Agreement {
+    if q.full == c.full {
+        return Agreement::Exact;
+    }
+    if q.initial || c.initial {
+        return if q.core.as_bytes().first() == c.core.as_bytes().first() {
+            Agreement::Initial
+        } else {
+            Agreement::Disagree
+        };
+    }
+    if q.core == c.core {
+        return Agreement::Particle;
+    }
+    if !q.code.is_empty() && q.code == c.code {
+        return Agreement::Phonetic;
+    }
+    let allowance = typo_allowance(q.full.len().min(c.full.len()));
+    if allowance > 0 && typo_distance(&q.full, &c.full, allowance) <= allowance {
+        return Agreement::Typo;
+    }
+    Agreement::Disagree
+}
+
+/// Registry name counts, looked up once per name and job.
+#[derive(Debug)]
+pub struct Frequencies<'r> {
+    registry: &'r Registry,
+    persons: f64,
+    cache: HashMap<(i64, String), f64>,
+}
+
+/// The most a single agreeing field may add, in bits: beyond this, the
+/// chance that the row itself is mistyped dominates.
+const MAX_FIELD_BITS: f64 = 14.0;
+
+impl<'r> Frequencies<'r> {
+    pub fn new(registry: &'r Registry) -> Frequencies<'r> {
+        Frequencies { registry, persons: registry.meta().persons.max(1) as f64, cache: HashMap::new() }
+    }
+
+    pub fn persons(&self) -> f64 {
+        self.persons
+    }
+
+    /// Share of registry persons carrying this name (never zero).
+    fn share(&mut self, kind: i64, name: &str) -> Result<f64, StoreError> {
+        if let Some(v) = self.cache.get(&(kind, name.to_owned())) {
+            return Ok(*v);
+        }
+        let n = self.registry.persons_with(kind, name)? as f64;
+        let v = (n.max(0.5) / self.persons).min(1.0);
+        self.cache.insert((kind, name.to_owned()), v);
+        Ok(v)
+    }
+
+    /// Bits for one name comparison of the given kind (given name or surname).
+    pub fn weight(&mut self, given: bool, q: &NameToken, c: &NameToken) -> Result<f64, StoreError> {
+        let (name_kind, code_kind) = if given {
+            (freq_kind::GIVEN, freq_kind::GIVEN_CODE)
+        } else {
+            (freq_kind::SURNAME, freq_kind::SURNAME_CODE)
+        };
+        let a = compare(q, c);
+        let u = match a {
+            Agreement::Exact | Agreement::Particle => self.share(name_kind, &c.full)?,
+            Agreement::Phonetic => self.share(code_kind, &c.code)?,
+            // Being one slip away from a frequent name happens by chance more often.
+            Agreement::Typo => (self.share(name_kind, &c.full)? * 4.0).max(2e-4),
+            Agreement::Initial => 0.1,
+            Agreement::Disagree => return Ok((m_of(a)).log2()),
+        };
+        Ok((m_of(a) / u.min(0.9)).log2().min(MAX_FIELD_BITS))
+    }
+}
+
+/// Bits for query tokens left without a partner, and for person tokens the
+/// query did not mention (a second or third given name is often left out).
+const UNMATCHED_QUERY_GIVEN: f64 = -3.0;
+const UNMATCHED_PERSON_GIVEN: f64 = -0.5;
+const OUT_OF_ORDER: f64 = -1.0;
+
+/// Best alignment of the row's given names with the person's.
+fn given_bits(f: &mut Frequencies<'_>, q: &[NameToken], c: &[NameToken]) -> Result<f64, StoreError> {
+    let q = &q[..q.len().min(3)];
+    let c = &c[..c.len().min(3)];
+    let mut w = [[0f64; 3]; 3];
+    for (i, qt) in q.iter().enumerate() {
+        for (j, ct) in c.iter().enumerate() {
+            w[i][j] = f.weight(true, qt, ct)?;
+        }
+    }
+    // Every injective assignment of query names to person names (or none).
+    let mut best = f64::NEG_INFINITY;
+    let choices = c.len() + 1;
+    let combos = choices.pow(q.len() as u32);
+    for mut combo in 0..combos {
+        let mut used = [false; 3];
+        let mut total = 0.0;
+        let mut ok = true;
+        let mut last_j: Option<usize> = None;
+        for wi in w.iter().take(q.len()) {
+            let pick = combo % choices;
+            combo /= choices;
+            if pick == c.len() {
+                total += UNMATCHED_QUERY_GIVEN;
+                continue;
+            }
+            if used[pick] {
+                ok = false;
+                break;
+            }
+            used[pick] = true;
+            total += wi[pick];
+            if last_j.is_some_and(|l| l > pick) {
+                total += OUT_OF_ORDER;
+            }
+            last_j = Some(pick);
+        }
+        if !ok {
+            continue;
+        }
+        total += used.iter().take(c.len()).filter(|u| !**u).count() as f64 * UNMATCHED_PERSON_GIVEN;
+        best = best.max(total);
+    }
+    Ok(if best.is_finite() { best } else { 0.0 })
+}
+
+/// Surname roles: first, second, married.
+const ROLES: usize = 3;
+
+fn slots(s: &Surnames) -> [Option<&NameToken>; ROLES] {
+    [s.first.as_ref(), s.second.as_ref(), s.married.as_ref()]
+}
+
+/// Penalty for pairing a row surname in one role with a person surname in
+/// another: swapped surnames and a married surname typed as the second are
+/// common; a married surname as the first is not.
+fn role_bits(q_role: usize, c_role: usize) -> f64 {
+    match (q_role, c_role) {
+        (a, b) if a == b => 0.0,
+        (0, 1) | (1, 0) => -0.75,
+        (1, 2) | (2, 1) => -0.5,
+        _ => -3.0,
+    }
+}
+
+/// A row surname that pairs with nothing: a maiden surname the person does
+/// not have is strong evidence against; a married surname may simply not
+/// be in the registry.
+fn unmatched_query_surname(role: usize) -> f64 {
+    if role == 2 { -2.0 } else { -5.0 }
+}
+
+/// A person surname the row does not mention.
+fn unmatched_person_surname(role: usize) -> f64 {
+    match role {
+        0 => -1.0,
+        1 => -0.3,
+        _ => 0.0,
+    }
+}
+
+fn surname_bits(f: &mut Frequencies<'_>, q: &Surnames, c: &Surnames) -> Result<f64, StoreError> {
+    let qs = slots(q);
+    let cs = slots(c);
+    let mut w = [[f64::NEG_INFINITY; ROLES]; ROLES];
+    for (i, qt) in qs.iter().enumerate() {
+        for (j, ct) in cs.iter().enumerate() {
+            if let (Some(qt), Some(ct)) = (qt, ct) {
+                w[i][j] = f.weight(false, qt, ct)? + role_bits(i, j);
+            }
+        }
+    }
+    let mut best = f64::NEG_INFINITY;
+    for combo in 0..(ROLES + 1).pow(ROLES as u32) {
+        let mut c = combo;
+        let mut used = [false; ROLES];
+        let mut total = 0.0;
+        let mut ok = true;
+        for (i, qt) in qs.iter().enumerate() {
+            let pick = c % (ROLES + 1);
+            c /= ROLES + 1;
+            if qt.is_none() {
+                if pick != ROLES {
+                    ok = false;
+                    break;
+                }
+                continue;
+            }
+            if pick == ROLES {
+                total += unmatched_query_surname(i);
+                continue;
+            }
+            if used[pick] || !w[i][pick].is_finite() {
+                ok = false;
+                break;
+            }
+            used[pick] = true;
+            total += w[i][pick];
+        }
+        if !ok {
+            continue;
+        }
+        for (j, ct) in cs.iter().enumerate() {
+            if ct.is_some() && !used[j] {
+                total += unmatched_person_surname(j);
+            }
+        }
+        best = best.max(total);
+    }
+    Ok(if best.is_finite() { best } else { 0.0 })
+}
+
+/// Bits for the dates of birth, when the row gives one.
+fn birth_bits(q: Option<Day>, c: Option<Day>) -> f64 {
+    let (Some(q), Some(c)) = (q, c) else {
+        return 0.0;
+    };
+    // u: a random person is born on a given day about once in 70 years of days;
+    // a one-slip-away date (one field, or day and month swapped) ~50 times as often.
+    match birth_closeness(q, c) {
+        12 => (0.92f64 * 365.0 * 70.0).log2(),
+        4 => (0.05f64 / (50.0 / (365.0 * 70.0))).log2(),
+        _ => 0.03f64.log2(),
+    }
+}
+
+/// Total match weight, in bits, of a row against a person.
+pub fn match_bits(f: &mut Frequencies<'_>, q: &Profile, c: &Profile) -> Result<f64, StoreError> {
+    Ok(given_bits(f, &q.given, &c.given)? + surname_bits(f, &q.surnames, &c.surnames)? + birth_bits(q.born, c.born))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::names::given_names;
+
+    fn t(name: &str) -> NameToken {
+        given_names([name]).remove(0)
+    }
+
+    #[test]
+    fn comparison_levels() {
+        assert_eq!(compare(&t("MARÍA"), &t("maria")), Agreement::Exact);
+        assert_eq!(compare(&t("XOL"), &t("CHOL")), Agreement::Phonetic);
+        assert_eq!(compare(&t("GRACIELA"), &t("GARCIELA")), Agreement::Phonetic);
+        assert_eq!(compare(&t("ROBERTO"), &t("ROBERTP")), Agreement::Typo);
+        assert_eq!(compare(&t("J."), &t("JOSÉ")), Agreement::Initial);
+        assert_eq!(compare(&t("L."), &t("JOSÉ")), Agreement::Disagree);
+        assert_eq!(compare(&t("ANA"), &t("ANO")), Agreement::Phonetic);
+        assert_eq!(compare(&t("POP"), &t("POL")), Agreement::Disagree);
+        let de_leon = crate::names::surnames("DE LEÓN", "", "").first.unwrap();
+        let leon = crate::names::surnames("LEÓN", "", "").first.unwrap();
+        assert_eq!(compare(&leon, &de_leon), Agreement::Particle);
+    }
+
+    #[test]
+    fn birth_weights_order() {
+        let d = |s| Day::parse_iso(s);
+        let exact = birth_bits(d("1985-03-15"), d("1985-03-15"));
+        let slip = birth_bits(d("1985-03-15"), d("1985-03-16"));
+        let other = birth_bits(d("1985-03-15"), d("1960-10-01"));
+        assert!(exact > 14.0 && slip > 0.0 && other < -4.0, "{exact} {slip} {other}");
+        assert_eq!(birth_bits(None, d("1985-03-15")), 0.0);
+    }
+}
