@@ -18,7 +18,11 @@ use crate::config::LoadedConfig;
 pub enum ClientError {
     /// A local file of the workstation identity could not be used.
     #[error("{what} ({path}): {message}")]
-    Identity { what: &'static str, path: String, message: String },
+    Identity {
+        what: &'static str,
+        path: String,
+        message: String,
+    },
     /// Nothing answered: DNS, routing, server down, timeout.
     #[error("no hay conexión con {url}: {cause}")]
     Unreachable { url: String, cause: String },
@@ -54,7 +58,9 @@ impl ClientError {
         match self {
             ClientError::Identity { .. } => ErrorCode::AgentConfigInvalid,
             ClientError::Unreachable { .. } => ErrorCode::ServerUnreachable,
-            ClientError::CertificateRefused { reason: RefusalReason::Revoked } => ErrorCode::WorkstationRevoked,
+            ClientError::CertificateRefused {
+                reason: RefusalReason::Revoked,
+            } => ErrorCode::WorkstationRevoked,
             ClientError::CertificateRefused { .. } => ErrorCode::WorkstationCertificateRefused,
             ClientError::ServerUntrusted(_) => ErrorCode::ServerCertificateUntrusted,
             ClientError::Api(body) => body.error_code().unwrap_or(ErrorCode::Internal),
@@ -72,17 +78,25 @@ impl ClientError {
                 "{} {}",
                 self.code().message(lang),
                 if en {
-                    format!("({url}: {cause}). Check the network cable and that the server is running.")
+                    format!(
+                        "({url}: {cause}). Check the network cable and that the server is running."
+                    )
                 } else {
-                    format!("({url}: {cause}). Revise la red y que el servidor esté en funcionamiento.")
+                    format!(
+                        "({url}: {cause}). Revise la red y que el servidor esté en funcionamiento."
+                    )
                 }
             ),
             ClientError::CertificateRefused { reason } => {
                 let why = match (reason, en) {
                     (RefusalReason::Revoked, false) => "La inscripción fue revocada.",
                     (RefusalReason::Revoked, true) => "The enrolment was revoked.",
-                    (RefusalReason::Expired, false) => "El certificado de la estación venció; solicite una nueva inscripción.",
-                    (RefusalReason::Expired, true) => "The workstation certificate has expired; ask for a new enrolment.",
+                    (RefusalReason::Expired, false) => {
+                        "El certificado de la estación venció; solicite una nueva inscripción."
+                    }
+                    (RefusalReason::Expired, true) => {
+                        "The workstation certificate has expired; ask for a new enrolment."
+                    }
                     (RefusalReason::NotRecognised, false) => {
                         "El servidor no reconoce esta estación: no fue inscrita en este servidor o su inscripción ya no existe."
                     }
@@ -103,7 +117,9 @@ impl ClientError {
                     format!("{} {}", self.code().message(lang), why)
                 }
             }
-            ClientError::ServerUntrusted(cause) => format!("{} ({cause})", self.code().message(lang)),
+            ClientError::ServerUntrusted(cause) => {
+                format!("{} ({cause})", self.code().message(lang))
+            }
             ClientError::Identity { .. } | ClientError::Protocol(_) => {
                 format!("{} {}", self.code().message(lang), self)
             }
@@ -120,22 +136,40 @@ pub struct Client {
     lang: Lang,
 }
 
-fn identity_err(what: &'static str, path: &std::path::Path, e: impl std::fmt::Display) -> ClientError {
-    ClientError::Identity { what, path: path.display().to_string(), message: e.to_string() }
+fn identity_err(
+    what: &'static str,
+    path: &std::path::Path,
+    e: impl std::fmt::Display,
+) -> ClientError {
+    ClientError::Identity {
+        what,
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
 }
 
 impl Client {
     pub fn new(config: &LoadedConfig, lang: Lang) -> Result<Client, ClientError> {
-        let ca_certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&config.server_ca)
-            .and_then(|it| it.collect())
-            .map_err(|e| identity_err("CA del servidor / server CA", &config.server_ca, e))?;
+        let ca_certs: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_file_iter(&config.server_ca)
+                .and_then(|it| it.collect())
+                .map_err(|e| identity_err("CA del servidor / server CA", &config.server_ca, e))?;
         let mut roots = RootCertStore::empty();
         for cert in ca_certs {
-            roots.add(cert).map_err(|e| identity_err("CA del servidor / server CA", &config.server_ca, e))?;
+            roots
+                .add(cert)
+                .map_err(|e| identity_err("CA del servidor / server CA", &config.server_ca, e))?;
         }
-        let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&config.certificate)
-            .and_then(|it| it.collect())
-            .map_err(|e| identity_err("certificado de la estación / workstation certificate", &config.certificate, e))?;
+        let chain: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_file_iter(&config.certificate)
+                .and_then(|it| it.collect())
+                .map_err(|e| {
+                    identity_err(
+                        "certificado de la estación / workstation certificate",
+                        &config.certificate,
+                        e,
+                    )
+                })?;
         if chain.is_empty() {
             return Err(identity_err(
                 "certificado de la estación / workstation certificate",
@@ -161,7 +195,12 @@ impl Client {
             .user_agent(concat!("padron-agent/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| identity_err("TLS", &config.path, e))?;
-        Ok(Client { http, tls: Arc::new(tls), base: config.config.server_url.trim_end_matches('/').to_owned(), lang })
+        Ok(Client {
+            http,
+            tls: Arc::new(tls),
+            base: config.config.server_url.trim_end_matches('/').to_owned(),
+            lang,
+        })
     }
 
     pub fn server_url(&self) -> &str {
@@ -186,7 +225,8 @@ impl Client {
             Err(e) => return Err(self.explain_failure(&e).await),
         };
         if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol(e.to_string()));
+            return serde_json::from_slice(&bytes)
+                .map_err(|e| ClientError::Protocol(e.to_string()));
         }
         match serde_json::from_slice::<ErrorBody>(&bytes) {
             Ok(body) => Err(ClientError::Api(body)),
@@ -201,12 +241,16 @@ impl Client {
     async fn explain_failure(&self, err: &reqwest::Error) -> ClientError {
         tracing::debug!(error = ?err, "request failed");
         match classify(&self.base, err) {
-            ClientError::CertificateRefused { reason: RefusalReason::ClosedDuringHandshake } => {
-                match self.probe_handshake().await {
-                    Some(alert) => ClientError::CertificateRefused { reason: alert_reason(alert) },
-                    None => ClientError::CertificateRefused { reason: RefusalReason::ClosedDuringHandshake },
-                }
-            }
+            ClientError::CertificateRefused {
+                reason: RefusalReason::ClosedDuringHandshake,
+            } => match self.probe_handshake().await {
+                Some(alert) => ClientError::CertificateRefused {
+                    reason: alert_reason(alert),
+                },
+                None => ClientError::CertificateRefused {
+                    reason: RefusalReason::ClosedDuringHandshake,
+                },
+            },
             other => other,
         }
     }
@@ -216,7 +260,11 @@ impl Client {
     async fn probe_handshake(&self) -> Option<AlertDescription> {
         use tokio::io::AsyncReadExt;
         let url = reqwest::Url::parse(&self.base).ok()?;
-        let host = url.host_str()?.trim_start_matches('[').trim_end_matches(']').to_owned();
+        let host = url
+            .host_str()?
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
         let port = url.port_or_known_default()?;
         let name = rustls::pki_types::ServerName::try_from(host.clone()).ok()?;
         let connector = tokio_rustls::TlsConnector::from(self.tls.clone());
@@ -226,7 +274,9 @@ impl Client {
             let mut byte = [0u8; 1];
             stream.read(&mut byte).await.map(|_| ())
         };
-        let result = tokio::time::timeout(Duration::from_secs(5), attempt).await.ok()?;
+        let result = tokio::time::timeout(Duration::from_secs(5), attempt)
+            .await
+            .ok()?;
         received_alert(&result.err()?)
     }
 
@@ -281,7 +331,9 @@ fn received_alert(err: &(dyn StdError + 'static)) -> Option<AlertDescription> {
 /// says what really happened.
 fn classify(url: &str, err: &reqwest::Error) -> ClientError {
     if let Some(alert) = received_alert(err) {
-        return ClientError::CertificateRefused { reason: alert_reason(alert) };
+        return ClientError::CertificateRefused {
+            reason: alert_reason(alert),
+        };
     }
     let mut source: Option<&(dyn StdError + 'static)> = Some(err);
     let mut io_kind = None;
@@ -313,10 +365,15 @@ fn classify(url: &str, err: &reqwest::Error) -> ClientError {
         // The TCP connection was made and then dropped during TLS: with
         // TLS 1.3 that is how a refused client certificate often looks.
         Some(ConnectionReset | BrokenPipe | UnexpectedEof | ConnectionAborted) => {
-            ClientError::CertificateRefused { reason: RefusalReason::ClosedDuringHandshake }
+            ClientError::CertificateRefused {
+                reason: RefusalReason::ClosedDuringHandshake,
+            }
         }
         _ if err.is_connect() || err.is_timeout() || io_kind.is_some() => {
-            ClientError::Unreachable { url: url.to_owned(), cause: root_cause(err) }
+            ClientError::Unreachable {
+                url: url.to_owned(),
+                cause: root_cause(err),
+            }
         }
         _ => ClientError::Protocol(root_cause(err)),
     }

@@ -9,7 +9,10 @@ pub enum ConfigError {
     #[error("no existe el archivo de configuración {0} / configuration file {0} does not exist")]
     Missing(PathBuf),
     #[error("no se puede leer {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path} tiene errores / has errors: {message}")]
     Invalid { path: PathBuf, message: String },
 }
@@ -34,20 +37,33 @@ pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
         if source.kind() == std::io::ErrorKind::NotFound {
             ConfigError::Missing(path.to_owned())
         } else {
-            ConfigError::Read { path: path.to_owned(), source }
+            ConfigError::Read {
+                path: path.to_owned(),
+                source,
+            }
         }
     })?;
-    let config: AgentConfig =
-        toml::from_str(&text).map_err(|e| ConfigError::Invalid { path: path.to_owned(), message: e.to_string() })?;
+    let config: AgentConfig = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
     let url = config.server_url.trim();
     if !url.starts_with("https://") || url.len() <= "https://".len() {
         return Err(ConfigError::Invalid {
             path: path.to_owned(),
-            message: format!("server_url debe comenzar con https:// / must start with https:// (es {url:?})"),
+            message: format!(
+                "server_url debe comenzar con https:// / must start with https:// (es {url:?})"
+            ),
         });
     }
     let base = path.parent().unwrap_or(Path::new("."));
-    let resolve = |p: &str| if Path::new(p).is_absolute() { PathBuf::from(p) } else { base.join(p) };
+    let resolve = |p: &str| {
+        if Path::new(p).is_absolute() {
+            PathBuf::from(p)
+        } else {
+            base.join(p)
+        }
+    };
     Ok(LoadedConfig {
         path: path.to_owned(),
         server_ca: resolve(&config.server_ca),
@@ -78,11 +94,18 @@ mod tests {
     #[test]
     fn missing_and_invalid_files_are_told_apart() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(matches!(load(&dir.path().join("nope.toml")), Err(ConfigError::Missing(_))));
+        assert!(matches!(
+            load(&dir.path().join("nope.toml")),
+            Err(ConfigError::Missing(_))
+        ));
         let path = dir.path().join("agent.toml");
         std::fs::write(&path, "server_url = 3").unwrap();
         assert!(matches!(load(&path), Err(ConfigError::Invalid { .. })));
-        std::fs::write(&path, "server_url = \"http://x\"\nserver_ca = \"a\"\ncertificate = \"b\"\nkey = \"c\"\n").unwrap();
+        std::fs::write(
+            &path,
+            "server_url = \"http://x\"\nserver_ca = \"a\"\ncertificate = \"b\"\nkey = \"c\"\n",
+        )
+        .unwrap();
         assert!(matches!(load(&path), Err(ConfigError::Invalid { .. })));
         std::fs::write(&path, "server_url = \"https://x\"\nserver_ca = \"a\"\ncertificate = \"b\"\nkey = \"c\"\nextra = 1\n").unwrap();
         assert!(matches!(load(&path), Err(ConfigError::Invalid { .. })));

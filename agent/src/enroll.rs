@@ -13,7 +13,10 @@ pub enum EnrollError {
     #[error("{0} ya existe; no se reemplaza / already exists; not replaced")]
     Exists(PathBuf),
     #[error("no se puede escribir {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("no se pudo generar la llave o la solicitud: {0}")]
     Generate(#[from] rcgen::Error),
 }
@@ -34,12 +37,18 @@ fn write_new(path: &Path, contents: &str, mode: u32) -> Result<(), EnrollError> 
             if source.kind() == std::io::ErrorKind::AlreadyExists {
                 EnrollError::Exists(path.to_owned())
             } else {
-                EnrollError::Io { path: path.to_owned(), source }
+                EnrollError::Io {
+                    path: path.to_owned(),
+                    source,
+                }
             }
         })?;
     file.write_all(contents.as_bytes())
         .and_then(|()| file.sync_all())
-        .map_err(|source| EnrollError::Io { path: path.to_owned(), source })
+        .map_err(|source| EnrollError::Io {
+            path: path.to_owned(),
+            source,
+        })
 }
 
 /// Writes `workstation.key` (0600) and `workstation.csr` into `dir`. The
@@ -49,7 +58,10 @@ pub fn create(dir: &Path, hint: &str) -> Result<EnrollRequest, EnrollError> {
         .recursive(true)
         .mode(0o700)
         .create(dir)
-        .map_err(|source| EnrollError::Io { path: dir.to_owned(), source })?;
+        .map_err(|source| EnrollError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
     let key_path = dir.join(bundle::KEY);
     let csr_path = dir.join(bundle::CSR);
     for p in [&key_path, &csr_path] {
@@ -65,5 +77,8 @@ pub fn create(dir: &Path, hint: &str) -> Result<EnrollRequest, EnrollError> {
     let csr = params.serialize_request(&key)?;
     write_new(&key_path, &key.serialize_pem(), 0o600)?;
     write_new(&csr_path, &csr.pem()?, 0o644)?;
-    Ok(EnrollRequest { key: key_path, csr: csr_path })
+    Ok(EnrollRequest {
+        key: key_path,
+        csr: csr_path,
+    })
 }

@@ -20,7 +20,10 @@ struct Failure {
 
 impl Failure {
     fn from_client(e: &ClientError, lang: Lang) -> Failure {
-        Failure { code: e.code(), text: e.explain(lang) }
+        Failure {
+            code: e.code(),
+            text: e.explain(lang),
+        }
     }
 
     fn from_config(e: &ConfigError, lang: Lang) -> Failure {
@@ -33,7 +36,12 @@ impl Failure {
             ),
             _ => "",
         };
-        Failure { code, text: format!("{} {e} {hint}", code.message(lang)).trim_end().to_owned() }
+        Failure {
+            code,
+            text: format!("{} {e} {hint}", code.message(lang))
+                .trim_end()
+                .to_owned(),
+        }
     }
 }
 
@@ -46,19 +54,49 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let lang = cli.lang.as_deref().and_then(Lang::parse).unwrap_or_else(Lang::from_env);
+    let lang = cli
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or_else(Lang::from_env);
     let result = match cli.command {
         Command::Status => status(cli.config, lang),
         Command::EnrollRequest { out, hint } => match enroll::create(&out, &hint) {
             Ok(req) => {
-                println!("{}", t(lang, "Solicitud de inscripción creada:", "Enrolment request created:"));
-                println!("  {} {}", t(lang, "llave privada (no la comparta):", "private key (do not share):"), req.key.display());
-                println!("  {} {}", t(lang, "solicitud para el administrador:", "request for the administrator:"), req.csr.display());
+                println!(
+                    "{}",
+                    t(
+                        lang,
+                        "Solicitud de inscripción creada:",
+                        "Enrolment request created:"
+                    )
+                );
+                println!(
+                    "  {} {}",
+                    t(
+                        lang,
+                        "llave privada (no la comparta):",
+                        "private key (do not share):"
+                    ),
+                    req.key.display()
+                );
+                println!(
+                    "  {} {}",
+                    t(
+                        lang,
+                        "solicitud para el administrador:",
+                        "request for the administrator:"
+                    ),
+                    req.csr.display()
+                );
                 Ok(())
             }
             Err(e) => {
                 let code = ErrorCode::AgentConfigInvalid;
-                Err(Failure { code, text: e.to_string() })
+                Err(Failure {
+                    code,
+                    text: e.to_string(),
+                })
             }
         },
     };
@@ -79,23 +117,51 @@ fn status(config: Option<std::path::PathBuf>, lang: Lang) -> Result<(), Failure>
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Failure { code: ErrorCode::Internal, text: e.to_string() })?;
+        .map_err(|e| Failure {
+            code: ErrorCode::Internal,
+            text: e.to_string(),
+        })?;
     let (me, health) = runtime
         .block_on(async { Ok::<_, ClientError>((client.whoami().await?, client.health().await?)) })
         .map_err(|e| Failure::from_client(&e, lang))?;
-    println!("{} {}", t(lang, "Servidor:", "Server:"), client.server_url());
+    println!(
+        "{} {}",
+        t(lang, "Servidor:", "Server:"),
+        client.server_url()
+    );
     println!(
         "  {} {} ({} {}, {} {})",
         t(lang, "estado:", "status:"),
-        if health.status == "ok" { t(lang, "en servicio", "in service") } else { t(lang, "degradado", "degraded") },
+        if health.status == "ok" {
+            t(lang, "en servicio", "in service")
+        } else {
+            t(lang, "degradado", "degraded")
+        },
         t(lang, "versión", "version"),
         health.version,
         t(lang, "base de datos", "database"),
         health.database
     );
-    println!("{} {}", t(lang, "Estación de trabajo:", "Workstation:"), me.workstation_id);
-    println!("  {} {} — {}", t(lang, "institución:", "institution:"), me.institution_code, me.institution_name);
+    println!(
+        "{} {}",
+        t(lang, "Estación de trabajo:", "Workstation:"),
+        me.workstation_id
+    );
+    println!(
+        "  {} {} — {}",
+        t(lang, "institución:", "institution:"),
+        me.institution_code,
+        me.institution_name
+    );
     println!("  {} {}", t(lang, "sede:", "site:"), me.site);
-    println!("  {} {}", t(lang, "certificado válido hasta:", "certificate valid until:"), me.certificate_not_after);
+    println!(
+        "  {} {}",
+        t(
+            lang,
+            "certificado válido hasta:",
+            "certificate valid until:"
+        ),
+        me.certificate_not_after
+    );
     Ok(())
 }

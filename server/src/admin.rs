@@ -15,10 +15,16 @@ use crate::store::{Coordinator, Institution, KeyOrigin, Store, Workstation};
 pub fn validate_institution_code(code: &str) -> Result<String, ServerError> {
     let code = code.trim();
     let ok = (2..=16).contains(&code.len())
-        && code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+        && code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
         && !code.starts_with('-')
         && !code.ends_with('-');
-    if ok { Ok(code.to_owned()) } else { Err(ServerError::InstitutionCode(code.to_owned())) }
+    if ok {
+        Ok(code.to_owned())
+    } else {
+        Err(ServerError::InstitutionCode(code.to_owned()))
+    }
 }
 
 /// Names of institutions and people: trimmed, inner whitespace collapsed,
@@ -63,7 +69,12 @@ pub struct Admin<'a> {
 }
 
 impl Admin<'_> {
-    fn record(&self, action: &str, subject: String, detail: serde_json::Value) -> (String, AuditRecord) {
+    fn record(
+        &self,
+        action: &str,
+        subject: String,
+        detail: serde_json::Value,
+    ) -> (String, AuditRecord) {
         let at = timestamp(self.clock.now());
         let record = AuditRecord::ok(&at, &self.actor, action, subject, detail);
         (at, record)
@@ -72,19 +83,33 @@ impl Admin<'_> {
     pub fn add_institution(&self, code: &str, name: &str) -> Result<Institution, ServerError> {
         let code = validate_institution_code(code)?;
         let name = validate_name(name)?;
-        let (at, audit) = self.record("institution.add", format!("institution:{code}"), json!({ "name": name }));
+        let (at, audit) = self.record(
+            "institution.add",
+            format!("institution:{code}"),
+            json!({ "name": name }),
+        );
         Ok(self.store.add_institution(&code, &name, &at, &audit)?)
     }
 
-    pub fn add_coordinator(&self, institution: &str, cui: &str, name: &str) -> Result<Coordinator, ServerError> {
-        let cui = Cui::parse(cui).map_err(|source| ServerError::Cui { text: cui.to_owned(), source })?;
+    pub fn add_coordinator(
+        &self,
+        institution: &str,
+        cui: &str,
+        name: &str,
+    ) -> Result<Coordinator, ServerError> {
+        let cui = Cui::parse(cui).map_err(|source| ServerError::Cui {
+            text: cui.to_owned(),
+            source,
+        })?;
         let name = validate_name(name)?;
         let (at, audit) = self.record(
             "coordinator.add",
             format!("coordinator:{cui}"),
             json!({ "institution": institution }),
         );
-        Ok(self.store.add_coordinator(institution, cui, &name, &at, &audit)?)
+        Ok(self
+            .store
+            .add_coordinator(institution, cui, &name, &at, &audit)?)
     }
 
     /// Enrols a workstation. With a CSR the workstation keeps its key; without
@@ -98,7 +123,11 @@ impl Admin<'_> {
     ) -> Result<Enrolment, ServerError> {
         let site = validate_site(site)?;
         let csr = csr_pem.map(parse_csr).transpose()?;
-        let origin = if csr.is_some() { KeyOrigin::Csr } else { KeyOrigin::Generated };
+        let origin = if csr.is_some() {
+            KeyOrigin::Csr
+        } else {
+            KeyOrigin::Generated
+        };
         let now = self.clock.now();
         let (at, audit) = self.record(
             "workstation.enroll",
@@ -106,23 +135,45 @@ impl Admin<'_> {
             json!({ "institution": institution, "site": site, "key_origin": origin.as_str() }),
         );
         let mut key_pem = None;
-        let workstation = self.store.enroll_workstation(institution, &site, origin, &at, &audit, &mut |id| {
-            match &csr {
-                Some(csr) => ca.issue_for_csr(csr, id, institution, &site, now).map_err(|e| e.to_string()),
-                None => {
-                    let (cert, key) = ca.issue_with_new_key(id, institution, &site, now).map_err(|e| e.to_string())?;
-                    key_pem = Some(key);
-                    Ok(cert)
-                }
-            }
-        })?;
-        Ok(Enrolment { workstation, key_pem })
+        let workstation =
+            self.store
+                .enroll_workstation(
+                    institution,
+                    &site,
+                    origin,
+                    &at,
+                    &audit,
+                    &mut |id| match &csr {
+                        Some(csr) => ca
+                            .issue_for_csr(csr, id, institution, &site, now)
+                            .map_err(|e| e.to_string()),
+                        None => {
+                            let (cert, key) = ca
+                                .issue_with_new_key(id, institution, &site, now)
+                                .map_err(|e| e.to_string())?;
+                            key_pem = Some(key);
+                            Ok(cert)
+                        }
+                    },
+                )?;
+        Ok(Enrolment {
+            workstation,
+            key_pem,
+        })
     }
 
     pub fn revoke_workstation(&self, id: i64, reason: &str) -> Result<Workstation, ServerError> {
         let reason = reason.trim();
-        let reason = if reason.is_empty() { "sin motivo indicado" } else { reason };
-        let (at, audit) = self.record("workstation.revoke", format!("workstation:{id}"), json!({ "reason": reason }));
+        let reason = if reason.is_empty() {
+            "sin motivo indicado"
+        } else {
+            reason
+        };
+        let (at, audit) = self.record(
+            "workstation.revoke",
+            format!("workstation:{id}"),
+            json!({ "reason": reason }),
+        );
         Ok(self.store.revoke_workstation(id, reason, &at, &audit)?)
     }
 }
@@ -138,14 +189,25 @@ mod tests {
     fn institution_codes() {
         assert_eq!(validate_institution_code(" MIDES ").unwrap(), "MIDES");
         assert!(validate_institution_code("SOSEP-2").is_ok());
-        for bad in ["", "M", "mides", "MI DES", "-MIDES", "ÑANDÚ", "ABCDEFGHIJKLMNOPQ"] {
+        for bad in [
+            "",
+            "M",
+            "mides",
+            "MI DES",
+            "-MIDES",
+            "ÑANDÚ",
+            "ABCDEFGHIJKLMNOPQ",
+        ] {
             assert!(validate_institution_code(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn names_are_cleaned_and_bounded() {
-        assert_eq!(validate_name("  Ministerio   de\tDesarrollo ").unwrap(), "Ministerio de Desarrollo");
+        assert_eq!(
+            validate_name("  Ministerio   de\tDesarrollo ").unwrap(),
+            "Ministerio de Desarrollo"
+        );
         assert!(validate_name("   ").is_err());
         assert!(validate_name(&"x".repeat(201)).is_err());
     }
@@ -153,14 +215,26 @@ mod tests {
     #[test]
     fn every_action_is_audited_in_one_chain() {
         let store = SqliteStore::open_in_memory().unwrap();
-        let admin = Admin { store: &store, clock: &SystemClock, actor: "admin:test".into() };
-        admin.add_institution("MIDES", "Ministerio de Desarrollo Social").unwrap();
-        admin.add_coordinator("MIDES", "1234567890101", "Ana López").unwrap();
+        let admin = Admin {
+            store: &store,
+            clock: &SystemClock,
+            actor: "admin:test".into(),
+        };
+        admin
+            .add_institution("MIDES", "Ministerio de Desarrollo Social")
+            .unwrap();
+        admin
+            .add_coordinator("MIDES", "1234567890101", "Ana López")
+            .unwrap();
         assert!(matches!(
             admin.add_coordinator("MIDES", "1234567880101", "Ana López"),
             Err(ServerError::Cui { .. })
         ));
-        assert!(admin.add_coordinator("NOPE", "1234567890101", "Ana").is_err());
+        assert!(
+            admin
+                .add_coordinator("NOPE", "1234567890101", "Ana")
+                .is_err()
+        );
         let entries = store.audit_entries(0, 100).unwrap();
         let actions: Vec<_> = entries.iter().map(|e| e.action.as_str()).collect();
         assert_eq!(actions, ["institution.add", "coordinator.add"]);

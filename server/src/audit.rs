@@ -30,7 +30,13 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
-    pub fn ok(at: &str, actor: &str, action: &str, subject: String, detail: serde_json::Value) -> AuditRecord {
+    pub fn ok(
+        at: &str,
+        actor: &str,
+        action: &str,
+        subject: String,
+        detail: serde_json::Value,
+    ) -> AuditRecord {
         AuditRecord {
             at: at.to_owned(),
             actor: actor.to_owned(),
@@ -64,7 +70,10 @@ impl AuditEntry {
     /// length-prefixed so that no two different entries hash alike.
     pub fn recompute_hash(&self) -> String {
         let mut h = Sha256::new();
-        let ws = self.workstation_id.map(|w| w.to_string()).unwrap_or_default();
+        let ws = self
+            .workstation_id
+            .map(|w| w.to_string())
+            .unwrap_or_default();
         let seq = self.seq.to_string();
         for field in [
             self.prev_hash.as_str(),

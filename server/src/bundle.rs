@@ -38,8 +38,10 @@ pub fn write(
         site: Some(workstation.site.clone()),
         lang: None,
     };
-    let toml = toml::to_string_pretty(&config)
-        .map_err(|e| DataDirError::Config { path: out.join(bundle::CONFIG), message: e.to_string() })?;
+    let toml = toml::to_string_pretty(&config).map_err(|e| DataDirError::Config {
+        path: out.join(bundle::CONFIG),
+        message: e.to_string(),
+    })?;
     let header = format!(
         "# Padrón: configuración del agente para la estación {} ({}, {}).\n\
          # Escrita por `padron-server workstation enroll`.\n",
@@ -48,7 +50,11 @@ pub fn write(
     let mut files: Vec<(&str, String, u32)> = vec![
         (bundle::CONFIG, header + &toml, 0o644),
         (bundle::SERVER_CA, server_ca_pem.to_owned(), 0o644),
-        (bundle::CERTIFICATE, workstation.certificate.pem.clone(), 0o644),
+        (
+            bundle::CERTIFICATE,
+            workstation.certificate.pem.clone(),
+            0o644,
+        ),
     ];
     if let Some(key) = key_pem {
         files.push((bundle::KEY, key.to_owned(), 0o600));
@@ -57,7 +63,10 @@ pub fn write(
         .recursive(true)
         .mode(0o700)
         .create(out)
-        .map_err(|source| DataDirError::Io { path: out.to_owned(), source })?;
+        .map_err(|source| DataDirError::Io {
+            path: out.to_owned(),
+            source,
+        })?;
     for (name, _, _) in &files {
         let path = out.join(name);
         if path.exists() {

@@ -35,13 +35,21 @@ impl Clock for FixedClock {
 /// store relies on for date comparisons.
 pub fn timestamp(at: OffsetDateTime) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);
-    let at = at.replace_nanosecond(at.millisecond() as u32 * 1_000_000).unwrap_or(at);
-    let text = at.format(&Rfc3339).unwrap_or_else(|_| at.unix_timestamp().to_string());
+    let at = at
+        .replace_nanosecond(at.millisecond() as u32 * 1_000_000)
+        .unwrap_or(at);
+    let text = at
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string());
     // Rfc3339 drops trailing zero fractions; pad so every stamp has the same width.
     match text.find('.') {
         Some(dot) => {
             let frac_len = text.len() - dot - 2; // digits between '.' and 'Z'
-            format!("{}{}Z", &text[..text.len() - 1], "0".repeat(3usize.saturating_sub(frac_len)))
+            format!(
+                "{}{}Z",
+                &text[..text.len() - 1],
+                "0".repeat(3usize.saturating_sub(frac_len))
+            )
         }
         None => format!("{}.000Z", &text[..text.len() - 1]),
     }

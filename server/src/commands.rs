@@ -11,7 +11,9 @@ use padron_shared::{ErrorCode, Lang};
 
 use crate::admin::{Admin, local_actor};
 use crate::audit::{ChainBreak, GENESIS_HASH, verify_chain};
-use crate::cli::{AuditCommand, Command, CoordinatorCommand, InstitutionCommand, WorkstationCommand};
+use crate::cli::{
+    AuditCommand, Command, CoordinatorCommand, InstitutionCommand, WorkstationCommand,
+};
 use crate::clock::{Clock, SystemClock};
 use crate::datadir::{DataDir, DataDirError};
 use crate::error::ServerError;
@@ -34,11 +36,21 @@ pub fn describe_error(e: &anyhow::Error, lang: Lang) -> String {
     match e.downcast_ref::<ServerError>() {
         Some(server) => {
             let code = server.code();
-            format!("error [{}]: {}\n  {}", code.as_str(), code.message(lang), server)
+            format!(
+                "error [{}]: {}\n  {}",
+                code.as_str(),
+                code.message(lang),
+                server
+            )
         }
         None => {
             let code = ErrorCode::Internal;
-            format!("error [{}]: {}\n  {:#}", code.as_str(), code.message(lang), e)
+            format!(
+                "error [{}]: {}\n  {:#}",
+                code.as_str(),
+                code.message(lang),
+                e
+            )
         }
     }
 }
@@ -47,12 +59,33 @@ pub fn run(command: Command, lang: Lang) -> anyhow::Result<()> {
     let clock = SystemClock;
     match command {
         Command::Init { data, hostname } => {
-            let dir = DataDir::init(&data.data, &hostname, clock.now()).map_err(ServerError::from)?;
+            let dir =
+                DataDir::init(&data.data, &hostname, clock.now()).map_err(ServerError::from)?;
             let config = dir.config()?;
-            println!("{} {}", t(lang, "Directorio de datos creado:", "Data directory created:"), dir.path().display());
-            println!("  {} {}", t(lang, "servidor:", "server:"), config.public_url);
-            println!("  {} {}", t(lang, "CA de estaciones:", "workstation CA:"), dir.workstation_ca_cert().display());
-            println!("  {} {}", t(lang, "CA del servidor:", "server CA:"), dir.server_ca_cert().display());
+            println!(
+                "{} {}",
+                t(
+                    lang,
+                    "Directorio de datos creado:",
+                    "Data directory created:"
+                ),
+                dir.path().display()
+            );
+            println!(
+                "  {} {}",
+                t(lang, "servidor:", "server:"),
+                config.public_url
+            );
+            println!(
+                "  {} {}",
+                t(lang, "CA de estaciones:", "workstation CA:"),
+                dir.workstation_ca_cert().display()
+            );
+            println!(
+                "  {} {}",
+                t(lang, "CA del servidor:", "server CA:"),
+                dir.server_ca_cert().display()
+            );
             Ok(())
         }
         Command::Serve { data, listen } => {
@@ -61,7 +94,8 @@ pub fn run(command: Command, lang: Lang) -> anyhow::Result<()> {
                 Some(addr) => addr,
                 None => {
                     let text = dir.config()?.listen;
-                    text.parse().with_context(|| format!("listen address {text:?} in server.toml"))?
+                    text.parse()
+                        .with_context(|| format!("listen address {text:?} in server.toml"))?
                 }
             };
             let runtime = tokio::runtime::Runtime::new()?;
@@ -81,19 +115,45 @@ fn institution(cmd: InstitutionCommand, lang: Lang, clock: &dyn Clock) -> anyhow
     match cmd {
         InstitutionCommand::Add { data, code, name } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin { store: &store, clock, actor: local_actor() };
+            let admin = Admin {
+                store: &store,
+                clock,
+                actor: local_actor(),
+            };
             let inst = admin.add_institution(&code, &name)?;
-            println!("{} {} — {}", t(lang, "Institución registrada:", "Institution registered:"), inst.code, inst.name);
+            println!(
+                "{} {} — {}",
+                t(lang, "Institución registrada:", "Institution registered:"),
+                inst.code,
+                inst.name
+            );
         }
         InstitutionCommand::List { data } => {
             let (_, store) = open(&data.data)?;
             let all = store.institutions().map_err(ServerError::from)?;
             if all.is_empty() {
-                println!("{}", t(lang, "No hay instituciones registradas.", "No institutions registered."));
+                println!(
+                    "{}",
+                    t(
+                        lang,
+                        "No hay instituciones registradas.",
+                        "No institutions registered."
+                    )
+                );
             }
-            println!("{:<16} {:<10} {}", t(lang, "CÓDIGO", "CODE"), t(lang, "ESTADO", "STATUS"), t(lang, "NOMBRE", "NAME"));
+            println!(
+                "{:<16} {:<10} {}",
+                t(lang, "CÓDIGO", "CODE"),
+                t(lang, "ESTADO", "STATUS"),
+                t(lang, "NOMBRE", "NAME")
+            );
             for i in all {
-                println!("{:<16} {:<10} {}", i.code, status_label(i.status, lang), i.name);
+                println!(
+                    "{:<16} {:<10} {}",
+                    i.code,
+                    status_label(i.status, lang),
+                    i.name
+                );
             }
         }
         InstitutionCommand::Show { data, code } => {
@@ -101,11 +161,17 @@ fn institution(cmd: InstitutionCommand, lang: Lang, clock: &dyn Clock) -> anyhow
             let inst = store
                 .institution(&code)
                 .map_err(ServerError::from)?
-                .ok_or_else(|| ServerError::Store(crate::store::StoreError::InstitutionUnknown(code.clone())))?;
+                .ok_or_else(|| {
+                    ServerError::Store(crate::store::StoreError::InstitutionUnknown(code.clone()))
+                })?;
             let counts = store.institution_counts(&code).map_err(ServerError::from)?;
             println!("{} {}", t(lang, "Institución:", "Institution:"), inst.code);
             println!("  {:<22} {}", t(lang, "nombre:", "name:"), inst.name);
-            let cause = inst.status_cause.as_deref().map(|c| format!(" ({c})")).unwrap_or_default();
+            let cause = inst
+                .status_cause
+                .as_deref()
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default();
             println!(
                 "  {:<22} {}{} {} {}",
                 t(lang, "estado:", "status:"),
@@ -114,8 +180,16 @@ fn institution(cmd: InstitutionCommand, lang: Lang, clock: &dyn Clock) -> anyhow
                 t(lang, "desde", "since"),
                 inst.status_since
             );
-            println!("  {:<22} {}", t(lang, "coordinadores:", "coordinators:"), counts.coordinators);
-            println!("  {:<22} {} / 10", t(lang, "usuarios activos:", "active users:"), counts.active_users);
+            println!(
+                "  {:<22} {}",
+                t(lang, "coordinadores:", "coordinators:"),
+                counts.coordinators
+            );
+            println!(
+                "  {:<22} {} / 10",
+                t(lang, "usuarios activos:", "active users:"),
+                counts.active_users
+            );
             println!(
                 "  {:<22} {} ({} {})",
                 t(lang, "estaciones de trabajo:", "workstations:"),
@@ -123,9 +197,19 @@ fn institution(cmd: InstitutionCommand, lang: Lang, clock: &dyn Clock) -> anyhow
                 counts.revoked_workstations,
                 t(lang, "revocadas", "revoked")
             );
-            let last = inst.last_query_at.unwrap_or_else(|| t(lang, "ninguna", "none").to_owned());
-            println!("  {:<22} {}", t(lang, "última consulta:", "last query:"), last);
-            println!("  {:<22} {}", t(lang, "registrada:", "registered:"), inst.created_at);
+            let last = inst
+                .last_query_at
+                .unwrap_or_else(|| t(lang, "ninguna", "none").to_owned());
+            println!(
+                "  {:<22} {}",
+                t(lang, "última consulta:", "last query:"),
+                last
+            );
+            println!(
+                "  {:<22} {}",
+                t(lang, "registrada:", "registered:"),
+                inst.created_at
+            );
         }
     }
     Ok(())
@@ -144,9 +228,18 @@ fn status_label(status: crate::store::InstitutionStatus, lang: Lang) -> &'static
 
 fn coordinator(cmd: CoordinatorCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()> {
     match cmd {
-        CoordinatorCommand::Add { data, institution, cui, name } => {
+        CoordinatorCommand::Add {
+            data,
+            institution,
+            cui,
+            name,
+        } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin { store: &store, clock, actor: local_actor() };
+            let admin = Admin {
+                store: &store,
+                clock,
+                actor: local_actor(),
+            };
             let c = admin.add_coordinator(&institution, &cui, &name)?;
             println!(
                 "{} {} (CUI {}) — {}",
@@ -158,7 +251,9 @@ fn coordinator(cmd: CoordinatorCommand, lang: Lang, clock: &dyn Clock) -> anyhow
         }
         CoordinatorCommand::List { data, institution } => {
             let (_, store) = open(&data.data)?;
-            let all = store.coordinators(institution.as_deref()).map_err(ServerError::from)?;
+            let all = store
+                .coordinators(institution.as_deref())
+                .map_err(ServerError::from)?;
             println!(
                 "{:<16} {:<15} {:<8} {}",
                 t(lang, "INSTITUCIÓN", "INSTITUTION"),
@@ -167,8 +262,18 @@ fn coordinator(cmd: CoordinatorCommand, lang: Lang, clock: &dyn Clock) -> anyhow
                 t(lang, "NOMBRE", "NAME")
             );
             for c in all {
-                let active = if c.active { t(lang, "sí", "yes") } else { "no" };
-                println!("{:<16} {:<15} {:<8} {}", c.institution_code, c.cui.to_string(), active, c.full_name);
+                let active = if c.active {
+                    t(lang, "sí", "yes")
+                } else {
+                    "no"
+                };
+                println!(
+                    "{:<16} {:<15} {:<8} {}",
+                    c.institution_code,
+                    c.cui.to_string(),
+                    active,
+                    c.full_name
+                );
             }
         }
     }
@@ -177,39 +282,84 @@ fn coordinator(cmd: CoordinatorCommand, lang: Lang, clock: &dyn Clock) -> anyhow
 
 fn workstation(cmd: WorkstationCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()> {
     match cmd {
-        WorkstationCommand::Enroll { data, institution, site, out, csr, server_url } => {
+        WorkstationCommand::Enroll {
+            data,
+            institution,
+            site,
+            out,
+            csr,
+            server_url,
+        } => {
             let (dir, store) = open(&data.data)?;
             let csr_pem = match &csr {
-                Some(path) => Some(
-                    std::fs::read_to_string(path)
-                        .map_err(|source| ServerError::DataDir(DataDirError::Io { path: path.clone(), source }))?,
-                ),
+                Some(path) => Some(std::fs::read_to_string(path).map_err(|source| {
+                    ServerError::DataDir(DataDirError::Io {
+                        path: path.clone(),
+                        source,
+                    })
+                })?),
                 None => None,
             };
             let server_url = match server_url {
                 Some(url) => url,
                 None => dir.config()?.public_url,
             };
-            let server_ca_pem = std::fs::read_to_string(dir.server_ca_cert())
-                .map_err(|source| ServerError::DataDir(DataDirError::Io { path: dir.server_ca_cert(), source }))?;
+            let server_ca_pem =
+                std::fs::read_to_string(dir.server_ca_cert()).map_err(|source| {
+                    ServerError::DataDir(DataDirError::Io {
+                        path: dir.server_ca_cert(),
+                        source,
+                    })
+                })?;
             // Refuse before enrolling if the bundle could not be written.
             precheck_bundle_dir(&out, csr.is_none())?;
-            let ca = WorkstationCa::load(&dir.workstation_ca_cert(), &dir.workstation_ca_key()).map_err(ServerError::from)?;
-            let admin = Admin { store: &store, clock, actor: local_actor() };
-            let enrolment = admin.enroll_workstation(&ca, &institution, &site, csr_pem.as_deref())?;
-            let ws = &enrolment.workstation;
-            let written = crate::bundle::write(&out, ws, &server_url, &server_ca_pem, enrolment.key_pem.as_deref())
+            let ca = WorkstationCa::load(&dir.workstation_ca_cert(), &dir.workstation_ca_key())
                 .map_err(ServerError::from)?;
+            let admin = Admin {
+                store: &store,
+                clock,
+                actor: local_actor(),
+            };
+            let enrolment =
+                admin.enroll_workstation(&ca, &institution, &site, csr_pem.as_deref())?;
+            let ws = &enrolment.workstation;
+            let written = crate::bundle::write(
+                &out,
+                ws,
+                &server_url,
+                &server_ca_pem,
+                enrolment.key_pem.as_deref(),
+            )
+            .map_err(ServerError::from)?;
             println!(
                 "{} {} — {} / {}",
-                t(lang, "Estación de trabajo inscrita:", "Workstation enrolled:"),
+                t(
+                    lang,
+                    "Estación de trabajo inscrita:",
+                    "Workstation enrolled:"
+                ),
                 ws.id,
                 ws.institution_code,
                 ws.site
             );
-            println!("  {} {}", t(lang, "certificado válido hasta:", "certificate valid until:"), ws.certificate.not_after);
-            println!("  {} {}", t(lang, "huella SHA-256:", "SHA-256 fingerprint:"), ws.certificate.fingerprint_hex);
-            println!("  {}", t(lang, "paquete para el agente:", "bundle for the agent:"));
+            println!(
+                "  {} {}",
+                t(
+                    lang,
+                    "certificado válido hasta:",
+                    "certificate valid until:"
+                ),
+                ws.certificate.not_after
+            );
+            println!(
+                "  {} {}",
+                t(lang, "huella SHA-256:", "SHA-256 fingerprint:"),
+                ws.certificate.fingerprint_hex
+            );
+            println!(
+                "  {}",
+                t(lang, "paquete para el agente:", "bundle for the agent:")
+            );
             for f in written.files {
                 println!("    {}", f.display());
             }
@@ -236,16 +386,29 @@ fn workstation(cmd: WorkstationCommand, lang: Lang, clock: &dyn Clock) -> anyhow
                 t(lang, "LLAVE", "KEY")
             );
             for ws in store.workstations().map_err(ServerError::from)? {
-                let state = if ws.is_revoked() { t(lang, "revocada", "revoked") } else { t(lang, "activa", "active") };
+                let state = if ws.is_revoked() {
+                    t(lang, "revocada", "revoked")
+                } else {
+                    t(lang, "activa", "active")
+                };
                 println!(
                     "{:<5} {:<12} {:<24} {:<10} {:<26} {}",
-                    ws.id, ws.institution_code, ws.site, state, ws.certificate.not_after, ws.key_origin
+                    ws.id,
+                    ws.institution_code,
+                    ws.site,
+                    state,
+                    ws.certificate.not_after,
+                    ws.key_origin
                 );
             }
         }
         WorkstationCommand::Revoke { data, id, reason } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin { store: &store, clock, actor: local_actor() };
+            let admin = Admin {
+                store: &store,
+                clock,
+                actor: local_actor(),
+            };
             let ws = admin.revoke_workstation(id, &reason)?;
             println!(
                 "{} {} ({} / {}) — {}",
@@ -283,7 +446,9 @@ fn audit(cmd: AuditCommand, lang: Lang) -> anyhow::Result<()> {
             let mut all = Vec::new();
             let mut after = 0;
             loop {
-                let page = store.audit_entries(after, 1000).map_err(ServerError::from)?;
+                let page = store
+                    .audit_entries(after, 1000)
+                    .map_err(ServerError::from)?;
                 let Some(last) = page.last() else { break };
                 after = last.seq;
                 all.extend(page);
@@ -291,7 +456,10 @@ fn audit(cmd: AuditCommand, lang: Lang) -> anyhow::Result<()> {
                 all.drain(..excess);
             }
             for e in all {
-                println!("{:>6} {} {:<22} {:<20} {:<24} {} {}", e.seq, e.at, e.actor, e.action, e.subject, e.outcome, e.detail);
+                println!(
+                    "{:>6} {} {:<22} {:<20} {:<24} {} {}",
+                    e.seq, e.at, e.actor, e.action, e.subject, e.outcome, e.detail
+                );
             }
         }
         AuditCommand::Verify { data } => {
@@ -300,21 +468,32 @@ fn audit(cmd: AuditCommand, lang: Lang) -> anyhow::Result<()> {
             let mut after = 0;
             let mut count = 0u64;
             loop {
-                let page = store.audit_entries(after, 1000).map_err(ServerError::from)?;
+                let page = store
+                    .audit_entries(after, 1000)
+                    .map_err(ServerError::from)?;
                 let Some(last) = page.last() else { break };
                 after = last.seq;
                 count += page.len() as u64;
                 match verify_chain(prev, &page) {
                     Ok(hash) => prev = hash,
-                    Err(ChainBreak::HashMismatch { seq }) | Err(ChainBreak::LinkMismatch { seq }) => {
+                    Err(ChainBreak::HashMismatch { seq })
+                    | Err(ChainBreak::LinkMismatch { seq }) => {
                         anyhow::bail!(
                             "{} {seq}",
-                            t(lang, "La cadena de auditoría está rota en la entrada", "The audit chain is broken at entry")
+                            t(
+                                lang,
+                                "La cadena de auditoría está rota en la entrada",
+                                "The audit chain is broken at entry"
+                            )
                         );
                     }
                 }
             }
-            println!("{} {count} {}", t(lang, "Cadena de auditoría íntegra:", "Audit chain intact:"), t(lang, "entradas", "entries"));
+            println!(
+                "{} {count} {}",
+                t(lang, "Cadena de auditoría íntegra:", "Audit chain intact:"),
+                t(lang, "entradas", "entries")
+            );
         }
     }
     Ok(())

@@ -36,7 +36,10 @@ pub enum DataDirError {
     #[error("{0} is not a Padrón data directory (run `padron-server init --data {0}` first)")]
     Missing(PathBuf),
     #[error("cannot write {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path} is not valid: {message}")]
     Config { path: PathBuf, message: String },
     #[error("the host name {0:?} is not a valid DNS name or IP address")]
@@ -65,7 +68,10 @@ pub struct DataDir {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> DataDirError + '_ {
-    move |source| DataDirError::Io { path: path.to_owned(), source }
+    move |source| DataDirError::Io {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 /// Writes a new file, refusing to replace an existing one.
@@ -133,7 +139,12 @@ impl DataDir {
             Ok(mut entries) => entries.next().is_some(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
             Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => true,
-            Err(source) => return Err(DataDirError::Io { path: root.to_owned(), source }),
+            Err(source) => {
+                return Err(DataDirError::Io {
+                    path: root.to_owned(),
+                    source,
+                });
+            }
         };
         if exists_nonempty || root.is_file() {
             return Err(DataDirError::Exists(root.to_owned()));
@@ -143,7 +154,10 @@ impl DataDir {
             _ => PathBuf::from("."),
         };
         fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-        let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "padron".into());
+        let name = root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "padron".into());
         let mut suffix = [0u8; 6];
         pki::fill_random(&mut suffix)?;
         let staging = parent.join(format!(".{name}.init-{}", hex::encode(suffix)));
@@ -159,26 +173,46 @@ impl DataDir {
             let _ = fs::remove_dir_all(&staging);
             return Err(e);
         }
-        Ok(DataDir { root: root.to_owned() })
+        Ok(DataDir {
+            root: root.to_owned(),
+        })
     }
 
     fn populate(dir: &Path, hostname: &str, now: OffsetDateTime) -> Result<(), DataDirError> {
-        fs::DirBuilder::new().mode(0o700).create(dir).map_err(io_err(dir))?;
+        fs::DirBuilder::new()
+            .mode(0o700)
+            .create(dir)
+            .map_err(io_err(dir))?;
         let pki_dir = dir.join("pki");
-        fs::DirBuilder::new().mode(0o700).create(&pki_dir).map_err(io_err(&pki_dir))?;
+        fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&pki_dir)
+            .map_err(io_err(&pki_dir))?;
         let material = pki::init(hostname, now)?;
         let files: [(&str, &str, u32); 6] = [
             ("pki/server-ca.crt", &material.server_ca.cert_pem, 0o644),
             ("pki/server-ca.key", &material.server_ca.key_pem, 0o600),
             ("pki/server.crt", &material.server.cert_pem, 0o644),
             ("pki/server.key", &material.server.key_pem, 0o600),
-            ("pki/workstation-ca.crt", &material.workstation_ca.cert_pem, 0o644),
-            ("pki/workstation-ca.key", &material.workstation_ca.key_pem, 0o600),
+            (
+                "pki/workstation-ca.crt",
+                &material.workstation_ca.cert_pem,
+                0o644,
+            ),
+            (
+                "pki/workstation-ca.key",
+                &material.workstation_ca.key_pem,
+                0o600,
+            ),
         ];
         for (name, contents, mode) in files {
             write_new_file(&dir.join(name), contents.as_bytes(), mode)?;
         }
-        let url_host = if hostname.contains(':') { format!("[{hostname}]") } else { hostname.to_owned() };
+        let url_host = if hostname.contains(':') {
+            format!("[{hostname}]")
+        } else {
+            hostname.to_owned()
+        };
         let config = ServerConfig {
             hostname: hostname.to_owned(),
             public_url: format!("https://{url_host}:{DEFAULT_PORT}"),
@@ -195,7 +229,9 @@ impl DataDir {
 
     /// Opens an initialised data directory.
     pub fn open(root: &Path) -> Result<DataDir, DataDirError> {
-        let dir = DataDir { root: root.to_owned() };
+        let dir = DataDir {
+            root: root.to_owned(),
+        };
         if !dir.config_path().is_file() || !dir.database().is_file() {
             return Err(DataDirError::Missing(root.to_owned()));
         }
@@ -205,7 +241,10 @@ impl DataDir {
     pub fn config(&self) -> Result<ServerConfig, DataDirError> {
         let path = self.config_path();
         let text = fs::read_to_string(&path).map_err(io_err(&path))?;
-        toml::from_str(&text).map_err(|e| DataDirError::Config { path, message: e.to_string() })
+        toml::from_str(&text).map_err(|e| DataDirError::Config {
+            path,
+            message: e.to_string(),
+        })
     }
 
     pub fn open_store(&self) -> Result<SqliteStore, DataDirError> {
@@ -225,7 +264,10 @@ mod tests {
         let before = fs::read(root.join("pki/workstation-ca.key")).unwrap();
         let err = DataDir::init(&root, "padron.example", OffsetDateTime::now_utc()).unwrap_err();
         assert!(matches!(err, DataDirError::Exists(_)), "{err}");
-        assert_eq!(fs::read(root.join("pki/workstation-ca.key")).unwrap(), before);
+        assert_eq!(
+            fs::read(root.join("pki/workstation-ca.key")).unwrap(),
+            before
+        );
         // No staging directory is left behind.
         let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1);
@@ -236,7 +278,10 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = DataDir::init(tmp.path(), "localhost", OffsetDateTime::now_utc()).unwrap();
         use std::os::unix::fs::PermissionsExt;
-        let mode = fs::metadata(dir.workstation_ca_key()).unwrap().permissions().mode();
+        let mode = fs::metadata(dir.workstation_ca_key())
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
         let config = dir.config().unwrap();
         assert_eq!(config.public_url, "https://localhost:8443");
@@ -246,7 +291,8 @@ mod tests {
     #[test]
     fn init_refuses_bad_hostnames_and_foreign_directories() {
         let tmp = tempfile::tempdir().unwrap();
-        let err = DataDir::init(&tmp.path().join("d"), "bad host", OffsetDateTime::now_utc()).unwrap_err();
+        let err = DataDir::init(&tmp.path().join("d"), "bad host", OffsetDateTime::now_utc())
+            .unwrap_err();
         assert!(matches!(err, DataDirError::Hostname(_)));
         fs::write(tmp.path().join("other.txt"), "x").unwrap();
         let err = DataDir::init(tmp.path(), "localhost", OffsetDateTime::now_utc()).unwrap_err();

@@ -45,7 +45,9 @@ impl ServerError {
 
 fn store_code(e: &StoreError) -> ErrorCode {
     match e {
-        StoreError::Sqlite(_) | StoreError::Corrupt(_) | StoreError::Issuance(_) => ErrorCode::Internal,
+        StoreError::Sqlite(_) | StoreError::Corrupt(_) | StoreError::Issuance(_) => {
+            ErrorCode::Internal
+        }
         StoreError::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
         StoreError::InstitutionUnknown(_) => ErrorCode::InstitutionUnknown,
         StoreError::InstitutionExists(_) => ErrorCode::InstitutionExists,
@@ -69,15 +71,54 @@ mod tests {
     #[test]
     fn client_mistakes_map_to_client_codes() {
         let cases = [
-            (ServerError::Store(StoreError::InstitutionUnknown("X".into())), "INSTITUTION_UNKNOWN", 404),
-            (ServerError::Store(StoreError::InstitutionExists("X".into())), "INSTITUTION_EXISTS", 409),
-            (ServerError::Store(StoreError::WorkstationAlreadyRevoked(3)), "WORKSTATION_ALREADY_REVOKED", 409),
-            (ServerError::Store(StoreError::WorkstationNotFound(3)), "WORKSTATION_NOT_FOUND", 404),
-            (ServerError::Pki(PkiError::CsrInvalid("x".into())), "CSR_INVALID", 400),
-            (ServerError::Cui { text: "1".into(), source: CuiError::Length(1) }, "CUI_INVALIDO", 400),
-            (ServerError::InstitutionCode("a b".into()), "INSTITUTION_CODE_INVALID", 400),
-            (ServerError::DataDir(DataDirError::Exists("/x".into())), "DATA_DIR_EXISTS", 409),
-            (ServerError::DataDir(DataDirError::Missing("/x".into())), "DATA_DIR_MISSING", 404),
+            (
+                ServerError::Store(StoreError::InstitutionUnknown("X".into())),
+                "INSTITUTION_UNKNOWN",
+                404,
+            ),
+            (
+                ServerError::Store(StoreError::InstitutionExists("X".into())),
+                "INSTITUTION_EXISTS",
+                409,
+            ),
+            (
+                ServerError::Store(StoreError::WorkstationAlreadyRevoked(3)),
+                "WORKSTATION_ALREADY_REVOKED",
+                409,
+            ),
+            (
+                ServerError::Store(StoreError::WorkstationNotFound(3)),
+                "WORKSTATION_NOT_FOUND",
+                404,
+            ),
+            (
+                ServerError::Pki(PkiError::CsrInvalid("x".into())),
+                "CSR_INVALID",
+                400,
+            ),
+            (
+                ServerError::Cui {
+                    text: "1".into(),
+                    source: CuiError::Length(1),
+                },
+                "CUI_INVALIDO",
+                400,
+            ),
+            (
+                ServerError::InstitutionCode("a b".into()),
+                "INSTITUTION_CODE_INVALID",
+                400,
+            ),
+            (
+                ServerError::DataDir(DataDirError::Exists("/x".into())),
+                "DATA_DIR_EXISTS",
+                409,
+            ),
+            (
+                ServerError::DataDir(DataDirError::Missing("/x".into())),
+                "DATA_DIR_MISSING",
+                404,
+            ),
         ];
         for (err, code, status) in cases {
             assert_eq!(err.code().as_str(), code, "{err}");

@@ -8,8 +8,8 @@
 use std::path::Path;
 
 use rcgen::{
-    BasicConstraints, CertificateParams, CertificateSigningRequestParams, DistinguishedName, DnType,
-    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose, SerialNumber,
+    BasicConstraints, CertificateParams, CertificateSigningRequestParams, DistinguishedName,
+    DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose, SerialNumber,
 };
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
@@ -30,7 +30,10 @@ pub enum PkiError {
     #[error("certificate generation failed: {0}")]
     Rcgen(#[from] rcgen::Error),
     #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("the certificate signing request is not valid: {0}")]
     CsrInvalid(String),
     #[error("the system random number generator failed")]
@@ -78,7 +81,11 @@ fn ca_params(common_name: &str, now: OffsetDateTime) -> Result<CertificateParams
     dn.push(DnType::CommonName, common_name);
     params.distinguished_name = dn;
     params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
     params.not_before = now - BACKDATE;
     params.not_after = now + CA_VALIDITY;
     params.serial_number = Some(random_serial()?);
@@ -86,11 +93,21 @@ fn ca_params(common_name: &str, now: OffsetDateTime) -> Result<CertificateParams
     Ok(params)
 }
 
-fn make_ca(common_name: &str, now: OffsetDateTime) -> Result<(PemPair, CertificateParams, KeyPair), PkiError> {
+fn make_ca(
+    common_name: &str,
+    now: OffsetDateTime,
+) -> Result<(PemPair, CertificateParams, KeyPair), PkiError> {
     let key = KeyPair::generate()?;
     let params = ca_params(common_name, now)?;
     let cert = params.self_signed(&key)?;
-    Ok((PemPair { cert_pem: cert.pem(), key_pem: key.serialize_pem() }, params, key))
+    Ok((
+        PemPair {
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+        },
+        params,
+        key,
+    ))
 }
 
 /// Creates both CAs and the server's TLS certificate for `hostname` (plus the
@@ -119,7 +136,14 @@ pub fn init(hostname: &str, now: OffsetDateTime) -> Result<InitialPki, PkiError>
     let key = KeyPair::generate()?;
     let issuer = Issuer::new(server_ca_params, server_ca_key);
     let cert = params.signed_by(&key, &issuer)?;
-    Ok(InitialPki { server_ca, server: PemPair { cert_pem: cert.pem(), key_pem: key.serialize_pem() }, workstation_ca })
+    Ok(InitialPki {
+        server_ca,
+        server: PemPair {
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+        },
+        workstation_ca,
+    })
 }
 
 /// The workstation CA, loaded to issue certificates.
@@ -131,7 +155,10 @@ pub struct WorkstationCa {
 impl WorkstationCa {
     pub fn load(cert_path: &Path, key_path: &Path) -> Result<WorkstationCa, PkiError> {
         let read = |p: &Path| {
-            std::fs::read_to_string(p).map_err(|source| PkiError::Read { path: p.display().to_string(), source })
+            std::fs::read_to_string(p).map_err(|source| PkiError::Read {
+                path: p.display().to_string(),
+                source,
+            })
         };
         let key = KeyPair::from_pem(&read(key_path)?)?;
         let issuer = Issuer::from_ca_cert_pem(&read(cert_path)?, key)?;
@@ -171,7 +198,10 @@ impl WorkstationCa {
         let key = KeyPair::generate()?;
         let params = self.params(id, institution_code, site, now)?;
         let cert = params.signed_by(&key, &self.issuer)?;
-        Ok((describe(&params, cert.der(), cert.pem()), key.serialize_pem()))
+        Ok((
+            describe(&params, cert.der(), cert.pem()),
+            key.serialize_pem(),
+        ))
     }
 
     /// Issues a certificate for the public key in a CSR. Only the key is
@@ -186,7 +216,10 @@ impl WorkstationCa {
         now: OffsetDateTime,
     ) -> Result<IssuedCertificate, PkiError> {
         let params = self.params(id, institution_code, site, now)?;
-        let request = CertificateSigningRequestParams { params: params.clone(), public_key: csr.0.public_key.clone() };
+        let request = CertificateSigningRequestParams {
+            params: params.clone(),
+            public_key: csr.0.public_key.clone(),
+        };
         let cert = request.signed_by(&self.issuer)?;
         Ok(describe(&params, cert.der(), cert.pem()))
     }
@@ -200,7 +233,8 @@ pub struct ParsedCsr(CertificateSigningRequestParams);
 /// that the requester holds the private key). Only ECDSA P-256/P-384 and
 /// RSA keys are accepted.
 pub fn parse_csr(pem: &str) -> Result<ParsedCsr, PkiError> {
-    let parsed = CertificateSigningRequestParams::from_pem(pem).map_err(|e| PkiError::CsrInvalid(e.to_string()))?;
+    let parsed = CertificateSigningRequestParams::from_pem(pem)
+        .map_err(|e| PkiError::CsrInvalid(e.to_string()))?;
     let alg = parsed.public_key.algorithm();
     let allowed = [
         &rcgen::PKCS_ECDSA_P256_SHA256,
@@ -222,7 +256,11 @@ pub fn fingerprint_hex(der: &[u8]) -> String {
 
 fn describe(params: &CertificateParams, der: &[u8], pem: String) -> IssuedCertificate {
     IssuedCertificate {
-        serial_hex: params.serial_number.as_ref().map(|s| hex::encode(s.to_bytes())).unwrap_or_default(),
+        serial_hex: params
+            .serial_number
+            .as_ref()
+            .map(|s| hex::encode(s.to_bytes()))
+            .unwrap_or_default(),
         fingerprint_hex: fingerprint_hex(der),
         pem,
         not_before: timestamp(params.not_before),

@@ -22,7 +22,12 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let store: Arc<dyn Store> = Arc::new(dir.open_store()?);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let tls = server_config(&dir.server_cert(), &dir.server_key(), &dir.workstation_ca_cert(), store.clone())?;
+    let tls = server_config(
+        &dir.server_cert(),
+        &dir.server_key(),
+        &dir.workstation_ca_cert(),
+        store.clone(),
+    )?;
     let app = router(AppState { store, clock });
 
     let handle: Handle<SocketAddr> = Handle::new();
@@ -63,13 +68,14 @@ async fn wait_for_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

@@ -16,7 +16,9 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::server::{NoServerSessionStorage, WebPkiClientVerifier};
-use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, RootCertStore, SignatureScheme};
+use rustls::{
+    CertificateError, DigitallySignedStruct, DistinguishedName, RootCertStore, SignatureScheme,
+};
 
 use crate::pki::fingerprint_hex;
 use crate::store::Store;
@@ -34,12 +36,17 @@ pub enum TlsSetupError {
 fn load_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsSetupError> {
     CertificateDer::pem_file_iter(path)
         .and_then(|it| it.collect::<Result<Vec<_>, _>>())
-        .map_err(|e| TlsSetupError::Pem { path: path.display().to_string(), message: e.to_string() })
+        .map_err(|e| TlsSetupError::Pem {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })
 }
 
 fn load_key(path: &Path) -> Result<PrivateKeyDer<'static>, TlsSetupError> {
-    PrivateKeyDer::from_pem_file(path)
-        .map_err(|e| TlsSetupError::Pem { path: path.display().to_string(), message: e.to_string() })
+    PrivateKeyDer::from_pem_file(path).map_err(|e| TlsSetupError::Pem {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })
 }
 
 /// Checks, after the standard chain validation, that the certificate is one
@@ -70,7 +77,10 @@ impl ClientCertVerifier for WorkstationVerifier {
         now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
         let fingerprint = fingerprint_hex(end_entity);
-        if let Err(e) = self.inner.verify_client_cert(end_entity, intermediates, now) {
+        if let Err(e) = self
+            .inner
+            .verify_client_cert(end_entity, intermediates, now)
+        {
             tracing::warn!(fingerprint = %&fingerprint[..16], error = %e, "client certificate refused");
             return Err(e);
         }
@@ -85,12 +95,16 @@ impl ClientCertVerifier for WorkstationVerifier {
                 // data directory restored from an older backup, or forged with
                 // a stolen CA key. Either way, not a workstation we know.
                 tracing::warn!(fingerprint = %&fingerprint[..16], "certificate of no enrolled workstation refused");
-                Err(rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure))
+                Err(rustls::Error::InvalidCertificate(
+                    CertificateError::ApplicationVerificationFailure,
+                ))
             }
             Err(e) => {
                 // Fail closed: without the store we cannot tell revoked from valid.
                 tracing::error!(error = %e, "store unavailable during client verification");
-                Err(rustls::Error::General("workstation registry unavailable".into()))
+                Err(rustls::Error::General(
+                    "workstation registry unavailable".into(),
+                ))
             }
         }
     }
@@ -130,7 +144,8 @@ pub fn server_config(
     for ca in load_certs(workstation_ca)? {
         roots.add(ca)?;
     }
-    let inner = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone()).build()?;
+    let inner =
+        WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone()).build()?;
     let verifier = Arc::new(WorkstationVerifier { inner, store });
 
     let mut config = rustls::ServerConfig::builder_with_provider(provider)

@@ -43,9 +43,16 @@ impl CuiError {
             CuiError::Length(n) => format!("a CUI has 13 digits; this one has {n}"),
             CuiError::NotDigits => "a CUI may only contain digits, spaces and dashes".into(),
             CuiError::CheckDigit => "the CUI's check digit does not match".into(),
-            CuiError::Department(d) => format!("department {d:02} of the CUI does not exist (01 to 22)"),
-            CuiError::Municipality { department, municipality } => {
-                format!("municipality {municipality:02} does not exist in department {department:02}")
+            CuiError::Department(d) => {
+                format!("department {d:02} of the CUI does not exist (01 to 22)")
+            }
+            CuiError::Municipality {
+                department,
+                municipality,
+            } => {
+                format!(
+                    "municipality {municipality:02} does not exist in department {department:02}"
+                )
             }
         }
     }
@@ -106,7 +113,10 @@ impl Cui {
             return Err(CuiError::Department(department));
         };
         if municipality == 0 || municipality > *count {
-            return Err(CuiError::Municipality { department, municipality });
+            return Err(CuiError::Municipality {
+                department,
+                municipality,
+            });
         }
         Ok(Cui(digits))
     }
@@ -201,9 +211,18 @@ mod tests {
 
     #[test]
     fn separators_are_ignored() {
-        assert_eq!(Cui::parse(" 1234 56789 0101 ").unwrap().to_string(), "1234567890101");
-        assert_eq!(Cui::parse("1234-56789-0101").unwrap().to_string(), "1234567890101");
-        assert_eq!(Cui::parse("1234567890101").unwrap().display_grouped(), "1234 56789 0101");
+        assert_eq!(
+            Cui::parse(" 1234 56789 0101 ").unwrap().to_string(),
+            "1234567890101"
+        );
+        assert_eq!(
+            Cui::parse("1234-56789-0101").unwrap().to_string(),
+            "1234567890101"
+        );
+        assert_eq!(
+            Cui::parse("1234567890101").unwrap().display_grouped(),
+            "1234 56789 0101"
+        );
     }
 
     #[test]
@@ -218,11 +237,17 @@ mod tests {
         // Department 18 (Izabal) has 5 municipalities.
         assert_eq!(
             Cui::parse("1234567891806"),
-            Err(CuiError::Municipality { department: 18, municipality: 6 })
+            Err(CuiError::Municipality {
+                department: 18,
+                municipality: 6
+            })
         );
         assert_eq!(
             Cui::parse("1234567890100"),
-            Err(CuiError::Municipality { department: 1, municipality: 0 })
+            Err(CuiError::Municipality {
+                department: 1,
+                municipality: 0
+            })
         );
     }
 

@@ -277,7 +277,11 @@ pub struct ErrorBody {
 
 impl ErrorBody {
     pub fn new(code: ErrorCode, lang: Lang, detail: Option<String>) -> ErrorBody {
-        ErrorBody { code: code.as_str().to_owned(), message: code.message(lang).to_owned(), detail }
+        ErrorBody {
+            code: code.as_str().to_owned(),
+            message: code.message(lang).to_owned(),
+            detail,
+        }
     }
 
     /// The known code, if this server speaks a code this agent knows.
@@ -305,7 +309,11 @@ mod tests {
         for code in ErrorCode::ALL {
             assert!(seen.insert(code.as_str()), "duplicate code {code}");
             assert_eq!(ErrorCode::from_code(code.as_str()), Some(*code));
-            assert!(code.as_str().chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'));
+            assert!(
+                code.as_str()
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            );
         }
         assert_eq!(ErrorCode::from_code("NO_SUCH_CODE"), None);
     }

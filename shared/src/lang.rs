@@ -80,7 +80,10 @@ mod tests {
         assert_eq!(Lang::from_accept_language("en"), Lang::En);
         assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Lang::En);
         assert_eq!(Lang::from_accept_language("es-GT,en;q=0.5"), Lang::Es);
-        assert_eq!(Lang::from_accept_language("fr, en;q=0.8, es;q=0.9"), Lang::Es);
+        assert_eq!(
+            Lang::from_accept_language("fr, en;q=0.8, es;q=0.9"),
+            Lang::Es
+        );
         assert_eq!(Lang::from_accept_language("de"), Lang::Es);
     }
 

@@ -15,7 +15,10 @@ use std::time::Duration;
 pub fn bin(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     // target/<profile>/deps/<test>-<hash> → target/<profile>/<name>
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target profile directory");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target profile directory");
     let path = profile_dir.join(name);
     assert!(
         path.is_file(),
@@ -34,13 +37,22 @@ pub fn run(name: &str, args: &[&str]) -> Output {
 pub fn run_env(name: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(bin(name));
     cmd.args(args);
-    for var in ["PADRON_DATA", "PADRON_AGENT_CONFIG", "PADRON_LANG", "PADRON_LOG", "LANG", "LC_ALL", "LC_MESSAGES"] {
+    for var in [
+        "PADRON_DATA",
+        "PADRON_AGENT_CONFIG",
+        "PADRON_LANG",
+        "PADRON_LOG",
+        "LANG",
+        "LC_ALL",
+        "LC_MESSAGES",
+    ] {
         cmd.env_remove(var);
     }
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output().unwrap_or_else(|e| panic!("cannot run {name}: {e}"))
+    cmd.output()
+        .unwrap_or_else(|e| panic!("cannot run {name}: {e}"))
 }
 
 pub fn stdout(o: &Output) -> String {
@@ -54,7 +66,12 @@ pub fn stderr(o: &Output) -> String {
 /// Runs and insists on success, returning stdout.
 pub fn ok(name: &str, args: &[&str]) -> String {
     let out = run(name, args);
-    assert!(out.status.success(), "{name} {args:?} failed:\nstdout: {}\nstderr: {}", stdout(&out), stderr(&out));
+    assert!(
+        out.status.success(),
+        "{name} {args:?} failed:\nstdout: {}\nstderr: {}",
+        stdout(&out),
+        stderr(&out)
+    );
     stdout(&out)
 }
 
@@ -92,10 +109,17 @@ impl Server {
             Ok(addr) => addr,
             Err(_) => {
                 let _ = child.kill();
-                panic!("padron-server did not start; log:\n{}", std::fs::read_to_string(&log).unwrap_or_default());
+                panic!(
+                    "padron-server did not start; log:\n{}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                );
             }
         };
-        let port = addr.rsplit(':').next().and_then(|p| p.parse().ok()).expect("port in listening line");
+        let port = addr
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("port in listening line");
         Server { child, port, log }
     }
 
@@ -142,7 +166,16 @@ impl Installation {
         ok("padron-server", &["init", "--data", path_str(&data)]);
         ok(
             "padron-server",
-            &["institution", "add", "--data", path_str(&data), "--code", "MIDES", "--name", "Ministerio de Desarrollo Social"],
+            &[
+                "institution",
+                "add",
+                "--data",
+                path_str(&data),
+                "--code",
+                "MIDES",
+                "--name",
+                "Ministerio de Desarrollo Social",
+            ],
         );
         Installation { tmp, data }
     }
@@ -153,7 +186,10 @@ impl Installation {
 
     /// Enrols a workstation of `institution` and returns its bundle directory.
     pub fn enroll(&self, institution: &str, site: &str, server_url: &str) -> PathBuf {
-        let out = self.tmp.path().join(format!("bundle-{}-{}", institution, site.replace(' ', "_")));
+        let out =
+            self.tmp
+                .path()
+                .join(format!("bundle-{}-{}", institution, site.replace(' ', "_")));
         ok(
             "padron-server",
             &[
@@ -187,9 +223,14 @@ pub fn path_str(p: &Path) -> &str {
 
 /// A blocking HTTPS client with an optional client identity, pinned to the
 /// installation's server CA: the "someone else's program" view of the server.
-pub fn https_client(server_ca_pem: &[u8], identity_pem: Option<Vec<u8>>) -> reqwest::blocking::Client {
+pub fn https_client(
+    server_ca_pem: &[u8],
+    identity_pem: Option<Vec<u8>>,
+) -> reqwest::blocking::Client {
     let ca = reqwest::Certificate::from_pem(server_ca_pem).expect("server CA");
-    let mut builder = reqwest::blocking::Client::builder().tls_certs_only([ca]).timeout(Duration::from_secs(20));
+    let mut builder = reqwest::blocking::Client::builder()
+        .tls_certs_only([ca])
+        .timeout(Duration::from_secs(20));
     if let Some(pem) = identity_pem {
         builder = builder.identity(reqwest::Identity::from_pem(&pem).expect("identity"));
     }

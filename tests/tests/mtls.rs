@@ -1,13 +1,16 @@
 //! The server accepts only enrolled, unrevoked workstations, checked in the
 //! TLS handshake, with real processes and real certificates.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use std::fs;
 use std::path::Path;
 
 use padron_shared::protocol::{Health, WhoAmI};
 use padron_tests::{Installation, Server, https_client, ok, path_str, run, stderr, stdout};
+use rcgen::{
+    CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, Issuer, KeyPair,
+};
 use sha2::Digest;
-use rcgen::{CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, Issuer, KeyPair};
 use time::{Duration, OffsetDateTime};
 
 fn identity(bundle: &Path) -> Vec<u8> {
@@ -21,12 +24,16 @@ fn server_ca(inst: &Installation) -> Vec<u8> {
 }
 
 fn agent_status(bundle: &Path) -> std::process::Output {
-    run("padron-agent", &["--config", path_str(&bundle.join("agent.toml")), "status"])
+    run(
+        "padron-agent",
+        &["--config", path_str(&bundle.join("agent.toml")), "status"],
+    )
 }
 
 /// A client certificate signed by `issuer_cert`/`issuer_key` PEM files.
 fn client_cert(issuer_cert: &str, issuer_key: &str, not_after: OffsetDateTime) -> (String, String) {
-    let issuer = Issuer::from_ca_cert_pem(issuer_cert, KeyPair::from_pem(issuer_key).unwrap()).unwrap();
+    let issuer =
+        Issuer::from_ca_cert_pem(issuer_cert, KeyPair::from_pem(issuer_key).unwrap()).unwrap();
     let mut params = CertificateParams::default();
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CommonName, "intruder");
@@ -46,14 +53,22 @@ fn enrolled_workstation_is_recognised_with_its_institution_and_site() {
     let bundle = inst.enroll("MIDES", "Oficina central", &server.url());
 
     let client = https_client(&server_ca(&inst), Some(identity(&bundle)));
-    let response = client.get(format!("{}/v1/whoami", server.url())).send().unwrap();
+    let response = client
+        .get(format!("{}/v1/whoami", server.url()))
+        .send()
+        .unwrap();
     assert_eq!(response.status(), 200);
     let me: WhoAmI = response.json().unwrap();
     assert_eq!(me.workstation_id, 1);
     assert_eq!(me.institution_code, "MIDES");
     assert_eq!(me.institution_name, "Ministerio de Desarrollo Social");
     assert_eq!(me.site, "Oficina central");
-    let health: Health = client.get(format!("{}/v1/health", server.url())).send().unwrap().json().unwrap();
+    let health: Health = client
+        .get(format!("{}/v1/health", server.url()))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     assert_eq!(health.status, "ok");
     assert_eq!(health.database, "ok");
 
@@ -61,7 +76,10 @@ fn enrolled_workstation_is_recognised_with_its_institution_and_site() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("Estación de trabajo: 1"), "{text}");
-    assert!(text.contains("MIDES — Ministerio de Desarrollo Social"), "{text}");
+    assert!(
+        text.contains("MIDES — Ministerio de Desarrollo Social"),
+        "{text}"
+    );
     assert!(text.contains("sede: Oficina central"), "{text}");
     assert!(text.contains("en servicio"), "{text}");
 }
@@ -72,9 +90,16 @@ fn no_client_certificate_fails_the_handshake() {
     let server = Server::start(&inst.data);
     let client = https_client(&server_ca(&inst), None);
     let result = client.get(format!("{}/v1/health", server.url())).send();
-    assert!(result.is_err(), "a client without certificate got {:?}", result.map(|r| r.status()));
+    assert!(
+        result.is_err(),
+        "a client without certificate got {:?}",
+        result.map(|r| r.status())
+    );
     let log = server.wait_for_log("TLS handshake refused");
-    assert!(log.contains("NoCertificatesPresented") || log.contains("certificate"), "{log}");
+    assert!(
+        log.contains("NoCertificatesPresented") || log.contains("certificate"),
+        "{log}"
+    );
 }
 
 #[test]
@@ -91,11 +116,22 @@ fn certificate_from_a_foreign_ca_is_refused() {
     dn.push(DnType::CommonName, "Padrón CA de estaciones de trabajo");
     ca.distinguished_name = dn;
     let foreign_ca = ca.self_signed(&foreign_key).unwrap();
-    let (cert, key) =
-        client_cert(&foreign_ca.pem(), &foreign_key.serialize_pem(), OffsetDateTime::now_utc() + Duration::days(300));
+    let (cert, key) = client_cert(
+        &foreign_ca.pem(),
+        &foreign_key.serialize_pem(),
+        OffsetDateTime::now_utc() + Duration::days(300),
+    );
 
-    let client = https_client(&server_ca(&inst), Some([cert.as_bytes(), key.as_bytes()].concat()));
-    assert!(client.get(format!("{}/v1/whoami", server.url())).send().is_err());
+    let client = https_client(
+        &server_ca(&inst),
+        Some([cert.as_bytes(), key.as_bytes()].concat()),
+    );
+    assert!(
+        client
+            .get(format!("{}/v1/whoami", server.url()))
+            .send()
+            .is_err()
+    );
     server.wait_for_log("UnknownIssuer");
 
     // The agent with the same forged identity says so in words.
@@ -105,7 +141,10 @@ fn certificate_from_a_foreign_ca_is_refused() {
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(err.contains("WORKSTATION_CERTIFICATE_REFUSED"), "{err}");
-    assert!(err.contains("El servidor rechazó el certificado de esta estación de trabajo."), "{err}");
+    assert!(
+        err.contains("El servidor rechazó el certificado de esta estación de trabajo."),
+        "{err}"
+    );
 }
 
 #[test]
@@ -114,10 +153,17 @@ fn expired_certificate_is_refused_even_when_enrolled() {
     let server = Server::start(&inst.data);
     let ca_cert = fs::read_to_string(inst.data.join("pki/workstation-ca.crt")).unwrap();
     let ca_key = fs::read_to_string(inst.data.join("pki/workstation-ca.key")).unwrap();
-    let (cert, key) = client_cert(&ca_cert, &ca_key, OffsetDateTime::now_utc() - Duration::days(1));
+    let (cert, key) = client_cert(
+        &ca_cert,
+        &ca_key,
+        OffsetDateTime::now_utc() - Duration::days(1),
+    );
 
     // Record it as an enrolled workstation, so expiry is the only thing wrong.
-    let der = x509_parser::pem::parse_x509_pem(cert.as_bytes()).unwrap().1.contents;
+    let der = x509_parser::pem::parse_x509_pem(cert.as_bytes())
+        .unwrap()
+        .1
+        .contents;
     let fingerprint = hex::encode(sha2::Sha256::digest(&der));
     let db = rusqlite::Connection::open(inst.data.join("padron.db")).unwrap();
     db.execute(
@@ -128,8 +174,16 @@ fn expired_certificate_is_refused_even_when_enrolled() {
     .unwrap();
     drop(db);
 
-    let client = https_client(&server_ca(&inst), Some([cert.as_bytes(), key.as_bytes()].concat()));
-    assert!(client.get(format!("{}/v1/whoami", server.url())).send().is_err());
+    let client = https_client(
+        &server_ca(&inst),
+        Some([cert.as_bytes(), key.as_bytes()].concat()),
+    );
+    assert!(
+        client
+            .get(format!("{}/v1/whoami", server.url()))
+            .send()
+            .is_err()
+    );
     server.wait_for_log("certificate expired");
 }
 
@@ -145,18 +199,27 @@ fn revoked_workstation_is_refused_at_once_without_restart() {
     let url = format!("{}/v1/whoami", server.url());
     assert_eq!(client.get(&url).send().unwrap().status(), 200);
 
-    let out = ok("padron-server", &["workstation", "revoke", "--data", inst.data(), "--id", "1", "--reason", "equipo robado"]);
+    let out = ok(
+        "padron-server",
+        &[
+            "workstation",
+            "revoke",
+            "--data",
+            inst.data(),
+            "--id",
+            "1",
+            "--reason",
+            "equipo robado",
+        ],
+    );
     assert!(out.contains("Estación revocada: 1"), "{out}");
 
     // The kept-alive connection is refused on its next request…
-    match client.get(&url).send() {
-        Ok(response) => {
-            assert_eq!(response.status(), 403);
-            let body: serde_json::Value = response.json().unwrap();
-            assert_eq!(body["code"], "WORKSTATION_REVOKED");
-        }
-        // …or, if the pool had dropped it, the new handshake is refused.
-        Err(_) => {}
+    // (If the pool had dropped it, the new handshake is refused, as below.)
+    if let Ok(response) = client.get(&url).send() {
+        assert_eq!(response.status(), 403);
+        let body: serde_json::Value = response.json().unwrap();
+        assert_eq!(body["code"], "WORKSTATION_REVOKED");
     }
     // A new connection is refused in the handshake.
     let fresh = https_client(&server_ca(&inst), Some(identity(&bundle)));
@@ -171,9 +234,20 @@ fn revoked_workstation_is_refused_at_once_without_restart() {
 
     // Other workstations are unaffected.
     assert!(agent_status(&other).status.success());
-    let list = ok("padron-server", &["workstation", "list", "--data", inst.data()]);
-    assert!(list.lines().any(|l| l.starts_with("1 ") && l.contains("revocada")), "{list}");
-    assert!(list.lines().any(|l| l.starts_with("2 ") && l.contains("activa")), "{list}");
+    let list = ok(
+        "padron-server",
+        &["workstation", "list", "--data", inst.data()],
+    );
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("1 ") && l.contains("revocada")),
+        "{list}"
+    );
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("2 ") && l.contains("activa")),
+        "{list}"
+    );
 }
 
 #[test]
@@ -181,11 +255,21 @@ fn csr_enrolment_keeps_the_key_on_the_workstation() {
     let inst = Installation::new();
     let server = Server::start(&inst.data);
     let station = inst.tmp.path().join("station");
-    let out = ok("padron-agent", &["enroll-request", "--out", path_str(&station)]);
+    let out = ok(
+        "padron-agent",
+        &["enroll-request", "--out", path_str(&station)],
+    );
     assert!(out.contains("workstation.csr"), "{out}");
     let key_before = fs::read(station.join("workstation.key")).unwrap();
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(fs::metadata(station.join("workstation.key")).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        fs::metadata(station.join("workstation.key"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
 
     let out = ok(
         "padron-server",
@@ -206,14 +290,24 @@ fn csr_enrolment_keeps_the_key_on_the_workstation() {
             &server.url(),
         ],
     );
-    assert!(out.contains("La llave privada quedó en la estación"), "{out}");
-    assert_eq!(fs::read(station.join("workstation.key")).unwrap(), key_before, "the server must not touch the key");
+    assert!(
+        out.contains("La llave privada quedó en la estación"),
+        "{out}"
+    );
+    assert_eq!(
+        fs::read(station.join("workstation.key")).unwrap(),
+        key_before,
+        "the server must not touch the key"
+    );
 
     let status = agent_status(&station);
     assert!(status.status.success(), "{}", stderr(&status));
     assert!(stdout(&status).contains("sede: Quetzaltenango"));
 
-    let list = ok("padron-server", &["workstation", "list", "--data", inst.data()]);
+    let list = ok(
+        "padron-server",
+        &["workstation", "list", "--data", inst.data()],
+    );
     assert!(list.contains("CSR"), "{list}");
 }
 
@@ -221,7 +315,10 @@ fn csr_enrolment_keeps_the_key_on_the_workstation() {
 fn a_tampered_csr_is_refused_and_nothing_is_enrolled() {
     let inst = Installation::new();
     let station = inst.tmp.path().join("station");
-    ok("padron-agent", &["enroll-request", "--out", path_str(&station)]);
+    ok(
+        "padron-agent",
+        &["enroll-request", "--out", path_str(&station)],
+    );
     let csr = fs::read_to_string(station.join("workstation.csr")).unwrap();
     // Flip one base64 character inside the body: the self-signature breaks.
     let mut lines: Vec<String> = csr.lines().map(str::to_owned).collect();
@@ -248,7 +345,10 @@ fn a_tampered_csr_is_refused_and_nothing_is_enrolled() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("CSR_INVALID"), "{}", stderr(&out));
-    let list = ok("padron-server", &["workstation", "list", "--data", inst.data()]);
+    let list = ok(
+        "padron-server",
+        &["workstation", "list", "--data", inst.data()],
+    );
     assert_eq!(list.lines().count(), 1, "only the header: {list}");
 }
 
@@ -259,7 +359,10 @@ fn errors_are_json_in_the_callers_language() {
     let bundle = inst.enroll("MIDES", "Central", &server.url());
     let client = https_client(&server_ca(&inst), Some(identity(&bundle)));
 
-    let response = client.get(format!("{}/v1/nothing-here", server.url())).send().unwrap();
+    let response = client
+        .get(format!("{}/v1/nothing-here", server.url()))
+        .send()
+        .unwrap();
     assert_eq!(response.status(), 404);
     let body: serde_json::Value = response.json().unwrap();
     assert_eq!(body["code"], "NOT_FOUND");
@@ -273,7 +376,10 @@ fn errors_are_json_in_the_callers_language() {
     let body: serde_json::Value = response.json().unwrap();
     assert_eq!(body["message"], "The requested resource does not exist.");
 
-    let response = client.post(format!("{}/v1/whoami", server.url())).send().unwrap();
+    let response = client
+        .post(format!("{}/v1/whoami", server.url()))
+        .send()
+        .unwrap();
     assert_eq!(response.status(), 400);
     let body: serde_json::Value = response.json().unwrap();
     assert_eq!(body["code"], "BAD_REQUEST");
@@ -287,18 +393,34 @@ fn curl_from_outside_needs_the_workstation_certificate() {
     let ca = inst.data.join("pki/server-ca.crt");
     let url = format!("{}/v1/whoami", server.url());
     let with_cert = std::process::Command::new("curl")
-        .args(["--silent", "--show-error", "--fail", "--cacert", path_str(&ca)])
+        .args([
+            "--silent",
+            "--show-error",
+            "--fail",
+            "--cacert",
+            path_str(&ca),
+        ])
         .args(["--cert", path_str(&bundle.join("workstation.crt"))])
         .args(["--key", path_str(&bundle.join("workstation.key"))])
         .arg(&url)
         .output()
         .expect("curl is installed by packaging/dev/setup.sh");
-    assert!(with_cert.status.success(), "{}", String::from_utf8_lossy(&with_cert.stderr));
+    assert!(
+        with_cert.status.success(),
+        "{}",
+        String::from_utf8_lossy(&with_cert.stderr)
+    );
     let body: WhoAmI = serde_json::from_slice(&with_cert.stdout).unwrap();
     assert_eq!(body.site, "Central");
 
     let without = std::process::Command::new("curl")
-        .args(["--silent", "--show-error", "--fail", "--cacert", path_str(&ca)])
+        .args([
+            "--silent",
+            "--show-error",
+            "--fail",
+            "--cacert",
+            path_str(&ca),
+        ])
         .arg(&url)
         .output()
         .unwrap();

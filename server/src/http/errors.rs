@@ -41,7 +41,8 @@ impl From<ServerError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(self.code.http_status())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = status.into_response();
         response.extensions_mut().insert(self);
         response
@@ -67,22 +68,33 @@ pub async fn localize(request: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    let api_error = response.extensions_mut().remove::<ApiError>().unwrap_or_else(|| {
-        let code = match status {
-            StatusCode::NOT_FOUND => ErrorCode::NotFound,
-            StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
-            s if s.is_server_error() => ErrorCode::Internal,
-            _ => ErrorCode::BadRequest,
-        };
-        ApiError::new(code)
-    });
-    let detail = api_error.detail.map(|(es, en)| if lang == Lang::En { en } else { es });
+    let api_error = response
+        .extensions_mut()
+        .remove::<ApiError>()
+        .unwrap_or_else(|| {
+            let code = match status {
+                StatusCode::NOT_FOUND => ErrorCode::NotFound,
+                StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+                s if s.is_server_error() => ErrorCode::Internal,
+                _ => ErrorCode::BadRequest,
+            };
+            ApiError::new(code)
+        });
+    let detail = api_error
+        .detail
+        .map(|(es, en)| if lang == Lang::En { en } else { es });
     let body = ErrorBody::new(api_error.code, lang, detail);
     let json = serde_json::to_vec(&body).unwrap_or_default();
     let status = StatusCode::from_u16(api_error.code.http_status()).unwrap_or(status);
     let mut out = Response::new(Body::from(json));
     *out.status_mut() = status;
-    out.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    out.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.tag()));
+    out.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    out.headers_mut().insert(
+        header::CONTENT_LANGUAGE,
+        HeaderValue::from_static(lang.tag()),
+    );
     out
 }

@@ -21,7 +21,11 @@ pub struct CallingWorkstation(pub Arc<Workstation>);
 /// Resolves the workstation on every request, not once per connection: a
 /// workstation revoked while it holds a keep-alive connection is refused on
 /// its very next request.
-pub async fn require_workstation(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn require_workstation(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let Some(der) = request
         .extensions()
         .get::<Arc<TlsInfo>>()
@@ -31,7 +35,8 @@ pub async fn require_workstation(State(state): State<AppState>, mut request: Req
     };
     let fingerprint = fingerprint_hex(&der);
     let store = state.store.clone();
-    let found = tokio::task::spawn_blocking(move || store.workstation_by_fingerprint(&fingerprint)).await;
+    let found =
+        tokio::task::spawn_blocking(move || store.workstation_by_fingerprint(&fingerprint)).await;
     let workstation = match found {
         Ok(Ok(Some(ws))) => ws,
         Ok(Ok(None)) => return ApiError::new(ErrorCode::WorkstationUnknown).into_response(),
@@ -45,9 +50,15 @@ pub async fn require_workstation(State(state): State<AppState>, mut request: Req
         }
     };
     if let Some(when) = &workstation.revoked_at {
-        tracing::warn!(workstation = workstation.id, "request from revoked workstation refused");
+        tracing::warn!(
+            workstation = workstation.id,
+            "request from revoked workstation refused"
+        );
         return ApiError::new(ErrorCode::WorkstationRevoked)
-            .with_detail(format!("Revocada el {when}."), format!("Revoked on {when}."))
+            .with_detail(
+                format!("Revocada el {when}."),
+                format!("Revoked on {when}."),
+            )
             .into_response();
     }
     let span = tracing::info_span!(
@@ -56,11 +67,17 @@ pub async fn require_workstation(State(state): State<AppState>, mut request: Req
         method = %request.method(),
         path = %request.uri().path()
     );
-    request.extensions_mut().insert(CallingWorkstation(Arc::new(workstation)));
+    request
+        .extensions_mut()
+        .insert(CallingWorkstation(Arc::new(workstation)));
     let started = std::time::Instant::now();
     let response = next.run(request).instrument(span.clone()).await;
     span.in_scope(|| {
-        tracing::info!(status = response.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "handled");
+        tracing::info!(
+            status = response.status().as_u16(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "handled"
+        );
     });
     response
 }

@@ -29,7 +29,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::v1())
         .fallback(errors::not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), identity::require_workstation))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            identity::require_workstation,
+        ))
         .layer(middleware::from_fn(errors::localize))
         .with_state(state)
 }

@@ -10,7 +10,9 @@ use super::identity::CallingWorkstation;
 use crate::clock::timestamp;
 
 pub fn v1() -> Router<AppState> {
-    Router::new().route("/v1/whoami", get(whoami)).route("/v1/health", get(health))
+    Router::new()
+        .route("/v1/whoami", get(whoami))
+        .route("/v1/health", get(health))
 }
 
 async fn whoami(Extension(CallingWorkstation(ws)): Extension<CallingWorkstation>) -> Json<WhoAmI> {

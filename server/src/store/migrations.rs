@@ -160,7 +160,10 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<u32, StoreError> {
     let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let latest = MIGRATIONS.len() as u32;
     if current > latest {
-        return Err(StoreError::SchemaTooNew { found: current, supported: latest });
+        return Err(StoreError::SchemaTooNew {
+            found: current,
+            supported: latest,
+        });
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let tx = conn.transaction()?;
@@ -171,4 +174,121 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<u32, StoreError> {
         tracing::info!(version = index + 1, "schema migrated");
     }
     Ok(latest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tables(conn: &Connection) -> Vec<String> {
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[test]
+    fn from_empty_reaches_the_latest_version_with_the_domain_tables() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        assert_eq!(migrate(&mut conn).unwrap(), MIGRATIONS.len() as u32);
+        let version: u32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as u32);
+        let names = tables(&conn);
+        for expected in [
+            "agreements",
+            "audit_log",
+            "continuity_requests",
+            "coordinators",
+            "institutions",
+            "payments",
+            "user_requests",
+            "users",
+            "workstations",
+        ] {
+            assert!(
+                names.iter().any(|n| n == expected),
+                "missing table {expected}: {names:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn rerunning_changes_nothing_and_keeps_data() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        conn.execute(
+            "INSERT INTO institutions (code, name, status_since, created_at) VALUES ('MIDES', 'M', 'x', 'x')",
+            [],
+        )
+        .unwrap();
+        let before = tables(&conn);
+        migrate(&mut conn).unwrap();
+        assert_eq!(tables(&conn), before);
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM institutions", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_not_downgraded() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(&format!("PRAGMA user_version = {}", MIGRATIONS.len() + 1))
+            .unwrap();
+        assert!(matches!(
+            migrate(&mut conn),
+            Err(StoreError::SchemaTooNew { .. })
+        ));
+    }
+
+    #[test]
+    fn the_audit_log_refuses_updates_and_deletes() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        conn.execute(
+            "INSERT INTO audit_log (at, actor, action, subject, outcome, detail, prev_hash, hash)
+             VALUES ('t', 'a', 'x', 's', 'ok', '{}', 'p', 'h')",
+            [],
+        )
+        .unwrap();
+        assert!(
+            conn.execute("UPDATE audit_log SET outcome = 'refused'", [])
+                .is_err()
+        );
+        assert!(conn.execute("DELETE FROM audit_log", []).is_err());
+    }
+
+    #[test]
+    fn domain_constraints_hold() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+        // Unknown status, short CUI and dangling institution are all refused.
+        assert!(
+            conn.execute(
+                "INSERT INTO institutions (code, name, status, status_since, created_at) VALUES ('A', 'A', 'SLEEPING', 'x', 'x')",
+                []
+            )
+            .is_err()
+        );
+        assert!(
+            conn.execute(
+                "INSERT INTO coordinators (institution_id, cui, full_name, created_at) VALUES (99, '123', 'X', 'x')",
+                []
+            )
+            .is_err()
+        );
+        assert!(
+            conn.execute(
+                "INSERT INTO coordinators (institution_id, cui, full_name, created_at) VALUES (99, '1234567890101', 'X', 'x')",
+                []
+            )
+            .is_err()
+        );
+    }
 }

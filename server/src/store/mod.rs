@@ -194,8 +194,17 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn workstations(&self) -> Result<Vec<Workstation>, StoreError>;
     fn workstation(&self, id: i64) -> Result<Option<Workstation>, StoreError>;
     /// The workstation whose certificate has this SHA-256 fingerprint (hex).
-    fn workstation_by_fingerprint(&self, fingerprint_hex: &str) -> Result<Option<Workstation>, StoreError>;
-    fn revoke_workstation(&self, id: i64, reason: &str, at: &str, audit: &AuditRecord) -> Result<Workstation, StoreError>;
+    fn workstation_by_fingerprint(
+        &self,
+        fingerprint_hex: &str,
+    ) -> Result<Option<Workstation>, StoreError>;
+    fn revoke_workstation(
+        &self,
+        id: i64,
+        reason: &str,
+        at: &str,
+        audit: &AuditRecord,
+    ) -> Result<Workstation, StoreError>;
 
     /// Appends an entry that is not tied to a state change (e.g. a refusal).
     fn append_audit(&self, audit: &AuditRecord) -> Result<AuditEntry, StoreError>;

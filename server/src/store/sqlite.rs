@@ -10,12 +10,14 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use padron_shared::Cui;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior, params,
+};
 
 use super::migrations::migrate;
 use super::{
-    Coordinator, Institution, InstitutionCounts, InstitutionStatus, IssuedCertificate, KeyOrigin, Store,
-    StoreError, Workstation,
+    Coordinator, Institution, InstitutionCounts, InstitutionStatus, IssuedCertificate, KeyOrigin,
+    Store, StoreError, Workstation,
 };
 use crate::audit::{AuditEntry, AuditRecord, GENESIS_HASH};
 
@@ -34,7 +36,9 @@ impl SqliteStore {
         let mut conn = Connection::open_with_flags(path, flags)?;
         Self::configure(&conn)?;
         migrate(&mut conn)?;
-        Ok(SqliteStore { conn: Mutex::new(conn) })
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+        })
     }
 
     /// A private in-memory database, for unit tests.
@@ -42,7 +46,9 @@ impl SqliteStore {
         let mut conn = Connection::open_in_memory()?;
         Self::configure(&conn)?;
         migrate(&mut conn)?;
-        Ok(SqliteStore { conn: Mutex::new(conn) })
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+        })
     }
 
     fn configure(conn: &Connection) -> Result<(), StoreError> {
@@ -59,7 +65,10 @@ impl SqliteStore {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
@@ -69,17 +78,21 @@ impl SqliteStore {
 }
 
 fn institution_id(tx: &Connection, code: &str) -> Result<i64, StoreError> {
-    tx.query_row("SELECT id FROM institutions WHERE code = ?1", [code], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| StoreError::InstitutionUnknown(code.to_owned()))
+    tx.query_row("SELECT id FROM institutions WHERE code = ?1", [code], |r| {
+        r.get(0)
+    })
+    .optional()?
+    .ok_or_else(|| StoreError::InstitutionUnknown(code.to_owned()))
 }
 
 /// Appends to the chain inside the caller's transaction.
 fn append_audit_in(tx: &Connection, record: &AuditRecord) -> Result<AuditEntry, StoreError> {
     let last: Option<(i64, String)> = tx
-        .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let (seq, prev_hash) = match last {
         Some((seq, hash)) => (seq + 1, hash),
@@ -158,7 +171,8 @@ fn coordinator_from_row(r: &Row<'_>) -> rusqlite::Result<Coordinator> {
     })
 }
 
-const WORKSTATION_SELECT: &str = "SELECT w.id, i.code, i.name, w.site, w.cert_serial, w.cert_fingerprint,
+const WORKSTATION_SELECT: &str =
+    "SELECT w.id, i.code, i.name, w.site, w.cert_serial, w.cert_fingerprint,
             w.cert_pem, w.not_before, w.not_after, w.key_origin, w.enrolled_at, w.revoked_at
      FROM workstations w JOIN institutions i ON i.id = w.institution_id";
 
@@ -203,7 +217,9 @@ impl Store for SqliteStore {
                 params![code, name, at],
             );
             match inserted {
-                Err(e) if is_unique_violation(&e) => return Err(StoreError::InstitutionExists(code.to_owned())),
+                Err(e) if is_unique_violation(&e) => {
+                    return Err(StoreError::InstitutionExists(code.to_owned()));
+                }
                 other => other?,
             };
             append_audit_in(tx, audit)?;
@@ -216,26 +232,35 @@ impl Store for SqliteStore {
         let conn = self.lock();
         let sql = format!("SELECT {INSTITUTION_COLUMNS} FROM institutions ORDER BY code");
         let mut stmt = conn.prepare(&sql)?;
-        let rows = stmt.query_map([], institution_from_row)?.collect::<Result<_, _>>()?;
+        let rows = stmt
+            .query_map([], institution_from_row)?
+            .collect::<Result<_, _>>()?;
         Ok(rows)
     }
 
     fn institution(&self, code: &str) -> Result<Option<Institution>, StoreError> {
         let conn = self.lock();
         let sql = format!("SELECT {INSTITUTION_COLUMNS} FROM institutions WHERE code = ?1");
-        Ok(conn.query_row(&sql, [code], institution_from_row).optional()?)
+        Ok(conn
+            .query_row(&sql, [code], institution_from_row)
+            .optional()?)
     }
 
     fn institution_counts(&self, code: &str) -> Result<InstitutionCounts, StoreError> {
         let conn = self.lock();
         let id = institution_id(&conn, code)?;
-        let count = |sql: &str| -> Result<u32, StoreError> { Ok(conn.query_row(sql, [id], |r| r.get(0))?) };
+        let count =
+            |sql: &str| -> Result<u32, StoreError> { Ok(conn.query_row(sql, [id], |r| r.get(0))?) };
         Ok(InstitutionCounts {
-            coordinators: count("SELECT count(*) FROM coordinators WHERE institution_id = ?1 AND active = 1")?,
+            coordinators: count(
+                "SELECT count(*) FROM coordinators WHERE institution_id = ?1 AND active = 1",
+            )?,
             active_users: count(
                 "SELECT count(*) FROM users WHERE institution_id = ?1 AND status = 'ACTIVE' AND blocked_at IS NULL",
             )?,
-            workstations: count("SELECT count(*) FROM workstations WHERE institution_id = ?1 AND revoked_at IS NULL")?,
+            workstations: count(
+                "SELECT count(*) FROM workstations WHERE institution_id = ?1 AND revoked_at IS NULL",
+            )?,
             revoked_workstations: count(
                 "SELECT count(*) FROM workstations WHERE institution_id = ?1 AND revoked_at IS NOT NULL",
             )?,
@@ -259,7 +284,10 @@ impl Store for SqliteStore {
             );
             match inserted {
                 Err(e) if is_unique_violation(&e) => {
-                    return Err(StoreError::CoordinatorExists { institution: institution_code.to_owned(), cui });
+                    return Err(StoreError::CoordinatorExists {
+                        institution: institution_code.to_owned(),
+                        cui,
+                    });
                 }
                 other => other?,
             };
@@ -275,9 +303,13 @@ impl Store for SqliteStore {
         if let Some(code) = institution_code {
             institution_id(&conn, code)?;
         }
-        let sql = format!("{COORDINATOR_SELECT} WHERE ?1 IS NULL OR i.code = ?1 ORDER BY i.code, c.full_name");
+        let sql = format!(
+            "{COORDINATOR_SELECT} WHERE ?1 IS NULL OR i.code = ?1 ORDER BY i.code, c.full_name"
+        );
         let mut stmt = conn.prepare(&sql)?;
-        let rows = stmt.query_map([institution_code], coordinator_from_row)?.collect::<Result<_, _>>()?;
+        let rows = stmt
+            .query_map([institution_code], coordinator_from_row)?
+            .collect::<Result<_, _>>()?;
         Ok(rows)
     }
 
@@ -320,26 +352,45 @@ impl Store for SqliteStore {
         let conn = self.lock();
         let sql = format!("{WORKSTATION_SELECT} ORDER BY w.id");
         let mut stmt = conn.prepare(&sql)?;
-        let rows = stmt.query_map([], workstation_from_row)?.collect::<Result<_, _>>()?;
+        let rows = stmt
+            .query_map([], workstation_from_row)?
+            .collect::<Result<_, _>>()?;
         Ok(rows)
     }
 
     fn workstation(&self, id: i64) -> Result<Option<Workstation>, StoreError> {
         let conn = self.lock();
         let sql = format!("{WORKSTATION_SELECT} WHERE w.id = ?1");
-        Ok(conn.query_row(&sql, [id], workstation_from_row).optional()?)
+        Ok(conn
+            .query_row(&sql, [id], workstation_from_row)
+            .optional()?)
     }
 
-    fn workstation_by_fingerprint(&self, fingerprint_hex: &str) -> Result<Option<Workstation>, StoreError> {
+    fn workstation_by_fingerprint(
+        &self,
+        fingerprint_hex: &str,
+    ) -> Result<Option<Workstation>, StoreError> {
         let conn = self.lock();
         let sql = format!("{WORKSTATION_SELECT} WHERE w.cert_fingerprint = ?1");
-        Ok(conn.query_row(&sql, [fingerprint_hex], workstation_from_row).optional()?)
+        Ok(conn
+            .query_row(&sql, [fingerprint_hex], workstation_from_row)
+            .optional()?)
     }
 
-    fn revoke_workstation(&self, id: i64, reason: &str, at: &str, audit: &AuditRecord) -> Result<Workstation, StoreError> {
+    fn revoke_workstation(
+        &self,
+        id: i64,
+        reason: &str,
+        at: &str,
+        audit: &AuditRecord,
+    ) -> Result<Workstation, StoreError> {
         self.write(|tx| {
             let revoked_at: Option<Option<String>> = tx
-                .query_row("SELECT revoked_at FROM workstations WHERE id = ?1", [id], |r| r.get(0))
+                .query_row(
+                    "SELECT revoked_at FROM workstations WHERE id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )
                 .optional()?;
             match revoked_at {
                 None => return Err(StoreError::WorkstationNotFound(id)),

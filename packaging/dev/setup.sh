@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Prepares a Debian 12 machine to build and run Padrón: the system packages
+# the build and the tests need, and a check of the Rust toolchain.
+# Idempotent: installs only what is missing. Run as root (CI and the
+# development machines are); prints what it does.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+say() { echo "setup.sh: $*"; }
+
+# Build: pkg-config + libpcsclite-dev for the pcsc crate; gcc for the C in
+# SQLite (bundled) and aws-lc. Run and test: curl and openssl are the
+# "someone else's client" the end-to-end tests and the demo use.
+PACKAGES=(pkg-config libpcsclite-dev gcc curl openssl ca-certificates)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$pkg")
+    fi
+done
+if ((${#missing[@]})); then
+    if [[ "$(id -u)" != 0 ]]; then
+        say "missing packages (${missing[*]}): install them as root" >&2
+        exit 1
+    fi
+    say "installing: ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+    say "build packages present: ${PACKAGES[*]}"
+fi
+
+# Smart-card stack (pcscd, vpcd, OpenSC, SoftHSM2): installed here, started
+# by the tests and the demo that need it.
+bash "$REPO/packaging/dev/pcscd.sh" install
+
+if ! command -v cargo >/dev/null 2>&1; then
+    # shellcheck disable=SC1091
+    [[ -f "$HOME/.cargo/env" ]] && source "$HOME/.cargo/env"
+fi
+if ! command -v cargo >/dev/null 2>&1; then
+    say "cargo not found: Padrón needs Rust 1.95 (rustup, https://rustup.rs)" >&2
+    exit 1
+fi
+say "$(cargo --version)"
