@@ -57,6 +57,9 @@ pub enum CardError {
     Pkcs11Module { path: String, message: String },
     #[error("no token in slot {0:?}")]
     TokenNotFound(String),
+    /// [`crate::events::Canceller::cancel`] interrupted a wait.
+    #[error("waiting for card events was cancelled")]
+    WatchCancelled,
     #[error("PKCS#11 error in {function}: {message}")]
     Pkcs11 { function: String, message: String },
 }
@@ -83,7 +86,8 @@ impl CardError {
             | CardError::Status { .. }
             | CardError::Malformed(_)
             | CardError::Pcsc(_)
-            | CardError::Pkcs11 { .. } => ErrorCode::CardError,
+            | CardError::Pkcs11 { .. }
+            | CardError::WatchCancelled => ErrorCode::CardError,
         }
     }
 

@@ -10,8 +10,11 @@ pub mod apdu;
 pub mod card;
 pub mod certificate;
 pub mod error;
+pub mod events;
 pub mod piv;
+pub mod pkcs11;
 pub mod signature_format;
+pub mod testbed;
 pub mod tlv;
 pub mod virtual_card;
 

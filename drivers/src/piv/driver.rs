@@ -241,6 +241,12 @@ impl PivCard {
         Ok(status.atr().to_vec())
     }
 
+    /// Sends one command and returns the card's complete answer, status word
+    /// included: for diagnostics and tests of card behaviour.
+    pub fn transmit(&mut self, cmd: &Command) -> Result<crate::apdu::Response, CardError> {
+        self.with_transaction(|card, reader| transmit(card, cmd, reader))
+    }
+
     /// The raw contents of a data object, or `None` if the card does not hold it.
     pub fn get_data(&mut self, object: u32) -> Result<Option<Vec<u8>>, CardError> {
         let cmd = Command::new(0x00, INS_GET_DATA, 0x3F, 0xFF)

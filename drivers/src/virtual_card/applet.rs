@@ -27,7 +27,7 @@ pub struct PivApplet {
     files: CardFiles,
     tries_left: u8,
     pin_verified: bool,
-    /// Set by a successful VERIFY, spent by the next use of key `9C`.
+    /// Set by a successful VERIFY, spent by the next command.
     pin_always_armed: bool,
     /// Data of a command chain not yet complete: (INS, P1, P2, data).
     chain: Option<(u8, u8, u8, Vec<u8>)>,
@@ -77,6 +77,9 @@ impl PivApplet {
             return self.get_response(cmd.le.unwrap_or(SHORT_MAX_LE));
         }
         self.pending.clear();
+        // PIN-always: only the command right after a successful VERIFY may
+        // use the signature key; any other command in between spends it.
+        let armed = std::mem::take(&mut self.pin_always_armed);
 
         // Command chaining: collect the parts, then run the whole command.
         let mut cmd = cmd;
@@ -91,6 +94,8 @@ impl PivApplet {
                 return Response::status(StatusWord::WRONG_LENGTH);
             }
             self.chain = Some((cmd.ins, cmd.p1, cmd.p2, cmd.data));
+            // The parts of one chained command are still "the next command".
+            self.pin_always_armed = armed;
             return Response::status(StatusWord::SUCCESS);
         }
 
@@ -99,7 +104,7 @@ impl PivApplet {
             INS_SELECT => self.select(&cmd),
             INS_GET_DATA => self.get_data(&cmd),
             INS_VERIFY => self.verify(&cmd),
-            INS_GENERAL_AUTHENTICATE => self.general_authenticate(&cmd),
+            INS_GENERAL_AUTHENTICATE => self.general_authenticate(&cmd, armed),
             _ => Err(StatusWord::INS_NOT_SUPPORTED),
         };
         match result {
@@ -273,7 +278,11 @@ impl PivApplet {
         }
     }
 
-    fn general_authenticate(&mut self, cmd: &Command) -> Result<Vec<u8>, StatusWord> {
+    fn general_authenticate(
+        &mut self,
+        cmd: &Command,
+        pin_always_armed: bool,
+    ) -> Result<Vec<u8>, StatusWord> {
         let slot = match cmd.p2 {
             0x9A => KeySlot::Authentication,
             0x9C => KeySlot::Signature,
@@ -282,7 +291,7 @@ impl PivApplet {
         // PIN-always: the signature key needs a VERIFY right before each use.
         let authorised = match slot {
             KeySlot::Authentication => self.pin_verified,
-            KeySlot::Signature => std::mem::take(&mut self.pin_always_armed) && self.pin_verified,
+            KeySlot::Signature => pin_always_armed && self.pin_verified,
         };
         let contents: &SlotContents = match slot {
             KeySlot::Authentication => &self.files.authentication,
