@@ -1,0 +1,167 @@
+//! A Consulta Social job from workbook to result workbook: what the FIFO
+//! queue runs for each upload, and what `padron-server match` runs alone.
+//!
+//! ```text
+//! let workbook = workbook::read_workbook(&bytes)?;          // refusals happen here, before queueing
+//! let registry = Registry::open(data_dir)?;                   // open per job: picks up re-imports
+//! let done = consulta::run_job(&registry, &workbook, "file.xlsx", &mut |done, total| { … })?;
+//! std::fs::write(result_path, &done.xlsx)?;
+//! ```
+
+use std::path::Path;
+use std::time::Instant;
+
+use padron_shared::ErrorCode;
+
+use crate::matching::{Decision, Engine};
+use crate::registry::store::{Registry, StoreError};
+use crate::workbook::write::{JobFacts, counts, write_results};
+use crate::workbook::{QueryMode, QueryWorkbook, RowQuery, WorkbookError, read_workbook};
+
+/// Why a job failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ConsultaError {
+    #[error("{0}")]
+    Workbook(#[from] WorkbookError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("no se pudo escribir el libro de resultados / could not write the result workbook: {0}")]
+    Write(#[from] rust_xlsxwriter::XlsxError),
+    #[error("error de entrada/salida / I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("un hilo del motor se interrumpió / an engine thread panicked")]
+    Panicked,
+}
+
+impl ConsultaError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ConsultaError::Workbook(e) => e.code(),
+            ConsultaError::Store(e) => e.code(),
+            ConsultaError::Write(_) | ConsultaError::Io(_) | ConsultaError::Panicked => ErrorCode::Internal,
+        }
+    }
+}
+
+/// A finished job.
+#[derive(Debug, Clone)]
+pub struct JobResult {
+    /// The result workbook (xlsx).
+    pub xlsx: Vec<u8>,
+    pub mode: QueryMode,
+    pub rows: usize,
+    /// Rows by result, in `RowOutcome::ALL` order.
+    pub counts: [usize; 5],
+    pub seconds: f64,
+}
+
+/// Rows between two progress reports.
+const PROGRESS_EVERY: usize = 250;
+
+fn decide(engine: &mut Engine<'_>, row: &crate::workbook::QueryRow) -> Result<Decision, StoreError> {
+    if let Some(problem) = &row.problem {
+        return Ok(Decision::rejected(problem.clone()));
+    }
+    match &row.query {
+        RowQuery::Cui(text) => engine.by_cui(text),
+        RowQuery::Names(q) => engine.by_names(q),
+    }
+}
+
+/// Matches every row of a parsed workbook against the registry and writes
+/// the result workbook. `progress(done, total)` is called as rows finish
+/// (from the calling thread). Names rows are shared between two threads,
+/// each with its own connection to the same registry file.
+pub fn run_job(
+    registry: &Registry,
+    workbook: &QueryWorkbook,
+    input_name: &str,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<JobResult, ConsultaError> {
+    let started = Instant::now();
+    let started_at = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let total = workbook.rows.len();
+    let decisions: Vec<Decision> = match workbook.mode {
+        QueryMode::Cui => {
+            let mut engine = Engine::new(registry);
+            let mut out = Vec::with_capacity(total);
+            for (i, row) in workbook.rows.iter().enumerate() {
+                out.push(decide(&mut engine, row)?);
+                if (i + 1) % PROGRESS_EVERY == 0 {
+                    progress(i + 1, total);
+                }
+            }
+            out
+        }
+        QueryMode::Names => {
+            let half = total.div_ceil(2);
+            let (first, second) = workbook.rows.split_at(half);
+            let path = registry.path().to_owned();
+            let done = std::sync::atomic::AtomicUsize::new(0);
+            std::thread::scope(|s| -> Result<Vec<Decision>, ConsultaError> {
+                let helper = s.spawn(|| -> Result<Vec<Decision>, ConsultaError> {
+                    let own = Registry::open_file(&path)?;
+                    let mut engine = Engine::new(&own);
+                    let mut out = Vec::with_capacity(second.len());
+                    for row in second {
+                        out.push(decide(&mut engine, row)?);
+                        done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    Ok(out)
+                });
+                let mut engine = Engine::new(registry);
+                let mut out = Vec::with_capacity(total);
+                for (i, row) in first.iter().enumerate() {
+                    out.push(decide(&mut engine, row)?);
+                    let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    if (i + 1) % (PROGRESS_EVERY / 5) == 0 {
+                        progress(d, total);
+                    }
+                }
+                out.extend(helper.join().map_err(|_| ConsultaError::Panicked)??);
+                Ok(out)
+            })?
+        }
+    };
+    progress(total, total);
+    let meta = registry.meta();
+    let facts = JobFacts {
+        input_name: input_name.to_owned(),
+        started_at,
+        seconds: started.elapsed().as_secs_f64(),
+        registry_persons: meta.persons,
+        registry_source: meta.source.clone(),
+        registry_imported_at: meta.imported_at.clone(),
+    };
+    let xlsx = write_results(workbook, &decisions, &facts)?;
+    Ok(JobResult {
+        xlsx,
+        mode: workbook.mode,
+        rows: total,
+        counts: counts(&decisions),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// `padron-server match`: reads `input`, runs the job on the registry of
+/// `data_dir`, writes `output`.
+pub fn match_file(
+    data_dir: &Path,
+    input: &Path,
+    output: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<JobResult, ConsultaError> {
+    let len = std::fs::metadata(input)?.len();
+    if len > crate::workbook::read::MAX_FILE_BYTES {
+        return Err(WorkbookError::TooLarge(len).into());
+    }
+    let bytes = std::fs::read(input)?;
+    let workbook = read_workbook(&bytes)?;
+    let registry = Registry::open(data_dir)?;
+    let name = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let result = run_job(&registry, &workbook, &name, progress)?;
+    std::fs::write(output, &result.xlsx)?;
+    Ok(result)
+}
