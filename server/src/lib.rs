@@ -1,6 +1,23 @@
-pub mod consulta;
-pub mod matching;
+//! The Padrón server: a mutual-TLS API for enrolled workstations, its
+//! SQLite store, and the admin CLI that acts on the same data directory.
+//!
+//! See `ARCHITECTURE.md` at the repository root for the map.
+
+pub mod admin;
+pub mod audit;
+pub mod bundle;
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod datadir;
+pub mod error;
+pub mod http;
+pub mod pki;
+pub mod serve;
+pub mod store;
+pub mod tls;
 pub mod names;
 pub mod registry;
+pub mod matching;
 pub mod workbook;
-
+pub mod consulta;
