@@ -66,7 +66,30 @@ pub fn pcscd_script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../packaging/dev/pcscd.sh")
 }
 
-fn run(command: &mut Command) -> Result<String, TestbedError> {
+fn first_existing(candidates: &[&str]) -> Option<PathBuf> {
+    candidates.iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+/// OpenSC's PKCS#11 module (Debian package `opensc`).
+pub fn opensc_module() -> Option<PathBuf> {
+    first_existing(&[
+        "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so",
+        "/usr/lib/aarch64-linux-gnu/opensc-pkcs11.so",
+        "/usr/lib/opensc-pkcs11.so",
+        "/usr/lib64/opensc-pkcs11.so",
+    ])
+}
+
+/// SoftHSM2's PKCS#11 module (Debian package `softhsm2`).
+pub fn softhsm_module() -> Option<PathBuf> {
+    first_existing(&[
+        "/usr/lib/softhsm/libsofthsm2.so",
+        "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
+    ])
+}
+
+/// Runs a command, failing with its output unless it succeeds; returns stdout and stderr.
+pub fn run(command: &mut Command) -> Result<String, TestbedError> {
     let shown = format!("{command:?}");
     let out = command
         .stdin(Stdio::null())
