@@ -25,7 +25,9 @@ pub enum ConsultaError {
     Workbook(#[from] WorkbookError),
     #[error("{0}")]
     Store(#[from] StoreError),
-    #[error("no se pudo escribir el libro de resultados / could not write the result workbook: {0}")]
+    #[error(
+        "no se pudo escribir el libro de resultados / could not write the result workbook: {0}"
+    )]
     Write(#[from] rust_xlsxwriter::XlsxError),
     #[error("error de entrada/salida / I/O error: {0}")]
     Io(#[from] std::io::Error),
@@ -38,7 +40,9 @@ impl ConsultaError {
         match self {
             ConsultaError::Workbook(e) => e.code(),
             ConsultaError::Store(e) => e.code(),
-            ConsultaError::Write(_) | ConsultaError::Io(_) | ConsultaError::Panicked => ErrorCode::Internal,
+            ConsultaError::Write(_) | ConsultaError::Io(_) | ConsultaError::Panicked => {
+                ErrorCode::Internal
+            }
         }
     }
 }
@@ -58,7 +62,10 @@ pub struct JobResult {
 /// Rows between two progress reports.
 const PROGRESS_EVERY: usize = 250;
 
-fn decide(engine: &mut Engine<'_>, row: &crate::workbook::QueryRow) -> Result<Decision, StoreError> {
+fn decide(
+    engine: &mut Engine<'_>,
+    row: &crate::workbook::QueryRow,
+) -> Result<Decision, StoreError> {
     if let Some(problem) = &row.problem {
         return Ok(Decision::rejected(problem.clone()));
     }
@@ -89,7 +96,7 @@ pub fn run_job(
             let mut out = Vec::with_capacity(total);
             for (i, row) in workbook.rows.iter().enumerate() {
                 out.push(decide(&mut engine, row)?);
-                if (i + 1) % PROGRESS_EVERY == 0 {
+                if (i + 1).is_multiple_of(PROGRESS_EVERY) {
                     progress(i + 1, total);
                 }
             }
@@ -116,7 +123,7 @@ pub fn run_job(
                 for (i, row) in first.iter().enumerate() {
                     out.push(decide(&mut engine, row)?);
                     let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                    if (i + 1) % (PROGRESS_EVERY / 5) == 0 {
+                    if (i + 1).is_multiple_of(PROGRESS_EVERY / 5) {
                         progress(d, total);
                     }
                 }
@@ -160,7 +167,10 @@ pub fn match_file(
     let bytes = std::fs::read(input)?;
     let workbook = read_workbook(&bytes)?;
     let registry = Registry::open(data_dir)?;
-    let name = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = input
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let result = run_job(&registry, &workbook, &name, progress)?;
     std::fs::write(output, &result.xlsx)?;
     Ok(result)

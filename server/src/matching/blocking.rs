@@ -35,7 +35,11 @@ pub struct BlockingView<'a> {
 }
 
 impl<'a> BlockingView<'a> {
-    pub fn new(given: &'a [NameToken], surnames: &'a Surnames, born: Option<Day>) -> BlockingView<'a> {
+    pub fn new(
+        given: &'a [NameToken],
+        surnames: &'a Surnames,
+        born: Option<Day>,
+    ) -> BlockingView<'a> {
         BlockingView {
             given: given.iter().collect(),
             first_surname: surnames.first.as_ref(),
@@ -109,7 +113,10 @@ pub fn query_keys(view: &BlockingView<'_>, married: Option<&NameToken>, out: &mu
     let g1 = code(view.given.first().copied());
     let g2 = code(view.given.get(1).copied());
     let mut surnames: Vec<&str> = Vec::with_capacity(3);
-    for s in [view.first_surname, view.second_surname, married].into_iter().flatten() {
+    for s in [view.first_surname, view.second_surname, married]
+        .into_iter()
+        .flatten()
+    {
         if !s.code.is_empty() && !surnames.contains(&s.code.as_str()) {
             surnames.push(s.code.as_str());
         }
@@ -158,7 +165,8 @@ fn hash12(text: &str) -> u64 {
 /// Days from 1880-01-01 plus one (0 = unknown), in 16 bits.
 fn birth16(born: Option<Day>) -> u64 {
     const EPOCH: i32 = -32_872; // 1880-01-01
-    born.map(|d| (d.0 - EPOCH + 1).clamp(1, 65_535) as u64).unwrap_or(0)
+    born.map(|d| (d.0 - EPOCH + 1).clamp(1, 65_535) as u64)
+        .unwrap_or(0)
 }
 
 pub fn birth_of_signature(sig: u64) -> Option<Day> {
@@ -188,7 +196,12 @@ pub struct SignatureProbe {
 impl SignatureProbe {
     pub fn new(view: &BlockingView<'_>, married: Option<&NameToken>) -> SignatureProbe {
         SignatureProbe {
-            given: view.given.iter().map(|t| hash12(&t.code)).filter(|h| *h != 0).collect(),
+            given: view
+                .given
+                .iter()
+                .map(|t| hash12(&t.code))
+                .filter(|h| *h != 0)
+                .collect(),
             surnames: [view.first_surname, view.second_surname, married]
                 .into_iter()
                 .flatten()
@@ -243,7 +256,14 @@ mod tests {
     use super::*;
     use crate::names::{given_names, surnames};
 
-    fn keys_of(g: &[&str], s1: &str, s2: &str, married: &str, born: Option<&str>, query: bool) -> Vec<u64> {
+    fn keys_of(
+        g: &[&str],
+        s1: &str,
+        s2: &str,
+        married: &str,
+        born: Option<&str>,
+        query: bool,
+    ) -> Vec<u64> {
         let given = given_names(g.iter().copied());
         let sur = surnames(s1, s2, married);
         let born = born.and_then(Day::parse_iso);
@@ -263,30 +283,85 @@ mod tests {
 
     #[test]
     fn one_wrong_field_still_finds_the_person() {
-        let p = keys_of(&["MARÍA", "JOSÉ"], "LÓPEZ", "GARCÍA", "", Some("1985-03-15"), false);
+        let p = keys_of(
+            &["MARÍA", "JOSÉ"],
+            "LÓPEZ",
+            "GARCÍA",
+            "",
+            Some("1985-03-15"),
+            false,
+        );
         // Accents dropped, Mayan-style spelling variants: all keys agree.
-        assert!(found(&p, &keys_of(&["MARIA", "JOSE"], "LOPES", "GARSIA", "", None, true)));
+        assert!(found(
+            &p,
+            &keys_of(&["MARIA", "JOSE"], "LOPES", "GARSIA", "", None, true)
+        ));
         // Swapped surnames.
-        assert!(found(&p, &keys_of(&["MARIA", "JOSE"], "GARCIA", "LOPEZ", "", None, true)));
+        assert!(found(
+            &p,
+            &keys_of(&["MARIA", "JOSE"], "GARCIA", "LOPEZ", "", None, true)
+        ));
         // Missing second surname.
-        assert!(found(&p, &keys_of(&["MARIA", "JOSE"], "LOPEZ", "", "", None, true)));
+        assert!(found(
+            &p,
+            &keys_of(&["MARIA", "JOSE"], "LOPEZ", "", "", None, true)
+        ));
         // Wrong first surname.
-        assert!(found(&p, &keys_of(&["MARIA", "JOSE"], "TOPEZ", "GARCIA", "", None, true)));
+        assert!(found(
+            &p,
+            &keys_of(&["MARIA", "JOSE"], "TOPEZ", "GARCIA", "", None, true)
+        ));
         // Wrong first given name, date of birth given.
-        assert!(found(&p, &keys_of(&["MARTA", "JOSE"], "LOPEZ", "GARCIA", "", Some("1985-03-15"), true)));
+        assert!(found(
+            &p,
+            &keys_of(
+                &["MARTA", "JOSE"],
+                "LOPEZ",
+                "GARCIA",
+                "",
+                Some("1985-03-15"),
+                true
+            )
+        ));
         // Only first given name and first surname, with date of birth.
-        assert!(found(&p, &keys_of(&["MARIA"], "LOPEZ", "", "", Some("1985-03-15"), true)));
+        assert!(found(
+            &p,
+            &keys_of(&["MARIA"], "LOPEZ", "", "", Some("1985-03-15"), true)
+        ));
         // Married surname typed as the second surname.
-        assert!(found(&p, &keys_of(&["MARIA", "JOSE"], "LOPEZ", "PEREZ", "", None, true)));
+        assert!(found(
+            &p,
+            &keys_of(&["MARIA", "JOSE"], "LOPEZ", "PEREZ", "", None, true)
+        ));
         // Goes by the second given name.
         let p2 = keys_of(&["JOSÉ", "LUIS"], "PÉREZ", "XOL", "", None, false);
-        assert!(found(&p2, &keys_of(&["LUIS"], "PEREZ", "CHOL", "", None, true)));
+        assert!(found(
+            &p2,
+            &keys_of(&["LUIS"], "PEREZ", "CHOL", "", None, true)
+        ));
     }
 
     #[test]
     fn a_different_person_is_not_in_the_same_blocks() {
-        let p = keys_of(&["MARÍA", "JOSÉ"], "LÓPEZ", "GARCÍA", "", Some("1985-03-15"), false);
-        assert!(!found(&p, &keys_of(&["ANA", "LUCIA"], "CAAL", "POP", "", Some("1990-01-01"), true)));
+        let p = keys_of(
+            &["MARÍA", "JOSÉ"],
+            "LÓPEZ",
+            "GARCÍA",
+            "",
+            Some("1985-03-15"),
+            false,
+        );
+        assert!(!found(
+            &p,
+            &keys_of(
+                &["ANA", "LUCIA"],
+                "CAAL",
+                "POP",
+                "",
+                Some("1990-01-01"),
+                true
+            )
+        ));
     }
 
     #[test]
@@ -298,7 +373,10 @@ mod tests {
         assert_eq!(birth_of_signature(sig), born);
         let same = SignatureProbe::new(&BlockingView::new(&given, &sur, born), None);
         let qg = given_names(["MARÍA", "LUISA"]);
-        let other = SignatureProbe::new(&BlockingView::new(&qg, &sur, Day::parse_iso("1970-01-01")), None);
+        let other = SignatureProbe::new(
+            &BlockingView::new(&qg, &sur, Day::parse_iso("1970-01-01")),
+            None,
+        );
         assert!(same.rough_score(sig) > other.rough_score(sig));
     }
 

@@ -77,7 +77,13 @@ pub struct Decision {
 
 impl Decision {
     pub fn rejected(notes: impl Into<String>) -> Decision {
-        Decision { outcome: RowOutcome::Rechazado, person: None, probability: None, notes: notes.into(), candidates: vec![] }
+        Decision {
+            outcome: RowOutcome::Rechazado,
+            person: None,
+            probability: None,
+            notes: notes.into(),
+            candidates: vec![],
+        }
     }
 }
 
@@ -116,7 +122,12 @@ pub struct Engine<'r> {
 
 impl<'r> Engine<'r> {
     pub fn new(registry: &'r Registry) -> Engine<'r> {
-        Engine { registry, frequencies: Frequencies::new(registry), keys: Vec::new(), entries: Vec::new() }
+        Engine {
+            registry,
+            frequencies: Frequencies::new(registry),
+            keys: Vec::new(),
+            entries: Vec::new(),
+        }
     }
 
     /// A CUI row: `text` as typed (spaces and dashes allowed).
@@ -184,8 +195,11 @@ impl<'r> Engine<'r> {
 
         // Narrow large blocks on the signatures alone.
         let probe = SignatureProbe::new(&view, profile.surnames.married.as_ref());
-        let mut rough: Vec<(i32, u64)> =
-            self.entries.iter().map(|e| (probe.rough_score(e.signature), e.cui)).collect();
+        let mut rough: Vec<(i32, u64)> = self
+            .entries
+            .iter()
+            .map(|e| (probe.rough_score(e.signature), e.cui))
+            .collect();
         rough.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         let top_rough = rough.first().map(|r| r.0).unwrap_or(0);
         // More equally plausible persons than can be scored: no single one can be reported.
@@ -198,19 +212,31 @@ impl<'r> Engine<'r> {
             let Some(person) = self.registry.person_by_id(*cui as i64)? else {
                 continue;
             };
-            let bits = match_bits(&mut self.frequencies, &profile, &Profile::of_record(&person))?;
+            let bits = match_bits(
+                &mut self.frequencies,
+                &profile,
+                &Profile::of_record(&person),
+            )?;
             scored.push((bits, person));
         }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
 
         // Probabilities against each other and against "someone else".
         let outside_bits = (self.frequencies.persons() * OUTSIDE_ODDS_PER_PERSON).log2();
-        let top_bits = scored.first().map(|s| s.0).unwrap_or(outside_bits).max(outside_bits);
+        let top_bits = scored
+            .first()
+            .map(|s| s.0)
+            .unwrap_or(outside_bits)
+            .max(outside_bits);
         let denominator: f64 = scored.iter().map(|s| (s.0 - top_bits).exp2()).sum::<f64>()
             + (outside_bits - top_bits).exp2();
         let candidates: Vec<Candidate> = scored
             .into_iter()
-            .map(|(bits, person)| Candidate { probability: (bits - top_bits).exp2() / denominator, bits, person })
+            .map(|(bits, person)| Candidate {
+                probability: (bits - top_bits).exp2() / denominator,
+                bits,
+                person,
+            })
             .collect();
         let best = candidates.first().map(|c| c.probability).unwrap_or(0.0);
         if best >= FOUND_PROBABILITY && !crowded {
@@ -226,9 +252,15 @@ impl<'r> Engine<'r> {
         if best >= CANDIDATE_PROBABILITY || (crowded && !candidates.is_empty()) {
             let listed: Vec<Candidate> = candidates.into_iter().take(LISTED_CANDIDATES).collect();
             let notes = if crowded {
-                format!("{} o más personas coinciden por igual; ver hoja candidatos", FULL_SCORING + 1)
+                format!(
+                    "{} o más personas coinciden por igual; ver hoja candidatos",
+                    FULL_SCORING + 1
+                )
             } else {
-                format!("{} candidato(s) posible(s), ninguno con certeza suficiente; ver hoja candidatos", listed.len())
+                format!(
+                    "{} candidato(s) posible(s), ninguno con certeza suficiente; ver hoja candidatos",
+                    listed.len()
+                )
             };
             return Ok(Decision {
                 outcome: RowOutcome::Ambiguo,
@@ -261,7 +293,10 @@ mod tests {
         generate(persons, 5, &mut bytes, |_| {}).unwrap();
         std::fs::write(&csv_path, &bytes).unwrap();
         import(dir.path(), &csv_path, &indicatif::ProgressBar::hidden()).unwrap();
-        let rows = csv::Reader::from_reader(bytes.as_slice()).records().map(|r| r.unwrap()).collect();
+        let rows = csv::Reader::from_reader(bytes.as_slice())
+            .records()
+            .map(|r| r.unwrap())
+            .collect();
         let reg = Registry::open(dir.path()).unwrap();
         (dir, reg, rows)
     }
@@ -284,11 +319,25 @@ mod tests {
         assert_eq!(d.outcome, RowOutcome::Encontrado);
         assert_eq!(d.person.unwrap().cui.to_string(), &rows[7][0]);
         // Spaces and dashes are fine.
-        let spaced = format!("{} {}-{}", &rows[7][0][..4], &rows[7][0][4..9], &rows[7][0][9..]);
-        assert_eq!(engine.by_cui(&spaced).unwrap().outcome, RowOutcome::Encontrado);
-        assert_eq!(engine.by_cui("1234567880101").unwrap().outcome, RowOutcome::CuiInvalido);
+        let spaced = format!(
+            "{} {}-{}",
+            &rows[7][0][..4],
+            &rows[7][0][4..9],
+            &rows[7][0][9..]
+        );
+        assert_eq!(
+            engine.by_cui(&spaced).unwrap().outcome,
+            RowOutcome::Encontrado
+        );
+        assert_eq!(
+            engine.by_cui("1234567880101").unwrap().outcome,
+            RowOutcome::CuiInvalido
+        );
         assert_eq!(engine.by_cui("").unwrap().outcome, RowOutcome::CuiInvalido);
-        assert_eq!(engine.by_cui("9876543220101").unwrap().outcome, RowOutcome::NoEncontrado);
+        assert_eq!(
+            engine.by_cui("9876543220101").unwrap().outcome,
+            RowOutcome::NoEncontrado
+        );
     }
 
     #[test]
@@ -299,7 +348,11 @@ mod tests {
         for row in rows.iter().take(200) {
             let d = engine.by_names(&query_of(row)).unwrap();
             if d.outcome == RowOutcome::Encontrado {
-                assert_eq!(d.person.unwrap().cui.to_string(), &row[0], "wrong person for {row:?}");
+                assert_eq!(
+                    d.person.unwrap().cui.to_string(),
+                    &row[0],
+                    "wrong person for {row:?}"
+                );
                 found += 1;
             }
         }
@@ -322,6 +375,9 @@ mod tests {
             born: Day::parse_iso("1931-02-03"),
         };
         assert_ne!(engine.by_names(&q).unwrap().outcome, RowOutcome::Encontrado);
-        assert_eq!(engine.by_names(&NamesQuery::default()).unwrap().outcome, RowOutcome::Rechazado);
+        assert_eq!(
+            engine.by_names(&NamesQuery::default()).unwrap().outcome,
+            RowOutcome::Rechazado
+        );
     }
 }

@@ -86,7 +86,11 @@ const MAX_FIELD_BITS: f64 = 14.0;
 
 impl<'r> Frequencies<'r> {
     pub fn new(registry: &'r Registry) -> Frequencies<'r> {
-        Frequencies { registry, persons: registry.meta().persons.max(1) as f64, cache: HashMap::new() }
+        Frequencies {
+            registry,
+            persons: registry.meta().persons.max(1) as f64,
+            cache: HashMap::new(),
+        }
     }
 
     pub fn persons(&self) -> f64 {
@@ -131,7 +135,11 @@ const UNMATCHED_PERSON_GIVEN: f64 = -0.5;
 const OUT_OF_ORDER: f64 = -1.0;
 
 /// Best alignment of the row's given names with the person's.
-fn given_bits(f: &mut Frequencies<'_>, q: &[NameToken], c: &[NameToken]) -> Result<f64, StoreError> {
+fn given_bits(
+    f: &mut Frequencies<'_>,
+    q: &[NameToken],
+    c: &[NameToken],
+) -> Result<f64, StoreError> {
     let q = &q[..q.len().min(3)];
     let c = &c[..c.len().min(3)];
     let mut w = [[0f64; 3]; 3];
@@ -278,7 +286,9 @@ fn birth_bits(q: Option<Day>, c: Option<Day>) -> f64 {
 
 /// Total match weight, in bits, of a row against a person.
 pub fn match_bits(f: &mut Frequencies<'_>, q: &Profile, c: &Profile) -> Result<f64, StoreError> {
-    Ok(given_bits(f, &q.given, &c.given)? + surname_bits(f, &q.surnames, &c.surnames)? + birth_bits(q.born, c.born))
+    Ok(given_bits(f, &q.given, &c.given)?
+        + surname_bits(f, &q.surnames, &c.surnames)?
+        + birth_bits(q.born, c.born))
 }
 
 #[cfg(test)]
@@ -311,7 +321,10 @@ mod tests {
         let exact = birth_bits(d("1985-03-15"), d("1985-03-15"));
         let slip = birth_bits(d("1985-03-15"), d("1985-03-16"));
         let other = birth_bits(d("1985-03-15"), d("1960-10-01"));
-        assert!(exact > 14.0 && slip > 0.0 && other < -4.0, "{exact} {slip} {other}");
+        assert!(
+            exact > 14.0 && slip > 0.0 && other < -4.0,
+            "{exact} {slip} {other}"
+        );
         assert_eq!(birth_bits(None, d("1985-03-15")), 0.0);
     }
 }

@@ -54,7 +54,12 @@ impl NameToken {
         }
         full.push_str(word);
         let initial = word.len() == 1;
-        NameToken { full, core: word.to_owned(), initial, code: phonetic(word) }
+        NameToken {
+            full,
+            core: word.to_owned(),
+            initial,
+            code: phonetic(word),
+        }
     }
 }
 
@@ -115,7 +120,10 @@ fn words(text: &str) -> Vec<Word> {
                 .into_iter()
                 .enumerate()
                 .filter(|(_, p)| !p.is_empty())
-                .map(move |(i, p)| Word { text: p.to_owned(), abbreviated: i + 1 < n })
+                .map(move |(i, p)| Word {
+                    text: p.to_owned(),
+                    abbreviated: i + 1 < n,
+                })
                 .collect::<Vec<_>>()
         })
         .collect()
@@ -216,7 +224,12 @@ pub fn surnames(first: &str, second: &str, married: &str) -> Surnames {
     let first = maiden.next();
     let second = maiden.next();
     extra.extend(maiden);
-    Surnames { first, second, married: married_found, extra }
+    Surnames {
+        first,
+        second,
+        married: married_found,
+        extra,
+    }
 }
 
 #[cfg(test)]
@@ -260,8 +273,14 @@ mod tests {
 
     #[test]
     fn several_given_names_in_one_cell_are_split() {
-        assert_eq!(fulls(&given_names(["María  José", "", ""])), ["MARIA", "JOSE"]);
-        assert_eq!(fulls(&given_names(["Ana", "Lucía Beatriz"])), ["ANA", "LUCIA", "BEATRIZ"]);
+        assert_eq!(
+            fulls(&given_names(["María  José", "", ""])),
+            ["MARIA", "JOSE"]
+        );
+        assert_eq!(
+            fulls(&given_names(["Ana", "Lucía Beatriz"])),
+            ["ANA", "LUCIA", "BEATRIZ"]
+        );
     }
 
     #[test]
@@ -269,7 +288,10 @@ mod tests {
         for text in ["Ma. José", "MA JOSE", "Mª José", "ma.jose"] {
             assert_eq!(fulls(&given_names([text])), ["MARIA", "JOSE"], "{text}");
         }
-        assert_eq!(fulls(&given_names(["Fco. Javier"])), ["FRANCISCO", "JAVIER"]);
+        assert_eq!(
+            fulls(&given_names(["Fco. Javier"])),
+            ["FRANCISCO", "JAVIER"]
+        );
     }
 
     #[test]
@@ -287,10 +309,19 @@ mod tests {
     fn particles_stay_with_their_name() {
         let s = surnames("de León", "De la Cruz", "");
         let first = s.first.unwrap();
-        assert_eq!((first.full.as_str(), first.core.as_str()), ("DELEON", "LEON"));
+        assert_eq!(
+            (first.full.as_str(), first.core.as_str()),
+            ("DELEON", "LEON")
+        );
         let second = s.second.unwrap();
-        assert_eq!((second.full.as_str(), second.core.as_str()), ("DELACRUZ", "CRUZ"));
-        assert_eq!(surnames("Del Valle", "", "").first.unwrap().full, "DELVALLE");
+        assert_eq!(
+            (second.full.as_str(), second.core.as_str()),
+            ("DELACRUZ", "CRUZ")
+        );
+        assert_eq!(
+            surnames("Del Valle", "", "").first.unwrap().full,
+            "DELVALLE"
+        );
         // Typed without spaces: the same full form.
         assert_eq!(surnames("DELEON", "", "").first.unwrap().full, "DELEON");
         let g = given_names(["María de los Ángeles"]);
@@ -340,11 +371,21 @@ mod tests {
     #[test]
     fn married_cell_with_or_without_de() {
         for cell in ["de García", "GARCIA", "Vda. de García", "VIUDA DE GARCIA"] {
-            assert_eq!(surnames("López", "", cell).married.unwrap().full, "GARCIA", "{cell}");
+            assert_eq!(
+                surnames("López", "", cell).married.unwrap().full,
+                "GARCIA",
+                "{cell}"
+            );
         }
         // Married to a DE LEÓN.
-        assert_eq!(surnames("López", "", "de De León").married.unwrap().full, "DELEON");
-        assert_eq!(surnames("López", "", "De la Cruz").married.unwrap().full, "DELACRUZ");
+        assert_eq!(
+            surnames("López", "", "de De León").married.unwrap().full,
+            "DELEON"
+        );
+        assert_eq!(
+            surnames("López", "", "De la Cruz").married.unwrap().full,
+            "DELACRUZ"
+        );
     }
 
     #[test]

@@ -46,7 +46,9 @@ impl Day {
             return None;
         }
         let num = |s: &[u8]| -> Option<u32> {
-            s.iter().try_fold(0u32, |acc, c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+            s.iter().try_fold(0u32, |acc, c| {
+                c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+            })
         };
         Day::from_ymd(num(&b[..4])? as i32, num(&b[5..7])?, num(&b[8..])?)
     }
@@ -92,8 +94,14 @@ mod tests {
     #[test]
     fn round_trips_across_leap_years_and_centuries() {
         assert_eq!(Day::from_ymd(1970, 1, 1), Some(Day(0)));
-        assert_eq!(Day::from_ymd(2000, 3, 1).unwrap().0 - Day::from_ymd(2000, 2, 28).unwrap().0, 2);
-        assert_eq!(Day::from_ymd(1900, 3, 1).unwrap().0 - Day::from_ymd(1900, 2, 28).unwrap().0, 1);
+        assert_eq!(
+            Day::from_ymd(2000, 3, 1).unwrap().0 - Day::from_ymd(2000, 2, 28).unwrap().0,
+            2
+        );
+        assert_eq!(
+            Day::from_ymd(1900, 3, 1).unwrap().0 - Day::from_ymd(1900, 2, 28).unwrap().0,
+            1
+        );
         for n in (-30_000..40_000).step_by(7) {
             let (y, m, d) = Day(n).ymd();
             assert_eq!(Day::from_ymd(y, m, d), Some(Day(n)));
@@ -107,7 +115,10 @@ mod tests {
         assert_eq!(Day::parse_iso("2023-04-31"), None);
         assert_eq!(Day::parse_iso("2023-4-3"), None);
         assert_eq!(Day::parse_iso("2023-04-0x"), None);
-        assert_eq!(Day::parse_iso("1985-03-15").unwrap().to_string(), "1985-03-15");
+        assert_eq!(
+            Day::parse_iso("1985-03-15").unwrap().to_string(),
+            "1985-03-15"
+        );
     }
 
     #[test]

@@ -39,21 +39,29 @@ const BATCH: usize = 2048;
 /// Errors that stop an import (bad rows do not: they are skipped).
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("el directorio de datos {0} no existe; créelo con `padron-server init` / the data directory {0} does not exist; create it with `padron-server init`")]
+    #[error(
+        "el directorio de datos {0} no existe; créelo con `padron-server init` / the data directory {0} does not exist; create it with `padron-server init`"
+    )]
     DataDir(PathBuf),
     #[error("ya hay una importación en curso en {0} / an import is already running in {0}")]
     Busy(PathBuf),
     #[error("no se puede leer {0}: {1} / cannot read {0}: {1}")]
     Input(PathBuf, std::io::Error),
-    #[error("el encabezado del CSV no es el esperado; debe ser: {expected} / the CSV header is not the expected one; it must be: {expected}")]
+    #[error(
+        "el encabezado del CSV no es el esperado; debe ser: {expected} / the CSV header is not the expected one; it must be: {expected}"
+    )]
     Header { expected: String },
-    #[error("el CSV está dañado cerca de la línea {line}: {message} / the CSV is damaged near line {line}: {message}")]
+    #[error(
+        "el CSV está dañado cerca de la línea {line}: {message} / the CSV is damaged near line {line}: {message}"
+    )]
     Csv { line: u64, message: String },
     #[error("error de entrada/salida / I/O error: {0}")]
     Io(#[from] std::io::Error),
     #[error("error de SQLite / SQLite error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("el archivo no contiene ninguna persona válida; el registro anterior se conserva / the file holds no valid person; the previous registry is kept")]
+    #[error(
+        "el archivo no contiene ninguna persona válida; el registro anterior se conserva / the file holds no valid person; the previous registry is kept"
+    )]
     NoPersons,
 }
 
@@ -98,8 +106,17 @@ pub struct ImportSummary {
 /// A row after the reading thread: validated and normalised, or why not.
 #[derive(Debug)]
 enum Parsed {
-    Good { line: u64, record: Box<RegistryRecord>, keys: Vec<u64>, signature: u64, names: NameCounts },
-    Bad { line: u64, reason: String },
+    Good {
+        line: u64,
+        record: Box<RegistryRecord>,
+        keys: Vec<u64>,
+        signature: u64,
+        names: NameCounts,
+    },
+    Bad {
+        line: u64,
+        reason: String,
+    },
 }
 
 /// The distinct names and codes of one person, for `name_freq`.
@@ -120,11 +137,21 @@ fn push_unique(v: &mut Vec<String>, s: &str) {
 fn parse_row(line: u64, row: &csv::ByteRecord) -> Parsed {
     let row = match csv::StringRecord::from_byte_record(row.clone()) {
         Ok(r) => r,
-        Err(_) => return Parsed::Bad { line, reason: "el texto no es UTF-8 válido / the text is not valid UTF-8".into() },
+        Err(_) => {
+            return Parsed::Bad {
+                line,
+                reason: "el texto no es UTF-8 válido / the text is not valid UTF-8".into(),
+            };
+        }
     };
     let record = match RegistryRecord::from_csv(&row) {
         Ok(r) => r,
-        Err(e) => return Parsed::Bad { line, reason: e.to_string() },
+        Err(e) => {
+            return Parsed::Bad {
+                line,
+                reason: e.to_string(),
+            };
+        }
     };
     let profile = Profile::of_record(&record);
     let view = profile.view();
@@ -137,11 +164,22 @@ fn parse_row(line: u64, row: &csv::ByteRecord) -> Parsed {
         push_unique(&mut names.given_codes, &g.code);
     }
     let s = &profile.surnames;
-    for t in s.first.iter().chain(s.second.iter()).chain(s.married.iter()) {
+    for t in s
+        .first
+        .iter()
+        .chain(s.second.iter())
+        .chain(s.married.iter())
+    {
         push_unique(&mut names.surnames, &t.full);
         push_unique(&mut names.surname_codes, &t.code);
     }
-    Parsed::Good { line, record: Box::new(record), keys, signature: sig, names }
+    Parsed::Good {
+        line,
+        record: Box::new(record),
+        keys,
+        signature: sig,
+        names,
+    }
 }
 
 /// A reader that counts the bytes read, for the progress bar.
@@ -165,7 +203,11 @@ struct ImportLock {
 }
 
 fn lock(data_dir: &Path) -> Result<ImportLock, ImportError> {
-    let file = File::options().create(true).truncate(false).write(true).open(data_dir.join(LOCK_FILE))?;
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(data_dir.join(LOCK_FILE))?;
     match file.try_lock() {
         Ok(()) => Ok(ImportLock { _file: file }),
         Err(std::fs::TryLockError::WouldBlock) => Err(ImportError::Busy(data_dir.to_owned())),
@@ -175,7 +217,11 @@ fn lock(data_dir: &Path) -> Result<ImportLock, ImportError> {
 
 /// Imports `csv_path` into the registry of `data_dir`. `progress` shows the
 /// bytes read (pass `ProgressBar::hidden()` when no one watches).
-pub fn import(data_dir: &Path, csv_path: &Path, progress: &ProgressBar) -> Result<ImportSummary, ImportError> {
+pub fn import(
+    data_dir: &Path,
+    csv_path: &Path,
+    progress: &ProgressBar,
+) -> Result<ImportSummary, ImportError> {
     let started = Instant::now();
     if !data_dir.is_dir() {
         return Err(ImportError::DataDir(data_dir.to_owned()));
@@ -188,25 +234,42 @@ pub fn import(data_dir: &Path, csv_path: &Path, progress: &ProgressBar) -> Resul
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(1 << 20)
-        .from_reader(Counting { inner: BufReader::with_capacity(1 << 20, input), count: read_bytes.clone() });
+        .from_reader(Counting {
+            inner: BufReader::with_capacity(1 << 20, input),
+            count: read_bytes.clone(),
+        });
 
     // Header: exact names, in order (a UTF-8 BOM and case are tolerated).
     let mut header = csv::ByteRecord::new();
-    let header_ok = reader.read_byte_record(&mut header).map_err(|e| ImportError::Csv { line: 1, message: e.to_string() })?
+    let header_ok = reader
+        .read_byte_record(&mut header)
+        .map_err(|e| ImportError::Csv {
+            line: 1,
+            message: e.to_string(),
+        })?
         && header.len() == CSV_HEADER.len()
         && header.iter().zip(CSV_HEADER).all(|(got, want)| {
             let got = String::from_utf8_lossy(got);
-            got.trim_start_matches('\u{feff}').trim().eq_ignore_ascii_case(want)
+            got.trim_start_matches('\u{feff}')
+                .trim()
+                .eq_ignore_ascii_case(want)
         });
     if !header_ok {
-        return Err(ImportError::Header { expected: CSV_HEADER.join(",") });
+        return Err(ImportError::Header {
+            expected: CSV_HEADER.join(","),
+        });
     }
 
     let building = data_dir.join(BUILDING_FILE);
     let _ = std::fs::remove_file(&building);
     let report_path = data_dir.join(REPORT_FILE);
     let mut report = BufWriter::new(File::create(&report_path)?);
-    writeln!(report, "# Importación de {} / import of {}", csv_path.display(), csv_path.display())?;
+    writeln!(
+        report,
+        "# Importación de {} / import of {}",
+        csv_path.display(),
+        csv_path.display()
+    )?;
 
     let mut conn = Connection::open(&building)?;
     conn.execute_batch(
@@ -224,10 +287,12 @@ pub fn import(data_dir: &Path, csv_path: &Path, progress: &ProgressBar) -> Resul
             let mut batch = Vec::with_capacity(BATCH);
             let mut row = csv::ByteRecord::new();
             loop {
-                let more = reader.read_byte_record(&mut row).map_err(|e| ImportError::Csv {
-                    line: e.position().map(|p| p.line()).unwrap_or(0),
-                    message: e.to_string(),
-                })?;
+                let more = reader
+                    .read_byte_record(&mut row)
+                    .map_err(|e| ImportError::Csv {
+                        line: e.position().map(|p| p.line()).unwrap_or(0),
+                        message: e.to_string(),
+                    })?;
                 if !more {
                     break;
                 }
@@ -236,7 +301,11 @@ pub fn import(data_dir: &Path, csv_path: &Path, progress: &ProgressBar) -> Resul
                     continue; // a blank line
                 }
                 batch.push(parse_row(line, &row));
-                if batch.len() == BATCH && tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err() {
+                if batch.len() == BATCH
+                    && tx
+                        .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                        .is_err()
+                {
                     return Ok(()); // the writer stopped; its error is reported
                 }
             }
@@ -246,7 +315,12 @@ pub fn import(data_dir: &Path, csv_path: &Path, progress: &ProgressBar) -> Resul
             Ok(())
         });
         let collected = write_persons(&mut conn, rx, &mut report, input_len, progress, &read_bytes);
-        let read = reader_thread.join().unwrap_or_else(|_| Err(ImportError::Csv { line: 0, message: "lector interrumpido / reader panicked".into() }));
+        let read = reader_thread.join().unwrap_or_else(|_| {
+            Err(ImportError::Csv {
+                line: 0,
+                message: "lector interrumpido / reader panicked".into(),
+            })
+        });
         let collected = collected?;
         read?;
         Ok(collected)
@@ -272,7 +346,8 @@ pub fn import(data_dir: &Path, csv_path: &Path, progress: &ProgressBar) -> Resul
 
     let tx = conn.transaction()?;
     {
-        let mut stmt = tx.prepare("INSERT INTO name_freq(kind, name, persons) VALUES (?1, ?2, ?3)")?;
+        let mut stmt =
+            tx.prepare("INSERT INTO name_freq(kind, name, persons) VALUES (?1, ?2, ?3)")?;
         for (kind, map) in collected.freq.iter().enumerate() {
             for (name, n) in map {
                 stmt.execute(params![kind as i64, name, *n as i64])?;
@@ -286,7 +361,10 @@ pub fn import(data_dir: &Path, csv_path: &Path, progress: &ProgressBar) -> Resul
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
         let seconds = started.elapsed().as_secs_f64();
-        let source = csv_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let source = csv_path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let mut stmt = tx.prepare("INSERT INTO meta(key, value) VALUES (?1, ?2)")?;
         for (k, v) in [
             ("format", STORE_FORMAT.to_owned()),
@@ -349,7 +427,12 @@ impl Collected {
         id
     }
 
-    fn bad(&mut self, report: &mut impl Write, line: u64, reason: String) -> Result<(), ImportError> {
+    fn bad(
+        &mut self,
+        report: &mut impl Write,
+        line: u64,
+        reason: String,
+    ) -> Result<(), ImportError> {
         writeln!(report, "línea {line}: {reason}")?;
         self.bad_rows += 1;
         if self.first_bad.len() < 50 {
@@ -380,7 +463,11 @@ fn write_persons(
     let mut c = Collected::default();
     c.place(""); // id 0: unknown / not applicable
     // About six entries per person and ~150 bytes per CSV row.
-    c.entries.reserve(usize::try_from(input_len / 150 * 6).unwrap_or(0).min(200_000_000));
+    c.entries.reserve(
+        usize::try_from(input_len / 150 * 6)
+            .unwrap_or(0)
+            .min(200_000_000),
+    );
     let tx = conn.transaction()?;
     {
         let mut insert = tx.prepare(
@@ -392,9 +479,19 @@ fn write_persons(
             for parsed in batch {
                 match parsed {
                     Parsed::Bad { line, reason } => c.bad(report, line, reason)?,
-                    Parsed::Good { line, record: r, keys, signature, names } => {
+                    Parsed::Good {
+                        line,
+                        record: r,
+                        keys,
+                        signature,
+                        names,
+                    } => {
                         let id: i64 = r.cui.to_string().parse().unwrap_or(0);
-                        let places = [c.place(&r.country), c.place(&r.department), c.place(&r.municipality)];
+                        let places = [
+                            c.place(&r.country),
+                            c.place(&r.department),
+                            c.place(&r.municipality),
+                        ];
                         let sex = if r.sex == 'F' { "F" } else { "M" };
                         let inserted = insert.execute(params![
                             id,
@@ -415,7 +512,10 @@ fn write_persons(
                         ]);
                         match inserted {
                             Ok(_) => {}
-                            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                            Err(e)
+                                if e.sqlite_error_code()
+                                    == Some(rusqlite::ErrorCode::ConstraintViolation) =>
+                            {
                                 c.bad(report, line, RecordError::DuplicateCui.to_string())?;
                                 continue;
                             }
@@ -429,8 +529,14 @@ fn write_persons(
                         }
                         count(&mut c.freq[freq_kind::GIVEN as usize], &names.given);
                         count(&mut c.freq[freq_kind::SURNAME as usize], &names.surnames);
-                        count(&mut c.freq[freq_kind::GIVEN_CODE as usize], &names.given_codes);
-                        count(&mut c.freq[freq_kind::SURNAME_CODE as usize], &names.surname_codes);
+                        count(
+                            &mut c.freq[freq_kind::GIVEN_CODE as usize],
+                            &names.given_codes,
+                        );
+                        count(
+                            &mut c.freq[freq_kind::SURNAME_CODE as usize],
+                            &names.surname_codes,
+                        );
                     }
                 }
             }
@@ -442,7 +548,11 @@ fn write_persons(
 }
 
 /// Sorts the blocking entries and writes them as pages; returns how many.
-fn write_blocks(conn: &Connection, entries: &mut [[u64; 3]], progress: &ProgressBar) -> Result<u64, ImportError> {
+fn write_blocks(
+    conn: &Connection,
+    entries: &mut [[u64; 3]],
+    progress: &ProgressBar,
+) -> Result<u64, ImportError> {
     // Two halves sorted on the two cores, then merged while writing.
     let mid = entries.len() / 2;
     let (left, right) = entries.split_at_mut(mid);
@@ -500,7 +610,7 @@ fn write_blocks(conn: &Connection, entries: &mut [[u64; 3]], progress: &Progress
         }
         last = Some(next);
         written += 1;
-        if written % (1 << 20) == 0 {
+        if written.is_multiple_of(1 << 20) {
             progress.set_position((i + j) as u64);
         }
     }
@@ -552,11 +662,19 @@ mod tests {
         let registry = Registry::open(dir.path()).unwrap();
         assert_eq!(registry.meta().persons, 3_000);
         let fields: Vec<&str> = first_row.split(',').collect();
-        let person = registry.person(fields[0].parse().unwrap()).unwrap().unwrap();
+        let person = registry
+            .person(fields[0].parse().unwrap())
+            .unwrap()
+            .unwrap();
         assert_eq!(person.given[0], fields[1]);
         assert_eq!(person.municipality, fields[10]);
         assert_eq!(person.born.to_string(), fields[11]);
-        assert!(registry.person("1234567890101".parse().unwrap()).unwrap().is_none());
+        assert!(
+            registry
+                .person("1234567890101".parse().unwrap())
+                .unwrap()
+                .is_none()
+        );
 
         // The person's own names, looked up as a query, reach the person.
         let given = given_names([fields[1], fields[2], fields[3]]);
@@ -587,7 +705,14 @@ mod tests {
         assert!(!old.is_current());
         assert_eq!(old.meta().persons, 500);
         let text = std::fs::read_to_string(&csv).unwrap();
-        let cui = text.lines().nth(1).unwrap().split(',').next().unwrap().to_owned();
+        let cui = text
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap()
+            .to_owned();
         let new = Registry::open(dir.path()).unwrap();
         assert_eq!(new.meta().persons, 800);
         assert!(new.person(cui.parse().unwrap()).unwrap().is_some());
@@ -605,13 +730,29 @@ mod tests {
         assert_eq!(err.code(), ErrorCode::RegistryCsvInvalid);
         assert!(err.to_string().contains("primer_nombre"));
         std::fs::write(&csv, format!("{}\nbad\n", CSV_HEADER.join(","))).unwrap();
-        assert!(matches!(import(dir.path(), &csv, &ProgressBar::hidden()), Err(ImportError::NoPersons)));
+        assert!(matches!(
+            import(dir.path(), &csv, &ProgressBar::hidden()),
+            Err(ImportError::NoPersons)
+        ));
         assert_eq!(Registry::open(dir.path()).unwrap().meta().persons, 200);
         let missing = dir.path().join("nope");
-        assert_eq!(import(&missing, &csv, &ProgressBar::hidden()).unwrap_err().code(), ErrorCode::DataDirMissing);
-        assert_eq!(Registry::open(&missing).unwrap_err().code(), ErrorCode::RegistryEmpty);
+        assert_eq!(
+            import(&missing, &csv, &ProgressBar::hidden())
+                .unwrap_err()
+                .code(),
+            ErrorCode::DataDirMissing
+        );
+        assert_eq!(
+            Registry::open(&missing).unwrap_err().code(),
+            ErrorCode::RegistryEmpty
+        );
         // A second import while one holds the lock is refused.
         let _held = lock(dir.path()).unwrap();
-        assert_eq!(import(dir.path(), &csv, &ProgressBar::hidden()).unwrap_err().code(), ErrorCode::RegistryBusy);
+        assert_eq!(
+            import(dir.path(), &csv, &ProgressBar::hidden())
+                .unwrap_err()
+                .code(),
+            ErrorCode::RegistryBusy
+        );
     }
 }

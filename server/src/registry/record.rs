@@ -62,11 +62,17 @@ pub enum RecordError {
     Deceased,
     #[error("{0} no es una fecha AAAA-MM-DD / {0} is not a YYYY-MM-DD date")]
     Date(&'static str),
-    #[error("hay fechas de defunción para una persona no fallecida / death dates for a person not deceased")]
+    #[error(
+        "hay fechas de defunción para una persona no fallecida / death dates for a person not deceased"
+    )]
     DeathDatesWhileAlive,
-    #[error("las fechas no están en orden (nacimiento ≤ defunción ≤ inscripción) / dates out of order (birth ≤ death ≤ registration)")]
+    #[error(
+        "las fechas no están en orden (nacimiento ≤ defunción ≤ inscripción) / dates out of order (birth ≤ death ≤ registration)"
+    )]
     DateOrder,
-    #[error("CUI repetido; se conservó la primera aparición / repeated CUI; the first occurrence was kept")]
+    #[error(
+        "CUI repetido; se conservó la primera aparición / repeated CUI; the first occurrence was kept"
+    )]
     DuplicateCui,
 }
 
@@ -97,7 +103,11 @@ impl RegistryRecord {
             let en = e.message_en();
             RecordError::Cui(e, en)
         })?;
-        let given = [text(f(1), "primer_nombre")?, text(f(2), "segundo_nombre")?, text(f(3), "tercer_nombre")?];
+        let given = [
+            text(f(1), "primer_nombre")?,
+            text(f(2), "segundo_nombre")?,
+            text(f(3), "tercer_nombre")?,
+        ];
         if given[0].is_empty() {
             return Err(RecordError::Missing("primer_nombre"));
         }
@@ -153,8 +163,21 @@ mod tests {
     }
 
     const GOOD: [&str; 15] = [
-        "1234567890101", "MARÍA", "JOSÉ", "", "LÓPEZ", "PÉREZ", "DE GARCÍA", "F", "GUATEMALA", "GUATEMALA",
-        "MIXCO", "1985-03-15", "NO", "", "",
+        "1234567890101",
+        "MARÍA",
+        "JOSÉ",
+        "",
+        "LÓPEZ",
+        "PÉREZ",
+        "DE GARCÍA",
+        "F",
+        "GUATEMALA",
+        "GUATEMALA",
+        "MIXCO",
+        "1985-03-15",
+        "NO",
+        "",
+        "",
     ];
 
     #[test]
@@ -180,12 +203,21 @@ mod tests {
         assert_eq!(bad(11, "15/03/1985"), RecordError::Date("fecha_nacimiento"));
         assert_eq!(bad(12, "TAL VEZ"), RecordError::Deceased);
         assert_eq!(bad(13, "2020-01-01"), RecordError::DeathDatesWhileAlive);
-        assert_eq!(bad(2, &"A".repeat(200)), RecordError::TooLong("segundo_nombre"));
-        assert_eq!(RegistryRecord::from_csv(&row(&GOOD[..14])).unwrap_err(), RecordError::Columns(14));
+        assert_eq!(
+            bad(2, &"A".repeat(200)),
+            RecordError::TooLong("segundo_nombre")
+        );
+        assert_eq!(
+            RegistryRecord::from_csv(&row(&GOOD[..14])).unwrap_err(),
+            RecordError::Columns(14)
+        );
         let mut f = GOOD;
         f[12] = "SI";
         f[13] = "1980-01-01";
-        assert_eq!(RegistryRecord::from_csv(&row(&f)).unwrap_err(), RecordError::DateOrder);
+        assert_eq!(
+            RegistryRecord::from_csv(&row(&f)).unwrap_err(),
+            RecordError::DateOrder
+        );
         f[13] = "2020-01-01";
         f[14] = "2020-01-09";
         assert!(RegistryRecord::from_csv(&row(&f)).unwrap().deceased);

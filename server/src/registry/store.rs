@@ -64,7 +64,9 @@ CREATE TABLE name_freq(kind INTEGER NOT NULL, name TEXT NOT NULL, persons INTEGE
 pub enum StoreError {
     #[error("aún no se ha importado el registro civil / no registry has been imported yet ({0})")]
     Missing(PathBuf),
-    #[error("el archivo del registro no es de este formato / the registry file is not of this format ({0})")]
+    #[error(
+        "el archivo del registro no es de este formato / the registry file is not of this format ({0})"
+    )]
     Format(PathBuf),
     #[error("error de SQLite en el registro / SQLite error in the registry: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -129,11 +131,15 @@ impl Registry {
         let uri = format!("file:{}?immutable=1", path.display());
         let conn = Connection::open_with_flags(
             uri,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.pragma_update(None, "cache_size", -262_144)?;
         let format: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| r.get(0))
+            .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(|_| StoreError::Format(path.to_owned()))?;
         if format.as_deref() != Some(STORE_FORMAT) {
@@ -141,7 +147,9 @@ impl Registry {
         }
         let get = |key: &str| -> Result<String, StoreError> {
             Ok(conn
-                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get::<_, String>(0))
+                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| {
+                    r.get::<_, String>(0)
+                })
                 .optional()?
                 .unwrap_or_default())
         };
@@ -193,7 +201,11 @@ impl Registry {
     }
 
     fn place(&self, id: i64) -> String {
-        usize::try_from(id).ok().and_then(|i| self.places.get(i)).cloned().unwrap_or_default()
+        usize::try_from(id)
+            .ok()
+            .and_then(|i| self.places.get(i))
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The person with this CUI.
@@ -212,12 +224,20 @@ impl Registry {
         let row = stmt
             .query_row([id], |r| {
                 Ok((
-                    [r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?],
+                    [
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ],
                     r.get::<_, String>(3)?,
                     r.get::<_, String>(4)?,
                     r.get::<_, String>(5)?,
                     r.get::<_, String>(6)?,
-                    [r.get::<_, i64>(7)?, r.get::<_, i64>(8)?, r.get::<_, i64>(9)?],
+                    [
+                        r.get::<_, i64>(7)?,
+                        r.get::<_, i64>(8)?,
+                        r.get::<_, i64>(9)?,
+                    ],
                     r.get::<_, i64>(10)?,
                     r.get::<_, bool>(11)?,
                     r.get::<_, Option<i64>>(12)?,
@@ -225,7 +245,8 @@ impl Registry {
                 ))
             })
             .optional()?;
-        let Some((given, s1, s2, married, sex, places, born, deceased, died, registered)) = row else {
+        let Some((given, s1, s2, married, sex, places, born, deceased, died, registered)) = row
+        else {
             return Ok(None);
         };
         let Ok(cui) = Cui::parse(&format!("{id:013}")) else {
@@ -283,9 +304,12 @@ impl Registry {
 
     /// How many persons carry this name (kind from [`freq_kind`]).
     pub fn persons_with(&self, kind: i64, name: &str) -> Result<u64, StoreError> {
-        let mut stmt =
-            self.conn.prepare_cached("SELECT persons FROM name_freq WHERE kind = ?1 AND name = ?2")?;
-        let n: Option<i64> = stmt.query_row(params![kind, name], |r| r.get(0)).optional()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT persons FROM name_freq WHERE kind = ?1 AND name = ?2")?;
+        let n: Option<i64> = stmt
+            .query_row(params![kind, name], |r| r.get(0))
+            .optional()?;
         Ok(n.map(|n| n.max(0) as u64).unwrap_or(0))
     }
 

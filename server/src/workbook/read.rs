@@ -90,17 +90,31 @@ pub struct QueryWorkbook {
 /// Why a whole file is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WorkbookError {
-    #[error("el archivo no es un libro de cálculo legible / the file is not a readable workbook: {0}")]
+    #[error(
+        "el archivo no es un libro de cálculo legible / the file is not a readable workbook: {0}"
+    )]
     Unreadable(String),
-    #[error("no se encontró la fila de encabezados. Por CUI: {cui}. Por nombres: {names} / no header row found")]
+    #[error(
+        "no se encontró la fila de encabezados. Por CUI: {cui}. Por nombres: {names} / no header row found"
+    )]
     NoHeader { cui: String, names: String },
     #[error("el archivo no contiene filas para consultar / the file contains no rows to query")]
     Empty,
-    #[error("el archivo tiene {rows} filas; el límite por {mode} es {limit} / the file has {rows} rows; the limit is {limit}")]
-    TooManyRows { mode: &'static str, rows: usize, limit: usize },
-    #[error("el archivo pesa {0} bytes; el máximo es 20 MB / the file is {0} bytes; the maximum is 20 MB")]
+    #[error(
+        "el archivo tiene {rows} filas; el límite por {mode} es {limit} / the file has {rows} rows; the limit is {limit}"
+    )]
+    TooManyRows {
+        mode: &'static str,
+        rows: usize,
+        limit: usize,
+    },
+    #[error(
+        "el archivo pesa {0} bytes; el máximo es 20 MB / the file is {0} bytes; the maximum is 20 MB"
+    )]
     TooLarge(u64),
-    #[error("el archivo comprimido se expandiría a más de {MAX_INFLATED_BYTES} bytes / the archive would expand beyond {MAX_INFLATED_BYTES} bytes")]
+    #[error(
+        "el archivo comprimido se expandiría a más de {MAX_INFLATED_BYTES} bytes / the archive would expand beyond {MAX_INFLATED_BYTES} bytes"
+    )]
     ZipBomb,
 }
 
@@ -117,8 +131,16 @@ impl WorkbookError {
     }
 
     fn no_header() -> WorkbookError {
-        let names = |cols: &[Column]| cols.iter().map(|c| c.title()).collect::<Vec<_>>().join(", ");
-        WorkbookError::NoHeader { cui: names(CUI_COLUMNS), names: names(NAMES_COLUMNS) }
+        let names = |cols: &[Column]| {
+            cols.iter()
+                .map(|c| c.title())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        WorkbookError::NoHeader {
+            cui: names(CUI_COLUMNS),
+            names: names(NAMES_COLUMNS),
+        }
     }
 }
 
@@ -168,7 +190,10 @@ impl Column {
 
     /// Recognises a header cell, ignoring case, accents, spaces and punctuation.
     fn recognise(text: &str) -> Option<Column> {
-        let key: String = fold(text).chars().filter(char::is_ascii_uppercase).collect();
+        let key: String = fold(text)
+            .chars()
+            .filter(char::is_ascii_uppercase)
+            .collect();
         Some(match key.as_str() {
             "REFERENCIA" | "REF" => Column::Reference,
             "CUI" | "DPI" | "CUIDPI" | "NUMERODECUI" => Column::Cui,
@@ -198,7 +223,9 @@ fn check_zip(bytes: &[u8]) -> Result<(), WorkbookError> {
     }
     let mut total: u64 = 0;
     for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).map_err(|e| WorkbookError::Unreadable(format!("zip: {e}")))?;
+        let mut entry = archive
+            .by_index(i)
+            .map_err(|e| WorkbookError::Unreadable(format!("zip: {e}")))?;
         if entry.size() > MAX_INFLATED_BYTES {
             return Err(WorkbookError::ZipBomb);
         }
@@ -229,7 +256,11 @@ fn put(grid: &mut Grid, row: u32, col: u32, value: Data) -> Result<(), WorkbookE
     }
     grid.entry(row).or_default().push((col, value));
     if grid.len() > MAX_CUI_ROWS + HEADER_SCAN_ROWS + 1 {
-        return Err(WorkbookError::TooManyRows { mode: QueryMode::Cui.as_str(), rows: grid.len(), limit: MAX_CUI_ROWS });
+        return Err(WorkbookError::TooManyRows {
+            mode: QueryMode::Cui.as_str(),
+            rows: grid.len(),
+            limit: MAX_CUI_ROWS,
+        });
     }
     Ok(())
 }
@@ -240,8 +271,13 @@ fn xlsx_sheets(bytes: &[u8]) -> Result<Vec<(String, Grid)>, WorkbookError> {
     let mut out = Vec::new();
     for name in book.sheet_names() {
         let mut grid = Grid::new();
-        let mut cells = book.worksheet_cells_reader(&name).map_err(|e| WorkbookError::Unreadable(e.to_string()))?;
-        while let Some(cell) = cells.next_cell().map_err(|e| WorkbookError::Unreadable(e.to_string()))? {
+        let mut cells = book
+            .worksheet_cells_reader(&name)
+            .map_err(|e| WorkbookError::Unreadable(e.to_string()))?;
+        while let Some(cell) = cells
+            .next_cell()
+            .map_err(|e| WorkbookError::Unreadable(e.to_string()))?
+        {
             let (row, col) = cell.get_position();
             put(&mut grid, row, col, Data::from(cell.get_value().clone()))?;
         }
@@ -250,13 +286,17 @@ fn xlsx_sheets(bytes: &[u8]) -> Result<Vec<(String, Grid)>, WorkbookError> {
     Ok(out)
 }
 
-fn range_sheets<R: Reader<Cursor<Vec<u8>>>>(mut book: R) -> Result<Vec<(String, Grid)>, WorkbookError>
+fn range_sheets<R: Reader<Cursor<Vec<u8>>>>(
+    mut book: R,
+) -> Result<Vec<(String, Grid)>, WorkbookError>
 where
     R::Error: std::fmt::Display,
 {
     let mut out = Vec::new();
     for (i, name) in book.sheet_names().into_iter().enumerate() {
-        let Some(range) = book.worksheet_range_at(i) else { continue };
+        let Some(range) = book.worksheet_range_at(i) else {
+            continue;
+        };
         let range = range.map_err(|e| WorkbookError::Unreadable(e.to_string()))?;
         let (r0, c0) = range.start().unwrap_or((0, 0));
         let mut grid = Grid::new();
@@ -281,18 +321,24 @@ fn sheets(bytes: &[u8]) -> Result<Vec<(String, Grid)>, WorkbookError> {
             return xlsx_sheets(bytes);
         }
         if zip_has(bytes, "content.xml") {
-            let book: calamine::Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec()))
-                .map_err(|e: calamine::OdsError| WorkbookError::Unreadable(e.to_string()))?;
+            let book: calamine::Ods<_> =
+                calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec()))
+                    .map_err(|e: calamine::OdsError| WorkbookError::Unreadable(e.to_string()))?;
             return range_sheets(book);
         }
-        return Err(WorkbookError::Unreadable("zip sin libro de cálculo / zip without a workbook".into()));
+        return Err(WorkbookError::Unreadable(
+            "zip sin libro de cálculo / zip without a workbook".into(),
+        ));
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        let book: calamine::Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec()))
-            .map_err(|e: calamine::XlsError| WorkbookError::Unreadable(e.to_string()))?;
+        let book: calamine::Xls<_> =
+            calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec()))
+                .map_err(|e: calamine::XlsError| WorkbookError::Unreadable(e.to_string()))?;
         return range_sheets(book);
     }
-    Err(WorkbookError::Unreadable("formato desconocido (se aceptan xlsx, xls y ods) / unknown format".into()))
+    Err(WorkbookError::Unreadable(
+        "formato desconocido (se aceptan xlsx, xls y ods) / unknown format".into(),
+    ))
 }
 
 /// A cell as text: numbers without a spurious `.0`, dates as `AAAA-MM-DD`.
@@ -317,7 +363,11 @@ fn cui_text(value: &Data) -> String {
     match value {
         Data::Int(_) | Data::Float(_) => {
             let t = cell_text(value);
-            if t.len() < 13 && t.bytes().all(|b| b.is_ascii_digit()) { format!("{t:0>13}") } else { t }
+            if t.len() < 13 && t.bytes().all(|b| b.is_ascii_digit()) {
+                format!("{t:0>13}")
+            } else {
+                t
+            }
         }
         other => cell_text(other),
     }
@@ -329,11 +379,18 @@ pub fn parse_birth(value: &Data) -> Result<Option<Day>, String> {
         Data::Empty => Ok(None),
         Data::DateTime(d) => {
             let (y, m, day, ..) = d.to_ymd_hms_milli();
-            Day::from_ymd(i32::from(y), u32::from(m), u32::from(day)).map(Some).ok_or_else(|| cell_text(value))
+            Day::from_ymd(i32::from(y), u32::from(m), u32::from(day))
+                .map(Some)
+                .ok_or_else(|| cell_text(value))
         }
         Data::Int(_) | Data::Float(_) => {
-            let serial = value.get_float().or_else(|| value.get_int().map(|i| i as f64)).unwrap_or(0.0);
-            Day::from_excel_serial(serial).map(Some).ok_or_else(|| cell_text(value))
+            let serial = value
+                .get_float()
+                .or_else(|| value.get_int().map(|i| i as f64))
+                .unwrap_or(0.0);
+            Day::from_excel_serial(serial)
+                .map(Some)
+                .ok_or_else(|| cell_text(value))
         }
         other => {
             let text = cell_text(other);
@@ -350,7 +407,11 @@ fn parse_birth_text(text: &str) -> Option<Day> {
     let t = text.trim();
     let t = t.split(['T', ' ']).next().unwrap_or(t);
     let parts: Vec<&str> = t.split(['/', '-', '.']).collect();
-    if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
         return None;
     }
     let n: Vec<u32> = parts.iter().map(|p| p.parse().unwrap_or(0)).collect();
@@ -391,8 +452,9 @@ pub fn read_workbook(bytes: &[u8]) -> Result<QueryWorkbook, WorkbookError> {
     let sheets = sheets(bytes)?;
     // The first sheet, or the first one with a header if the first has none
     // (an instructions sheet put first).
-    let Some((sheet, grid, (header_row, mode, columns))) =
-        sheets.into_iter().find_map(|(name, grid)| header(&grid).map(|h| (name, grid, h)))
+    let Some((sheet, grid, (header_row, mode, columns))) = sheets
+        .into_iter()
+        .find_map(|(name, grid)| header(&grid).map(|h| (name, grid, h)))
     else {
         return Err(WorkbookError::no_header());
     };
@@ -419,12 +481,19 @@ pub fn read_workbook(bytes: &[u8]) -> Result<QueryWorkbook, WorkbookError> {
                 let born = match get(Column::Born).map(parse_birth).unwrap_or(Ok(None)) {
                     Ok(d) => d,
                     Err(t) => {
-                        remarks.push(format!("fecha de nacimiento «{}» no reconocida; se ignoró", truncate(&t, 40)));
+                        remarks.push(format!(
+                            "fecha de nacimiento «{}» no reconocida; se ignoró",
+                            truncate(&t, 40)
+                        ));
                         None
                     }
                 };
                 RowQuery::Names(NamesQuery {
-                    given: [text(Column::Given1), text(Column::Given2), text(Column::Given3)],
+                    given: [
+                        text(Column::Given1),
+                        text(Column::Given2),
+                        text(Column::Given3),
+                    ],
                     first_surname: text(Column::Surname1),
                     second_surname: text(Column::Surname2),
                     married_surname: text(Column::Married),
@@ -432,12 +501,24 @@ pub fn read_workbook(bytes: &[u8]) -> Result<QueryWorkbook, WorkbookError> {
                 })
             }
         };
-        let long = columns.keys().find(|c| text(**c).chars().count() > MAX_CELL_CHARS);
+        let long = columns
+            .keys()
+            .find(|c| text(**c).chars().count() > MAX_CELL_CHARS);
         if let Some(c) = long {
-            problem = Some(format!("la celda «{}» excede {MAX_CELL_CHARS} caracteres", c.title()));
+            problem = Some(format!(
+                "la celda «{}» excede {MAX_CELL_CHARS} caracteres",
+                c.title()
+            ));
         }
         let reference = truncate(&text(Column::Reference), MAX_CELL_CHARS);
-        rows.push(QueryRow { row: row + 1, reference, programme, query, problem, remarks });
+        rows.push(QueryRow {
+            row: row + 1,
+            reference,
+            programme,
+            query,
+            problem,
+            remarks,
+        });
         if rows.len() > mode.row_limit() {
             return Err(WorkbookError::TooManyRows {
                 mode: mode.as_str(),
@@ -449,7 +530,12 @@ pub fn read_workbook(bytes: &[u8]) -> Result<QueryWorkbook, WorkbookError> {
     if rows.is_empty() {
         return Err(WorkbookError::Empty);
     }
-    Ok(QueryWorkbook { mode, sheet, header_row: header_row + 1, rows })
+    Ok(QueryWorkbook {
+        mode,
+        sheet,
+        header_row: header_row + 1,
+        rows,
+    })
 }
 
 fn truncate(text: &str, max: usize) -> String {

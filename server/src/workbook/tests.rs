@@ -37,10 +37,12 @@ fn xlsx(sheets: &[(&str, Vec<Vec<C<'_>>>)]) -> Vec<u8> {
                         ws.write_number(r, c, *n).unwrap();
                     }
                     C::D(d) => {
-                        ws.write_number_with_format(r, c, d.excel_serial(), &date).unwrap();
+                        ws.write_number_with_format(r, c, d.excel_serial(), &date)
+                            .unwrap();
                     }
                     C::F(f, result) => {
-                        ws.write_formula(r, c, Formula::new(*f).set_result(*result)).unwrap();
+                        ws.write_formula(r, c, Formula::new(*f).set_result(*result))
+                            .unwrap();
                     }
                     C::Blank => {}
                 }
@@ -65,13 +67,23 @@ fn cui_cells_as_numbers_text_spaces_dashes_and_formulas() {
         vec![
             vec![S("Consulta de beneficiarios")],
             vec![],
-            vec![S(" REFERÉNCIA "), S("cui"), S("Observación"), S("programa_social")],
+            vec![
+                S(" REFERÉNCIA "),
+                S("cui"),
+                S("Observación"),
+                S("programa_social"),
+            ],
             vec![S("A-1"), N(1_234_567_890_101.0), S("x"), S("Bono")],
             vec![],
             vec![S("A-2"), S("1234 56789 0101"), Blank, S("Bono")],
             vec![S("A-3"), S("1234-56789-0101"), Blank, S("Bono")],
             vec![S("A-4"), N(123_456_780_101.0), Blank, S("Bono")],
-            vec![S("A-5"), F("=\"9876543220101\"", "9876543220101"), Blank, S("Bono")],
+            vec![
+                S("A-5"),
+                F("=\"9876543220101\"", "9876543220101"),
+                Blank,
+                S("Bono"),
+            ],
             vec![S("A-6"), S("1234567890101"), Blank, Blank],
         ],
     )]);
@@ -79,11 +91,27 @@ fn cui_cells_as_numbers_text_spaces_dashes_and_formulas() {
     assert_eq!(wb.mode, QueryMode::Cui);
     assert_eq!(wb.header_row, 3);
     let cuis: Vec<&str> = wb.rows.iter().map(cui_of).collect();
-    assert_eq!(cuis, ["1234567890101", "1234 56789 0101", "1234-56789-0101", "0123456780101", "9876543220101", "1234567890101"]);
+    assert_eq!(
+        cuis,
+        [
+            "1234567890101",
+            "1234 56789 0101",
+            "1234-56789-0101",
+            "0123456780101",
+            "9876543220101",
+            "1234567890101"
+        ]
+    );
     // Spreadsheet row numbers; the blank row is skipped.
-    assert_eq!(wb.rows.iter().map(|r| r.row).collect::<Vec<_>>(), [4, 6, 7, 8, 9, 10]);
+    assert_eq!(
+        wb.rows.iter().map(|r| r.row).collect::<Vec<_>>(),
+        [4, 6, 7, 8, 9, 10]
+    );
     assert!(wb.rows[..5].iter().all(|r| r.problem.is_none()));
-    assert_eq!(wb.rows[5].problem.as_deref(), Some("falta el programa social"));
+    assert_eq!(
+        wb.rows[5].problem.as_deref(),
+        Some("falta el programa social")
+    );
 }
 
 #[test]
@@ -94,13 +122,60 @@ fn names_mode_dates_and_odd_headers() {
         "datos",
         vec![
             vec![
-                S("Referencia"), S("PRIMER NOMBRE"), S("Segundo  nombre"), S("Tercer Nombre"), S("primer_apellido"),
-                S("Segundo Apellido"), S("Apellido de Casada"), S("Fecha de Nacimiento"), S("Programa"),
+                S("Referencia"),
+                S("PRIMER NOMBRE"),
+                S("Segundo  nombre"),
+                S("Tercer Nombre"),
+                S("primer_apellido"),
+                S("Segundo Apellido"),
+                S("Apellido de Casada"),
+                S("Fecha de Nacimiento"),
+                S("Programa"),
             ],
-            vec![S("1"), S("María José"), Blank, Blank, S("López"), S("García"), Blank, D(born), S("Bolsa")],
-            vec![S("2"), S("Ana"), Blank, Blank, S("Pop"), Blank, Blank, S("15/03/1985"), S("Bolsa")],
-            vec![S("3"), S("Ana"), Blank, Blank, S("Pop"), Blank, Blank, S("el año pasado"), S("Bolsa")],
-            vec![S("4"), S("Ana"), Blank, Blank, S("Pop"), Blank, Blank, N(31_121.0), S("Bolsa")],
+            vec![
+                S("1"),
+                S("María José"),
+                Blank,
+                Blank,
+                S("López"),
+                S("García"),
+                Blank,
+                D(born),
+                S("Bolsa"),
+            ],
+            vec![
+                S("2"),
+                S("Ana"),
+                Blank,
+                Blank,
+                S("Pop"),
+                Blank,
+                Blank,
+                S("15/03/1985"),
+                S("Bolsa"),
+            ],
+            vec![
+                S("3"),
+                S("Ana"),
+                Blank,
+                Blank,
+                S("Pop"),
+                Blank,
+                Blank,
+                S("el año pasado"),
+                S("Bolsa"),
+            ],
+            vec![
+                S("4"),
+                S("Ana"),
+                Blank,
+                Blank,
+                S("Pop"),
+                Blank,
+                Blank,
+                N(31_121.0),
+                S("Bolsa"),
+            ],
         ],
     )]);
     let wb = read_workbook(&bytes).unwrap();
@@ -122,7 +197,13 @@ fn data_on_a_later_sheet_and_extra_columns() {
     use C::*;
     let bytes = xlsx(&[
         ("Instrucciones", vec![vec![S("Llene la hoja siguiente")]]),
-        ("Datos", vec![vec![S("Programa"), S("Otra"), S("CUI"), S("Referencia")], vec![S("P"), S("z"), S("1234567890101"), S("r")]]),
+        (
+            "Datos",
+            vec![
+                vec![S("Programa"), S("Otra"), S("CUI"), S("Referencia")],
+                vec![S("P"), S("z"), S("1234567890101"), S("r")],
+            ],
+        ),
     ]);
     let wb = read_workbook(&bytes).unwrap();
     assert_eq!(wb.sheet, "Datos");
@@ -137,41 +218,94 @@ fn huge_strings_reject_the_row_not_the_file() {
     let bytes = xlsx(&[(
         "H",
         vec![
-            vec![S("Referencia"), S("Primer nombre"), S("Primer apellido"), S("Programa")],
+            vec![
+                S("Referencia"),
+                S("Primer nombre"),
+                S("Primer apellido"),
+                S("Programa"),
+            ],
             vec![S("1"), S(&huge), S("López"), S("P")],
             vec![S(&huge), S("Ana"), S("López"), S("P")],
         ],
     )]);
     let wb = read_workbook(&bytes).unwrap();
     assert!(wb.rows[0].problem.as_deref().unwrap().contains("excede"));
-    assert!(wb.rows[1].problem.as_deref().unwrap().contains("Referencia"));
+    assert!(
+        wb.rows[1]
+            .problem
+            .as_deref()
+            .unwrap()
+            .contains("Referencia")
+    );
 }
 
 #[test]
 fn whole_file_refusals() {
     use C::*;
-    assert!(matches!(read_workbook(b""), Err(WorkbookError::Unreadable(_))));
-    assert!(matches!(read_workbook(b"cui,programa\n1,2\n"), Err(WorkbookError::Unreadable(_))));
+    assert!(matches!(
+        read_workbook(b""),
+        Err(WorkbookError::Unreadable(_))
+    ));
+    assert!(matches!(
+        read_workbook(b"cui,programa\n1,2\n"),
+        Err(WorkbookError::Unreadable(_))
+    ));
     let mut truncated = xlsx(&[("H", vec![vec![S("CUI"), S("Programa")]])]);
     truncated.truncate(truncated.len() / 2);
-    assert!(matches!(read_workbook(&truncated), Err(WorkbookError::Unreadable(_))));
-    assert_eq!(read_workbook(&truncated).unwrap_err().code(), padron_shared::ErrorCode::WorkbookUnreadable);
+    assert!(matches!(
+        read_workbook(&truncated),
+        Err(WorkbookError::Unreadable(_))
+    ));
+    assert_eq!(
+        read_workbook(&truncated).unwrap_err().code(),
+        padron_shared::ErrorCode::WorkbookUnreadable
+    );
 
-    let no_header = read_workbook(&xlsx(&[("H", vec![vec![S("nombre completo"), S("dpi?")], vec![S("x"), S("y")]])]))
-        .unwrap_err();
+    let no_header = read_workbook(&xlsx(&[(
+        "H",
+        vec![vec![S("nombre completo"), S("dpi?")], vec![S("x"), S("y")]],
+    )]))
+    .unwrap_err();
     let message = no_header.to_string();
-    assert!(message.contains("Referencia, CUI, Programa") && message.contains("Primer apellido"), "{message}");
-    assert!(matches!(read_workbook(&xlsx(&[("H", vec![])])), Err(WorkbookError::NoHeader { .. })));
+    assert!(
+        message.contains("Referencia, CUI, Programa") && message.contains("Primer apellido"),
+        "{message}"
+    );
+    assert!(matches!(
+        read_workbook(&xlsx(&[("H", vec![])])),
+        Err(WorkbookError::NoHeader { .. })
+    ));
 
-    let header_only = xlsx(&[("H", vec![vec![S("Referencia"), S("CUI"), S("Programa")], vec![], vec![]])]);
-    assert_eq!(read_workbook(&header_only).unwrap_err(), WorkbookError::Empty);
+    let header_only = xlsx(&[(
+        "H",
+        vec![
+            vec![S("Referencia"), S("CUI"), S("Programa")],
+            vec![],
+            vec![],
+        ],
+    )]);
+    assert_eq!(
+        read_workbook(&header_only).unwrap_err(),
+        WorkbookError::Empty
+    );
 
-    let mut rows = vec![vec![S("Referencia"), S("Primer nombre"), S("Primer apellido"), S("Programa")]];
+    let mut rows = vec![vec![
+        S("Referencia"),
+        S("Primer nombre"),
+        S("Primer apellido"),
+        S("Programa"),
+    ]];
     rows.extend((0..=MAX_NAMES_ROWS).map(|_| vec![S("r"), S("Ana"), S("Pop"), S("P")]));
     let err = read_workbook(&xlsx(&[("H", rows)])).unwrap_err();
-    assert!(matches!(err, WorkbookError::TooManyRows { limit: 3_000, .. }), "{err}");
+    assert!(
+        matches!(err, WorkbookError::TooManyRows { limit: 3_000, .. }),
+        "{err}"
+    );
 
-    assert!(matches!(read_workbook(&vec![b'P'; 21 * 1024 * 1024]), Err(WorkbookError::TooLarge(_))));
+    assert!(matches!(
+        read_workbook(&vec![b'P'; 21 * 1024 * 1024]),
+        Err(WorkbookError::TooLarge(_))
+    ));
 }
 
 #[test]
@@ -187,7 +321,10 @@ fn more_than_fifty_thousand_cui_rows_is_refused() {
         ws.write_string(r, 2, "P").unwrap();
     }
     let err = read_workbook(&book.save_to_buffer().unwrap()).unwrap_err();
-    assert!(matches!(err, WorkbookError::TooManyRows { limit: 50_000, .. }), "{err}");
+    assert!(
+        matches!(err, WorkbookError::TooManyRows { limit: 50_000, .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -208,7 +345,10 @@ fn zip_bomb_is_refused_by_what_it_inflates_to() {
     let bytes = out.into_inner();
     assert!(bytes.len() < 2 * 1024 * 1024);
     assert_eq!(read_workbook(&bytes).unwrap_err(), WorkbookError::ZipBomb);
-    assert_eq!(WorkbookError::ZipBomb.code(), padron_shared::ErrorCode::WorkbookZipBomb);
+    assert_eq!(
+        WorkbookError::ZipBomb.code(),
+        padron_shared::ErrorCode::WorkbookZipBomb
+    );
 }
 
 /// A registry with one person whose names look like formulas.
@@ -226,9 +366,13 @@ fn registry_with_formula_names(dir: &std::path::Path) -> Registry {
 }
 
 fn read_sheet(bytes: &[u8], name: &str) -> calamine::Range<Data> {
-    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
     let formulas = book.worksheet_formula(name).unwrap();
-    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "a formula was written in {name}");
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "a formula was written in {name}"
+    );
     book.worksheet_range(name).unwrap()
 }
 
@@ -251,7 +395,9 @@ fn results_have_the_exact_columns_strings_and_real_dates() {
     let result = run_job(&registry, &wb, "in.xlsx", &mut |_, _| {}).unwrap();
     assert_eq!(result.counts, [1, 1, 1, 0, 1]);
     let range = read_sheet(&result.xlsx, "resultados");
-    let header: Vec<String> = (0..19).map(|c| range.get((0, c)).unwrap().to_string()).collect();
+    let header: Vec<String> = (0..19)
+        .map(|c| range.get((0, c)).unwrap().to_string())
+        .collect();
     assert_eq!(header, RESULT_COLUMNS);
     assert_eq!(range.get_size().1, 19);
     let cell = |r: usize, c: usize| range.get((r, c)).cloned().unwrap_or(Data::Empty);
@@ -266,7 +412,11 @@ fn results_have_the_exact_columns_strings_and_real_dates() {
     for (col, iso) in [(12, "1985-03-15"), (14, "2020-05-01"), (15, "2020-05-03")] {
         match cell(1, col) {
             Data::DateTime(d) => {
-                assert_eq!(d.as_f64(), Day::parse_iso(iso).unwrap().excel_serial(), "{col}");
+                assert_eq!(
+                    d.as_f64(),
+                    Day::parse_iso(iso).unwrap().excel_serial(),
+                    "{col}"
+                );
             }
             other => panic!("column {col} is not a date: {other:?}"),
         }
@@ -277,9 +427,21 @@ fn results_have_the_exact_columns_strings_and_real_dates() {
     assert_eq!(cell(4, 16), Data::String("RECHAZADO".into()));
     assert!(cell(4, 18).to_string().contains("programa"));
     let summary = read_sheet(&result.xlsx, "resumen");
-    let text: Vec<String> = summary.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("=")).collect();
+    let text: Vec<String> = summary
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join("=")
+        })
+        .collect();
     assert!(text.iter().any(|l| l == "ENCONTRADO=1"), "{text:?}");
-    assert!(text.iter().any(|l| l.starts_with("personas en el registro=201")), "{text:?}");
+    assert!(
+        text.iter()
+            .any(|l| l.starts_with("personas en el registro=201")),
+        "{text:?}"
+    );
 }
 
 #[test]
@@ -291,7 +453,13 @@ fn names_job_writes_candidates_for_ambiguous_rows() {
     let input = xlsx(&[(
         "H",
         vec![
-            vec![S("Referencia"), S("Primer nombre"), S("Primer apellido"), S("Segundo apellido"), S("Programa")],
+            vec![
+                S("Referencia"),
+                S("Primer nombre"),
+                S("Primer apellido"),
+                S("Segundo apellido"),
+                S("Programa"),
+            ],
             vec![S("x"), S("María"), S("López"), Blank, S("P")],
             vec![S("y"), S("Ana"), Blank, Blank, S("P")],
         ],
@@ -302,7 +470,7 @@ fn names_job_writes_candidates_for_ambiguous_rows() {
     assert_eq!(range.get((2, 16)).unwrap().to_string(), "RECHAZADO");
     let candidates = read_sheet(&result.xlsx, "candidatos");
     assert_eq!(candidates.get((0, 4)).unwrap().to_string(), "cui");
-    if range.get((1, 16)).unwrap().to_string() == "AMBIGUO" {
+    if *range.get((1, 16)).unwrap() == "AMBIGUO" {
         assert!(candidates.get_size().0 >= 2);
     }
 }

@@ -83,7 +83,13 @@ fn text(ws: &mut Worksheet, row: u32, col: u16, value: &str) -> Result<(), XlsxE
     Ok(())
 }
 
-fn date(ws: &mut Worksheet, row: u32, col: u16, value: Option<Day>, f: &Formats) -> Result<(), XlsxError> {
+fn date(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    value: Option<Day>,
+    f: &Formats,
+) -> Result<(), XlsxError> {
     if let Some(d) = value {
         ws.write_number_with_format(row, col, d.excel_serial(), &f.date)?;
     }
@@ -97,8 +103,20 @@ fn header(ws: &mut Worksheet, columns: &[&str], f: &Formats) -> Result<(), XlsxE
     Ok(())
 }
 
-fn person_names(ws: &mut Worksheet, row: u32, first_col: u16, p: &RegistryRecord) -> Result<(), XlsxError> {
-    let values = [&p.given[0], &p.given[1], &p.given[2], &p.first_surname, &p.second_surname, &p.married_surname];
+fn person_names(
+    ws: &mut Worksheet,
+    row: u32,
+    first_col: u16,
+    p: &RegistryRecord,
+) -> Result<(), XlsxError> {
+    let values = [
+        &p.given[0],
+        &p.given[1],
+        &p.given[2],
+        &p.first_surname,
+        &p.second_surname,
+        &p.married_surname,
+    ];
     for (i, v) in values.iter().enumerate() {
         text(ws, row, first_col + i as u16, v)?;
     }
@@ -117,7 +135,11 @@ pub fn counts(decisions: &[Decision]) -> [usize; 5] {
 }
 
 /// The result workbook as xlsx bytes. `decisions[i]` answers `workbook.rows[i]`.
-pub fn write_results(workbook: &QueryWorkbook, decisions: &[Decision], facts: &JobFacts) -> Result<Vec<u8>, XlsxError> {
+pub fn write_results(
+    workbook: &QueryWorkbook,
+    decisions: &[Decision],
+    facts: &JobFacts,
+) -> Result<Vec<u8>, XlsxError> {
     let f = Formats {
         header: Format::new().set_bold(),
         date: Format::new().set_num_format("dd/mm/yyyy"),
@@ -127,7 +149,12 @@ pub fn write_results(workbook: &QueryWorkbook, decisions: &[Decision], facts: &J
     {
         let ws = book.add_worksheet_with_constant_memory()?;
         ws.set_name("resultados")?;
-        for (i, width) in [14, 15, 14, 14, 12, 15, 15, 15, 6, 12, 18, 22, 12, 9, 12, 14, 15, 8, 50].iter().enumerate() {
+        for (i, width) in [
+            14, 15, 14, 14, 12, 15, 15, 15, 6, 12, 18, 22, 12, 9, 12, 14, 15, 8, 50,
+        ]
+        .iter()
+        .enumerate()
+        {
             ws.set_column_width(i as u16, *width)?;
         }
         ws.set_freeze_panes(1, 0)?;
@@ -172,29 +199,54 @@ pub fn write_results(workbook: &QueryWorkbook, decisions: &[Decision], facts: &J
         ws.set_column_width(1, 40)?;
         header(ws, &["concepto", "valor"], &f)?;
         let mut r = 1;
-        let mut line = |ws: &mut Worksheet, label: &str, value: Value<'_>| -> Result<(), XlsxError> {
-            ws.write_string(r, 0, label)?;
-            match value {
-                Value::Text(t) => text(ws, r, 1, t)?,
-                Value::Number(n) => {
-                    ws.write_number(r, 1, n)?;
+        let mut line =
+            |ws: &mut Worksheet, label: &str, value: Value<'_>| -> Result<(), XlsxError> {
+                ws.write_string(r, 0, label)?;
+                match value {
+                    Value::Text(t) => text(ws, r, 1, t)?,
+                    Value::Number(n) => {
+                        ws.write_number(r, 1, n)?;
+                    }
                 }
-            }
-            r += 1;
-            Ok(())
-        };
+                r += 1;
+                Ok(())
+            };
         line(ws, "archivo", Value::Text(&facts.input_name))?;
         line(ws, "hoja leída", Value::Text(&workbook.sheet))?;
         line(ws, "modo de consulta", Value::Text(workbook.mode.as_str()))?;
-        line(ws, "filas consultadas", Value::Number(workbook.rows.len() as f64))?;
+        line(
+            ws,
+            "filas consultadas",
+            Value::Number(workbook.rows.len() as f64),
+        )?;
         for (outcome, n) in RowOutcome::ALL.iter().zip(counts(decisions)) {
             line(ws, outcome.as_str(), Value::Number(n as f64))?;
         }
-        line(ws, "inicio del proceso (UTC)", Value::Text(&facts.started_at))?;
-        line(ws, "duración del proceso (s)", Value::Number((facts.seconds * 100.0).round() / 100.0))?;
-        line(ws, "personas en el registro", Value::Number(facts.registry_persons as f64))?;
-        line(ws, "registro importado de", Value::Text(&facts.registry_source))?;
-        line(ws, "registro importado el (UTC)", Value::Text(&facts.registry_imported_at))?;
+        line(
+            ws,
+            "inicio del proceso (UTC)",
+            Value::Text(&facts.started_at),
+        )?;
+        line(
+            ws,
+            "duración del proceso (s)",
+            Value::Number((facts.seconds * 100.0).round() / 100.0),
+        )?;
+        line(
+            ws,
+            "personas en el registro",
+            Value::Number(facts.registry_persons as f64),
+        )?;
+        line(
+            ws,
+            "registro importado de",
+            Value::Text(&facts.registry_source),
+        )?;
+        line(
+            ws,
+            "registro importado el (UTC)",
+            Value::Text(&facts.registry_imported_at),
+        )?;
         if workbook.mode == QueryMode::Names {
             line(
                 ws,
@@ -202,7 +254,11 @@ pub fn write_results(workbook: &QueryWorkbook, decisions: &[Decision], facts: &J
                 Value::Number(crate::matching::engine::FOUND_PROBABILITY * 100.0),
             )?;
         }
-        line(ws, "motor", Value::Text(concat!("padron-server ", env!("CARGO_PKG_VERSION"))))?;
+        line(
+            ws,
+            "motor",
+            Value::Text(concat!("padron-server ", env!("CARGO_PKG_VERSION"))),
+        )?;
     }
     if workbook.mode == QueryMode::Names {
         let ws = book.add_worksheet_with_constant_memory()?;
@@ -216,7 +272,12 @@ pub fn write_results(workbook: &QueryWorkbook, decisions: &[Decision], facts: &J
                 text(ws, r, 0, &row.reference)?;
                 ws.write_number(r, 1, f64::from(row.row))?;
                 ws.write_number(r, 2, rank as f64 + 1.0)?;
-                ws.write_number_with_format(r, 3, (c.probability * 1000.0).round() / 10.0, &f.score)?;
+                ws.write_number_with_format(
+                    r,
+                    3,
+                    (c.probability * 1000.0).round() / 10.0,
+                    &f.score,
+                )?;
                 text(ws, r, 4, &p.cui.to_string())?;
                 person_names(ws, r, 5, p)?;
                 text(ws, r, 11, &p.sex.to_string())?;

@@ -90,7 +90,9 @@ fn tail_names(count: usize, seed: u64, feminine: Option<bool>) -> Vec<String> {
                 match feminine {
                     Some(true) => name.push('A'),
                     Some(false) => name.push('O'),
-                    None => name.push_str(TAIL_CODAS[below(&mut rng, TAIL_CODAS.len() as u64) as usize]),
+                    None => {
+                        name.push_str(TAIL_CODAS[below(&mut rng, TAIL_CODAS.len() as u64) as usize])
+                    }
                 }
             }
         }
@@ -115,7 +117,10 @@ fn with_tail(listed: &[(&str, u32)], tail: &[String], tail_share_percent: u64) -
             .iter()
             .map(|(n, w)| ((*n).to_owned(), u64::from(*w) * scale))
             .chain(tail.iter().zip(&zipf).map(|(n, z)| {
-                (n.clone(), ((z / zipf_total) * tail_total as f64).max(1.0) as u64)
+                (
+                    n.clone(),
+                    ((z / zipf_total) * tail_total as f64).max(1.0) as u64,
+                )
             })),
     )
 }
@@ -156,7 +161,10 @@ impl Tables {
         }));
         Tables {
             departments: Weighted::new(
-                DEPARTMENTS.iter().enumerate().map(|(i, d)| (i, u64::from(d.population_per_mille))),
+                DEPARTMENTS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| (i, u64::from(d.population_per_mille))),
             ),
             municipalities,
             countries: Weighted::new(COUNTRIES_ABROAD.iter().map(|(c, w)| (*c, u64::from(*w)))),
@@ -180,7 +188,9 @@ pub struct GenerateStats {
 /// Errors of `registry generate`.
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {
-    #[error("no se pueden generar {0} personas: los CUI solo alcanzan para unos 90 millones / cannot generate {0} persons: CUIs only reach about 90 million")]
+    #[error(
+        "no se pueden generar {0} personas: los CUI solo alcanzan para unos 90 millones / cannot generate {0} persons: CUIs only reach about 90 million"
+    )]
     TooMany(u64),
     #[error("error al escribir el archivo / error writing the file: {0}")]
     Io(#[from] io::Error),
@@ -206,7 +216,9 @@ pub fn generate(
     let max_gap = ((SEQUENCE_SPACE * 9 / 10) / persons.max(1)).clamp(1, 9);
     let tables = Tables::new();
     let mut rng = Pcg64Mcg::seed_from_u64(seed);
-    let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(io::BufWriter::with_capacity(1 << 20, out));
+    let mut writer = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(io::BufWriter::with_capacity(1 << 20, out));
     writer.write_record(CSV_HEADER)?;
     let today = reference_day();
     let mut stats = GenerateStats::default();
@@ -218,7 +230,11 @@ pub fn generate(
         let municipality = *tables.municipalities[department].pick(&mut rng);
         let cui = loop {
             sequence += 1 + below(&mut rng, max_gap);
-            if let Some(cui) = Cui::compose(sequence as u32, department as u8 + 1, municipality as u8 + 1) {
+            if let Some(cui) = Cui::compose(
+                sequence as u32,
+                department as u8 + 1,
+                municipality as u8 + 1,
+            ) {
                 break cui;
             }
         };
@@ -307,7 +323,7 @@ pub fn generate(
         }
         writer.write_record(&fields)?;
         stats.persons += 1;
-        if (n + 1) % 65_536 == 0 {
+        if (n + 1).is_multiple_of(65_536) {
             progress(n + 1);
         }
     }
@@ -340,7 +356,10 @@ mod tests {
         let (bytes, stats) = generate_to_vec(20_000, 1);
         assert_eq!(stats.persons, 20_000);
         let mut reader = csv::Reader::from_reader(bytes.as_slice());
-        assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), CSV_HEADER);
+        assert_eq!(
+            reader.headers().unwrap().iter().collect::<Vec<_>>(),
+            CSV_HEADER
+        );
         let mut cuis = std::collections::HashSet::new();
         let mut lopez = 0;
         let mut maria = 0;
