@@ -36,4 +36,9 @@ pub enum Command {
         #[arg(long, default_value = "Padrón estación de trabajo")]
         hint: String,
     },
+    /// The national eID card in the reader.
+    Card {
+        #[command(subcommand)]
+        command: crate::card_info::CardCommand,
+    },
 }

@@ -2,6 +2,7 @@
 //! of the server API, and enrolment requests. The CLI (`main.rs`) and, later,
 //! the kiosk GUI are thin layers over this library.
 
+pub mod card_info;
 pub mod cli;
 pub mod client;
 pub mod config;

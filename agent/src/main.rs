@@ -61,6 +61,12 @@ fn main() -> ExitCode {
         .unwrap_or_else(Lang::from_env);
     let result = match cli.command {
         Command::Status => status(cli.config, lang),
+        Command::Card { command } => {
+            padron_agent::card_info::run(&command, lang).map_err(|e| Failure {
+                code: e.code(),
+                text: padron_agent::card_info::explain(&e, lang),
+            })
+        }
         Command::EnrollRequest { out, hint } => match enroll::create(&out, &hint) {
             Ok(req) => {
                 println!(

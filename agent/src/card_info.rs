@@ -1,0 +1,189 @@
+//! `padron-agent card info`: the readers, and for the card in one of them
+//! the holder's name and CUI, each certificate's issuer and validity, and
+//! the PIN tries left. Read-only: it never asks for the PIN.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Subcommand;
+use padron_drivers::pkcs11::Pkcs11Source;
+use padron_drivers::{
+    Card, CardError, CardSource, CertificateInfo, KeySlot, PivSource, ReaderInfo,
+};
+use padron_shared::Lang;
+use time::OffsetDateTime;
+
+/// `padron-agent card …`.
+#[derive(Debug, Subcommand)]
+pub enum CardCommand {
+    /// List the readers and show the card: holder, CUI, certificates, PIN tries left.
+    Info {
+        /// The reader to read (default: the first one with a card).
+        #[arg(long, value_name = "NAME")]
+        reader: Option<String>,
+        /// Read the card through this PKCS#11 module (the eID vendor's middleware) instead of PIV.
+        #[arg(long, value_name = "FILE")]
+        pkcs11_module: Option<PathBuf>,
+    },
+}
+
+fn t<'a>(lang: Lang, es: &'a str, en: &'a str) -> &'a str {
+    if lang == Lang::En { en } else { es }
+}
+
+/// The sentence for a card failure: the stable message, then the detail.
+pub fn explain(err: &CardError, lang: Lang) -> String {
+    match err {
+        CardError::PcscUnavailable => err.code().message(lang).to_owned(),
+        CardError::CardAbsent(reader) if reader.is_empty() => err.code().message(lang).to_owned(),
+        _ => format!("{} ({err})", err.code().message(lang)),
+    }
+}
+
+fn when(at: OffsetDateTime) -> String {
+    let d = at.date();
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        d.year(),
+        u8::from(d.month()),
+        d.day(),
+        at.hour(),
+        at.minute()
+    )
+}
+
+/// Runs a `card` subcommand, writing to stdout.
+pub fn run(command: &CardCommand, lang: Lang) -> Result<(), CardError> {
+    let CardCommand::Info {
+        reader,
+        pkcs11_module,
+    } = command;
+    let source: Box<dyn CardSource> = match pkcs11_module {
+        Some(module) => Box::new(Pkcs11Source::load(module)?),
+        None => Box::new(PivSource::new()?),
+    };
+    let mut out = std::io::stdout().lock();
+    info(source.as_ref(), reader.as_deref(), lang, &mut out)
+}
+
+/// Lists the readers of `source` and describes the chosen card on `out`.
+pub fn info(
+    source: &dyn CardSource,
+    reader: Option<&str>,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> Result<(), CardError> {
+    let readers = source.readers()?;
+    let io = |e: std::io::Error| CardError::Malformed(format!("writing the report: {e}"));
+    writeln!(out, "{}", t(lang, "Lectores:", "Readers:")).map_err(io)?;
+    if readers.is_empty() {
+        writeln!(out, "  {}", t(lang, "(ninguno)", "(none)")).map_err(io)?;
+    }
+    for r in &readers {
+        let state = if r.card_present {
+            t(lang, "con tarjeta", "card inserted")
+        } else {
+            t(lang, "vacío", "empty")
+        };
+        writeln!(out, "  {} — {state}", r.name).map_err(io)?;
+    }
+    let chosen: &ReaderInfo = match reader {
+        Some(name) => readers
+            .iter()
+            .find(|r| r.name == name)
+            .ok_or_else(|| CardError::ReaderNotFound(name.to_owned()))?,
+        None => readers
+            .iter()
+            .find(|r| r.card_present)
+            .ok_or_else(|| CardError::CardAbsent(String::new()))?,
+    };
+    if !chosen.card_present {
+        return Err(CardError::CardAbsent(chosen.name.clone()));
+    }
+    let mut card = source.open(&chosen.name)?;
+    describe(card.as_mut(), lang, out)
+}
+
+fn describe(card: &mut dyn Card, lang: Lang, out: &mut dyn Write) -> Result<(), CardError> {
+    let io = |e: std::io::Error| CardError::Malformed(format!("writing the report: {e}"));
+    let unknown = t(lang, "(desconocido)", "(unknown)");
+    writeln!(
+        out,
+        "{} «{}»:",
+        t(lang, "Tarjeta en", "Card in"),
+        card.reader()
+    )
+    .map_err(io)?;
+    let auth = card.certificate(KeySlot::Authentication)?;
+    let holder = CertificateInfo::parse(&auth)
+        .map_err(|_| CardError::CertificateInvalid(KeySlot::Authentication))?;
+    writeln!(
+        out,
+        "  {} {}",
+        t(lang, "titular:", "holder:"),
+        holder.holder_name().as_deref().unwrap_or(unknown)
+    )
+    .map_err(io)?;
+    let id = match (holder.cui(), &holder.national_id) {
+        (Some(cui), _) => cui.display_grouped(),
+        (None, Some(other)) => other.to_string(),
+        (None, None) => unknown.to_owned(),
+    };
+    writeln!(out, "  CUI: {id}").map_err(io)?;
+    for slot in KeySlot::ALL {
+        let label = match slot {
+            KeySlot::Authentication => t(
+                lang,
+                "certificado de autenticación",
+                "authentication certificate",
+            ),
+            KeySlot::Signature => t(lang, "certificado de firma", "signature certificate"),
+        };
+        let der = match card.certificate(slot) {
+            Ok(der) => der,
+            Err(CardError::CertificateMissing(_)) => {
+                writeln!(out, "  {label}: {}", t(lang, "no hay", "none")).map_err(io)?;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let info = CertificateInfo::parse(&der).map_err(|_| CardError::CertificateInvalid(slot))?;
+        writeln!(out, "  {label}:").map_err(io)?;
+        writeln!(out, "    {} {}", t(lang, "emisor:", "issuer:"), info.issuer).map_err(io)?;
+        let valid_now = info.is_valid_at(OffsetDateTime::now_utc());
+        writeln!(
+            out,
+            "    {} {} {} {} ({})",
+            t(lang, "válido desde", "valid from"),
+            when(info.not_before),
+            t(lang, "hasta", "until"),
+            when(info.not_after),
+            if valid_now {
+                t(lang, "vigente", "in force")
+            } else {
+                t(lang, "NO vigente", "NOT in force")
+            }
+        )
+        .map_err(io)?;
+        writeln!(
+            out,
+            "    {} {}",
+            t(lang, "número de serie:", "serial number:"),
+            info.serial
+        )
+        .map_err(io)?;
+    }
+    let status = card.pin_status()?;
+    let tries = match (status.blocked, status.tries_left) {
+        (true, _) => t(lang, "0 (PIN bloqueado)", "0 (PIN blocked)").to_owned(),
+        (false, Some(n)) => n.to_string(),
+        (false, None) => unknown.to_owned(),
+    };
+    writeln!(
+        out,
+        "  {} {tries}",
+        t(lang, "intentos de PIN restantes:", "PIN tries left:")
+    )
+    .map_err(io)?;
+    Ok(())
+}
