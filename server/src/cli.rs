@@ -61,6 +61,20 @@ pub enum Command {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The civil registry: generate a synthetic one, import it, show statistics.
+    #[command(subcommand)]
+    Registry(crate::registry::cli::RegistryCommand),
+    /// Run a Consulta Social workbook against the registry (the queue's engine, without the queue).
+    Match {
+        #[command(flatten)]
+        data: DataArg,
+        /// Query workbook (xlsx, xls or ods).
+        #[arg(long, value_name = "IN.xlsx")]
+        input: PathBuf,
+        /// Result workbook to write.
+        #[arg(long, value_name = "OUT.xlsx")]
+        output: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -33,6 +33,14 @@ fn open(data: &Path) -> Result<(DataDir, SqliteStore), ServerError> {
 /// Turns an error into the lines an admin reads: the stable code and the
 /// sentence first, then the technical cause.
 pub fn describe_error(e: &anyhow::Error, lang: Lang) -> String {
+    if let Some(coded) = e.downcast_ref::<crate::registry::cli::CodedError>() {
+        return format!(
+            "error [{}]: {}\n  {}",
+            coded.code.as_str(),
+            coded.code.message(lang),
+            coded
+        );
+    }
     match e.downcast_ref::<ServerError>() {
         Some(server) => {
             let code = server.code();
@@ -108,6 +116,12 @@ pub fn run(command: Command, lang: Lang) -> anyhow::Result<()> {
         Command::Coordinator(cmd) => coordinator(cmd, lang, &clock),
         Command::Workstation(cmd) => workstation(cmd, lang, &clock),
         Command::Audit(cmd) => audit(cmd, lang),
+        Command::Registry(cmd) => crate::registry::cli::run(cmd, lang),
+        Command::Match {
+            data,
+            input,
+            output,
+        } => crate::registry::cli::run_match(&data.data, &input, &output, lang),
     }
 }
 

@@ -7,7 +7,9 @@
 //! - [`date`]: dates as day numbers.
 //! - [`store`]: the SQLite store the engine reads.
 //! - [`import`]: `registry import`, CSV to store with an atomic swap.
+//! - [`cli`]: the `registry` and `match` subcommands.
 
+pub mod cli;
 pub mod date;
 pub mod generate;
 pub mod import;

@@ -304,7 +304,7 @@ pub fn generate(
         fields[11] = born.to_string();
         // Deaths: rare among the young, frequent among the old.
         let a = f64::from(age) / 100.0;
-        let death_per_million = (8_000.0 + 700_000.0 * a.powi(4)) as u64;
+        let death_per_million = (15_000.0 + 900_000.0 * a.powi(3)) as u64;
         if chance(&mut rng, death_per_million) {
             let span = (today.0 - born.0).max(1) as u64;
             let died = Day(today.0 - below(&mut rng, span.min(25 * 365)) as i32);
