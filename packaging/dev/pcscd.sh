@@ -19,6 +19,8 @@ PID_FILE="$STATE_DIR/pcscd.pid"
 LOG_FILE="$STATE_DIR/pcscd.log"
 # pcscd's control socket: present while a pcscd is serving.
 PCSCD_SOCKET=/run/pcscd/pcscd.comm
+# The pid pcscd records for itself.
+PCSCD_PID=/run/pcscd/pcscd.pid
 
 say() { echo "pcscd.sh: $*"; }
 
@@ -93,17 +95,23 @@ start() {
     fi
     mkdir -p "$STATE_DIR"
     # A pcscd that died uncleanly leaves its socket behind, and a new one refuses to start.
-    rm -f "$PCSCD_SOCKET"
+    rm -f "$PCSCD_SOCKET" "$PCSCD_PID"
     say "starting pcscd -f -a (log: $LOG_FILE)"
+    # setsid: its own session, so ending the caller's process group (a test
+    # runner does) leaves pcscd running for the next caller. setsid may fork,
+    # so the pid to remember is the one pcscd writes itself.
     setsid pcscd -f -a >"$LOG_FILE" 2>&1 </dev/null &
-    echo $! >"$PID_FILE"
     local i
     for i in $(seq 1 50); do
-        if [[ -S "$PCSCD_SOCKET" ]] && vpcd_listening; then
+        if [[ -s "$PCSCD_PID" ]]; then
+            # pcscd pads its pid file with NUL bytes: keep the digits.
+            tr -cd "0-9" <"$PCSCD_PID" >"$PID_FILE"
+        fi
+        if [[ -S "$PCSCD_SOCKET" ]] && vpcd_listening && our_pcscd; then
             say "pcscd running (pid $(cat "$PID_FILE")), vpcd listening on 35963/35964"
             return 0
         fi
-        if ! our_pcscd; then
+        if (( i > 10 )) && [[ -z "$(running_pcscd)" ]]; then
             say "pcscd exited at once; its log:" >&2
             cat "$LOG_FILE" >&2 || true
             rm -f "$PID_FILE"
@@ -111,7 +119,7 @@ start() {
         fi
         sleep 0.1
     done
-    say "pcscd started (pid $(cat "$PID_FILE")) but vpcd is not listening on 35963 yet; log: $LOG_FILE" >&2
+    say "pcscd did not come up with vpcd listening on 35963 within 5 s; log: $LOG_FILE" >&2
     return 1
 }
 
