@@ -92,15 +92,28 @@ pub fn run_job(
     let total = workbook.rows.len();
     let decisions: Vec<Decision> = match workbook.mode {
         QueryMode::Cui => {
+            // Looking CUIs up in ascending order walks the registry's B-tree
+            // from left to right: neighbouring lookups share pages.
+            let mut order: Vec<usize> = (0..total).collect();
+            let key = |i: usize| match &workbook.rows[i].query {
+                RowQuery::Cui(text) => padron_shared::Cui::parse(text)
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
+                RowQuery::Names(_) => String::new(),
+            };
+            let keys: Vec<String> = (0..total).map(key).collect();
+            order.sort_by(|a, b| keys[*a].cmp(&keys[*b]));
             let mut engine = Engine::new(registry);
-            let mut out = Vec::with_capacity(total);
-            for (i, row) in workbook.rows.iter().enumerate() {
-                out.push(decide(&mut engine, row)?);
-                if (i + 1).is_multiple_of(PROGRESS_EVERY) {
-                    progress(i + 1, total);
+            let mut out: Vec<Option<Decision>> = vec![None; total];
+            for (n, i) in order.into_iter().enumerate() {
+                out[i] = Some(decide(&mut engine, &workbook.rows[i])?);
+                if (n + 1).is_multiple_of(PROGRESS_EVERY) {
+                    progress(n + 1, total);
                 }
             }
-            out
+            out.into_iter()
+                .map(|d| d.unwrap_or_else(|| Decision::rejected("sin procesar")))
+                .collect()
         }
         QueryMode::Names => {
             let half = total.div_ceil(2);

@@ -243,7 +243,7 @@ pub fn parse_csr(pem: &str) -> Result<ParsedCsr, PkiError> {
         &rcgen::PKCS_RSA_SHA384,
         &rcgen::PKCS_RSA_SHA512,
     ];
-    if !allowed.iter().any(|a| *a == alg) {
+    if !allowed.contains(&alg) {
         return Err(PkiError::CsrKeyType(format!("{alg:?}")));
     }
     Ok(ParsedCsr(parsed))

@@ -10,8 +10,8 @@
 //! |---|---|---|
 //! | `SURNAMES_GIVEN` | both surnames (either order) + first or second given name | a wrong or missing given name, swapped surnames |
 //! | `SURNAME_TWO_GIVEN` | one surname + first and second given names | a wrong or missing other surname, a married surname typed as second |
-//! | `SURNAMES_BIRTH` | both surnames (either order) + date of birth | wrong, abbreviated or merged given names |
-//! | `SURNAME_GIVEN_BIRTH` | first surname + first given name + date of birth | a missing second surname and second given name |
+//! | `SURNAME_BIRTH` | one surname + date of birth | wrong, abbreviated or merged given names together with a wrong or missing other surname |
+//! | `GIVEN_BIRTH` | first given name + date of birth | both surnames mistyped |
 //!
 //! Every key also carries a 64-bit signature of the person (date of birth
 //! and short hashes of four name codes), so that a large block (MARÍA LÓPEZ
@@ -22,8 +22,8 @@ use crate::registry::date::Day;
 
 pub const SURNAMES_GIVEN: u8 = 1;
 pub const SURNAME_TWO_GIVEN: u8 = 2;
-pub const SURNAMES_BIRTH: u8 = 3;
-pub const SURNAME_GIVEN_BIRTH: u8 = 4;
+pub const SURNAME_BIRTH: u8 = 3;
+pub const GIVEN_BIRTH: u8 = 4;
 
 /// What blocking and the signature need of a person or a query row.
 #[derive(Debug, Clone, Default)]
@@ -84,7 +84,7 @@ fn sorted_pair<'a>(a: &'a str, b: &'a str) -> [&'a str; 2] {
     if a <= b { [a, b] } else { [b, a] }
 }
 
-/// The keys a registry person is filed under (four to six).
+/// The keys a registry person is filed under (four to seven).
 pub fn person_keys(view: &BlockingView<'_>, out: &mut Vec<u64>) {
     out.clear();
     let g1 = code(view.given.first().copied());
@@ -101,8 +101,11 @@ pub fn person_keys(view: &BlockingView<'_>, out: &mut Vec<u64>) {
     if !s2.is_empty() && s2 != s1 {
         out.push(key_of(SURNAME_TWO_GIVEN, &[s2, g1, g2], None));
     }
-    out.push(key_of(SURNAMES_BIRTH, &[pair[0], pair[1]], view.born));
-    out.push(key_of(SURNAME_GIVEN_BIRTH, &[s1, g1], view.born));
+    out.push(key_of(SURNAME_BIRTH, &[s1], view.born));
+    if !s2.is_empty() && s2 != s1 {
+        out.push(key_of(SURNAME_BIRTH, &[s2], view.born));
+    }
+    out.push(key_of(GIVEN_BIRTH, &[g1], view.born));
 }
 
 /// The keys to look up for a query row: the same recipes, tried with each
@@ -131,9 +134,9 @@ pub fn query_keys(view: &BlockingView<'_>, married: Option<&NameToken>, out: &mu
     }
     for pair in &pairs {
         out.push(key_of(SURNAMES_GIVEN, &[pair[0], pair[1], g1], None));
-        if let Some(born) = view.born {
-            out.push(key_of(SURNAMES_BIRTH, &[pair[0], pair[1]], Some(born)));
-        }
+    }
+    if let Some(born) = view.born {
+        out.push(key_of(GIVEN_BIRTH, &[g1], Some(born)));
     }
     for s in &surnames {
         out.push(key_of(SURNAME_TWO_GIVEN, &[s, g1, g2], None));
@@ -142,7 +145,7 @@ pub fn query_keys(view: &BlockingView<'_>, married: Option<&NameToken>, out: &mu
             out.push(key_of(SURNAME_TWO_GIVEN, &[s, g1, ""], None));
         }
         if let Some(born) = view.born {
-            out.push(key_of(SURNAME_GIVEN_BIRTH, &[s, g1], Some(born)));
+            out.push(key_of(SURNAME_BIRTH, &[s], Some(born)));
         }
     }
     // The second given name may be the one the person goes by.
@@ -332,6 +335,23 @@ mod tests {
         assert!(found(
             &p,
             &keys_of(&["MARIA", "JOSE"], "LOPEZ", "PEREZ", "", None, true)
+        ));
+        // Typos in the first given name and the first surname, date of birth given.
+        assert!(found(
+            &p,
+            &keys_of(
+                &["MARYA", "JOSE"],
+                "LOPZE",
+                "GARCIA",
+                "",
+                Some("1985-03-15"),
+                true
+            )
+        ));
+        // Typos in both surnames, date of birth given.
+        assert!(found(
+            &p,
+            &keys_of(&["MARIA"], "LOPZE", "GRACIA", "", Some("1985-03-15"), true)
         ));
         // Goes by the second given name.
         let p2 = keys_of(&["JOSÉ", "LUIS"], "PÉREZ", "XOL", "", None, false);

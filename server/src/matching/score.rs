@@ -119,8 +119,9 @@ impl<'r> Frequencies<'r> {
         let u = match a {
             Agreement::Exact | Agreement::Particle => self.share(name_kind, &c.full)?,
             Agreement::Phonetic => self.share(code_kind, &c.code)?,
-            // Being one slip away from a frequent name happens by chance more often.
-            Agreement::Typo => (self.share(name_kind, &c.full)? * 4.0).max(2e-4),
+            // A random person is one slip away from the row's name mostly
+            // when they carry the name the slip was made on.
+            Agreement::Typo => (self.share(name_kind, &c.full)? * 1.5).max(1e-4),
             Agreement::Initial => 0.1,
             Agreement::Disagree => return Ok((m_of(a)).log2()),
         };
@@ -131,7 +132,7 @@ impl<'r> Frequencies<'r> {
 /// Bits for query tokens left without a partner, and for person tokens the
 /// query did not mention (a second or third given name is often left out).
 const UNMATCHED_QUERY_GIVEN: f64 = -3.0;
-const UNMATCHED_PERSON_GIVEN: f64 = -0.5;
+const UNMATCHED_PERSON_GIVEN: f64 = -0.2;
 const OUT_OF_ORDER: f64 = -1.0;
 
 /// Best alignment of the row's given names with the person's.
@@ -214,7 +215,7 @@ fn unmatched_query_surname(role: usize) -> f64 {
 fn unmatched_person_surname(role: usize) -> f64 {
     match role {
         0 => -1.0,
-        1 => -0.3,
+        1 => -0.2,
         _ => 0.0,
     }
 }

@@ -146,6 +146,9 @@ pub fn write_results(
         score: Format::new().set_num_format("0.0"),
     };
     let mut book = Workbook::new();
+    // Compressing the sheets is most of the cost of writing; level 2 is about
+    // twice as fast as the default for a file about 10% larger.
+    book.set_zip_compression_level(2);
     {
         let ws = book.add_worksheet_with_constant_memory()?;
         ws.set_name("resultados")?;
