@@ -2,7 +2,7 @@
 
 use crate::names::{NameToken, Surnames, given_names, surnames};
 use crate::registry::date::Day;
-use crate::registry::record::RegistryRecord;
+use crate::registry::record::{RecordFields, RegistryRecord};
 
 use super::blocking::BlockingView;
 
@@ -19,6 +19,14 @@ impl Profile {
         Profile {
             given: given_names(r.given.iter().map(String::as_str)),
             surnames: surnames(&r.first_surname, &r.second_surname, &r.married_surname),
+            born: Some(r.born),
+        }
+    }
+
+    pub fn of_fields(r: &RecordFields<'_>) -> Profile {
+        Profile {
+            given: given_names(r.given),
+            surnames: surnames(r.first_surname, r.second_surname, r.married_surname),
             born: Some(r.born),
         }
     }

@@ -23,7 +23,7 @@ use indicatif::ProgressBar;
 use padron_shared::ErrorCode;
 use rusqlite::{Connection, params};
 
-use super::record::{CSV_HEADER, RecordError, RegistryRecord};
+use super::record::{CSV_HEADER, RecordError, RecordFields};
 use super::store::{ENTRY_BYTES, SCHEMA, STORE_FILE, STORE_FORMAT, freq_kind};
 use crate::matching::blocking::{person_keys, signature};
 use crate::matching::profile::Profile;
@@ -34,7 +34,9 @@ const LOCK_FILE: &str = "registry.lock";
 const BUILDING_FILE: &str = "registry.sqlite.importing";
 /// Entries per block page, at least (a page ends only where a key ends).
 const PAGE_ENTRIES: usize = 170;
-const BATCH: usize = 2048;
+const BATCH: usize = 4096;
+/// Blocking entries per chunk (24 MiB).
+const CHUNK_ENTRIES: usize = 1 << 20;
 
 /// Errors that stop an import (bad rows do not: they are skipped).
 #[derive(Debug, thiserror::Error)]
@@ -103,83 +105,276 @@ pub struct ImportSummary {
     pub seconds: f64,
 }
 
-/// A row after the reading thread: validated and normalised, or why not.
+/// Persons ready for SQLite: their text in one buffer per batch (one
+/// allocation, freed at once by the writer, instead of a dozen per person
+/// freed across threads).
+#[derive(Debug, Default)]
+struct Batch {
+    text: String,
+    rows: Vec<PersonRow>,
+}
+
 #[derive(Debug)]
-enum Parsed {
-    Good {
-        line: u64,
-        record: Box<RegistryRecord>,
-        keys: Vec<u64>,
-        signature: u64,
-        names: NameCounts,
-    },
-    Bad {
+struct PersonRow {
+    id: i64,
+    /// Byte ranges in `Batch::text`: three given names, three surnames.
+    names: [(u32, u32); 6],
+    sex: &'static str,
+    places: [i64; 3],
+    born: i32,
+    deceased: bool,
+    died: Option<i32>,
+    registered: Option<i32>,
+}
+
+impl Batch {
+    fn push(&mut self, id: i64, r: &RecordFields<'_>, places: [i64; 3]) {
+        let mut names = [(0u32, 0u32); 6];
+        let values = [
+            r.given[0],
+            r.given[1],
+            r.given[2],
+            r.first_surname,
+            r.second_surname,
+            r.married_surname,
+        ];
+        for (slot, v) in names.iter_mut().zip(values) {
+            let start = self.text.len() as u32;
+            self.text.push_str(v);
+            *slot = (start, self.text.len() as u32);
+        }
+        self.rows.push(PersonRow {
+            id,
+            names,
+            sex: if r.sex == 'F' { "F" } else { "M" },
+            places,
+            born: r.born.0,
+            deceased: r.deceased,
+            died: r.died.map(|d| d.0),
+            registered: r.death_registered.map(|d| d.0),
+        });
+    }
+
+    fn name(&self, row: &PersonRow, i: usize) -> &str {
+        let (a, b) = row.names[i];
+        self.text.get(a as usize..b as usize).unwrap_or("")
+    }
+}
+
+/// FNV-1a: the import hashes a hundred million short strings and integers;
+/// SipHash's protection against hostile keys is not needed for a file the
+/// registry itself provides.
+#[derive(Debug, Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    fn write_i64(&mut self, v: i64) {
+        // Mix the whole word at once (CUIs differ mostly in their middle digits).
+        let mut h = (v as u64) ^ self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        self.0 = h;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+type FastSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<Fnv>>;
+
+fn count<'a>(
+    map: &mut FastMap<Box<str>, u64>,
+    name: &'a str,
+    seen: &mut Vec<(i64, &'a str)>,
+    kind: i64,
+) {
+    if name.is_empty() || seen.iter().any(|(k, n)| *k == kind && *n == name) {
+        return;
+    }
+    seen.push((kind, name));
+    if let Some(c) = map.get_mut(name) {
+        *c += 1;
+    } else {
+        map.insert(name.into(), 1);
+    }
+}
+
+/// Everything the reading thread learns besides the rows it sends.
+#[derive(Debug, Default)]
+struct Collected {
+    persons: u64,
+    deceased: u64,
+    married: u64,
+    bad_rows: u64,
+    first_bad: Vec<BadRow>,
+    /// Blocking entries in fixed-size chunks: growing one vector of a few
+    /// gigabytes would copy it (and double the memory) at each growth.
+    entries: Vec<Vec<[u64; 3]>>,
+    freq: [FastMap<Box<str>, u64>; 4],
+    places: FastMap<Box<str>, i64>,
+}
+
+impl Collected {
+    fn place(&mut self, name: &str) -> i64 {
+        if let Some(id) = self.places.get(name) {
+            return *id;
+        }
+        let id = self.places.len() as i64;
+        self.places.insert(name.into(), id);
+        id
+    }
+
+    fn bad(
+        &mut self,
+        report: &mut impl Write,
         line: u64,
         reason: String,
-    },
-}
-
-/// The distinct names and codes of one person, for `name_freq`.
-#[derive(Debug, Default)]
-struct NameCounts {
-    given: Vec<String>,
-    surnames: Vec<String>,
-    given_codes: Vec<String>,
-    surname_codes: Vec<String>,
-}
-
-fn push_unique(v: &mut Vec<String>, s: &str) {
-    if !s.is_empty() && !v.iter().any(|x| x == s) {
-        v.push(s.to_owned());
-    }
-}
-
-fn parse_row(line: u64, row: &csv::ByteRecord) -> Parsed {
-    let row = match csv::StringRecord::from_byte_record(row.clone()) {
-        Ok(r) => r,
-        Err(_) => {
-            return Parsed::Bad {
-                line,
-                reason: "el texto no es UTF-8 válido / the text is not valid UTF-8".into(),
-            };
+    ) -> Result<(), ImportError> {
+        writeln!(report, "línea {line}: {reason}")?;
+        self.bad_rows += 1;
+        if self.first_bad.len() < 50 {
+            self.first_bad.push(BadRow { line, reason });
         }
-    };
-    let record = match RegistryRecord::from_csv(&row) {
-        Ok(r) => r,
-        Err(e) => {
-            return Parsed::Bad {
-                line,
-                reason: e.to_string(),
-            };
+        Ok(())
+    }
+}
+
+/// The reading thread: parse, validate, normalise, compute keys and counts,
+/// and send persons to the writer in batches.
+fn read_rows(
+    mut reader: csv::Reader<Counting<BufReader<File>>>,
+    tx: std::sync::mpsc::SyncSender<Batch>,
+    report: &mut impl Write,
+    input_len: u64,
+) -> Result<Collected, ImportError> {
+    let mut c = Collected::default();
+    c.place(""); // id 0: unknown / not applicable
+    let mut seen_cuis: FastSet<i64> = FastSet::default();
+    seen_cuis.reserve(
+        usize::try_from(input_len / 100)
+            .unwrap_or(0)
+            .min(100_000_000),
+    );
+    let mut record = csv::StringRecord::new();
+    let mut batch = Batch::default();
+    let mut keys = Vec::with_capacity(8);
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                c.bad(
+                    report,
+                    line,
+                    "el texto no es UTF-8 válido / the text is not valid UTF-8".into(),
+                )?;
+                continue;
+            }
+            Err(e) => {
+                return Err(ImportError::Csv {
+                    line: e.position().map(|p| p.line()).unwrap_or(0),
+                    message: e.to_string(),
+                });
+            }
         }
-    };
-    let profile = Profile::of_record(&record);
-    let view = profile.view();
-    let mut keys = Vec::with_capacity(6);
-    person_keys(&view, &mut keys);
-    let sig = signature(&view);
-    let mut names = NameCounts::default();
-    for g in &profile.given {
-        push_unique(&mut names.given, &g.full);
-        push_unique(&mut names.given_codes, &g.code);
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if record.len() == 1 && record.get(0).is_some_and(|f| f.trim().is_empty()) {
+            continue; // a blank line
+        }
+        let fields = match RecordFields::parse(&record) {
+            Ok(f) => f,
+            Err(e) => {
+                c.bad(report, line, e.to_string())?;
+                continue;
+            }
+        };
+        let id: i64 = fields.cui.to_string().parse().unwrap_or(0);
+        if !seen_cuis.insert(id) {
+            c.bad(report, line, RecordError::DuplicateCui.to_string())?;
+            continue;
+        }
+        let profile = Profile::of_fields(&fields);
+        let view = profile.view();
+        person_keys(&view, &mut keys);
+        let sig = signature(&view);
+        for k in &keys {
+            if c.entries
+                .last()
+                .is_none_or(|chunk| chunk.len() == CHUNK_ENTRIES)
+            {
+                c.entries.push(Vec::with_capacity(CHUNK_ENTRIES));
+            }
+            if let Some(chunk) = c.entries.last_mut() {
+                chunk.push([*k, id as u64, sig]);
+            }
+        }
+        let mut seen_names: Vec<(i64, &str)> = Vec::with_capacity(12);
+        for g in &profile.given {
+            count(
+                &mut c.freq[freq_kind::GIVEN as usize],
+                &g.full,
+                &mut seen_names,
+                freq_kind::GIVEN,
+            );
+            count(
+                &mut c.freq[freq_kind::GIVEN_CODE as usize],
+                &g.code,
+                &mut seen_names,
+                freq_kind::GIVEN_CODE,
+            );
+        }
+        let s = &profile.surnames;
+        for t in s
+            .first
+            .iter()
+            .chain(s.second.iter())
+            .chain(s.married.iter())
+        {
+            count(
+                &mut c.freq[freq_kind::SURNAME as usize],
+                &t.full,
+                &mut seen_names,
+                freq_kind::SURNAME,
+            );
+            count(
+                &mut c.freq[freq_kind::SURNAME_CODE as usize],
+                &t.code,
+                &mut seen_names,
+                freq_kind::SURNAME_CODE,
+            );
+        }
+        c.persons += 1;
+        c.deceased += u64::from(fields.deceased);
+        c.married += u64::from(!fields.married_surname.is_empty());
+        let places = [
+            c.place(fields.country),
+            c.place(fields.department),
+            c.place(fields.municipality),
+        ];
+        batch.push(id, &fields, places);
+        if batch.rows.len() == BATCH && tx.send(std::mem::take(&mut batch)).is_err() {
+            break; // the writer stopped; its error is reported
+        }
     }
-    let s = &profile.surnames;
-    for t in s
-        .first
-        .iter()
-        .chain(s.second.iter())
-        .chain(s.married.iter())
-    {
-        push_unique(&mut names.surnames, &t.full);
-        push_unique(&mut names.surname_codes, &t.code);
+    if !batch.rows.is_empty() {
+        let _ = tx.send(batch);
     }
-    Parsed::Good {
-        line,
-        record: Box::new(record),
-        keys,
-        signature: sig,
-        names,
-    }
+    Ok(c)
 }
 
 /// A reader that counts the bytes read, for the progress bar.
@@ -281,49 +476,19 @@ pub fn import(
     progress.set_length(input_len.max(1));
     progress.set_message("leyendo / reading");
 
-    let (tx, rx) = sync_channel::<Vec<Parsed>>(8);
+    let (tx, rx) = sync_channel::<Batch>(8);
     let result = std::thread::scope(|scope| -> Result<Collected, ImportError> {
-        let reader_thread = scope.spawn(move || -> Result<(), ImportError> {
-            let mut batch = Vec::with_capacity(BATCH);
-            let mut row = csv::ByteRecord::new();
-            loop {
-                let more = reader
-                    .read_byte_record(&mut row)
-                    .map_err(|e| ImportError::Csv {
-                        line: e.position().map(|p| p.line()).unwrap_or(0),
-                        message: e.to_string(),
-                    })?;
-                if !more {
-                    break;
-                }
-                let line = row.position().map(|p| p.line()).unwrap_or(0);
-                if row.len() == 1 && row.get(0).is_some_and(|f| f.is_empty()) {
-                    continue; // a blank line
-                }
-                batch.push(parse_row(line, &row));
-                if batch.len() == BATCH
-                    && tx
-                        .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                        .is_err()
-                {
-                    return Ok(()); // the writer stopped; its error is reported
-                }
-            }
-            if !batch.is_empty() {
-                let _ = tx.send(batch);
-            }
-            Ok(())
-        });
-        let collected = write_persons(&mut conn, rx, &mut report, input_len, progress, &read_bytes);
+        let report = &mut report;
+        let reader_thread = scope.spawn(move || read_rows(reader, tx, report, input_len));
+        let written = write_persons(&mut conn, rx, progress, &read_bytes);
         let read = reader_thread.join().unwrap_or_else(|_| {
             Err(ImportError::Csv {
                 line: 0,
                 message: "lector interrumpido / reader panicked".into(),
             })
         });
-        let collected = collected?;
-        read?;
-        Ok(collected)
+        written?;
+        read
     });
     let mut collected = match result {
         Ok(c) => c,
@@ -404,70 +569,13 @@ pub fn import(
     })
 }
 
-/// What the writer thread gathered besides the rows it inserted.
-#[derive(Debug, Default)]
-struct Collected {
-    persons: u64,
-    deceased: u64,
-    married: u64,
-    bad_rows: u64,
-    first_bad: Vec<BadRow>,
-    entries: Vec<[u64; 3]>,
-    freq: [HashMap<String, u64>; 4],
-    places: HashMap<String, i64>,
-}
-
-impl Collected {
-    fn place(&mut self, name: &str) -> i64 {
-        if let Some(id) = self.places.get(name) {
-            return *id;
-        }
-        let id = self.places.len() as i64;
-        self.places.insert(name.to_owned(), id);
-        id
-    }
-
-    fn bad(
-        &mut self,
-        report: &mut impl Write,
-        line: u64,
-        reason: String,
-    ) -> Result<(), ImportError> {
-        writeln!(report, "línea {line}: {reason}")?;
-        self.bad_rows += 1;
-        if self.first_bad.len() < 50 {
-            self.first_bad.push(BadRow { line, reason });
-        }
-        Ok(())
-    }
-}
-
-fn count(map: &mut HashMap<String, u64>, names: &[String]) {
-    for n in names {
-        if let Some(c) = map.get_mut(n.as_str()) {
-            *c += 1;
-        } else {
-            map.insert(n.clone(), 1);
-        }
-    }
-}
-
+/// The writing thread: inserts persons into SQLite as batches arrive.
 fn write_persons(
     conn: &mut Connection,
-    rx: std::sync::mpsc::Receiver<Vec<Parsed>>,
-    report: &mut impl Write,
-    input_len: u64,
+    rx: std::sync::mpsc::Receiver<Batch>,
     progress: &ProgressBar,
     read_bytes: &AtomicU64,
-) -> Result<Collected, ImportError> {
-    let mut c = Collected::default();
-    c.place(""); // id 0: unknown / not applicable
-    // About six entries per person and ~150 bytes per CSV row.
-    c.entries.reserve(
-        usize::try_from(input_len / 150 * 6)
-            .unwrap_or(0)
-            .min(200_000_000),
-    );
+) -> Result<(), ImportError> {
     let tx = conn.transaction()?;
     {
         let mut insert = tx.prepare(
@@ -476,121 +584,72 @@ fn write_persons(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )?;
         for batch in rx {
-            for parsed in batch {
-                match parsed {
-                    Parsed::Bad { line, reason } => c.bad(report, line, reason)?,
-                    Parsed::Good {
-                        line,
-                        record: r,
-                        keys,
-                        signature,
-                        names,
-                    } => {
-                        let id: i64 = r.cui.to_string().parse().unwrap_or(0);
-                        let places = [
-                            c.place(&r.country),
-                            c.place(&r.department),
-                            c.place(&r.municipality),
-                        ];
-                        let sex = if r.sex == 'F' { "F" } else { "M" };
-                        let inserted = insert.execute(params![
-                            id,
-                            r.given[0],
-                            r.given[1],
-                            r.given[2],
-                            r.first_surname,
-                            r.second_surname,
-                            r.married_surname,
-                            sex,
-                            places[0],
-                            places[1],
-                            places[2],
-                            r.born.0,
-                            r.deceased,
-                            r.died.map(|d| d.0),
-                            r.death_registered.map(|d| d.0),
-                        ]);
-                        match inserted {
-                            Ok(_) => {}
-                            Err(e)
-                                if e.sqlite_error_code()
-                                    == Some(rusqlite::ErrorCode::ConstraintViolation) =>
-                            {
-                                c.bad(report, line, RecordError::DuplicateCui.to_string())?;
-                                continue;
-                            }
-                            Err(e) => return Err(e.into()),
-                        }
-                        c.persons += 1;
-                        c.deceased += u64::from(r.deceased);
-                        c.married += u64::from(!r.married_surname.is_empty());
-                        for k in keys {
-                            c.entries.push([k, id as u64, signature]);
-                        }
-                        count(&mut c.freq[freq_kind::GIVEN as usize], &names.given);
-                        count(&mut c.freq[freq_kind::SURNAME as usize], &names.surnames);
-                        count(
-                            &mut c.freq[freq_kind::GIVEN_CODE as usize],
-                            &names.given_codes,
-                        );
-                        count(
-                            &mut c.freq[freq_kind::SURNAME_CODE as usize],
-                            &names.surname_codes,
-                        );
-                    }
-                }
+            for r in &batch.rows {
+                insert.execute(params![
+                    r.id,
+                    batch.name(r, 0),
+                    batch.name(r, 1),
+                    batch.name(r, 2),
+                    batch.name(r, 3),
+                    batch.name(r, 4),
+                    batch.name(r, 5),
+                    r.sex,
+                    r.places[0],
+                    r.places[1],
+                    r.places[2],
+                    r.born,
+                    r.deceased,
+                    r.died,
+                    r.registered,
+                ])?;
             }
             progress.set_position(read_bytes.load(Ordering::Relaxed));
         }
     }
     tx.commit()?;
-    Ok(c)
+    Ok(())
 }
 
 /// Sorts the blocking entries and writes them as pages; returns how many.
 fn write_blocks(
     conn: &Connection,
-    entries: &mut [[u64; 3]],
+    chunks: &mut [Vec<[u64; 3]>],
     progress: &ProgressBar,
 ) -> Result<u64, ImportError> {
-    // Two halves sorted on the two cores, then merged while writing.
-    let mid = entries.len() / 2;
-    let (left, right) = entries.split_at_mut(mid);
+    // Each chunk is sorted on its own, the two cores taking half the chunks
+    // each; the sorted chunks are then merged while the pages are written.
+    let total: usize = chunks.iter().map(Vec::len).sum();
+    let mid = chunks.len() / 2;
+    let (left, right) = chunks.split_at_mut(mid);
     std::thread::scope(|s| {
-        s.spawn(|| left.sort_unstable());
-        right.sort_unstable();
+        s.spawn(|| left.iter_mut().for_each(|c| c.sort_unstable()));
+        right.iter_mut().for_each(|c| c.sort_unstable());
     });
     progress.set_message("escribiendo el índice / writing the index");
-    progress.set_length(entries.len() as u64);
+    progress.set_length(total as u64);
     progress.set_position(0);
-    let (left, right) = entries.split_at(mid);
+    let mut heap: std::collections::BinaryHeap<std::cmp::Reverse<([u64; 3], usize)>> = chunks
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.first().map(|e| std::cmp::Reverse((*e, i))))
+        .collect();
+    let mut cursor = vec![1usize; chunks.len()];
     let mut stmt = conn.prepare("INSERT INTO block_page(first_key, entries) VALUES (?1, ?2)")?;
     conn.execute_batch("BEGIN")?;
     let mut page: Vec<u8> = Vec::with_capacity((PAGE_ENTRIES + 64) * ENTRY_BYTES);
     let mut page_first: Option<u64> = None;
     let mut last: Option<[u64; 3]> = None;
     let mut written = 0u64;
-    let (mut i, mut j) = (0usize, 0usize);
-    loop {
-        let next = match (left.get(i), right.get(j)) {
-            (Some(a), Some(b)) if a <= b => {
-                i += 1;
-                *a
-            }
-            (Some(_), Some(b)) => {
-                j += 1;
-                *b
-            }
-            (Some(a), None) => {
-                i += 1;
-                *a
-            }
-            (None, Some(b)) => {
-                j += 1;
-                *b
-            }
-            (None, None) => break,
-        };
+    let mut merged = 0u64;
+    while let Some(std::cmp::Reverse((next, i))) = heap.pop() {
+        if let Some(e) = chunks[i].get(cursor[i]) {
+            heap.push(std::cmp::Reverse((*e, i)));
+            cursor[i] += 1;
+        }
+        merged += 1;
+        if merged.is_multiple_of(1 << 20) {
+            progress.set_position(merged);
+        }
         if last.is_some_and(|l| l[0] == next[0] && l[1] == next[1]) {
             continue; // the same person twice under one key
         }
@@ -610,9 +669,6 @@ fn write_blocks(
         }
         last = Some(next);
         written += 1;
-        if written.is_multiple_of(1 << 20) {
-            progress.set_position((i + j) as u64);
-        }
     }
     if let Some(first) = page_first {
         stmt.execute(params![first as i64, page])?;

@@ -84,17 +84,37 @@ fn optional_date(text: &str, field: &'static str) -> Result<Option<Day>, RecordE
     Day::parse_iso(t).map(Some).ok_or(RecordError::Date(field))
 }
 
-fn text(value: &str, field: &'static str) -> Result<String, RecordError> {
+fn text<'a>(value: &'a str, field: &'static str) -> Result<&'a str, RecordError> {
     let t = value.trim();
-    if t.chars().count() > MAX_FIELD_CHARS {
+    // Byte length bounds the character count from above: count only when needed.
+    if t.len() > MAX_FIELD_CHARS && t.chars().count() > MAX_FIELD_CHARS {
         return Err(RecordError::TooLong(field));
     }
-    Ok(t.to_owned())
+    Ok(t)
 }
 
-impl RegistryRecord {
+/// A validated registry row that borrows its text from the CSV record, so
+/// that the import does not copy every field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordFields<'a> {
+    pub cui: Cui,
+    pub given: [&'a str; 3],
+    pub first_surname: &'a str,
+    pub second_surname: &'a str,
+    pub married_surname: &'a str,
+    pub sex: char,
+    pub country: &'a str,
+    pub department: &'a str,
+    pub municipality: &'a str,
+    pub born: Day,
+    pub deceased: bool,
+    pub died: Option<Day>,
+    pub death_registered: Option<Day>,
+}
+
+impl<'a> RecordFields<'a> {
     /// Validates one CSV row (fields in [`CSV_HEADER`] order).
-    pub fn from_csv(row: &csv::StringRecord) -> Result<RegistryRecord, RecordError> {
+    pub fn parse(row: &'a csv::StringRecord) -> Result<RecordFields<'a>, RecordError> {
         if row.len() != CSV_HEADER.len() {
             return Err(RecordError::Columns(row.len()));
         }
@@ -136,7 +156,7 @@ impl RegistryRecord {
         {
             return Err(RecordError::DateOrder);
         }
-        Ok(RegistryRecord {
+        Ok(RecordFields {
             cui,
             given,
             first_surname,
@@ -151,6 +171,31 @@ impl RegistryRecord {
             died,
             death_registered,
         })
+    }
+
+    pub fn to_owned(&self) -> RegistryRecord {
+        RegistryRecord {
+            cui: self.cui,
+            given: self.given.map(str::to_owned),
+            first_surname: self.first_surname.to_owned(),
+            second_surname: self.second_surname.to_owned(),
+            married_surname: self.married_surname.to_owned(),
+            sex: self.sex,
+            country: self.country.to_owned(),
+            department: self.department.to_owned(),
+            municipality: self.municipality.to_owned(),
+            born: self.born,
+            deceased: self.deceased,
+            died: self.died,
+            death_registered: self.death_registered,
+        }
+    }
+}
+
+impl RegistryRecord {
+    /// Validates one CSV row (fields in [`CSV_HEADER`] order).
+    pub fn from_csv(row: &csv::StringRecord) -> Result<RegistryRecord, RecordError> {
+        RecordFields::parse(row).map(|f| f.to_owned())
     }
 }
 
