@@ -190,12 +190,15 @@ const MAYAN_HINTS: [&str; 12] = [
     "X", "CH", "Q", "K", "TZ", "AJ", "CAAL", "POP", "COC", "CUC", "BOL", "TIUL",
 ];
 
+/// Reference, expected CUI (empty: not in the registry), perturbations.
+type Truth = (String, String, String);
+
 /// Builds the names workbook and its truth.
 fn names_queries(
     rng: &mut Pcg64Mcg,
     sample: &[Person],
     outsiders: &[Person],
-) -> (Vec<[String; 9]>, Vec<(String, String, String)>) {
+) -> (Vec<[String; 9]>, Vec<Truth>) {
     let mut rows = Vec::new();
     let mut truth = Vec::new();
     for i in 0..NAMES_ROWS {

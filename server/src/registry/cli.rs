@@ -54,7 +54,7 @@ pub struct CodedError {
 }
 
 impl CodedError {
-    fn new(code: ErrorCode, message: impl std::fmt::Display) -> anyhow::Error {
+    fn error(code: ErrorCode, message: impl std::fmt::Display) -> anyhow::Error {
         CodedError {
             code,
             message: message.to_string(),
@@ -83,12 +83,12 @@ pub fn run(command: RegistryCommand, lang: Lang) -> anyhow::Result<()> {
     match command {
         RegistryCommand::Generate { persons, seed, out } => {
             let file = std::fs::File::create(&out).map_err(|e| {
-                CodedError::new(ErrorCode::BadRequest, format!("{}: {e}", out.display()))
+                CodedError::error(ErrorCode::BadRequest, format!("{}: {e}", out.display()))
             })?;
             let progress = bar(persons, "{bar:40} {pos}/{len} personas ({per_sec}, {eta})");
             let started = std::time::Instant::now();
             let stats = generate(persons, seed, file, |n| progress.set_position(n))
-                .map_err(|e| CodedError::new(ErrorCode::Internal, e))?;
+                .map_err(|e| CodedError::error(ErrorCode::Internal, e))?;
             progress.finish_and_clear();
             println!(
                 "{} {} ({} {:.1} s): {} {}, {} {}",
@@ -109,10 +109,10 @@ pub fn run(command: RegistryCommand, lang: Lang) -> anyhow::Result<()> {
                 "{msg:28} {bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
             );
             let summary =
-                import(&data.data, &csv, &progress).map_err(|e| CodedError::new(e.code(), e))?;
+                import(&data.data, &csv, &progress).map_err(|e| CodedError::error(e.code(), e))?;
             progress.finish_and_clear();
             println!(
-                "{}: {} {} ({} {}), {:.1} s, {} {}",
+                "{}: {} {} ({} {}), {:.1} s, {} MiB",
                 t(lang, "Registro importado", "Registry imported"),
                 summary.persons,
                 t(lang, "personas", "persons"),
@@ -120,7 +120,6 @@ pub fn run(command: RegistryCommand, lang: Lang) -> anyhow::Result<()> {
                 t(lang, "fallecidas", "deceased"),
                 summary.seconds,
                 summary.store_bytes / (1024 * 1024),
-                "MiB",
             );
             if summary.bad_rows > 0 {
                 eprintln!(
@@ -146,7 +145,8 @@ pub fn run(command: RegistryCommand, lang: Lang) -> anyhow::Result<()> {
             Ok(())
         }
         RegistryCommand::Stats { data } => {
-            let registry = Registry::open(&data.data).map_err(|e| CodedError::new(e.code(), e))?;
+            let registry =
+                Registry::open(&data.data).map_err(|e| CodedError::error(e.code(), e))?;
             let m = registry.meta();
             println!("{} {}", t(lang, "personas:", "persons:"), m.persons);
             println!("{} {}", t(lang, "fallecidas:", "deceased:"), m.deceased);
@@ -202,7 +202,7 @@ pub fn run_match(data: &Path, input: &Path, output: &Path, lang: Lang) -> anyhow
         progress.set_length(total as u64);
         progress.set_position(done as u64);
     })
-    .map_err(|e| CodedError::new(e.code(), e))?;
+    .map_err(|e| CodedError::error(e.code(), e))?;
     progress.finish_and_clear();
     let counts: Vec<String> = RowOutcome::ALL
         .iter()
