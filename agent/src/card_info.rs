@@ -177,6 +177,14 @@ fn describe(card: &mut dyn Card, lang: Lang, out: &mut dyn Write) -> Result<(), 
     let tries = match (status.blocked, status.tries_left) {
         (true, _) => t(lang, "0 (PIN bloqueado)", "0 (PIN blocked)").to_owned(),
         (false, Some(n)) => n.to_string(),
+        // PIV answers an empty VERIFY with 9000, not a count, while the PIN
+        // is still verified from an earlier operation on the same card session.
+        (false, None) if status.verified => t(
+            lang,
+            "(PIN ya verificado en esta sesión de la tarjeta)",
+            "(PIN already verified in this card session)",
+        )
+        .to_owned(),
         (false, None) => unknown.to_owned(),
     };
     writeln!(

@@ -46,11 +46,19 @@ fn validate_site(site: &str) -> Result<String, ServerError> {
     Ok(clean)
 }
 
-/// Who is acting at this terminal, for the audit log.
+/// Who is acting at this terminal, for the audit log: the login name, or
+/// the numeric uid when the environment does not say (cron, containers).
 pub fn local_actor() -> String {
-    let user = std::env::var("SUDO_USER")
-        .or_else(|_| std::env::var("USER"))
-        .unwrap_or_else(|_| "desconocido".to_owned());
+    let from_env = ["SUDO_USER", "USER", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()));
+    let user = from_env.unwrap_or_else(|| {
+        use std::os::unix::fs::MetadataExt;
+        match std::fs::metadata("/proc/self") {
+            Ok(meta) => format!("uid{}", meta.uid()),
+            Err(_) => "desconocido".to_owned(),
+        }
+    });
     format!("admin:{user}")
 }
 

@@ -13,9 +13,10 @@ use clap::{Args, Parser, Subcommand};
     propagate_version = true
 )]
 pub struct Cli {
-    /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `padron_server=debug`.
-    #[arg(long, global = true, env = "PADRON_LOG", default_value = "info")]
-    pub log: String,
+    /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `padron_server=debug`
+    /// [default: `info` for serve, `warn` for admin commands].
+    #[arg(long, global = true, env = "PADRON_LOG")]
+    pub log: Option<String>,
     /// Log as JSON lines (for log collectors) instead of text.
     #[arg(long, global = true)]
     pub log_json: bool,

@@ -1,14 +1,21 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use padron_server::cli::Cli;
+use padron_server::cli::{Cli, Command};
 use padron_server::commands;
 use padron_shared::Lang;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let filter = EnvFilter::try_new(&cli.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    // An admin at a terminal wants the command's answer, not the server's chatter.
+    let default = if matches!(cli.command, Command::Serve { .. }) {
+        "info"
+    } else {
+        "warn"
+    };
+    let filter = EnvFilter::try_new(cli.log.as_deref().unwrap_or(default))
+        .unwrap_or_else(|_| EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
