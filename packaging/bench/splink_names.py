@@ -21,7 +21,6 @@ import unicodedata
 
 import duckdb
 import openpyxl
-import pandas as pd
 from splink import Linker, SettingsCreator, block_on
 import splink.comparison_library as cl
 from splink.backends.duckdb import DuckDBAPI
@@ -97,9 +96,13 @@ def main(registry_csv, names_xlsx, out_csv):
             "apellido_casada": married(get("APELLIDO DE CASADA")),
             "fecha_nacimiento": dob(get("FECHA DE NACIMIENTO")),
         })
-    qdf = pd.DataFrame(queries)
-    con.register("q_view", qdf)
-    con.execute("CREATE TABLE q AS SELECT * FROM q_view")
+    con.execute("CREATE TABLE q(unique_id VARCHAR, primer_nombre VARCHAR, segundo_nombre VARCHAR,"
+                " primer_apellido VARCHAR, segundo_apellido VARCHAR, apellido_casada VARCHAR,"
+                " fecha_nacimiento VARCHAR)")
+    columns = ["unique_id", "primer_nombre", "segundo_nombre", "primer_apellido", "segundo_apellido",
+               "apellido_casada", "fecha_nacimiento"]
+    con.executemany("INSERT INTO q VALUES (?, ?, ?, ?, ?, ?, ?)", [[q[c] for c in columns] for q in queries])
+    query_order = [q["unique_id"] for q in queries]
     t_load = time.time()
 
     db_api = DuckDBAPI(connection=con)
@@ -131,21 +134,24 @@ def main(registry_csv, names_xlsx, out_csv):
         block_on("primer_apellido", "segundo_apellido", "primer_nombre"))
     t_train = time.time()
 
-    pred = linker.inference.predict(threshold_match_probability=0.01).as_pandas_dataframe()
+    pred = linker.inference.predict(threshold_match_probability=0.01)
+    pairs = con.execute(
+        f"SELECT unique_id_l, unique_id_r, source_dataset_l, match_probability FROM {pred.physical_name}"
+    ).fetchall()
     t_predict = time.time()
 
-    query_ids = set(qdf["unique_id"])
+    query_ids = set(query_order)
     best = {}
-    for r in pred.itertuples(index=False):
-        left, right, p = str(r.unique_id_l), str(r.unique_id_r), float(r.match_probability)
-        q, reg = (left, right) if r.source_dataset_l == "consulta" else (right, left)
+    for left, right, source_l, p in pairs:
+        left, right, p = str(left), str(right), float(p)
+        q, reg = (left, right) if source_l == "consulta" else (right, left)
         if q not in query_ids:
             continue
         best.setdefault(q, []).append((p, reg))
     with open(out_csv, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["referencia", "resultado", "cui", "probabilidad"])
-        for q in qdf["unique_id"]:
+        for q in query_order:
             cands = sorted(best.get(q, []), reverse=True)
             strong = [c for c in cands if c[0] >= 0.5]
             if cands and cands[0][0] >= 0.995 and len(strong) == 1:
@@ -157,7 +163,7 @@ def main(registry_csv, names_xlsx, out_csv):
     t_end = time.time()
     print(json.dumps({"load_s": round(t_load - t0, 2), "train_s": round(t_train - t_load, 2),
                       "predict_s": round(t_predict - t_train, 2), "total_s": round(t_end - t0, 2),
-                      "pairs": int(len(pred))}), file=sys.stderr)
+                      "pairs": len(pairs)}), file=sys.stderr)
 
 
 if __name__ == "__main__":

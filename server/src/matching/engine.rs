@@ -102,8 +102,10 @@ pub const FOUND_PROBABILITY: f64 = 0.995;
 /// Below this, no candidate is worth showing: `NO_ENCONTRADO`.
 pub const CANDIDATE_PROBABILITY: f64 = 0.02;
 /// Odds, per registry person, that a row's person is outside the registry
-/// or was missed by blocking: `Z = persons × this`.
-pub const OUTSIDE_ODDS_PER_PERSON: f64 = 0.12;
+/// or was missed by blocking: `Z = persons × this`. With a prior of 95% that
+/// a beneficiary is in the civil registry, `(1 − 0.95) / 0.95 ≈ 0.053`; a
+/// little more covers persons that blocking misses.
+pub const OUTSIDE_ODDS_PER_PERSON: f64 = 0.06;
 /// At most this many persons of the blocks get the full scoring.
 const FULL_SCORING: usize = 24;
 /// Candidates whose rough score trails the best by more than this cannot win.

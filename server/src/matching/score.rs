@@ -36,14 +36,18 @@ pub enum Agreement {
 }
 
 /// `m`: how often each outcome happens when row and person are the same.
-fn m_of(a: Agreement) -> f64 {
+/// A surname that is not even close to the registry's is rarer (a changed
+/// or adopted surname) than a given name that is (a name used in daily life
+/// instead of the registered one).
+fn m_of(a: Agreement, given: bool) -> f64 {
     match a {
         Agreement::Exact => 0.88,
         Agreement::Particle => 0.02,
         Agreement::Phonetic => 0.04,
         Agreement::Typo => 0.03,
         Agreement::Initial => 0.9,
-        Agreement::Disagree => 0.03,
+        Agreement::Disagree if given => 0.02,
+        Agreement::Disagree => 0.01,
     }
 }
 
@@ -123,9 +127,9 @@ impl<'r> Frequencies<'r> {
             // when they carry the name the slip was made on.
             Agreement::Typo => (self.share(name_kind, &c.full)? * 1.5).max(1e-4),
             Agreement::Initial => 0.1,
-            Agreement::Disagree => return Ok((m_of(a)).log2()),
+            Agreement::Disagree => return Ok(m_of(a, given).log2()),
         };
-        Ok((m_of(a) / u.min(0.9)).log2().min(MAX_FIELD_BITS))
+        Ok((m_of(a, given) / u.min(0.9)).log2().min(MAX_FIELD_BITS))
     }
 }
 
@@ -208,7 +212,7 @@ fn role_bits(q_role: usize, c_role: usize) -> f64 {
 /// not have is strong evidence against; a married surname may simply not
 /// be in the registry.
 fn unmatched_query_surname(role: usize) -> f64 {
-    if role == 2 { -2.0 } else { -5.0 }
+    if role == 2 { -2.0 } else { -6.0 }
 }
 
 /// A person surname the row does not mention.
