@@ -36,6 +36,18 @@ pub enum Command {
         #[arg(long, default_value = "Padrón estación de trabajo")]
         hint: String,
     },
+    /// Log in with the eID card, show the session, log out (checks a card and PIN work).
+    Login,
+    /// The institution's users: list, add (alta), update, remove (baja). Coordinators only.
+    Users {
+        #[command(subcommand)]
+        command: crate::account_cmd::UsersCommand,
+    },
+    /// The institution's signed user requests and their states. Coordinators only.
+    Requests {
+        #[command(subcommand)]
+        command: crate::account_cmd::RequestsCommand,
+    },
     /// The national eID card in the reader.
     Card {
         #[command(subcommand)]

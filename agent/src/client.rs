@@ -5,11 +5,14 @@ use std::error::Error as StdError;
 use std::sync::Arc;
 use std::time::Duration;
 
+use padron_shared::auth::{AuthToken, Challenge, SessionInfo};
 use padron_shared::protocol::{Health, WhoAmI};
+use padron_shared::users::{RequestView, SignedRequest, UserView};
 use padron_shared::{ErrorBody, ErrorCode, Lang};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::{AlertDescription, RootCertStore};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::config::LoadedConfig;
@@ -189,6 +192,7 @@ impl Client {
         tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         let http = reqwest::Client::builder()
             .use_preconfigured_tls(tls.clone())
+            .tls_info(true)
             .https_only(true)
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
@@ -208,30 +212,116 @@ impl Client {
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        self.send(reqwest::Method::GET, path, None, None::<&()>)
+            .await
+            .map(|(v, _)| v)
+    }
+
+    /// Sends a request; returns the decoded answer and the server's TLS
+    /// certificate (DER) as seen on this connection.
+    async fn send<T: DeserializeOwned, B: Serialize + ?Sized>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<&B>,
+    ) -> Result<(T, Option<Vec<u8>>), ClientError> {
         let url = format!("{}{}", self.base, path);
-        let response = self
+        let mut request = self
             .http
-            .get(&url)
-            .header(reqwest::header::ACCEPT_LANGUAGE, self.lang.tag())
-            .send()
-            .await;
-        let response = match response {
+            .request(method, &url)
+            .header(reqwest::header::ACCEPT_LANGUAGE, self.lang.tag());
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = match request.send().await {
             Ok(r) => r,
             Err(e) => return Err(self.explain_failure(&e).await),
         };
+        let peer = response
+            .extensions()
+            .get::<reqwest::tls::TlsInfo>()
+            .and_then(|info| info.peer_certificate())
+            .map(<[u8]>::to_vec);
         let status = response.status();
         let bytes = match response.bytes().await {
             Ok(b) => b,
             Err(e) => return Err(self.explain_failure(&e).await),
         };
         if status.is_success() {
-            return serde_json::from_slice(&bytes)
-                .map_err(|e| ClientError::Protocol(e.to_string()));
+            let value =
+                serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol(e.to_string()))?;
+            return Ok((value, peer));
         }
         match serde_json::from_slice::<ErrorBody>(&bytes) {
             Ok(body) => Err(ClientError::Api(body)),
             Err(_) => Err(ClientError::Protocol(format!("HTTP {status}"))),
         }
+    }
+
+    /// A login challenge, and the fingerprint (lowercase hex SHA-256) of the
+    /// server certificate it came over: what the card's signature binds to.
+    pub async fn challenge(&self) -> Result<(Challenge, String), ClientError> {
+        let (challenge, peer) = self
+            .send::<Challenge, ()>(reqwest::Method::POST, "/v1/auth/challenge", None, None)
+            .await?;
+        let der = peer.ok_or_else(|| {
+            ClientError::Protocol("no server certificate on the connection".into())
+        })?;
+        Ok((challenge, hex_sha256(&der)))
+    }
+
+    pub async fn login(&self, token: &AuthToken) -> Result<SessionInfo, ClientError> {
+        self.send(reqwest::Method::POST, "/v1/auth/login", None, Some(token))
+            .await
+            .map(|(v, _)| v)
+    }
+
+    pub async fn logout(&self, bearer: &str) -> Result<(), ClientError> {
+        self.send::<serde_json::Value, ()>(
+            reqwest::Method::POST,
+            "/v1/auth/logout",
+            Some(bearer),
+            None,
+        )
+        .await
+        .map(drop)
+    }
+
+    pub async fn session(&self, bearer: &str) -> Result<SessionInfo, ClientError> {
+        self.send::<_, ()>(reqwest::Method::GET, "/v1/session", Some(bearer), None)
+            .await
+            .map(|(v, _)| v)
+    }
+
+    pub async fn users(&self, bearer: &str) -> Result<Vec<UserView>, ClientError> {
+        self.send::<_, ()>(reqwest::Method::GET, "/v1/users", Some(bearer), None)
+            .await
+            .map(|(v, _)| v)
+    }
+
+    pub async fn requests(&self, bearer: &str) -> Result<Vec<RequestView>, ClientError> {
+        self.send::<_, ()>(reqwest::Method::GET, "/v1/requests", Some(bearer), None)
+            .await
+            .map(|(v, _)| v)
+    }
+
+    pub async fn submit(
+        &self,
+        bearer: &str,
+        request: &SignedRequest,
+    ) -> Result<RequestView, ClientError> {
+        self.send(
+            reqwest::Method::POST,
+            "/v1/requests",
+            Some(bearer),
+            Some(request),
+        )
+        .await
+        .map(|(v, _)| v)
     }
 
     /// Classifies a failed request. When the connection just closed, which
@@ -395,4 +485,12 @@ fn root_cause(err: &(dyn StdError + 'static)) -> String {
         source = e.source();
     }
     last
+}
+
+fn hex_sha256(der: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(der)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

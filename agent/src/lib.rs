@@ -2,7 +2,9 @@
 //! of the server API, and enrolment requests. The CLI (`main.rs`) and, later,
 //! the kiosk GUI are thin layers over this library.
 
+pub mod account_cmd;
 pub mod card_info;
+pub mod card_session;
 pub mod cli;
 pub mod client;
 pub mod config;

@@ -4,7 +4,7 @@ use clap::Parser;
 use padron_agent::cli::{Cli, Command};
 use padron_agent::client::{Client, ClientError};
 use padron_agent::config::{self, ConfigError};
-use padron_agent::enroll;
+use padron_agent::{account_cmd, enroll};
 use padron_shared::{ErrorCode, Lang};
 
 fn t<'a>(lang: Lang, es: &'a str, en: &'a str) -> &'a str {
@@ -61,6 +61,13 @@ fn main() -> ExitCode {
         .unwrap_or_else(Lang::from_env);
     let result = match cli.command {
         Command::Status => status(cli.config, lang),
+        Command::Login => signed_in(cli.config, lang, account_cmd::Work::Whoami),
+        Command::Users { command } => {
+            signed_in(cli.config, lang, account_cmd::Work::Users(command))
+        }
+        Command::Requests { command } => {
+            signed_in(cli.config, lang, account_cmd::Work::Requests(command))
+        }
         Command::Card { command } => {
             padron_agent::card_info::run(&command, lang).map_err(|e| Failure {
                 code: e.code(),
@@ -113,6 +120,32 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Runs card-backed work for the person at the workstation.
+fn signed_in(
+    config: Option<std::path::PathBuf>,
+    lang: Lang,
+    work: account_cmd::Work,
+) -> Result<(), Failure> {
+    let path = config.unwrap_or_else(config::default_path);
+    let loaded = config::load(&path).map_err(|e| Failure::from_config(&e, lang))?;
+    let lang = loaded.config.lang.unwrap_or(lang);
+    let client = Client::new(&loaded, lang).map_err(|e| Failure::from_client(&e, lang))?;
+    let settings = padron_shared::config_card::CardSettings::from(&loaded.config);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure {
+            code: ErrorCode::Internal,
+            text: e.to_string(),
+        })?;
+    runtime
+        .block_on(account_cmd::run(&client, &settings, work, lang))
+        .map_err(|e| Failure {
+            code: e.code(),
+            text: e.explain(lang),
+        })
 }
 
 fn status(config: Option<std::path::PathBuf>, lang: Lang) -> Result<(), Failure> {

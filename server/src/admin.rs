@@ -170,6 +170,47 @@ impl Admin<'_> {
         })
     }
 
+    /// Trusts an eID root certificate (PEM or DER) for card logins.
+    pub fn add_eid_root(&self, bytes: &[u8]) -> Result<(String, bool), ServerError> {
+        let ders = crate::trust::certificates(bytes)?;
+        let mut last = (String::new(), false);
+        for der in ders {
+            let subject = crate::trust::root_subject(&der)?;
+            let fingerprint = crate::pki::fingerprint_hex(&der);
+            let (at, audit) = self.record(
+                "trust.add_eid_root",
+                format!("eid_root:{}", &fingerprint[..16]),
+                json!({ "subject": subject }),
+            );
+            let added = self
+                .store
+                .add_eid_root(&subject, &fingerprint, &der, &at, &audit)?;
+            last = (subject, added);
+        }
+        Ok(last)
+    }
+
+    /// Imports a CRL (PEM or DER) of an eID authority.
+    pub fn add_eid_crl(&self, bytes: &[u8]) -> Result<(crate::trust::CrlInfo, bool), ServerError> {
+        let (der, info) = crate::trust::crl(bytes)?;
+        let fingerprint = crate::pki::fingerprint_hex(&der);
+        let (at, audit) = self.record(
+            "trust.add_crl",
+            format!("crl:{}", &fingerprint[..16]),
+            json!({ "issuer": info.issuer, "this_update": info.this_update, "revoked": info.revoked }),
+        );
+        let added = self.store.add_eid_crl(
+            &info.issuer,
+            &fingerprint,
+            &der,
+            &info.this_update,
+            info.next_update.as_deref(),
+            &at,
+            &audit,
+        )?;
+        Ok((info, added))
+    }
+
     pub fn revoke_workstation(&self, id: i64, reason: &str) -> Result<Workstation, ServerError> {
         let reason = reason.trim();
         let reason = if reason.is_empty() {

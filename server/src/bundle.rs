@@ -36,6 +36,8 @@ pub fn write(
         workstation_id: Some(workstation.id),
         institution: Some(workstation.institution_code.clone()),
         site: Some(workstation.site.clone()),
+        card_module: None,
+        card_reader: None,
         lang: None,
     };
     let toml = toml::to_string_pretty(&config).map_err(|e| DataDirError::Config {

@@ -62,6 +62,9 @@ pub enum Command {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// eID trust for card logins: roots and revocation lists.
+    #[command(subcommand)]
+    Trust(TrustCommand),
     /// The civil registry: generate a synthetic one, import it, show statistics.
     #[command(subcommand)]
     Registry(crate::registry::cli::RegistryCommand),
@@ -180,8 +183,41 @@ pub enum AuditCommand {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
-    /// Recompute the hash chain and report the first broken entry.
+    /// Recompute the hash chain and re-verify every stored request signature;
+    /// report the first broken entry.
     Verify {
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Write the audit log and the signed requests to a workbook for an auditor.
+    Export {
+        #[command(flatten)]
+        data: DataArg,
+        /// The .xlsx file to write.
+        #[arg(long, value_name = "FILE.xlsx")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrustCommand {
+    /// Trust an eID root CA (PEM or DER) for card logins and signed requests.
+    AddEidRoot {
+        #[command(flatten)]
+        data: DataArg,
+        /// The root certificate file.
+        #[arg(value_name = "FILE.pem")]
+        file: PathBuf,
+    },
+    /// Import a certificate revocation list (PEM or DER) of an eID authority.
+    AddCrl {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// List trusted roots and imported CRLs.
+    List {
         #[command(flatten)]
         data: DataArg,
     },

@@ -12,13 +12,13 @@ use padron_shared::{ErrorCode, Lang};
 use crate::admin::{Admin, local_actor};
 use crate::audit::{ChainBreak, GENESIS_HASH, verify_chain};
 use crate::cli::{
-    AuditCommand, Command, CoordinatorCommand, InstitutionCommand, WorkstationCommand,
+    AuditCommand, Command, CoordinatorCommand, InstitutionCommand, TrustCommand, WorkstationCommand,
 };
 use crate::clock::{Clock, SystemClock};
 use crate::datadir::{DataDir, DataDirError};
 use crate::error::ServerError;
 use crate::pki::WorkstationCa;
-use crate::store::{SqliteStore, Store};
+use crate::store::{AuthStore, SqliteStore, Store};
 
 fn t<'a>(lang: Lang, es: &'a str, en: &'a str) -> &'a str {
     if lang == Lang::En { en } else { es }
@@ -116,6 +116,7 @@ pub fn run(command: Command, lang: Lang) -> anyhow::Result<()> {
         Command::Coordinator(cmd) => coordinator(cmd, lang, &clock),
         Command::Workstation(cmd) => workstation(cmd, lang, &clock),
         Command::Audit(cmd) => audit(cmd, lang),
+        Command::Trust(cmd) => trust(cmd, lang, &clock),
         Command::Registry(cmd) => crate::registry::cli::run(cmd, lang),
         Command::Match {
             data,
@@ -503,11 +504,125 @@ fn audit(cmd: AuditCommand, lang: Lang) -> anyhow::Result<()> {
                     }
                 }
             }
+            let requests = store.stored_requests().map_err(ServerError::from)?;
+            for r in &requests {
+                if let Err(why) = crate::audit_export::verify_stored_request(r) {
+                    return Err(ServerError::AuditBroken(format!(
+                        "{} {}: {why}",
+                        t(
+                            lang,
+                            "La firma de la solicitud no verifica:",
+                            "The request signature does not verify:"
+                        ),
+                        r.id
+                    ))
+                    .into());
+                }
+            }
             println!(
-                "{} {count} {}",
+                "{} {count} {}; {} {}",
                 t(lang, "Cadena de auditoría íntegra:", "Audit chain intact:"),
-                t(lang, "entradas", "entries")
+                t(lang, "entradas", "entries"),
+                requests.len(),
+                t(
+                    lang,
+                    "solicitudes firmadas verificadas",
+                    "signed requests verified"
+                )
             );
+        }
+        AuditCommand::Export { data, out } => {
+            let (_, store) = open(&data.data)?;
+            let (entries, requests) = crate::audit_export::export(&store, &out)?;
+            println!(
+                "{} {} ({entries} {}, {requests} {})",
+                t(lang, "Auditoría exportada:", "Audit exported:"),
+                out.display(),
+                t(lang, "entradas", "entries"),
+                t(lang, "solicitudes", "requests")
+            );
+        }
+    }
+    Ok(())
+}
+
+fn trust(cmd: TrustCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()> {
+    let read = |path: &Path| {
+        std::fs::read(path).map_err(|source| {
+            ServerError::DataDir(DataDirError::Io {
+                path: path.to_owned(),
+                source,
+            })
+        })
+    };
+    match cmd {
+        TrustCommand::AddEidRoot { data, file } => {
+            let (_, store) = open(&data.data)?;
+            let admin = Admin {
+                store: &store,
+                clock,
+                actor: local_actor(),
+            };
+            let (subject, added) = admin.add_eid_root(&read(&file)?)?;
+            if added {
+                println!(
+                    "{} {subject}",
+                    t(
+                        lang,
+                        "Raíz eID de confianza agregada:",
+                        "Trusted eID root added:"
+                    )
+                );
+            } else {
+                println!(
+                    "{} {subject}",
+                    t(
+                        lang,
+                        "La raíz eID ya era de confianza:",
+                        "The eID root was already trusted:"
+                    )
+                );
+            }
+        }
+        TrustCommand::AddCrl { data, file } => {
+            let (_, store) = open(&data.data)?;
+            let admin = Admin {
+                store: &store,
+                clock,
+                actor: local_actor(),
+            };
+            let (info, added) = admin.add_eid_crl(&read(&file)?)?;
+            let what = if added {
+                t(
+                    lang,
+                    "Lista de revocación importada:",
+                    "Revocation list imported:",
+                )
+            } else {
+                t(
+                    lang,
+                    "La lista de revocación ya estaba importada:",
+                    "The revocation list was already imported:",
+                )
+            };
+            println!(
+                "{what} {} ({} {}, {} {})",
+                info.issuer,
+                info.revoked,
+                t(lang, "certificados revocados", "revoked certificates"),
+                t(lang, "emitida", "issued"),
+                info.this_update
+            );
+        }
+        TrustCommand::List { data } => {
+            let (_, store) = open(&data.data)?;
+            for (name, at, kind) in store.eid_trust_list().map_err(ServerError::from)? {
+                let kind = match kind.as_str() {
+                    "ROOT" => t(lang, "raíz", "root"),
+                    _ => "CRL",
+                };
+                println!("{kind:<6} {at} {name}");
+            }
         }
     }
     Ok(())

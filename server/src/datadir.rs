@@ -60,6 +60,13 @@ pub struct ServerConfig {
     pub public_url: String,
     /// Where `serve` listens when `--listen` is not given.
     pub listen: String,
+    /// ETSI country code in the eID certificates' `serialNumber=PNO<CC>-<CUI>`.
+    #[serde(default = "default_eid_country")]
+    pub eid_country: String,
+}
+
+fn default_eid_country() -> String {
+    "GT".to_owned()
 }
 
 #[derive(Debug, Clone)]
@@ -217,6 +224,7 @@ impl DataDir {
             hostname: hostname.to_owned(),
             public_url: format!("https://{url_host}:{DEFAULT_PORT}"),
             listen: format!("0.0.0.0:{DEFAULT_PORT}"),
+            eid_country: default_eid_country(),
         };
         let text = toml::to_string_pretty(&config).map_err(|e| DataDirError::Config {
             path: dir.join(CONFIG_FILE),

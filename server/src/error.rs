@@ -24,6 +24,10 @@ pub enum ServerError {
     Site,
     #[error("{0}")]
     Io(String),
+    #[error("trust file: {0}")]
+    TrustFile(String),
+    #[error("{0}")]
+    AuditBroken(String),
 }
 
 impl ServerError {
@@ -39,6 +43,8 @@ impl ServerError {
             ServerError::InstitutionCode(_) => ErrorCode::InstitutionCodeInvalid,
             ServerError::Name => ErrorCode::NameInvalid,
             ServerError::Site => ErrorCode::SiteInvalid,
+            ServerError::TrustFile(_) => ErrorCode::TrustFileInvalid,
+            ServerError::AuditBroken(_) => ErrorCode::AuditChainBroken,
         }
     }
 }

@@ -5,14 +5,17 @@
 
 pub mod admin;
 pub mod audit;
+pub mod audit_export;
 pub mod bundle;
 pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod consulta;
 pub mod datadir;
+pub mod eid;
 pub mod error;
 pub mod http;
+pub mod login;
 pub mod matching;
 pub mod names;
 pub mod pki;
@@ -20,4 +23,6 @@ pub mod registry;
 pub mod serve;
 pub mod store;
 pub mod tls;
+pub mod trust;
+pub mod user_requests;
 pub mod workbook;

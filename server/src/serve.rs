@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use axum_server::Handle;
 use axum_server::tls_rustls::RustlsConfig;
+use rustls_pki_types::pem::PemObject;
 
 use crate::clock::{Clock, SystemClock};
 use crate::datadir::DataDir;
@@ -28,7 +29,22 @@ pub async fn serve(
         &dir.workstation_ca_cert(),
         store.clone(),
     )?;
-    let app = router(AppState { store, clock });
+    let server_der = std::fs::read(dir.server_cert())
+        .ok()
+        .and_then(|pem| rustls_pki_types::CertificateDer::from_pem_slice(&pem).ok())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "cannot read the server certificate {}",
+                dir.server_cert().display()
+            )
+        })?;
+    let config = dir.config()?;
+    let app = router(AppState {
+        store,
+        clock,
+        server_fingerprint: crate::pki::fingerprint_hex(&server_der),
+        eid_country: config.eid_country,
+    });
 
     let handle: Handle<SocketAddr> = Handle::new();
     let shutdown = handle.clone();

@@ -21,6 +21,13 @@ pub struct AgentConfig {
     pub institution: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site: Option<String>,
+    /// The eID vendor's PKCS#11 module (`.so`) to reach the card through;
+    /// without it the agent speaks PIV to the card over PC/SC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_module: Option<String>,
+    /// The reader (or PKCS#11 slot) to use; default: the first with a card.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_reader: Option<String>,
     /// `es` (default) or `en`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<crate::Lang>,

@@ -130,6 +130,114 @@ error_codes! {
         "Usuario no autorizado para esta institución.",
         "User not authorised for this institution.";
 
+    // Card login (model: the Web eID authentication token over mTLS).
+    /// The login nonce was never issued, or its bytes are malformed.
+    NonceUnknown = "NONCE_UNKNOWN", 401,
+        "El desafío de inicio de sesión no es válido. Inicie sesión de nuevo.",
+        "The login challenge is not valid. Log in again.";
+    /// The nonce is older than 5 minutes.
+    NonceExpired = "NONCE_EXPIRED", 401,
+        "El desafío de inicio de sesión venció (5 minutos). Inicie sesión de nuevo.",
+        "The login challenge expired (5 minutes). Log in again.";
+    /// The nonce was already used for a login.
+    NonceReused = "NONCE_REUSED", 401,
+        "El desafío de inicio de sesión ya fue utilizado. Inicie sesión de nuevo.",
+        "The login challenge was already used. Log in again.";
+    /// The nonce was issued to another workstation.
+    NonceOtherWorkstation = "NONCE_OTHER_WORKSTATION", 401,
+        "El desafío de inicio de sesión fue emitido para otra estación de trabajo.",
+        "The login challenge was issued to another workstation.";
+    /// The login or request body is not in the announced format.
+    AuthFormatInvalid = "AUTH_FORMAT_INVALID", 400,
+        "El token de autenticación no tiene el formato esperado.",
+        "The authentication token is not in the expected format.";
+    /// The card certificate does not chain to an eID root the registry trusts.
+    CardCertificateUntrusted = "CARD_CERTIFICATE_UNTRUSTED", 401,
+        "El certificado de la tarjeta no fue emitido por una autoridad de identificación reconocida por el registro.",
+        "The card certificate was not issued by an identity authority the registry recognises.";
+    /// The card certificate is expired or not yet valid.
+    CardCertificateExpired = "CARD_CERTIFICATE_EXPIRED", 401,
+        "El certificado de la tarjeta no está vigente. Renueve su documento de identificación.",
+        "The card certificate is not valid at this time. Renew your identity document.";
+    /// The certificate may not be used for this (key usage / extended key usage).
+    CardCertificateUsage = "CARD_CERTIFICATE_USAGE", 401,
+        "El certificado de la tarjeta no está autorizado para este uso.",
+        "The card certificate is not authorised for this use.";
+    /// The card certificate is revoked per the CRLs the registry imported.
+    CardCertificateRevoked = "CARD_CERTIFICATE_REVOKED", 401,
+        "El certificado de la tarjeta fue revocado por la entidad emisora.",
+        "The card certificate was revoked by its issuer.";
+    /// The certificate's subject has no national identity number in the expected form.
+    CardCertificateNoCui = "CARD_CERTIFICATE_NO_CUI", 401,
+        "El certificado de la tarjeta no contiene un número de identificación (CUI) reconocible.",
+        "The card certificate carries no recognisable national identity number (CUI).";
+    /// The signature does not verify with the certificate's key.
+    SignatureInvalid = "SIGNATURE_INVALID", 401,
+        "La firma de la tarjeta no es válida para los datos enviados.",
+        "The card signature is not valid for the data sent.";
+    /// No session token, or one the server does not know.
+    SessionInvalid = "SESSION_INVALID", 401,
+        "No hay una sesión iniciada. Inserte su tarjeta e inicie sesión.",
+        "There is no session. Insert your card and log in.";
+    /// The session ended (idle 15 minutes, 8 hours, logout, card removed, user removed).
+    SessionExpired = "SESSION_EXPIRED", 401,
+        "La sesión terminó. Inserte su tarjeta e inicie sesión de nuevo.",
+        "The session has ended. Insert your card and log in again.";
+    /// The session belongs to another workstation's certificate.
+    SessionOtherWorkstation = "SESSION_OTHER_WORKSTATION", 401,
+        "La sesión pertenece a otra estación de trabajo.",
+        "The session belongs to another workstation.";
+    /// A user (operator) session called a coordinator-only operation.
+    CoordinatorOnly = "COORDINATOR_ONLY", 403,
+        "Solo el coordinador de la institución puede realizar esta operación.",
+        "Only the institution's coordinator may do this.";
+
+    // User administration (altas / bajas / actualizaciones), signed by the card.
+    /// The signed request names another institution than the coordinator's.
+    InstitutionMismatch = "INSTITUTION_MISMATCH", 403,
+        "El coordinador solo puede gestionar usuarios de su propia institución.",
+        "A coordinator may only manage the users of its own institution.";
+    /// The signed request names another workstation than the calling one.
+    WorkstationMismatch = "WORKSTATION_MISMATCH", 403,
+        "La solicitud firmada corresponde a otra estación de trabajo.",
+        "The signed request belongs to another workstation.";
+    /// The signer is not the person logged in.
+    SignerMismatch = "SIGNER_MISMATCH", 403,
+        "La solicitud fue firmada con la tarjeta de otra persona.",
+        "The request was signed with another person's card.";
+    /// The request was signed more than 5 minutes ago (or in the future).
+    RequestStale = "REQUEST_STALE", 400,
+        "La solicitud firmada es demasiado antigua (más de 5 minutos). Fírmela de nuevo.",
+        "The signed request is too old (over 5 minutes). Sign it again.";
+    /// The request id was already used.
+    RequestReplayed = "REQUEST_REPLAYED", 409,
+        "Esa solicitud ya fue recibida; no se procesa dos veces.",
+        "That request was already received; it is not processed twice.";
+    /// A required field of the user is missing or malformed.
+    UserFieldInvalid = "USER_FIELD_INVALID", 400,
+        "Un dato del usuario falta o no es válido.",
+        "A field of the user is missing or not valid.";
+    /// The institution already has 10 active users (pending additions count).
+    UserLimitReached = "USER_LIMIT_REACHED", 409,
+        "La institución ya tiene el máximo de 10 usuarios activos.",
+        "The institution already has the maximum of 10 active users.";
+    /// Adding a user who is already active in the institution.
+    UserExists = "USER_EXISTS", 409,
+        "Esa persona ya es usuaria activa de la institución.",
+        "That person is already an active user of the institution.";
+    /// Removing or updating someone who is not a user of the institution.
+    UserUnknown = "USER_UNKNOWN", 404,
+        "Esa persona no es usuaria de la institución.",
+        "That person is not a user of the institution.";
+    /// The user is blocked for misuse; only the registry can unblock.
+    UserBlocked = "USER_BLOCKED", 403,
+        "El usuario está bloqueado por uso indebido; solo el registro puede desbloquearlo.",
+        "The user is blocked for misuse; only the registry can unblock them.";
+    /// The eID root or CRL file given to `trust` cannot be used.
+    TrustFileInvalid = "TRUST_FILE_INVALID", 400,
+        "El archivo de certificado raíz o de lista de revocación no es válido.",
+        "The root certificate or revocation list file is not valid.";
+
     // Server administration (the admin CLI, acting on a data directory).
     /// `init` on a directory that already holds a Padrón installation.
     DataDirExists = "DATA_DIR_EXISTS", 409,
@@ -139,6 +247,10 @@ error_codes! {
     DataDirMissing = "DATA_DIR_MISSING", 404,
         "El directorio de datos no existe o no fue inicializado con `padron-server init`.",
         "The data directory does not exist or was not initialised with `padron-server init`.";
+    /// `audit verify` found an entry or a stored signature that no longer checks out.
+    AuditChainBroken = "AUDIT_CHAIN_BROKEN", 409,
+        "El registro de auditoría fue alterado: la verificación falló.",
+        "The audit log was altered: verification failed.";
     /// The database was written by a newer Padrón.
     SchemaTooNew = "SCHEMA_TOO_NEW", 500,
         "La base de datos fue creada por una versión más reciente de Padrón.",

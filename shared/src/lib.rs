@@ -4,13 +4,19 @@
 //! - [`error`]: stable error codes, their HTTP status and the words a person reads.
 //! - [`protocol`]: the JSON bodies exchanged over `/v1`.
 //! - [`agent_config`]: `agent.toml`, written by enrolment, read by the agent.
+//! - [`auth`]: card login (challenge, token, session); [`users`]: signed
+//!   user-administration requests; [`canonical`]: RFC 8785 JSON they are signed in.
 //! - [`lang`]: which language a message is given in.
 
 pub mod agent_config;
+pub mod auth;
+pub mod canonical;
+pub mod config_card;
 pub mod cui;
 pub mod error;
 pub mod lang;
 pub mod protocol;
+pub mod users;
 
 pub use cui::{Cui, CuiError};
 pub use error::{ErrorBody, ErrorCode};

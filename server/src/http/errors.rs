@@ -15,11 +15,23 @@ use crate::error::ServerError;
 pub struct ApiError {
     pub code: ErrorCode,
     pub detail: Option<(String, String)>,
+    /// Technical reason for the log and the audit trail; never sent.
+    pub log_reason: Option<String>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode) -> ApiError {
-        ApiError { code, detail: None }
+        ApiError {
+            code,
+            detail: None,
+            log_reason: None,
+        }
+    }
+
+    /// Adds the technical reason kept in the log and audit trail.
+    pub fn logged(mut self, reason: impl Into<String>) -> ApiError {
+        self.log_reason = Some(reason.into());
+        self
     }
 
     /// Adds what in particular was refused, in Spanish and English.

@@ -6,9 +6,11 @@
 //! the calling [`Workstation`](crate::store::Workstation) (or refuses);
 //! then the handlers.
 
+mod account;
 pub mod errors;
 pub mod identity;
 mod routes;
+pub mod session;
 
 use std::sync::Arc;
 
@@ -23,11 +25,17 @@ use crate::store::Store;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
+    /// Lowercase hex SHA-256 of the server's TLS certificate: the identity
+    /// card logins are bound to.
+    pub server_fingerprint: String,
+    /// ETSI country code of the eID certificates' `serialNumber` (`GT`).
+    pub eid_country: String,
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::v1())
+        .merge(account::v1())
         .fallback(errors::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

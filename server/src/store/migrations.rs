@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// Each entry moves the schema from version `index` to `index + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1_DOMAIN];
+pub(crate) const MIGRATIONS: &[&str] = &[V1_DOMAIN, V2_CARD_LOGIN];
 
 /// The domain as `DOMAIN.md` describes it: institutions under agreements,
 /// their coordinators and users, add/remove requests, enrolled workstations,
@@ -155,6 +155,64 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 "#;
 
+/// Card login and signed requests: the eID trust the admin configured,
+/// single-use login nonces, sessions (stored hashed), and the state history
+/// of each user request.
+const V2_CARD_LOGIN: &str = r#"
+CREATE TABLE eid_roots (
+    id            INTEGER PRIMARY KEY,
+    subject       TEXT NOT NULL,
+    fingerprint   TEXT NOT NULL UNIQUE,
+    der           BLOB NOT NULL,
+    added_at      TEXT NOT NULL
+);
+
+CREATE TABLE eid_crls (
+    id            INTEGER PRIMARY KEY,
+    issuer        TEXT NOT NULL,
+    fingerprint   TEXT NOT NULL UNIQUE,
+    der           BLOB NOT NULL,
+    this_update   TEXT NOT NULL,
+    next_update   TEXT,
+    added_at      TEXT NOT NULL
+);
+
+CREATE TABLE auth_nonces (
+    nonce_hash      TEXT PRIMARY KEY,       -- SHA-256 of the nonce text
+    workstation_id  INTEGER NOT NULL REFERENCES workstations(id),
+    issued_at       TEXT NOT NULL,
+    expires_at      TEXT NOT NULL,
+    used_at         TEXT
+);
+
+CREATE TABLE sessions (
+    token_hash        TEXT PRIMARY KEY,     -- SHA-256 of the bearer token
+    workstation_id    INTEGER NOT NULL REFERENCES workstations(id),
+    -- The workstation certificate the session is bound to.
+    cert_fingerprint  TEXT NOT NULL,
+    institution_id    INTEGER NOT NULL REFERENCES institutions(id),
+    cui               TEXT NOT NULL CHECK (length(cui) = 13),
+    full_name         TEXT NOT NULL,
+    role              TEXT NOT NULL CHECK (role IN ('COORDINATOR', 'USER')),
+    created_at        TEXT NOT NULL,
+    last_seen_at      TEXT NOT NULL,
+    expires_at        TEXT NOT NULL,
+    ended_at          TEXT,
+    end_reason        TEXT
+);
+CREATE INDEX sessions_person ON sessions(institution_id, cui);
+
+CREATE TABLE user_request_states (
+    request_id  TEXT NOT NULL REFERENCES user_requests(id),
+    state       TEXT NOT NULL CHECK (state IN ('RECEIVED', 'PROCESSING', 'DONE', 'REJECTED')),
+    at          TEXT NOT NULL
+);
+CREATE INDEX user_request_states_request ON user_request_states(request_id);
+
+-- The signature algorithm, needed to re-verify stored requests in an audit.
+ALTER TABLE user_requests ADD COLUMN algorithm TEXT;
+"#;
+
 /// Brings the schema up to the latest version. Idempotent.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<u32, StoreError> {
     let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -202,6 +260,10 @@ mod tests {
         for expected in [
             "agreements",
             "audit_log",
+            "auth_nonces",
+            "eid_crls",
+            "eid_roots",
+            "sessions",
             "continuity_requests",
             "coordinators",
             "institutions",

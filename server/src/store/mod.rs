@@ -8,9 +8,15 @@
 //! describes it and writes both in one transaction: an action is never
 //! recorded without happening, nor happens without being recorded.
 
+mod auth;
 mod migrations;
 mod sqlite;
+mod sqlite_auth;
 
+pub use auth::{
+    AuthStore, NewRequest, NewSession, NonceRefusal, Principal, RequestRow, RequestVerdict,
+    SessionRow, StoredRequest, UserRow,
+};
 pub use sqlite::SqliteStore;
 
 use padron_shared::Cui;
@@ -141,6 +147,7 @@ pub struct IssuedCertificate {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Workstation {
     pub id: i64,
+    pub institution_id: i64,
     pub institution_code: String,
     pub institution_name: String,
     pub site: String,
@@ -156,8 +163,9 @@ impl Workstation {
     }
 }
 
-/// The narrow interface the server keeps its state through.
-pub trait Store: Send + Sync + std::fmt::Debug {
+/// The narrow interface the server keeps its state through. Card login,
+/// sessions and user requests are in [`AuthStore`].
+pub trait Store: AuthStore + Send + Sync + std::fmt::Debug {
     fn add_institution(
         &self,
         code: &str,

@@ -59,13 +59,13 @@ impl SqliteStore {
         Ok(())
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite inconsistent
         // (the transaction rolls back on drop), so a poisoned lock is usable.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn write<T>(
+    pub(super) fn write<T>(
         &self,
         f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
@@ -86,7 +86,10 @@ fn institution_id(tx: &Connection, code: &str) -> Result<i64, StoreError> {
 }
 
 /// Appends to the chain inside the caller's transaction.
-fn append_audit_in(tx: &Connection, record: &AuditRecord) -> Result<AuditEntry, StoreError> {
+pub(super) fn append_audit_in(
+    tx: &Connection,
+    record: &AuditRecord,
+) -> Result<AuditEntry, StoreError> {
     let last: Option<(i64, String)> = tx
         .query_row(
             "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
@@ -173,12 +176,13 @@ fn coordinator_from_row(r: &Row<'_>) -> rusqlite::Result<Coordinator> {
 
 const WORKSTATION_SELECT: &str =
     "SELECT w.id, i.code, i.name, w.site, w.cert_serial, w.cert_fingerprint,
-            w.cert_pem, w.not_before, w.not_after, w.key_origin, w.enrolled_at, w.revoked_at
+            w.cert_pem, w.not_before, w.not_after, w.key_origin, w.enrolled_at, w.revoked_at, i.id
      FROM workstations w JOIN institutions i ON i.id = w.institution_id";
 
 fn workstation_from_row(r: &Row<'_>) -> rusqlite::Result<Workstation> {
     Ok(Workstation {
         id: r.get(0)?,
+        institution_id: r.get(12)?,
         institution_code: r.get(1)?,
         institution_name: r.get(2)?,
         site: r.get(3)?,
@@ -195,7 +199,7 @@ fn workstation_from_row(r: &Row<'_>) -> rusqlite::Result<Workstation> {
     })
 }
 
-fn is_unique_violation(e: &rusqlite::Error) -> bool {
+pub(super) fn is_unique_violation(e: &rusqlite::Error) -> bool {
     matches!(
         e,
         rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE

@@ -1,0 +1,337 @@
+//! `padron-agent login`, `users …`, `requests list`: the coordinator's work
+//! with the eID card. Each command opens the card, asks for the PIN (or
+//! reads `PADRON_PIN`), logs in, does its work, and logs out, also when the
+//! card is removed half-way.
+
+use clap::{Subcommand, ValueEnum};
+use padron_drivers::Pin;
+use padron_shared::auth::{Role, SessionInfo};
+use padron_shared::config_card::CardSettings;
+use padron_shared::users::{RemovalReason, RequestAction, RequestView, UserChange};
+use padron_shared::{ErrorCode, Lang};
+
+use crate::card_session::{OpenCard, SessionError, login, open_card, sign_request, watch_removal};
+use crate::client::Client;
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// The institution's users.
+    List,
+    /// Add a user (alta), signed with the card.
+    Add {
+        #[arg(long)]
+        cui: String,
+        /// Full name as on the DPI.
+        #[arg(long)]
+        name: String,
+        /// Institutional e-mail.
+        #[arg(long)]
+        email: String,
+        /// Mobile phone.
+        #[arg(long)]
+        phone: String,
+        /// Office extension.
+        #[arg(long)]
+        extension: Option<String>,
+        /// Dependencia.
+        #[arg(long)]
+        department: String,
+        /// Puesto.
+        #[arg(long)]
+        post: String,
+        /// Social programme the user works for.
+        #[arg(long)]
+        programme: String,
+    },
+    /// Update a user's e-mail, phone, department, post or programme (actualización), signed with the card.
+    Update {
+        #[arg(long)]
+        cui: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        extension: Option<String>,
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long)]
+        post: Option<String>,
+        #[arg(long)]
+        programme: Option<String>,
+    },
+    /// Remove a user (baja), signed with the card.
+    Remove {
+        #[arg(long)]
+        cui: String,
+        #[arg(long, value_enum)]
+        reason: Reason,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Reason {
+    /// The worker's functions changed.
+    FunctionsChanged,
+    /// The employment ended.
+    EmploymentEnded,
+    /// The head of the institution changed.
+    AuthorityChanged,
+}
+
+impl From<Reason> for RemovalReason {
+    fn from(r: Reason) -> RemovalReason {
+        match r {
+            Reason::FunctionsChanged => RemovalReason::FunctionsChanged,
+            Reason::EmploymentEnded => RemovalReason::EmploymentEnded,
+            Reason::AuthorityChanged => RemovalReason::AuthorityChanged,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RequestsCommand {
+    /// The institution's add/update/remove requests and their states.
+    List,
+}
+
+/// What the signed-in command does once logged in.
+#[derive(Debug)]
+pub enum Work {
+    /// Just show who is logged in.
+    Whoami,
+    Users(UsersCommand),
+    Requests(RequestsCommand),
+}
+
+fn t<'a>(lang: Lang, es: &'a str, en: &'a str) -> &'a str {
+    if lang == Lang::En { en } else { es }
+}
+
+/// The PIN: `PADRON_PIN` for scripts and tests, otherwise asked without echo.
+pub fn read_pin(lang: Lang, prompt_es: &str, prompt_en: &str) -> Result<Pin, SessionError> {
+    let text = match std::env::var("PADRON_PIN") {
+        Ok(pin) => pin,
+        Err(_) => rpassword::prompt_password(format!("{} ", t(lang, prompt_es, prompt_en)))
+            .map_err(|e| SessionError::Payload(format!("PIN: {e}")))?,
+    };
+    Ok(Pin::new(text.trim())?)
+}
+
+/// Logs in with the card, runs `work`, logs out. If the card leaves the
+/// reader first, the session is ended on the server and `CARD_REMOVED` returned.
+pub async fn run(
+    client: &Client,
+    settings: &CardSettings,
+    work: Work,
+    lang: Lang,
+) -> Result<(), SessionError> {
+    let mut card = open_card(settings)?;
+    let (removed, _guard) = watch_removal(&card.reader)?;
+    let pin = read_pin(lang, "PIN de la tarjeta:", "Card PIN:")?;
+    let session = login(client, &mut card, &pin).await?;
+    let token = session.token.clone();
+    let outcome = tokio::select! {
+        result = perform(client, &mut card, &pin, &session, work, lang) => result,
+        _ = removed => Err(SessionError::Card(padron_drivers::CardError::CardRemoved)),
+    };
+    // Always end the session: after the work, on an error, and at once when
+    // the card was removed.
+    if let Err(e) = client.logout(&token).await {
+        tracing::warn!(error = %e, "logout failed");
+    }
+    outcome
+}
+
+async fn perform(
+    client: &Client,
+    card: &mut OpenCard,
+    pin: &Pin,
+    session: &SessionInfo,
+    work: Work,
+    lang: Lang,
+) -> Result<(), SessionError> {
+    let role = match session.role {
+        Role::Coordinator => t(lang, "coordinador(a)", "coordinator"),
+        Role::User => t(lang, "usuario(a)", "user"),
+    };
+    eprintln!(
+        "{} {} ({}, CUI {}) — {} {}",
+        t(lang, "Sesión iniciada:", "Logged in:"),
+        session.name,
+        role,
+        session.cui.display_grouped(),
+        session.institution_code,
+        session.institution_name
+    );
+    match work {
+        Work::Whoami => {
+            println!(
+                "{} {}",
+                t(lang, "Sesión válida hasta", "Session valid until"),
+                session.expires_at
+            );
+            Ok(())
+        }
+        Work::Requests(RequestsCommand::List) => {
+            let list = client.requests(&session.token).await?;
+            print_requests(&list, lang);
+            Ok(())
+        }
+        Work::Users(UsersCommand::List) => {
+            let users = client.users(&session.token).await?;
+            println!(
+                "{:<15} {:<30} {:<22} {:<10} {}",
+                "CUI",
+                t(lang, "NOMBRE", "NAME"),
+                t(lang, "PROGRAMA", "PROGRAMME"),
+                t(lang, "ESTADO", "STATUS"),
+                t(lang, "DESDE", "SINCE")
+            );
+            for u in &users {
+                let status = if u.blocked {
+                    "BLOCKED".to_owned()
+                } else {
+                    u.status.clone()
+                };
+                println!(
+                    "{:<15} {:<30} {:<22} {:<10} {}",
+                    u.cui, u.full_name, u.programme, status, u.since
+                );
+            }
+            let active = users.iter().filter(|u| u.status == "ACTIVE").count();
+            println!(
+                "{} {active} / 10",
+                t(lang, "Usuarios activos:", "Active users:")
+            );
+            Ok(())
+        }
+        Work::Users(cmd) => {
+            let (action, user) = change(cmd);
+            if let Err(e) = padron_shared::Cui::parse(&user.cui) {
+                return Err(SessionError::Client(crate::client::ClientError::Api(
+                    padron_shared::ErrorBody::new(
+                        ErrorCode::CuiInvalid,
+                        lang,
+                        Some(if lang == Lang::En {
+                            e.message_en()
+                        } else {
+                            e.to_string()
+                        }),
+                    ),
+                )));
+            }
+            eprintln!(
+                "{}",
+                t(
+                    lang,
+                    "La solicitud se firmará con la llave de firma de la tarjeta.",
+                    "The request will be signed with the card's signature key."
+                )
+            );
+            let sign_pin = match std::env::var("PADRON_PIN") {
+                Ok(_) => pin.clone(),
+                Err(_) => read_pin(lang, "PIN para firmar:", "PIN to sign:")?,
+            };
+            let signed = sign_request(
+                card,
+                &sign_pin,
+                session,
+                action,
+                user,
+                time::OffsetDateTime::now_utc(),
+            )?;
+            let view = client.submit(&session.token, &signed).await?;
+            print_requests(std::slice::from_ref(&view), lang);
+            Ok(())
+        }
+    }
+}
+
+fn change(cmd: UsersCommand) -> (RequestAction, UserChange) {
+    match cmd {
+        UsersCommand::Add {
+            cui,
+            name,
+            email,
+            phone,
+            extension,
+            department,
+            post,
+            programme,
+        } => (
+            RequestAction::Add,
+            UserChange {
+                cui,
+                full_name: Some(name),
+                email: Some(email),
+                phone: Some(phone),
+                extension,
+                department: Some(department),
+                post: Some(post),
+                programme: Some(programme),
+                reason: None,
+            },
+        ),
+        UsersCommand::Update {
+            cui,
+            name,
+            email,
+            phone,
+            extension,
+            department,
+            post,
+            programme,
+        } => (
+            RequestAction::Update,
+            UserChange {
+                cui,
+                full_name: name,
+                email,
+                phone,
+                extension,
+                department,
+                post,
+                programme,
+                reason: None,
+            },
+        ),
+        UsersCommand::Remove { cui, reason } => (
+            RequestAction::Remove,
+            UserChange {
+                cui,
+                reason: Some(reason.into()),
+                ..Default::default()
+            },
+        ),
+        UsersCommand::List => (RequestAction::Update, UserChange::default()),
+    }
+}
+
+fn print_requests(list: &[RequestView], lang: Lang) {
+    println!(
+        "{:<36} {:<7} {:<15} {:<10} {}",
+        t(lang, "SOLICITUD", "REQUEST"),
+        t(lang, "ACCIÓN", "ACTION"),
+        "CUI",
+        t(lang, "ESTADO", "STATE"),
+        t(lang, "FECHA", "DATE")
+    );
+    for r in list {
+        let state = match (&r.reject_code, &r.reject_message) {
+            (Some(code), Some(msg)) => format!("{} [{code}] {msg}", r.state),
+            (Some(code), None) => format!("{} [{code}]", r.state),
+            _ => r.state.clone(),
+        };
+        println!(
+            "{:<36} {:<7} {:<15} {:<10} {}",
+            r.id,
+            r.action.as_str(),
+            r.user_cui,
+            state,
+            r.updated_at
+        );
+    }
+}

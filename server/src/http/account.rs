@@ -1,0 +1,163 @@
+//! `/v1/auth/*`, `/v1/session`, `/v1/users`, `/v1/requests`.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use padron_shared::auth::{AuthToken, Challenge, Role, SESSION_IDLE_SECONDS, SessionInfo};
+use padron_shared::users::{RequestView, SignedRequest, UserView};
+use padron_shared::{Cui, ErrorCode, Lang};
+
+use super::AppState;
+use super::errors::ApiError;
+use super::identity::CallingWorkstation;
+use super::session::Authenticated;
+use crate::error::ServerError;
+
+pub fn v1() -> Router<AppState> {
+    Router::new()
+        .route("/v1/auth/challenge", post(challenge))
+        .route("/v1/auth/login", post(login))
+        .route("/v1/auth/logout", post(logout))
+        .route("/v1/session", get(session))
+        .route("/v1/users", get(users))
+        .route("/v1/requests", get(requests).post(submit))
+}
+
+/// Runs store-bound work off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::Internal))?
+}
+
+fn lang(headers: &HeaderMap) -> Lang {
+    headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept_language)
+        .unwrap_or_default()
+}
+
+async fn challenge(
+    State(state): State<AppState>,
+    Extension(CallingWorkstation(ws)): Extension<CallingWorkstation>,
+) -> Result<Json<Challenge>, ApiError> {
+    blocking(move || crate::login::challenge(&state, &ws))
+        .await
+        .map(Json)
+}
+
+async fn login(
+    State(state): State<AppState>,
+    Extension(CallingWorkstation(ws)): Extension<CallingWorkstation>,
+    Json(token): Json<AuthToken>,
+) -> Result<Json<SessionInfo>, ApiError> {
+    blocking(move || crate::login::login(&state, &ws, &token))
+        .await
+        .map(Json)
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    blocking(move || {
+        crate::login::logout(&state, &auth.workstation.0, &auth.session, &auth.token_hash)
+    })
+    .await?;
+    Ok(Json(serde_json::json!({ "ended": true })))
+}
+
+async fn session(auth: Authenticated) -> Result<Json<SessionInfo>, ApiError> {
+    let ws = &auth.workstation.0;
+    let s = auth.session;
+    let cui = Cui::parse(&s.cui).map_err(|_| ApiError::new(ErrorCode::Internal))?;
+    Ok(Json(SessionInfo {
+        token: String::new(),
+        role: s.role,
+        cui,
+        name: s.full_name,
+        institution_code: ws.institution_code.clone(),
+        institution_name: ws.institution_name.clone(),
+        workstation_id: ws.id,
+        idle_timeout_seconds: SESSION_IDLE_SECONDS,
+        expires_at: s.expires_at,
+    }))
+}
+
+fn coordinator(auth: &Authenticated) -> Result<(), ApiError> {
+    if auth.session.role == Role::Coordinator {
+        Ok(())
+    } else {
+        Err(ApiError::new(ErrorCode::CoordinatorOnly))
+    }
+}
+
+async fn users(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Result<Json<Vec<UserView>>, ApiError> {
+    coordinator(&auth)?;
+    let institution = auth.session.institution_id;
+    let rows = blocking(move || {
+        state
+            .store
+            .users(institution)
+            .map_err(|e| ApiError::from(ServerError::from(e)))
+    })
+    .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|u| UserView {
+                cui: u.cui,
+                full_name: u.full_name,
+                email: u.email,
+                phone: u.phone,
+                extension: u.extension,
+                department: u.department,
+                post: u.post,
+                programme: u.programme,
+                status: u.status,
+                since: u.status_since,
+                blocked: u.blocked,
+            })
+            .collect(),
+    ))
+}
+
+async fn requests(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    auth: Authenticated,
+) -> Result<Json<Vec<RequestView>>, ApiError> {
+    coordinator(&auth)?;
+    let institution = auth.session.institution_id;
+    let lang = lang(&headers);
+    let rows = blocking(move || {
+        state
+            .store
+            .requests(institution)
+            .map_err(|e| ApiError::from(ServerError::from(e)))
+    })
+    .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| crate::user_requests::view(r, lang))
+            .collect(),
+    ))
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Json(signed): Json<SignedRequest>,
+) -> Result<Json<RequestView>, ApiError> {
+    blocking(move || {
+        crate::user_requests::submit(&state, &auth.workstation.0, &auth.session, &signed)
+    })
+    .await
+    .map(Json)
+}

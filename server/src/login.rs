@@ -1,0 +1,293 @@
+//! Card login: challenges, the authentication token check, sessions.
+//!
+//! Every check refuses with its own code, in the specified order, and every
+//! attempt (success or refusal) is audited with the workstation and, once
+//! the certificate has been read, the person's CUI.
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use padron_shared::ErrorCode;
+use padron_shared::auth::{
+    AUTH_FORMAT, AuthToken, Challenge, NONCE_TTL_SECONDS, SESSION_IDLE_SECONDS,
+    SESSION_MAX_SECONDS, SessionInfo, login_message,
+};
+use rustls_pki_types::UnixTime;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use time::Duration;
+
+use crate::audit::AuditRecord;
+use crate::clock::timestamp;
+use crate::eid::{EidTrust, Purpose};
+use crate::http::AppState;
+use crate::http::errors::ApiError;
+use crate::pki::fill_random;
+use crate::store::{NewSession, SessionRow, Workstation};
+
+/// SHA-256 hex of a secret, as stored: the database never holds a usable
+/// nonce or token.
+pub fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+fn random_b64(len: usize, url_safe: bool) -> Result<String, ApiError> {
+    let mut bytes = vec![0u8; len];
+    fill_random(&mut bytes).map_err(|_| ApiError::new(ErrorCode::Internal))?;
+    Ok(if url_safe {
+        URL_SAFE_NO_PAD.encode(bytes)
+    } else {
+        STANDARD.encode(bytes)
+    })
+}
+
+pub fn unix_time(at: time::OffsetDateTime) -> UnixTime {
+    UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+        at.unix_timestamp().max(0) as u64
+    ))
+}
+
+/// The eID trust as configured now (roots and CRLs are re-read on each use,
+/// so an imported CRL takes effect without a restart).
+pub fn eid_trust(state: &AppState) -> Result<EidTrust, ApiError> {
+    let (roots, crls) = state
+        .store
+        .eid_trust()
+        .map_err(|e| ApiError::from(crate::error::ServerError::from(e)))?;
+    Ok(EidTrust {
+        roots,
+        crls,
+        country: state.eid_country.clone(),
+    })
+}
+
+pub fn challenge(state: &AppState, ws: &Workstation) -> Result<Challenge, ApiError> {
+    let nonce = random_b64(32, false)?;
+    let now = state.clock.now();
+    let expires = now + Duration::seconds(NONCE_TTL_SECONDS);
+    state
+        .store
+        .insert_nonce(
+            &secret_hash(&nonce),
+            ws.id,
+            &timestamp(now),
+            &timestamp(expires),
+        )
+        .map_err(|e| ApiError::from(crate::error::ServerError::from(e)))?;
+    Ok(Challenge {
+        nonce,
+        expires_at: timestamp(expires),
+    })
+}
+
+fn audit_login(
+    state: &AppState,
+    ws: &Workstation,
+    actor: &str,
+    outcome: &str,
+    detail: serde_json::Value,
+) {
+    let record = AuditRecord {
+        at: timestamp(state.clock.now()),
+        actor: actor.to_owned(),
+        workstation_id: Some(ws.id),
+        action: "auth.login".to_owned(),
+        subject: format!("workstation:{}", ws.id),
+        outcome: outcome.to_owned(),
+        detail,
+    };
+    if let Err(e) = state.store.append_audit(&record) {
+        tracing::error!(error = %e, "cannot audit a login attempt");
+    }
+}
+
+/// Checks a login and opens a session.
+pub fn login(
+    state: &AppState,
+    ws: &Workstation,
+    token: &AuthToken,
+) -> Result<SessionInfo, ApiError> {
+    let mut actor = format!("workstation:{}", ws.id);
+    let result = check_login(state, ws, token, &mut actor);
+    match &result {
+        Ok(info) => audit_login(
+            state,
+            ws,
+            &actor,
+            "ok",
+            json!({ "role": info.role.as_str() }),
+        ),
+        Err(e) => audit_login(
+            state,
+            ws,
+            &actor,
+            &format!("refused:{}", e.code.as_str()),
+            json!({ "reason": e.log_reason.clone().unwrap_or_default() }),
+        ),
+    }
+    result
+}
+
+fn check_login(
+    state: &AppState,
+    ws: &Workstation,
+    token: &AuthToken,
+    actor: &mut String,
+) -> Result<SessionInfo, ApiError> {
+    if token.format != AUTH_FORMAT {
+        return Err(ApiError::new(ErrorCode::AuthFormatInvalid)
+            .logged(format!("format {:?}", token.format)));
+    }
+    let now = state.clock.now();
+    let consumed = state
+        .store
+        .consume_nonce(&secret_hash(&token.nonce), ws.id, &timestamp(now))
+        .map_err(|e| ApiError::from(crate::error::ServerError::from(e)))?;
+    if let Err(refusal) = consumed {
+        return Err(ApiError::new(refusal.code()).logged(format!("{refusal:?}")));
+    }
+    let certificate = STANDARD.decode(&token.certificate).map_err(|e| {
+        ApiError::new(ErrorCode::AuthFormatInvalid).logged(format!("certificate base64: {e}"))
+    })?;
+    let signature = STANDARD.decode(&token.signature).map_err(|e| {
+        ApiError::new(ErrorCode::AuthFormatInvalid).logged(format!("signature base64: {e}"))
+    })?;
+    let holder = eid_trust(state)?
+        .verify(&certificate, Purpose::Authentication, unix_time(now))
+        .map_err(|r| ApiError::new(r.code).logged(r.reason))?;
+    *actor = format!("cui:{}", holder.cui);
+    let message = login_message(&state.server_fingerprint, &token.nonce);
+    crate::eid::verify_signature(&certificate, token.algorithm, &message, &signature)
+        .map_err(|r| ApiError::new(r.code).logged(r.reason))?;
+
+    let principal = state
+        .store
+        .principal(ws.institution_id, &holder.cui.to_string())
+        .map_err(|e| ApiError::from(crate::error::ServerError::from(e)))?;
+    let principal = match principal {
+        Some(p) if p.blocked => return Err(ApiError::new(ErrorCode::UserBlocked).logged("blocked")),
+        Some(p) if p.active => p,
+        _ => {
+            return Err(ApiError::new(ErrorCode::UserNotAuthorized)
+                .with_detail(
+                    format!(
+                        "El CUI {} no está inscrito en {}.",
+                        holder.cui.display_grouped(),
+                        ws.institution_code
+                    ),
+                    format!(
+                        "CUI {} is not enrolled in {}.",
+                        holder.cui.display_grouped(),
+                        ws.institution_code
+                    ),
+                )
+                .logged("not a coordinator or active user of the workstation's institution"));
+        }
+    };
+
+    let token_text = random_b64(32, true)?;
+    let expires = now + Duration::seconds(SESSION_MAX_SECONDS);
+    let session = NewSession {
+        token_hash: secret_hash(&token_text),
+        workstation_id: ws.id,
+        cert_fingerprint: ws.certificate.fingerprint_hex.clone(),
+        institution_id: ws.institution_id,
+        cui: holder.cui.to_string(),
+        full_name: principal.full_name.clone(),
+        role: principal.role,
+        created_at: timestamp(now),
+        expires_at: timestamp(expires),
+    };
+    let audit = AuditRecord {
+        at: timestamp(now),
+        actor: actor.clone(),
+        workstation_id: Some(ws.id),
+        action: "session.open".to_owned(),
+        subject: format!("cui:{}", holder.cui),
+        outcome: "ok".to_owned(),
+        detail: json!({ "role": principal.role.as_str() }),
+    };
+    state
+        .store
+        .create_session(&session, &audit)
+        .map_err(|e| ApiError::from(crate::error::ServerError::from(e)))?;
+    Ok(SessionInfo {
+        token: token_text,
+        role: principal.role,
+        cui: holder.cui,
+        name: principal.full_name,
+        institution_code: ws.institution_code.clone(),
+        institution_name: ws.institution_name.clone(),
+        workstation_id: ws.id,
+        idle_timeout_seconds: SESSION_IDLE_SECONDS,
+        expires_at: timestamp(expires),
+    })
+}
+
+/// Checks a bearer token against the calling workstation and the clocks.
+/// Returns the session and the hash it is stored under.
+pub fn authenticate(
+    state: &AppState,
+    ws: &Workstation,
+    bearer: Option<&str>,
+) -> Result<(SessionRow, String), ApiError> {
+    let Some(token) = bearer else {
+        return Err(ApiError::new(ErrorCode::SessionInvalid));
+    };
+    let hash = secret_hash(token);
+    let store_err = |e| ApiError::from(crate::error::ServerError::from(e));
+    let session = state
+        .store
+        .session(&hash)
+        .map_err(store_err)?
+        .ok_or_else(|| ApiError::new(ErrorCode::SessionInvalid))?;
+    if session.ended_at.is_some() {
+        return Err(ApiError::new(ErrorCode::SessionExpired));
+    }
+    if session.cert_fingerprint != ws.certificate.fingerprint_hex {
+        return Err(ApiError::new(ErrorCode::SessionOtherWorkstation));
+    }
+    let now = state.clock.now();
+    let now_text = timestamp(now);
+    let idle_cutoff = timestamp(now - Duration::seconds(SESSION_IDLE_SECONDS));
+    let reason = if session.expires_at <= now_text {
+        Some("ABSOLUTE_TIMEOUT")
+    } else if session.last_seen_at < idle_cutoff {
+        Some("IDLE_TIMEOUT")
+    } else {
+        None
+    };
+    if let Some(reason) = reason {
+        state
+            .store
+            .end_session(&hash, reason, &now_text, None)
+            .map_err(store_err)?;
+        return Err(ApiError::new(ErrorCode::SessionExpired));
+    }
+    state
+        .store
+        .touch_session(&hash, &now_text)
+        .map_err(store_err)?;
+    Ok((session, hash))
+}
+
+pub fn logout(
+    state: &AppState,
+    ws: &Workstation,
+    session: &SessionRow,
+    hash: &str,
+) -> Result<(), ApiError> {
+    let now = timestamp(state.clock.now());
+    let audit = AuditRecord {
+        at: now.clone(),
+        actor: format!("cui:{}", session.cui),
+        workstation_id: Some(ws.id),
+        action: "session.close".to_owned(),
+        subject: format!("cui:{}", session.cui),
+        outcome: "ok".to_owned(),
+        detail: json!({ "reason": "LOGOUT" }),
+    };
+    state
+        .store
+        .end_session(hash, "LOGOUT", &now, Some(&audit))
+        .map_err(|e| ApiError::from(crate::error::ServerError::from(e)))
+}

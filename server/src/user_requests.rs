@@ -1,0 +1,371 @@
+//! Signed user-administration requests (altas, bajas, actualizaciones).
+//!
+//! The server verifies the bytes exactly as the card signed them, then
+//! parses them; nothing is re-serialised before verification. A request that
+//! fails a check before it is kept (bad signature, stale, replayed, another
+//! institution) is refused and audited; one that is kept but cannot be
+//! applied (11th user, unknown user) is stored as REJECTED, as evidence.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use padron_shared::auth::Role;
+use padron_shared::canonical::is_canonical;
+use padron_shared::users::{
+    REQUEST_FORMAT, REQUEST_MAX_AGE_SECONDS, RequestAction, RequestPayload, RequestView,
+    SignedRequest, UserChange,
+};
+use padron_shared::{Cui, ErrorCode, Lang};
+use serde_json::json;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::audit::AuditRecord;
+use crate::clock::timestamp;
+use crate::eid::{Purpose, verify_signature};
+use crate::error::ServerError;
+use crate::http::AppState;
+use crate::http::errors::ApiError;
+use crate::login::{eid_trust, unix_time};
+use crate::store::{NewRequest, RequestRow, RequestVerdict, SessionRow, Workstation};
+
+fn invalid(field: &str, es: &str, en: &str) -> ApiError {
+    ApiError::new(ErrorCode::UserFieldInvalid)
+        .with_detail(format!("{field}: {es}"), format!("{field}: {en}"))
+        .logged(format!("field {field}"))
+}
+
+fn text(value: &Option<String>, field: &str, max: usize) -> Result<(), ApiError> {
+    match value {
+        Some(v)
+            if v.trim().is_empty()
+                || v.chars().count() > max
+                || v.chars().any(char::is_control) =>
+        {
+            Err(invalid(
+                field,
+                "vacío, demasiado largo o con caracteres de control",
+                "empty, too long or with control characters",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The user fields the request form captures, validated for the action.
+fn validate_user(action: RequestAction, u: &UserChange) -> Result<(), ApiError> {
+    Cui::parse(&u.cui).map_err(|e| {
+        ApiError::new(ErrorCode::CuiInvalid)
+            .with_detail(e.to_string(), e.message_en())
+            .logged("user CUI")
+    })?;
+    if action == RequestAction::Add {
+        for (name, value) in [
+            ("full_name", &u.full_name),
+            ("email", &u.email),
+            ("phone", &u.phone),
+            ("department", &u.department),
+            ("post", &u.post),
+            ("programme", &u.programme),
+        ] {
+            if value.is_none() {
+                return Err(invalid(
+                    name,
+                    "es obligatorio para un alta",
+                    "is required to add a user",
+                ));
+            }
+        }
+    }
+    if action == RequestAction::Remove && u.reason.is_none() {
+        return Err(invalid(
+            "reason",
+            "indique el motivo de la baja",
+            "give the reason for the removal",
+        ));
+    }
+    if action != RequestAction::Remove && u.reason.is_some() {
+        return Err(invalid(
+            "reason",
+            "solo corresponde a una baja",
+            "only applies to a removal",
+        ));
+    }
+    text(&u.full_name, "full_name", 200)?;
+    text(&u.department, "department", 200)?;
+    text(&u.post, "post", 200)?;
+    text(&u.programme, "programme", 200)?;
+    text(&u.extension, "extension", 10)?;
+    if let Some(email) = &u.email {
+        let ok = email.len() <= 254
+            && email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            })
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+        if !ok {
+            return Err(invalid(
+                "email",
+                "no es una dirección de correo válida",
+                "is not a valid e-mail address",
+            ));
+        }
+    }
+    if let Some(phone) = &u.phone {
+        let digits = phone.chars().filter(char::is_ascii_digit).count();
+        if !(8..=15).contains(&digits)
+            || !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-()".contains(c))
+        {
+            return Err(invalid(
+                "phone",
+                "debe tener de 8 a 15 dígitos",
+                "must have 8 to 15 digits",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn is_uuid_v4(id: &str) -> bool {
+    let b = id.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            14 => *c == b'4',
+            19 => matches!(c, b'8' | b'9' | b'a' | b'b'),
+            _ => c.is_ascii_digit() || (b'a'..=b'f').contains(c),
+        })
+}
+
+fn audit_refusal(
+    state: &AppState,
+    ws: &Workstation,
+    session: &SessionRow,
+    request_id: &str,
+    e: &ApiError,
+) {
+    let record = AuditRecord {
+        at: timestamp(state.clock.now()),
+        actor: format!("cui:{}", session.cui),
+        workstation_id: Some(ws.id),
+        action: "request.submit".to_owned(),
+        subject: format!("request:{request_id}"),
+        outcome: format!("refused:{}", e.code.as_str()),
+        detail: json!({ "reason": e.log_reason.clone().unwrap_or_default() }),
+    };
+    if let Err(err) = state.store.append_audit(&record) {
+        tracing::error!(error = %err, "cannot audit a refused request");
+    }
+}
+
+/// Verifies, keeps and applies a signed request from a coordinator session.
+pub fn submit(
+    state: &AppState,
+    ws: &Workstation,
+    session: &SessionRow,
+    signed: &SignedRequest,
+) -> Result<RequestView, ApiError> {
+    let mut request_id = String::from("?");
+    let result = check_and_apply(state, ws, session, signed, &mut request_id);
+    if let Err(e) = &result {
+        // Rule rejections were audited with the stored request.
+        if e.log_reason.as_deref() != Some("stored as REJECTED") {
+            audit_refusal(state, ws, session, &request_id, e);
+        }
+    }
+    result
+}
+
+fn check_and_apply(
+    state: &AppState,
+    ws: &Workstation,
+    session: &SessionRow,
+    signed: &SignedRequest,
+    request_id: &mut String,
+) -> Result<RequestView, ApiError> {
+    if session.role != Role::Coordinator {
+        return Err(ApiError::new(ErrorCode::CoordinatorOnly).logged("user session"));
+    }
+    let decode = |what: &str, b64: &str| {
+        STANDARD.decode(b64).map_err(|e| {
+            ApiError::new(ErrorCode::AuthFormatInvalid).logged(format!("{what} base64: {e}"))
+        })
+    };
+    let payload = decode("payload", &signed.payload)?;
+    let signature = decode("signature", &signed.signature)?;
+    let certificate = decode("certificate", &signed.certificate)?;
+    let now = state.clock.now();
+
+    let signer = eid_trust(state)?
+        .verify(&certificate, Purpose::Signature, unix_time(now))
+        .map_err(|r| ApiError::new(r.code).logged(r.reason))?;
+    if signer.cui.to_string() != session.cui {
+        return Err(
+            ApiError::new(ErrorCode::SignerMismatch).logged(format!("signed by {}", signer.cui))
+        );
+    }
+    verify_signature(&certificate, signed.algorithm, &payload, &signature)
+        .map_err(|r| ApiError::new(r.code).logged(r.reason))?;
+
+    if !is_canonical(&payload) {
+        return Err(
+            ApiError::new(ErrorCode::AuthFormatInvalid).logged("payload is not canonical JSON")
+        );
+    }
+    let request: RequestPayload = serde_json::from_slice(&payload)
+        .map_err(|e| ApiError::new(ErrorCode::AuthFormatInvalid).logged(format!("payload: {e}")))?;
+    *request_id = request.request_id.clone();
+    if request.format != REQUEST_FORMAT || !is_uuid_v4(&request.request_id) {
+        return Err(ApiError::new(ErrorCode::AuthFormatInvalid).logged("format or request id"));
+    }
+    if request.institution != ws.institution_code {
+        return Err(ApiError::new(ErrorCode::InstitutionMismatch)
+            .logged(format!("for {}", request.institution)));
+    }
+    if request.workstation_id != ws.id {
+        return Err(ApiError::new(ErrorCode::WorkstationMismatch)
+            .logged(format!("for {}", request.workstation_id)));
+    }
+    let created = OffsetDateTime::parse(&request.created_at, &Rfc3339).map_err(|e| {
+        ApiError::new(ErrorCode::AuthFormatInvalid).logged(format!("created_at: {e}"))
+    })?;
+    if (now - created).whole_seconds().abs() > REQUEST_MAX_AGE_SECONDS {
+        return Err(ApiError::new(ErrorCode::RequestStale)
+            .logged(format!("created {}", request.created_at)));
+    }
+    let store_err = |e| ApiError::from(ServerError::from(e));
+    if state
+        .store
+        .request_exists(&request.request_id)
+        .map_err(store_err)?
+    {
+        return Err(ApiError::new(ErrorCode::RequestReplayed).logged("request id seen before"));
+    }
+    validate_user(request.action, &request.user)?;
+    let mut user = request.user.clone();
+    // Stored as digits only, whatever spacing the coordinator typed.
+    user.cui = Cui::parse(&user.cui)
+        .map(|c| c.to_string())
+        .unwrap_or(user.cui);
+
+    let at = timestamp(now);
+    let new = NewRequest {
+        id: request.request_id.clone(),
+        institution_id: ws.institution_id,
+        coordinator_cui: session.cui.clone(),
+        workstation_id: ws.id,
+        action: request.action,
+        user: user.clone(),
+        payload,
+        algorithm: signed.algorithm.as_str().to_owned(),
+        signature,
+        certificate,
+        at: at.clone(),
+    };
+    let audit = AuditRecord {
+        at: at.clone(),
+        actor: format!("cui:{}", session.cui),
+        workstation_id: Some(ws.id),
+        action: format!("user.{}", request.action.as_str().to_lowercase()),
+        subject: format!("user:{}", user.cui),
+        outcome: "ok".to_owned(),
+        detail: json!({ "request_id": request.request_id, "institution": ws.institution_code }),
+    };
+    let verdict = state
+        .store
+        .submit_request(&new, &audit)
+        .map_err(store_err)?;
+    match verdict {
+        RequestVerdict::Done => Ok(RequestView {
+            id: request.request_id,
+            action: request.action,
+            user_cui: user.cui,
+            state: "DONE".to_owned(),
+            reject_code: None,
+            reject_message: None,
+            coordinator_cui: session.cui.clone(),
+            created_at: at.clone(),
+            updated_at: at,
+        }),
+        RequestVerdict::Rejected(ErrorCode::RequestReplayed) => {
+            Err(ApiError::new(ErrorCode::RequestReplayed).logged("request id seen before (race)"))
+        }
+        RequestVerdict::Rejected(code) => Err(ApiError::new(code)
+            .with_detail(
+                format!("La solicitud {} quedó RECHAZADA.", request.request_id),
+                format!("Request {} was REJECTED.", request.request_id),
+            )
+            .logged("stored as REJECTED")),
+    }
+}
+
+/// A stored request for the coordinator, with the rejection in words.
+pub fn view(row: RequestRow, lang: Lang) -> RequestView {
+    let action = match row.action.as_str() {
+        "ADD" => RequestAction::Add,
+        "UPDATE" => RequestAction::Update,
+        _ => RequestAction::Remove,
+    };
+    let reject_message = row
+        .reject_code
+        .as_deref()
+        .and_then(ErrorCode::from_code)
+        .map(|c| c.message(lang).to_owned());
+    RequestView {
+        id: row.id,
+        action,
+        user_cui: row.user_cui,
+        state: row.state,
+        reject_code: row.reject_code,
+        reject_message,
+        coordinator_cui: row.coordinator_cui,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_v4_shape() {
+        assert!(is_uuid_v4("3f2b8c1e-9a4d-4e7f-8b2a-1c3d5e7f9a0b"));
+        assert!(!is_uuid_v4("3f2b8c1e-9a4d-1e7f-8b2a-1c3d5e7f9a0b"));
+        assert!(!is_uuid_v4("3F2B8C1E-9A4D-4E7F-8B2A-1C3D5E7F9A0B"));
+        assert!(!is_uuid_v4("not-a-uuid"));
+    }
+
+    #[test]
+    fn add_needs_every_form_field_and_remove_a_reason() {
+        let mut u = UserChange {
+            cui: "1234567890101".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            validate_user(RequestAction::Add, &u).unwrap_err().code,
+            ErrorCode::UserFieldInvalid
+        );
+        assert_eq!(
+            validate_user(RequestAction::Remove, &u).unwrap_err().code,
+            ErrorCode::UserFieldInvalid
+        );
+        assert!(validate_user(RequestAction::Update, &u).is_ok());
+        u.email = Some("sin-arroba".into());
+        assert_eq!(
+            validate_user(RequestAction::Update, &u).unwrap_err().code,
+            ErrorCode::UserFieldInvalid
+        );
+        u.email = Some("ana@mides.gob.gt".into());
+        u.phone = Some("5555-1234".into());
+        assert!(validate_user(RequestAction::Update, &u).is_ok());
+        u.cui = "1234567880101".into();
+        assert_eq!(
+            validate_user(RequestAction::Update, &u).unwrap_err().code,
+            ErrorCode::CuiInvalid
+        );
+    }
+}

@@ -1,0 +1,19 @@
+//! How the agent reaches the eID card, from `agent.toml`.
+
+use crate::agent_config::AgentConfig;
+
+/// PIV over PC/SC unless a PKCS#11 module is configured.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CardSettings {
+    pub module: Option<String>,
+    pub reader: Option<String>,
+}
+
+impl From<&AgentConfig> for CardSettings {
+    fn from(c: &AgentConfig) -> CardSettings {
+        CardSettings {
+            module: c.card_module.clone(),
+            reader: c.card_reader.clone(),
+        }
+    }
+}
