@@ -383,3 +383,90 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod decision_tests {
+    use super::*;
+    use crate::registry::import::import;
+    use crate::registry::record::CSV_HEADER;
+
+    /// A registry of a few hand-made persons on top of a generated crowd.
+    fn registry_with(rows: &[&str]) -> (tempfile::TempDir, Registry) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bytes = Vec::new();
+        crate::registry::generate::generate(2_000, 9, &mut bytes, |_| {}).unwrap();
+        let mut text = String::from_utf8(bytes).unwrap();
+        for r in rows {
+            text.push_str(r);
+            text.push('\n');
+        }
+        assert!(text.starts_with(&CSV_HEADER.join(",")));
+        let csv = dir.path().join("r.csv");
+        std::fs::write(&csv, text).unwrap();
+        import(dir.path(), &csv, &indicatif::ProgressBar::hidden()).unwrap();
+        let reg = Registry::open(dir.path()).unwrap();
+        (dir, reg)
+    }
+
+    fn q(given: &str, s1: &str, s2: &str, born: Option<&str>) -> NamesQuery {
+        NamesQuery {
+            given: [given.into(), String::new(), String::new()],
+            first_surname: s1.into(),
+            second_surname: s2.into(),
+            married_surname: String::new(),
+            born: born.and_then(Day::parse_iso),
+        }
+    }
+
+    #[test]
+    fn identical_persons_are_ambiguous_never_found() {
+        // Two registered persons with the same names and date of birth.
+        let (_d, reg) = registry_with(&[
+            "9876543220101,ROSALINDA,,,CHAVAJAY,XICAY,,F,GUATEMALA,SOLOLÁ,SOLOLÁ,1990-04-02,NO,,",
+            "1234567890101,ROSALINDA,,,CHAVAJAY,XICAY,,F,GUATEMALA,SOLOLÁ,SOLOLÁ,1990-04-02,NO,,",
+        ]);
+        let mut e = Engine::new(&reg);
+        let d = e
+            .by_names(&q("Rosalinda", "Chavajay", "Xicay", Some("1990-04-02")))
+            .unwrap();
+        assert_eq!(d.outcome, RowOutcome::Ambiguo, "{d:?}");
+        assert_eq!(d.candidates.len(), 2);
+        assert!(
+            d.candidates
+                .iter()
+                .all(|c| c.probability < FOUND_PROBABILITY)
+        );
+    }
+
+    #[test]
+    fn the_date_of_birth_tells_namesakes_apart() {
+        let (_d, reg) = registry_with(&[
+            "9876543220101,ROSALINDA,,,CHAVAJAY,XICAY,,F,GUATEMALA,SOLOLÁ,SOLOLÁ,1990-04-02,NO,,",
+            "1234567890101,ROSALINDA,,,CHAVAJAY,XICAY,,F,GUATEMALA,SOLOLÁ,SOLOLÁ,1971-11-23,NO,,",
+        ]);
+        let mut e = Engine::new(&reg);
+        let d = e
+            .by_names(&q("ROSALINDA", "CHABAJAI", "XICAY", Some("1971-11-23")))
+            .unwrap();
+        assert_eq!(d.outcome, RowOutcome::Encontrado, "{d:?}");
+        assert_eq!(d.person.unwrap().cui.to_string(), "1234567890101");
+        // Without a date of birth, neither can be chosen.
+        let d = e
+            .by_names(&q("ROSALINDA", "CHAVAJAY", "XICAY", None))
+            .unwrap();
+        assert_eq!(d.outcome, RowOutcome::Ambiguo, "{d:?}");
+    }
+
+    #[test]
+    fn a_namesake_outside_the_registry_is_not_matched_on_a_common_name() {
+        // A common name with another date of birth than the registered one.
+        let (_d, reg) = registry_with(&[
+            "9876543220101,MARÍA,,,LÓPEZ,GARCÍA,,F,GUATEMALA,GUATEMALA,MIXCO,1990-04-02,NO,,",
+        ]);
+        let mut e = Engine::new(&reg);
+        let d = e
+            .by_names(&q("MARIA", "LOPEZ", "GARCIA", Some("1968-09-30")))
+            .unwrap();
+        assert_ne!(d.outcome, RowOutcome::Encontrado, "{d:?}");
+    }
+}
