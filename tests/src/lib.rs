@@ -5,6 +5,8 @@
 //! test executable in the target directory; `packaging/dev/test.sh` builds
 //! them first.
 
+pub mod eid;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
