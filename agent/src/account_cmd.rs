@@ -100,8 +100,11 @@ pub enum RequestsCommand {
 /// What the signed-in command does once logged in.
 #[derive(Debug)]
 pub enum Work {
-    /// Just show who is logged in.
-    Whoami,
+    /// Just show who is logged in; with `until_removed`, keep the session
+    /// open until the card leaves the reader.
+    Whoami {
+        until_removed: bool,
+    },
     Users(UsersCommand),
     Requests(RequestsCommand),
 }
@@ -167,12 +170,26 @@ async fn perform(
         session.institution_name
     );
     match work {
-        Work::Whoami => {
+        Work::Whoami { until_removed } => {
             println!(
                 "{} {}",
                 t(lang, "Sesión válida hasta", "Session valid until"),
                 session.expires_at
             );
+            if until_removed {
+                println!(
+                    "{}",
+                    t(
+                        lang,
+                        "La sesión sigue abierta hasta que retire la tarjeta.",
+                        "The session stays open until the card is removed."
+                    )
+                );
+                // Flushed now: whoever watches the output learns the session is open.
+                use std::io::Write;
+                let _ = std::io::stdout().flush();
+                std::future::pending::<()>().await;
+            }
             Ok(())
         }
         Work::Requests(RequestsCommand::List) => {

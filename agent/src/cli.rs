@@ -37,7 +37,11 @@ pub enum Command {
         hint: String,
     },
     /// Log in with the eID card, show the session, log out (checks a card and PIN work).
-    Login,
+    Login {
+        /// Keep the session open until the card is removed, then log out.
+        #[arg(long)]
+        until_removed: bool,
+    },
     /// The institution's users: list, add (alta), update, remove (baja). Coordinators only.
     Users {
         #[command(subcommand)]

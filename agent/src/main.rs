@@ -61,7 +61,11 @@ fn main() -> ExitCode {
         .unwrap_or_else(Lang::from_env);
     let result = match cli.command {
         Command::Status => status(cli.config, lang),
-        Command::Login => signed_in(cli.config, lang, account_cmd::Work::Whoami),
+        Command::Login { until_removed } => signed_in(
+            cli.config,
+            lang,
+            account_cmd::Work::Whoami { until_removed },
+        ),
         Command::Users { command } => {
             signed_in(cli.config, lang, account_cmd::Work::Users(command))
         }

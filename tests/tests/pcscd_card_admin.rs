@@ -1,0 +1,376 @@
+//! The happy paths of card login and user administration, end to end:
+//! `padron-card` (a PIV card in vsmartcard's vpcd reader of a real pcscd)
+//! → `padron-agent` CLI (PIN from `PADRON_PIN`) → `padron-server`, for a
+//! P-256 and an RSA-2048 card; and the session ending when the card is
+//! removed. Serialised with the other pcscd tests (nextest group `pcscd`
+//! and the test bed's file lock).
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use padron_drivers::testbed::{self, VirtualCard};
+use padron_tests::{Installation, Server, bin, ok, path_str, stderr, stdout};
+
+const COORDINATOR: &str = "1234567890101";
+const USER: &str = "9876543220101";
+
+struct Env {
+    inst: Installation,
+    server: Server,
+    bundle: PathBuf,
+    ca: PathBuf,
+    _lock: testbed::TestbedLock,
+}
+
+impl Env {
+    fn new() -> Env {
+        let lock = testbed::lock().unwrap();
+        testbed::ensure_pcscd().unwrap();
+        let inst = Installation::new();
+        let d = inst.data();
+        let ca = inst.tmp.path().join("eid-ca");
+        testbed::init_ca(&bin("padron-card"), &ca).unwrap();
+        ok(
+            "padron-server",
+            &[
+                "trust",
+                "add-eid-root",
+                "--data",
+                d,
+                path_str(&ca.join("ca.crt.pem")),
+            ],
+        );
+        ok(
+            "padron-server",
+            &[
+                "coordinator",
+                "add",
+                "--data",
+                d,
+                "--institution",
+                "MIDES",
+                "--cui",
+                COORDINATOR,
+                "--name",
+                "Ana López",
+            ],
+        );
+        let server = Server::start(&inst.data);
+        let bundle = inst.enroll("MIDES", "Central", &server.url());
+        Env {
+            inst,
+            server,
+            bundle,
+            ca,
+            _lock: lock,
+        }
+    }
+
+    fn issue(
+        &self,
+        name: &str,
+        cui: &str,
+        given: &str,
+        surnames: &str,
+        algorithm: &str,
+    ) -> PathBuf {
+        let dir = self.inst.tmp.path().join(name);
+        testbed::issue_card(
+            &bin("padron-card"),
+            &self.ca,
+            &dir,
+            cui,
+            given,
+            surnames,
+            algorithm,
+        )
+        .unwrap();
+        dir
+    }
+
+    /// Runs the agent with this workstation's configuration, reading the card in `reader`.
+    fn agent(&self, reader: &str, args: &[&str]) -> Output {
+        let config = self.config_for(reader);
+        Command::new(bin("padron-agent"))
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .env("PADRON_PIN", "123456")
+            .env_remove("PADRON_LANG")
+            .output()
+            .unwrap()
+    }
+
+    /// agent.toml of the bundle, pointed at one reader.
+    fn config_for(&self, reader: &str) -> PathBuf {
+        let base = std::fs::read_to_string(self.bundle.join("agent.toml")).unwrap();
+        let path = self
+            .bundle
+            .join(format!("agent-{}.toml", reader.replace(' ', "_")));
+        std::fs::write(&path, format!("{base}card_reader = \"{reader}\"\n")).unwrap();
+        path
+    }
+}
+
+fn assert_ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(out),
+        stderr(out)
+    );
+    stdout(out)
+}
+
+fn administer_with(algorithm: &str) {
+    let env = Env::new();
+    let card = env.issue("ana", COORDINATOR, "ANA LUCÍA", "LÓPEZ PÉREZ", algorithm);
+    let inserted = VirtualCard::insert(&bin("padron-card"), &card, 0).unwrap();
+    let reader = inserted.reader.clone();
+
+    let out = env.agent(&reader, &["login"]);
+    assert_ok(&out);
+    assert!(
+        stderr(&out)
+            .contains("Sesión iniciada: Ana López (coordinador(a), CUI 1234 56789 0101) — MIDES")
+    );
+
+    let out = env.agent(
+        &reader,
+        &[
+            "users",
+            "add",
+            "--cui",
+            USER,
+            "--name",
+            "Pedro Xol Caal",
+            "--email",
+            "pedro.xol@mides.gob.gt",
+            "--phone",
+            "5555 1234",
+            "--department",
+            "Dirección de Programas",
+            "--post",
+            "Analista",
+            "--programme",
+            "Bolsa Social",
+        ],
+    );
+    let text = assert_ok(&out);
+    assert!(text.contains(&format!("ADD     {USER}   DONE")), "{text}");
+
+    let out = env.agent(
+        &reader,
+        &[
+            "users",
+            "update",
+            "--cui",
+            USER,
+            "--email",
+            "pxol@mides.gob.gt",
+            "--post",
+            "Jefe",
+        ],
+    );
+    assert!(assert_ok(&out).contains("UPDATE  9876543220101   DONE"));
+
+    let list = assert_ok(&env.agent(&reader, &["users", "list"]));
+    assert!(
+        list.contains("Pedro Xol Caal") && list.contains("ACTIVE"),
+        "{list}"
+    );
+    assert!(list.contains("Usuarios activos: 1 / 10"), "{list}");
+
+    let out = env.agent(
+        &reader,
+        &[
+            "users",
+            "remove",
+            "--cui",
+            USER,
+            "--reason",
+            "employment-ended",
+        ],
+    );
+    assert!(assert_ok(&out).contains("REMOVE  9876543220101   DONE"));
+    let out = env.agent(
+        &reader,
+        &[
+            "users",
+            "remove",
+            "--cui",
+            USER,
+            "--reason",
+            "employment-ended",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("error [USER_UNKNOWN]"),
+        "{}",
+        stderr(&out)
+    );
+
+    let requests = assert_ok(&env.agent(&reader, &["requests", "list"]));
+    assert_eq!(
+        requests.lines().filter(|l| l.contains(" DONE ")).count(),
+        3,
+        "{requests}"
+    );
+    assert!(requests.contains("REJECTED [USER_UNKNOWN]"), "{requests}");
+
+    // A bad CUI is refused before anything is signed.
+    let out = env.agent(
+        &reader,
+        &[
+            "users",
+            "remove",
+            "--cui",
+            "1234567880101",
+            "--reason",
+            "functions-changed",
+        ],
+    );
+    assert!(
+        stderr(&out).contains("error [CUI_INVALIDO]"),
+        "{}",
+        stderr(&out)
+    );
+
+    // The stored signatures of the real card verify in an audit.
+    let audit = ok(
+        "padron-server",
+        &["audit", "verify", "--data", env.inst.data()],
+    );
+    assert!(
+        audit.contains("4 solicitudes firmadas verificadas"),
+        "{audit}"
+    );
+    drop(env.server);
+}
+
+#[test]
+fn coordinator_with_a_p256_card_adds_updates_and_removes_a_user() {
+    administer_with("p256");
+}
+
+#[test]
+fn coordinator_with_an_rsa2048_card_adds_updates_and_removes_a_user() {
+    administer_with("rsa2048");
+}
+
+#[test]
+fn a_user_logs_in_with_their_card_but_cannot_administer() {
+    let env = Env::new();
+    let ana = env.issue("ana", COORDINATOR, "ANA", "LÓPEZ", "p256");
+    let pedro = env.issue("pedro", USER, "PEDRO", "XOL CAAL", "p256");
+    let ana_card = VirtualCard::insert(&bin("padron-card"), &ana, 0).unwrap();
+    let pedro_card = VirtualCard::insert(&bin("padron-card"), &pedro, 1).unwrap();
+
+    // Before being added, Pedro is nobody to this institution.
+    let out = env.agent(&pedro_card.reader, &["login"]);
+    assert!(
+        stderr(&out).contains("error [USUARIO_NO_AUTORIZADO]"),
+        "{}",
+        stderr(&out)
+    );
+
+    let add = [
+        "users",
+        "add",
+        "--cui",
+        USER,
+        "--name",
+        "Pedro Xol",
+        "--email",
+        "p@mides.gob.gt",
+        "--phone",
+        "55551234",
+        "--department",
+        "D",
+        "--post",
+        "P",
+        "--programme",
+        "Bolsa Social",
+    ];
+    assert_ok(&env.agent(&ana_card.reader, &add));
+
+    let out = env.agent(&pedro_card.reader, &["login"]);
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains("Pedro Xol (usuario(a), CUI 9876 54322 0101)"),
+        "{}",
+        stderr(&out)
+    );
+    let out = env.agent(&pedro_card.reader, &["users", "list"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("error [COORDINATOR_ONLY]"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn removing_the_card_ends_the_session_at_once() {
+    let env = Env::new();
+    let card = env.issue("ana", COORDINATOR, "ANA", "LÓPEZ", "p256");
+    let inserted = VirtualCard::insert(&bin("padron-card"), &card, 0).unwrap();
+    let config = env.config_for(&inserted.reader);
+
+    let mut agent = Command::new(bin("padron-agent"))
+        .arg("--config")
+        .arg(&config)
+        .args(["login", "--until-removed"])
+        .env("PADRON_PIN", "123456")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(agent.stdout.take().unwrap()).lines();
+    let open = lines.find(|l| {
+        l.as_ref()
+            .is_ok_and(|l| l.contains("hasta que retire la tarjeta"))
+    });
+    assert!(open.is_some(), "the agent never reported an open session");
+    let db = rusqlite::Connection::open(env.inst.data.join("padron.db")).unwrap();
+    let open_sessions = |db: &rusqlite::Connection| -> i64 {
+        db.query_row(
+            "SELECT count(*) FROM sessions WHERE ended_at IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(open_sessions(&db), 1);
+
+    let removed_at = Instant::now();
+    inserted.remove().unwrap();
+    let status = wait(&mut agent, Duration::from_secs(10));
+    let elapsed = removed_at.elapsed();
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut agent.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status, Some(1), "{err}");
+    assert!(err.contains("error [CARD_REMOVED]"), "{err}");
+    assert!(elapsed < Duration::from_secs(3), "logout took {elapsed:?}");
+    assert_eq!(open_sessions(&db), 0, "the server still holds the session");
+    let reason: String = db
+        .query_row("SELECT end_reason FROM sessions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(reason, "LOGOUT");
+}
+
+fn wait(child: &mut std::process::Child, timeout: Duration) -> Option<i32> {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    panic!("the agent did not end after the card was removed");
+}
