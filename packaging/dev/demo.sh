@@ -99,16 +99,31 @@ bash packaging/dev/pcscd.sh start
 CARD_PID=""
 trap 'kill "$SERVER_PID" 2>/dev/null || true; [[ -n "$CARD_PID" ]] && kill "$CARD_PID" 2>/dev/null; bash packaging/dev/pcscd.sh stop >/dev/null || true' EXIT
 CARD="$BIN/padron-card"
+# Waits until pcscd reports reader 0 in the given state.
+wait_reader() {
+    for _ in $(seq 1 50); do
+        pcsc_scan -c -t 1 2>/dev/null | grep -A2 "Reader 0" | grep -q "$1" && return 0
+        sleep 0.2
+    done
+    echo "reader 0 never showed: $1"
+    exit 1
+}
+# Puts the card in DIR into reader 0, taking out the one there first.
+card_in() {
+    if [[ -n "$CARD_PID" ]]; then
+        kill "$CARD_PID"
+        wait "$CARD_PID" 2>/dev/null || true
+        CARD_PID=""
+        wait_reader "Card removed"
+    fi
+    "$CARD" run --card "$1" >"$DEMO/card.log" 2>&1 &
+    CARD_PID=$!
+    wait_reader "Card inserted"
+}
 run "$CARD" ca init --out "$DEMO/eid-ca" --country GT
 run "$CARD" issue --ca "$DEMO/eid-ca" --cui "1234 56789 0101" --given "ANA LUCÍA" --surnames "LÓPEZ PÉREZ" \
     --algorithm p256 --out "$DEMO/card-ana"
-"$CARD" run --card "$DEMO/card-ana" >"$DEMO/card.log" 2>&1 &
-CARD_PID=$!
-# The card is in the reader once pcsc_scan sees it.
-for _ in $(seq 1 50); do
-    pcsc_scan -c -t 1 2>/dev/null | grep -q "Card inserted" && break
-    sleep 0.2
-done
+card_in "$DEMO/card-ana"
 run pcsc_scan -r
 echo "$ pkcs11-tool --module opensc-pkcs11.so --list-objects --type cert   (OpenSC, a stack Padrón did not write)"
 pkcs11-tool --module /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so --list-objects --type cert 2>&1 | grep -E "Certificate Object|label|subject"
@@ -121,5 +136,32 @@ cat "$DEMO/pkcs11-tool.log"
 openssl x509 -in "$DEMO/card-ana/auth.crt.pem" -pubkey -noout >"$DEMO/auth.pub.pem"
 run openssl dgst -sha256 -verify "$DEMO/auth.pub.pem" -signature "$DEMO/message.sig" "$DEMO/message.txt"
 run "$AGENT" card info
+
+step "11. The registry trusts the eID authority; the coordinator logs in with the card"
+run "$SERVER" trust add-eid-root --data "$DATA" "$DEMO/eid-ca/ca.crt.pem"
+export PADRON_PIN=123456   # scripted; at a real workstation the agent asks for it
+AGENT_CFG="$DEMO/workstation/agent.toml"
+run "$AGENT" --config "$AGENT_CFG" login
+
+step "12. Adds a user (alta), signed by the card's signature key; updates and lists"
+run "$AGENT" --config "$AGENT_CFG" users add --cui "9876 54322 0101" --name "Pedro Xol Caal" \
+    --email pedro.xol@mides.gob.gt --phone "5555 1234" --department "Dirección de Programas Sociales" \
+    --post "Analista" --programme "Bolsa Social"
+run "$AGENT" --config "$AGENT_CFG" users update --cui 9876543220101 --post "Jefe de sección"
+run "$AGENT" --config "$AGENT_CFG" users list
+
+step "13. Refusals: adding him twice; a card the registry does not trust"
+"$AGENT" --config "$AGENT_CFG" users add --cui 9876543220101 --name "Pedro Xol Caal" \
+    --email pedro.xol@mides.gob.gt --phone "5555 1234" --department "D" --post "P" --programme "Bolsa Social" || true
+run "$CARD" ca init --out "$DEMO/other-ca" --country GT
+run "$CARD" issue --ca "$DEMO/other-ca" --cui "1234 56789 0101" --given "ANA LUCÍA" --surnames "LÓPEZ PÉREZ" --out "$DEMO/card-forged"
+card_in "$DEMO/card-forged"
+"$AGENT" --config "$AGENT_CFG" login || true
+
+step "14. Requests and their states; the audit trail re-verifies every card signature"
+card_in "$DEMO/card-ana"
+run "$AGENT" --config "$AGENT_CFG" requests list
+run "$SERVER" audit verify --data "$DATA"
+run "$SERVER" audit export --data "$DATA" --out "$DEMO/auditoria.xlsx"
 
 printf '\n\033[1mDemo complete.\033[0m Data in %s; the server, the card and pcscd stop now.\n' "${DEMO#"$REPO"/}"
