@@ -16,7 +16,7 @@ command -v cargo >/dev/null 2>&1 || source "$HOME/.cargo/env"
 # Card tests start pcscd themselves when needed; starting it here once keeps
 # them from each paying for it, and the trap stops only what was started.
 bash packaging/dev/pcscd.sh start
-trap 'bash packaging/dev/pcscd.sh stop' EXIT
+trap 'bash packaging/dev/pcscd.sh stop >/dev/null 2>&1' EXIT
 
 say "cargo fmt --check"
 cargo fmt --all -- --check
