@@ -107,6 +107,7 @@ pub enum Work {
     },
     Users(UsersCommand),
     Requests(RequestsCommand),
+    Query(crate::query_cmd::QueryCommand),
 }
 
 fn t<'a>(lang: Lang, es: &'a str, en: &'a str) -> &'a str {
@@ -192,6 +193,7 @@ async fn perform(
             }
             Ok(())
         }
+        Work::Query(command) => crate::query_cmd::run(client, &session.token, command, lang).await,
         Work::Requests(RequestsCommand::List) => {
             let list = client.requests(&session.token).await?;
             print_requests(&list, lang);

@@ -52,6 +52,11 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::account_cmd::RequestsCommand,
     },
+    /// Consulta Social: submit a workbook, follow it, download the result.
+    Query {
+        #[command(subcommand)]
+        command: crate::query_cmd::QueryCommand,
+    },
     /// The national eID card in the reader.
     Card {
         #[command(subcommand)]

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use padron_shared::auth::{AuthToken, Challenge, SessionInfo};
 use padron_shared::protocol::{Health, WhoAmI};
+use padron_shared::queries::QueryJob;
 use padron_shared::users::{RequestView, SignedRequest, UserView};
 use padron_shared::{ErrorBody, ErrorCode, Lang};
 use rustls::pki_types::pem::PemObject;
@@ -307,6 +308,77 @@ impl Client {
         self.send::<_, ()>(reqwest::Method::GET, "/v1/requests", Some(bearer), None)
             .await
             .map(|(v, _)| v)
+    }
+
+    /// Uploads a query workbook; answers once it is safely queued.
+    pub async fn upload_query(
+        &self,
+        bearer: &str,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<QueryJob, ClientError> {
+        let url = reqwest::Url::parse_with_params(
+            &format!("{}/v1/queries", self.base),
+            &[("name", name)],
+        )
+        .map_err(|e| ClientError::Protocol(e.to_string()))?;
+        let request = self
+            .http
+            .post(url)
+            .bearer_auth(bearer)
+            .header(reqwest::header::ACCEPT_LANGUAGE, self.lang.tag())
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(bytes);
+        let bytes = self.finish(request).await?;
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol(e.to_string()))
+    }
+
+    pub async fn query(&self, bearer: &str, id: &str) -> Result<QueryJob, ClientError> {
+        self.send::<_, ()>(
+            reqwest::Method::GET,
+            &format!("/v1/queries/{id}"),
+            Some(bearer),
+            None,
+        )
+        .await
+        .map(|(v, _)| v)
+    }
+
+    pub async fn queries(&self, bearer: &str) -> Result<Vec<QueryJob>, ClientError> {
+        self.send::<_, ()>(reqwest::Method::GET, "/v1/queries", Some(bearer), None)
+            .await
+            .map(|(v, _)| v)
+    }
+
+    /// The result workbook's bytes.
+    pub async fn query_result(&self, bearer: &str, id: &str) -> Result<Vec<u8>, ClientError> {
+        let url = format!("{}/v1/queries/{id}/result", self.base);
+        let request = self
+            .http
+            .get(&url)
+            .bearer_auth(bearer)
+            .header(reqwest::header::ACCEPT_LANGUAGE, self.lang.tag());
+        Ok(self.finish(request).await?.to_vec())
+    }
+
+    /// Sends a prepared request; the body on success, the refusal otherwise.
+    async fn finish(&self, request: reqwest::RequestBuilder) -> Result<bytes::Bytes, ClientError> {
+        let response = match request.send().await {
+            Ok(r) => r,
+            Err(e) => return Err(self.explain_failure(&e).await),
+        };
+        let status = response.status();
+        let bytes = match response.bytes().await {
+            Ok(b) => b,
+            Err(e) => return Err(self.explain_failure(&e).await),
+        };
+        if status.is_success() {
+            return Ok(bytes);
+        }
+        match serde_json::from_slice::<ErrorBody>(&bytes) {
+            Ok(body) => Err(ClientError::Api(body)),
+            Err(_) => Err(ClientError::Protocol(format!("HTTP {status}"))),
+        }
     }
 
     pub async fn submit(

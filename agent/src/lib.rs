@@ -9,3 +9,4 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod enroll;
+pub mod query_cmd;

@@ -72,6 +72,9 @@ fn main() -> ExitCode {
         Command::Requests { command } => {
             signed_in(cli.config, lang, account_cmd::Work::Requests(command))
         }
+        Command::Query { command } => {
+            signed_in(cli.config, lang, account_cmd::Work::Query(command))
+        }
         Command::Card { command } => {
             padron_agent::card_info::run(&command, lang).map_err(|e| Failure {
                 code: e.code(),

@@ -63,6 +63,13 @@ pub struct ServerConfig {
     /// ETSI country code in the eID certificates' `serialNumber=PNO<CC>-<CUI>`.
     #[serde(default = "default_eid_country")]
     pub eid_country: String,
+    /// Days uploads and results are kept after a job finishes.
+    #[serde(default = "default_retention_days")]
+    pub retention_days: u32,
+}
+
+fn default_retention_days() -> u32 {
+    30
 }
 
 fn default_eid_country() -> String {
@@ -133,6 +140,14 @@ impl DataDir {
     }
     pub fn workstation_ca_key(&self) -> PathBuf {
         self.root.join("pki/workstation-ca.key")
+    }
+    /// Acknowledged query workbooks, `<job id>.xlsx`.
+    pub fn uploads_dir(&self) -> PathBuf {
+        self.root.join("queries/uploads")
+    }
+    /// Result workbooks, `<job id>.xlsx`.
+    pub fn results_dir(&self) -> PathBuf {
+        self.root.join("queries/results")
     }
 
     /// Creates a data directory. It is assembled in a sibling temporary
@@ -225,6 +240,7 @@ impl DataDir {
             public_url: format!("https://{url_host}:{DEFAULT_PORT}"),
             listen: format!("0.0.0.0:{DEFAULT_PORT}"),
             eid_country: default_eid_country(),
+            retention_days: default_retention_days(),
         };
         let text = toml::to_string_pretty(&config).map_err(|e| DataDirError::Config {
             path: dir.join(CONFIG_FILE),

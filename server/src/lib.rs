@@ -19,6 +19,7 @@ pub mod login;
 pub mod matching;
 pub mod names;
 pub mod pki;
+pub mod queue;
 pub mod registry;
 pub mod serve;
 pub mod store;

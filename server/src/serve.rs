@@ -39,11 +39,23 @@ pub async fn serve(
             )
         })?;
     let config = dir.config()?;
+    let (wake, woken) = std::sync::mpsc::channel();
+    let worker = crate::queue::worker::Worker {
+        store: store.clone(),
+        dir: dir.clone(),
+        clock: clock.clone(),
+        retention_days: config.retention_days,
+    };
+    std::thread::Builder::new()
+        .name("query-worker".into())
+        .spawn(move || worker.run(woken))?;
     let app = router(AppState {
         store,
         clock,
         server_fingerprint: crate::pki::fingerprint_hex(&server_der),
         eid_country: config.eid_country,
+        data_dir: dir.clone(),
+        wake,
     });
 
     let handle: Handle<SocketAddr> = Handle::new();

@@ -238,6 +238,24 @@ error_codes! {
         "El archivo de certificado raíz o de lista de revocación no es válido.",
         "The root certificate or revocation list file is not valid.";
 
+    // The Consulta Social queue.
+    /// No such query job, or not one this person may see.
+    QueryNotFound = "QUERY_NOT_FOUND", 404,
+        "No existe esa consulta, o no pertenece a usted ni a su institución.",
+        "There is no such query, or it belongs neither to you nor to your institution.";
+    /// The result was asked for before the job finished.
+    QueryNotReady = "QUERY_NOT_READY", 409,
+        "La consulta aún no ha terminado; su resultado no está disponible todavía.",
+        "The query has not finished yet; its result is not available.";
+    /// The result was deleted after the retention period.
+    QueryExpired = "QUERY_EXPIRED", 410,
+        "El resultado de esa consulta ya fue eliminado al cumplirse el plazo de conservación.",
+        "The result of that query was deleted when its retention period ended.";
+    /// The job failed; the detail says why.
+    QueryFailed = "QUERY_FAILED", 500,
+        "La consulta no pudo procesarse.",
+        "The query could not be processed.";
+
     // Server administration (the admin CLI, acting on a data directory).
     /// `init` on a directory that already holds a Padrón installation.
     DataDirExists = "DATA_DIR_EXISTS", 409,

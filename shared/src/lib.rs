@@ -16,6 +16,7 @@ pub mod cui;
 pub mod error;
 pub mod lang;
 pub mod protocol;
+pub mod queries;
 pub mod users;
 
 pub use cui::{Cui, CuiError};

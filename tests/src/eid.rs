@@ -22,7 +22,7 @@ use time::{Duration, OffsetDateTime};
 pub struct TestEid {
     issuer: Issuer<'static, KeyPair>,
     pub ca_pem: String,
-    next_serial: std::cell::Cell<u8>,
+    next_serial: std::sync::atomic::AtomicU8,
 }
 
 /// How a person's certificates deviate from a proper card's.
@@ -59,7 +59,7 @@ impl TestEid {
         TestEid {
             ca_pem: cert.pem(),
             issuer: Issuer::new(params, key),
-            next_serial: std::cell::Cell::new(1),
+            next_serial: std::sync::atomic::AtomicU8::new(1),
         }
     }
 
@@ -91,8 +91,11 @@ impl TestEid {
             params.not_before = now - Duration::days(10);
             params.not_after = now + Duration::days(1000);
         }
-        let serial = vec![0x10, self.next_serial.get()];
-        self.next_serial.set(self.next_serial.get() + 1);
+        let serial = vec![
+            0x10,
+            self.next_serial
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        ];
         params.serial_number = Some(SerialNumber::from_slice(&serial));
         params.use_authority_key_identifier_extension = true;
         let cert = params

@@ -6,6 +6,8 @@
 //! them first.
 
 pub mod eid;
+pub mod fixture;
+pub mod workbooks;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -127,6 +129,12 @@ impl Server {
 
     pub fn url(&self) -> String {
         format!("https://localhost:{}", self.port)
+    }
+
+    /// Kills the process with SIGKILL: no shutdown, no flushing, as a crash.
+    pub fn kill_hard(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// What the server has logged so far (refusal reasons land here).

@@ -9,6 +9,7 @@
 mod account;
 pub mod errors;
 pub mod identity;
+mod queries;
 mod routes;
 pub mod session;
 
@@ -30,12 +31,17 @@ pub struct AppState {
     pub server_fingerprint: String,
     /// ETSI country code of the eID certificates' `serialNumber` (`GT`).
     pub eid_country: String,
+    /// Where uploads and results live.
+    pub data_dir: crate::datadir::DataDir,
+    /// Tells the queue worker a job was queued.
+    pub wake: std::sync::mpsc::Sender<()>,
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::v1())
         .merge(account::v1())
+        .merge(queries::v1())
         .fallback(errors::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

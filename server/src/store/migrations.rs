@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// Each entry moves the schema from version `index` to `index + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1_DOMAIN, V2_CARD_LOGIN];
+pub(crate) const MIGRATIONS: &[&str] = &[V1_DOMAIN, V2_CARD_LOGIN, V3_QUERY_QUEUE];
 
 /// The domain as `DOMAIN.md` describes it: institutions under agreements,
 /// their coordinators and users, add/remove requests, enrolled workstations,
@@ -213,6 +213,36 @@ CREATE INDEX user_request_states_request ON user_request_states(request_id);
 ALTER TABLE user_requests ADD COLUMN algorithm TEXT;
 "#;
 
+/// The Consulta Social FIFO queue. The order is `seq`, assigned when the
+/// upload is acknowledged; it lives in the table, not in a process, so
+/// several servers can share one queue. A worker holds a job under a lease.
+const V3_QUERY_QUEUE: &str = r#"
+CREATE TABLE query_jobs (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    id              TEXT NOT NULL UNIQUE,
+    institution_id  INTEGER NOT NULL REFERENCES institutions(id),
+    user_cui        TEXT NOT NULL CHECK (length(user_cui) = 13),
+    workstation_id  INTEGER NOT NULL REFERENCES workstations(id),
+    file_name       TEXT NOT NULL,
+    mode            TEXT NOT NULL CHECK (mode IN ('CUI', 'NAMES')),
+    rows            INTEGER NOT NULL,
+    upload_sha256   TEXT NOT NULL,
+    state           TEXT NOT NULL DEFAULT 'QUEUED'
+                    CHECK (state IN ('QUEUED', 'RUNNING', 'DONE', 'FAILED', 'EXPIRED')),
+    progress_done   INTEGER NOT NULL DEFAULT 0,
+    counts          TEXT,                    -- JSON: rows by result
+    fail_code       TEXT,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    worker          TEXT,
+    lease_until     TEXT,
+    created_at      TEXT NOT NULL,
+    started_at      TEXT,
+    finished_at     TEXT
+);
+CREATE INDEX query_jobs_state ON query_jobs(state, seq);
+CREATE INDEX query_jobs_owner ON query_jobs(institution_id, user_cui);
+"#;
+
 /// Brings the schema up to the latest version. Idempotent.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<u32, StoreError> {
     let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -268,6 +298,7 @@ mod tests {
             "coordinators",
             "institutions",
             "payments",
+            "query_jobs",
             "user_requests",
             "users",
             "workstations",

@@ -9,14 +9,17 @@
 //! recorded without happening, nor happens without being recorded.
 
 mod auth;
+mod jobs;
 mod migrations;
 mod sqlite;
 mod sqlite_auth;
+mod sqlite_jobs;
 
 pub use auth::{
     AuthStore, NewRequest, NewSession, NonceRefusal, Principal, RequestRow, RequestVerdict,
     SessionRow, StoredRequest, UserRow,
 };
+pub use jobs::{JobRow, JobStore, NewJob};
 pub use sqlite::SqliteStore;
 
 use padron_shared::Cui;
@@ -164,8 +167,8 @@ impl Workstation {
 }
 
 /// The narrow interface the server keeps its state through. Card login,
-/// sessions and user requests are in [`AuthStore`].
-pub trait Store: AuthStore + Send + Sync + std::fmt::Debug {
+/// sessions and user requests are in [`AuthStore`]; the query queue in [`JobStore`].
+pub trait Store: AuthStore + JobStore + Send + Sync + std::fmt::Debug {
     fn add_institution(
         &self,
         code: &str,

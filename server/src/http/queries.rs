@@ -1,0 +1,244 @@
+//! `/v1/queries`: upload a workbook, follow its job, download the result.
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use padron_shared::auth::Role;
+use padron_shared::queries::QueryJob;
+use padron_shared::{ErrorCode, Lang};
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::AppState;
+use super::errors::ApiError;
+use super::session::Authenticated;
+use crate::audit::AuditRecord;
+use crate::clock::timestamp;
+use crate::error::ServerError;
+use crate::queue::{uploads, view};
+use crate::store::{JobRow, NewJob};
+use crate::workbook::read::MAX_FILE_BYTES;
+use crate::workbook::{QueryMode, read_workbook};
+
+pub fn v1() -> Router<AppState> {
+    Router::new()
+        .route("/v1/queries", get(list).post(upload))
+        // Above the 20 MB file limit, so that an oversize file gets its own
+        // refusal (WORKBOOK_TOO_LARGE) rather than a bare 413.
+        .layer(DefaultBodyLimit::max(MAX_FILE_BYTES as usize + 1024 * 1024))
+        .route("/v1/queries/{id}", get(status))
+        .route("/v1/queries/{id}/result", get(result))
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::Internal))?
+}
+
+fn lang(headers: &HeaderMap) -> Lang {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept_language)
+        .unwrap_or_default()
+}
+
+fn store_err(e: crate::store::StoreError) -> ApiError {
+    ApiError::from(ServerError::from(e))
+}
+
+#[derive(Debug, Deserialize)]
+struct UploadParams {
+    /// The workbook's file name, for the result and the job list.
+    name: Option<String>,
+}
+
+/// Only the last path component, printable, at most 120 characters.
+fn clean_name(name: Option<String>) -> String {
+    let name = name.unwrap_or_default();
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let clean: String = base.chars().filter(|c| !c.is_control()).take(120).collect();
+    if clean.trim().is_empty() {
+        "consulta.xlsx".to_owned()
+    } else {
+        clean
+    }
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    auth: Authenticated,
+    Query(params): Query<UploadParams>,
+    body: Bytes,
+) -> Result<(axum::http::StatusCode, Json<QueryJob>), ApiError> {
+    let lang = lang(&headers);
+    let name = clean_name(params.name);
+    let job = blocking(move || {
+        if body.len() as u64 > MAX_FILE_BYTES {
+            return Err(ApiError::new(ErrorCode::WorkbookTooLarge));
+        }
+        // Every whole-file refusal happens here, before anything is queued.
+        let workbook = read_workbook(&body).map_err(|e| {
+            let en = e.to_string();
+            ApiError::new(e.code())
+                .with_detail(e.to_string(), en)
+                .logged("workbook refused")
+        })?;
+        let id = uuid_v4()?;
+        uploads::store_upload(&state.data_dir, &id, &body).map_err(|e| {
+            ApiError::new(ErrorCode::Internal).logged(format!("cannot store upload: {e}"))
+        })?;
+        let ws = &auth.workstation.0;
+        let new = NewJob {
+            id: id.clone(),
+            institution_id: auth.session.institution_id,
+            user_cui: auth.session.cui.clone(),
+            workstation_id: ws.id,
+            file_name: name,
+            mode: match workbook.mode {
+                QueryMode::Cui => "CUI",
+                QueryMode::Names => "NAMES",
+            }
+            .to_owned(),
+            rows: workbook.rows.len() as i64,
+            upload_sha256: hex::encode(Sha256::digest(&body)),
+            created_at: timestamp(state.clock.now()),
+        };
+        let audit = AuditRecord {
+            at: new.created_at.clone(),
+            actor: format!("cui:{}", auth.session.cui),
+            workstation_id: Some(ws.id),
+            action: "query.upload".to_owned(),
+            subject: format!("query:{id}"),
+            outcome: "ok".to_owned(),
+            detail: json!({ "mode": new.mode, "rows": new.rows }),
+        };
+        let row = match state.store.enqueue(&new, &audit) {
+            Ok(row) => row,
+            Err(e) => {
+                // Not acknowledged: the file must not linger as an orphan.
+                uploads::delete_job_files(&state.data_dir, &id);
+                return Err(store_err(e));
+            }
+        };
+        let ahead = state.store.jobs_ahead(row.seq).map_err(store_err)?;
+        Ok(view(&row, Some(ahead), lang))
+    })
+    .await?;
+    // Wake the worker; if it is busy it will look again when it finishes.
+    let _ = state.wake.send(());
+    Ok((axum::http::StatusCode::ACCEPTED, Json(job)))
+}
+
+fn uuid_v4() -> Result<String, ApiError> {
+    let mut b = [0u8; 16];
+    crate::pki::fill_random(&mut b).map_err(|_| ApiError::new(ErrorCode::Internal))?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    ))
+}
+
+/// A user sees their own jobs; a coordinator those of the institution.
+/// Anything else does not exist, as far as the caller can tell.
+fn visible(auth: &Authenticated, job: &JobRow) -> bool {
+    job.institution_id == auth.session.institution_id
+        && (auth.session.role == Role::Coordinator || job.user_cui == auth.session.cui)
+}
+
+async fn find(state: &AppState, auth: &Authenticated, id: String) -> Result<JobRow, ApiError> {
+    let store = state.store.clone();
+    let job = blocking(move || store.job(&id).map_err(store_err)).await?;
+    match job {
+        Some(job) if visible(auth, &job) => Ok(job),
+        _ => Err(ApiError::new(ErrorCode::QueryNotFound)),
+    }
+}
+
+async fn status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<QueryJob>, ApiError> {
+    let job = find(&state, &auth, id).await?;
+    let store = state.store.clone();
+    let seq = job.seq;
+    let ahead = blocking(move || store.jobs_ahead(seq).map_err(store_err)).await?;
+    Ok(Json(view(&job, Some(ahead), lang(&headers))))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    auth: Authenticated,
+) -> Result<Json<Vec<QueryJob>>, ApiError> {
+    let institution = auth.session.institution_id;
+    let only = (auth.session.role == Role::User).then(|| auth.session.cui.clone());
+    let store = state.store.clone();
+    let rows =
+        blocking(move || store.jobs(institution, only.as_deref()).map_err(store_err)).await?;
+    let lang = lang(&headers);
+    Ok(Json(rows.iter().map(|r| view(r, None, lang)).collect()))
+}
+
+async fn result(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let job = find(&state, &auth, id).await?;
+    match job.state.as_str() {
+        "DONE" => {}
+        "EXPIRED" => return Err(ApiError::new(ErrorCode::QueryExpired)),
+        "FAILED" => return Err(ApiError::new(ErrorCode::QueryFailed)),
+        _ => return Err(ApiError::new(ErrorCode::QueryNotReady)),
+    }
+    let dir = state.data_dir.clone();
+    let job_id = job.id.clone();
+    let bytes = blocking(move || {
+        uploads::result_path(&dir, &job_id)
+            .and_then(std::fs::read)
+            .map_err(|e| {
+                ApiError::new(ErrorCode::Internal).logged(format!("result unreadable: {e}"))
+            })
+    })
+    .await?;
+    let stem = job
+        .file_name
+        .trim_end_matches(".xlsx")
+        .trim_end_matches(".xls")
+        .trim_end_matches(".ods");
+    let download = format!("{stem}-resultado.xlsx").replace('"', "");
+    let mut response = bytes.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}\"",
+        download.escape_default()
+    )) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}

@@ -1,0 +1,228 @@
+//! The queue worker: one job at a time, strictly first in, first out.
+
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use padron_shared::ErrorCode;
+use serde_json::json;
+
+use crate::audit::AuditRecord;
+use crate::clock::{Clock, timestamp};
+use crate::consulta::run_job;
+use crate::datadir::DataDir;
+use crate::matching::RowOutcome;
+use crate::registry::store::Registry;
+use crate::store::{JobRow, Store};
+use crate::workbook::read_workbook;
+
+use super::uploads;
+
+/// A job is held this long without news before another worker may take it.
+const LEASE: time::Duration = time::Duration::seconds(30);
+/// How often progress (and the lease) is written while a job runs.
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(500);
+/// How often finished jobs past retention are swept.
+const SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
+
+/// Who this worker is: host, process and start, so that a restarted
+/// server recognises jobs its previous process left running.
+fn identity() -> (String, String) {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "localhost".to_owned());
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    (
+        host.clone(),
+        format!("{host}:{}:{started}", std::process::id()),
+    )
+}
+
+/// A worker id from this host whose process is gone (or is this process
+/// under an earlier start) cannot be running its job any more.
+fn is_dead_on(host: &str, me: &str) -> impl Fn(&str) -> bool {
+    let host = host.to_owned();
+    let me = me.to_owned();
+    move |holder: &str| {
+        let mut parts = holder.splitn(3, ':');
+        let (Some(h), Some(pid)) = (parts.next(), parts.next()) else {
+            return false;
+        };
+        if h != host || holder == me {
+            return false;
+        }
+        let mine = pid == std::process::id().to_string();
+        mine || !std::path::Path::new(&format!("/proc/{pid}")).exists()
+    }
+}
+
+#[derive(Debug)]
+pub struct Worker {
+    pub store: Arc<dyn Store>,
+    pub dir: DataDir,
+    pub clock: Arc<dyn Clock>,
+    pub retention_days: u32,
+}
+
+impl Worker {
+    /// Runs until `wake` is closed (the server shutting down). A message on
+    /// `wake` means "a job was queued": look now rather than at the next tick.
+    pub fn run(self, wake: Receiver<()>) {
+        let (host, me) = identity();
+        let is_dead = is_dead_on(&host, &me);
+        tracing::info!(worker = %me, "query worker started");
+        let mut last_sweep: Option<Instant> = None;
+        loop {
+            if last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_INTERVAL) {
+                self.sweep();
+                last_sweep = Some(Instant::now());
+            }
+            let now = self.clock.now();
+            let claimed =
+                self.store
+                    .claim_next(&me, &timestamp(now), &timestamp(now + LEASE), &is_dead);
+            match claimed {
+                Ok(Some(job)) => {
+                    self.process(&me, job);
+                    continue;
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "cannot read the query queue"),
+            }
+            match wake.recv_timeout(Duration::from_secs(1)) {
+                Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    }
+
+    fn audit(
+        &self,
+        job: &JobRow,
+        action: &str,
+        outcome: String,
+        detail: serde_json::Value,
+    ) -> AuditRecord {
+        AuditRecord {
+            at: timestamp(self.clock.now()),
+            actor: "server:queue".to_owned(),
+            workstation_id: Some(job.workstation_id),
+            action: action.to_owned(),
+            subject: format!("query:{}", job.id),
+            outcome,
+            detail,
+        }
+    }
+
+    fn fail(&self, me: &str, job: &JobRow, code: ErrorCode, why: &str) {
+        tracing::warn!(job = %job.id, code = code.as_str(), why, "query failed");
+        let audit = self.audit(
+            job,
+            "query.failed",
+            format!("refused:{}", code.as_str()),
+            json!({ "reason": why }),
+        );
+        if let Err(e) = self.store.job_failed(
+            &job.id,
+            me,
+            code.as_str(),
+            &timestamp(self.clock.now()),
+            &audit,
+        ) {
+            tracing::error!(job = %job.id, error = %e, "cannot record a failed query");
+        }
+    }
+
+    fn process(&self, me: &str, job: JobRow) {
+        let started = Instant::now();
+        tracing::info!(job = %job.id, rows = job.rows, attempt = job.attempts, "query started");
+        let bytes = match uploads::upload_path(&self.dir, &job.id).and_then(std::fs::read) {
+            Ok(b) => b,
+            Err(e) => {
+                return self.fail(
+                    me,
+                    &job,
+                    ErrorCode::Internal,
+                    &format!("upload unreadable: {e}"),
+                );
+            }
+        };
+        let workbook = match read_workbook(&bytes) {
+            Ok(w) => w,
+            Err(e) => return self.fail(me, &job, e.code(), &e.to_string()),
+        };
+        let registry = match Registry::open(self.dir.path()) {
+            Ok(r) => r,
+            Err(e) => return self.fail(me, &job, e.code(), &e.to_string()),
+        };
+        let mut last = Instant::now();
+        let mut ours = true;
+        let mut progress = |done: usize, _total: usize| {
+            if ours && last.elapsed() >= PROGRESS_INTERVAL {
+                last = Instant::now();
+                let lease = timestamp(self.clock.now() + LEASE);
+                match self.store.job_progress(&job.id, me, done as i64, &lease) {
+                    Ok(still_ours) => ours = still_ours,
+                    Err(e) => tracing::warn!(job = %job.id, error = %e, "cannot record progress"),
+                }
+            }
+        };
+        let result = match run_job(&registry, &workbook, &job.file_name, &mut progress) {
+            Ok(r) => r,
+            Err(e) => return self.fail(me, &job, e.code(), &e.to_string()),
+        };
+        if let Err(e) = uploads::store_result(&self.dir, &job.id, &result.xlsx) {
+            return self.fail(
+                me,
+                &job,
+                ErrorCode::Internal,
+                &format!("cannot write the result: {e}"),
+            );
+        }
+        let counts: serde_json::Map<String, serde_json::Value> = RowOutcome::ALL
+            .iter()
+            .zip(result.counts)
+            .map(|(outcome, n)| (outcome.as_str().to_owned(), n.into()))
+            .collect();
+        let counts = serde_json::Value::Object(counts).to_string();
+        let audit = self.audit(
+            &job,
+            "query.done",
+            "ok".to_owned(),
+            json!({ "rows": result.rows, "seconds": (started.elapsed().as_secs_f64() * 100.0).round() / 100.0 }),
+        );
+        match self
+            .store
+            .job_done(&job.id, me, &counts, &timestamp(self.clock.now()), &audit)
+        {
+            Ok(true) => {
+                tracing::info!(job = %job.id, seconds = started.elapsed().as_secs_f64(), "query done")
+            }
+            // Another worker took it over (our lease lapsed): its run counts, not ours.
+            Ok(false) => {
+                tracing::warn!(job = %job.id, "query finished elsewhere; this run is discarded")
+            }
+            Err(e) => tracing::error!(job = %job.id, error = %e, "cannot record a finished query"),
+        }
+    }
+
+    /// Deletes uploads and results of jobs finished before the retention period.
+    fn sweep(&self) {
+        let cutoff =
+            timestamp(self.clock.now() - time::Duration::days(i64::from(self.retention_days)));
+        match self.store.expire_jobs(&cutoff) {
+            Ok(ids) => {
+                for id in &ids {
+                    uploads::delete_job_files(&self.dir, id);
+                }
+                if !ids.is_empty() {
+                    tracing::info!(expired = ids.len(), "query files past retention deleted");
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "retention sweep failed"),
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! The part of [`Store`](super::Store) behind the Consulta Social queue.
+
+use super::StoreError;
+use crate::audit::AuditRecord;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJob {
+    pub id: String,
+    pub institution_id: i64,
+    pub user_cui: String,
+    pub workstation_id: i64,
+    pub file_name: String,
+    /// `CUI` or `NAMES`.
+    pub mode: String,
+    pub rows: i64,
+    pub upload_sha256: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRow {
+    pub seq: i64,
+    pub id: String,
+    pub institution_id: i64,
+    pub user_cui: String,
+    pub workstation_id: i64,
+    pub file_name: String,
+    pub mode: String,
+    pub rows: i64,
+    pub state: String,
+    pub progress_done: i64,
+    pub counts: Option<String>,
+    pub fail_code: Option<String>,
+    pub attempts: i64,
+    pub worker: Option<String>,
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+}
+
+pub trait JobStore {
+    /// Records an acknowledged upload at the end of the queue; returns its place.
+    fn enqueue(&self, job: &NewJob, audit: &AuditRecord) -> Result<JobRow, StoreError>;
+    fn job(&self, id: &str) -> Result<Option<JobRow>, StoreError>;
+    /// An institution's jobs, or one person's, newest first.
+    fn jobs(&self, institution_id: i64, user_cui: Option<&str>) -> Result<Vec<JobRow>, StoreError>;
+    /// Jobs ahead of `seq` that are not finished.
+    fn jobs_ahead(&self, seq: i64) -> Result<i64, StoreError>;
+    /// Takes the first job in FIFO order that is queued, or running under a
+    /// lease that expired or a worker `is_dead` says is gone.
+    fn claim_next(
+        &self,
+        worker: &str,
+        now: &str,
+        lease_until: &str,
+        is_dead: &dyn Fn(&str) -> bool,
+    ) -> Result<Option<JobRow>, StoreError>;
+    /// Records progress and renews the lease; `false` if the job is no longer ours.
+    fn job_progress(
+        &self,
+        id: &str,
+        worker: &str,
+        done: i64,
+        lease_until: &str,
+    ) -> Result<bool, StoreError>;
+    /// Finishes a job, once: `false` if it is no longer ours.
+    fn job_done(
+        &self,
+        id: &str,
+        worker: &str,
+        counts: &str,
+        now: &str,
+        audit: &AuditRecord,
+    ) -> Result<bool, StoreError>;
+    fn job_failed(
+        &self,
+        id: &str,
+        worker: &str,
+        code: &str,
+        now: &str,
+        audit: &AuditRecord,
+    ) -> Result<bool, StoreError>;
+    /// Marks finished jobs older than `cutoff` expired; returns their ids.
+    fn expire_jobs(&self, cutoff: &str) -> Result<Vec<String>, StoreError>;
+}

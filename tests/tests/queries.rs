@@ -1,0 +1,417 @@
+//! Consulta Social through the API: uploads acknowledged only once durable,
+//! strict FIFO across concurrent uploads, results only for their owners,
+//! whole-file refusals before queueing, and a server killed mid-job that
+//! resumes without losing or repeating anything.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use padron_shared::queries::QueryJob;
+use padron_tests::eid::{Flaws, new_user};
+use padron_tests::fixture::{Env, cui};
+use padron_tests::workbooks::{cui_workbook, registry_cuis, result_rows};
+use padron_tests::{Server, ok, path_str};
+use reqwest::blocking::Client;
+
+fn registry(env: &Env, persons: &str) -> PathBuf {
+    let csv = env.inst.tmp.path().join("registro.csv");
+    ok(
+        "padron-server",
+        &[
+            "registry",
+            "generate",
+            "--persons",
+            persons,
+            "--seed",
+            "7",
+            "--out",
+            path_str(&csv),
+        ],
+    );
+    ok(
+        "padron-server",
+        &[
+            "registry",
+            "import",
+            "--data",
+            env.inst.data(),
+            path_str(&csv),
+        ],
+    );
+    csv
+}
+
+/// Logs in a user of MIDES (added by the coordinator) and returns the token.
+fn user_token(env: &Env, client: &Client, i: u32) -> String {
+    let ana = env.coordinator();
+    let coordinator = env.login(&env.ws1, &ana);
+    assert_eq!(
+        env.add(&ana, &coordinator.token, new_user(&cui(i), "Operador")),
+        Ok("DONE".into())
+    );
+    let person = env.eid.person(&cui(i), "OPERADOR", Flaws::default());
+    env.login(client, &person).token
+}
+
+fn upload(
+    env: &Env,
+    client: &Client,
+    token: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Result<QueryJob, (u16, String)> {
+    let response = client
+        .post(env.url(&format!("/v1/queries?name={name}")))
+        .bearer_auth(token)
+        .body(bytes)
+        .send()
+        .unwrap();
+    let status = response.status().as_u16();
+    if status == 202 {
+        Ok(response.json().unwrap())
+    } else {
+        let body: serde_json::Value = response.json().unwrap();
+        Err((status, body["code"].as_str().unwrap_or_default().to_owned()))
+    }
+}
+
+fn status(env: &Env, client: &Client, token: &str, id: &str) -> Result<QueryJob, (u16, String)> {
+    let response = client
+        .get(env.url(&format!("/v1/queries/{id}")))
+        .bearer_auth(token)
+        .send()
+        .unwrap();
+    let code = response.status().as_u16();
+    if code == 200 {
+        Ok(response.json().unwrap())
+    } else {
+        let body: serde_json::Value = response.json().unwrap();
+        Err((code, body["code"].as_str().unwrap_or_default().to_owned()))
+    }
+}
+
+fn wait_done(env: &Env, client: &Client, token: &str, id: &str) -> QueryJob {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let job = status(env, client, token, id).unwrap();
+        if job.state == "DONE" || job.state == "FAILED" {
+            return job;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "job {id} still {} after 2 minutes",
+            job.state
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn download(env: &Env, client: &Client, token: &str, id: &str, out: &Path) -> u16 {
+    let response = client
+        .get(env.url(&format!("/v1/queries/{id}/result")))
+        .bearer_auth(token)
+        .send()
+        .unwrap();
+    let code = response.status().as_u16();
+    if code == 200 {
+        std::fs::write(out, response.bytes().unwrap()).unwrap();
+    }
+    code
+}
+
+#[test]
+fn a_cui_workbook_goes_through_the_queue_and_comes_back_row_by_row() {
+    let env = Env::new();
+    let csv = registry(&env, "3000");
+    let token = user_token(&env, &env.ws1, 1);
+    let mut cuis = registry_cuis(&csv, 40);
+    cuis.push("1234567880101".into()); // bad check digit
+    cuis.push(cui(900)); // valid, not in the registry
+    let job = upload(
+        &env,
+        &env.ws1,
+        &token,
+        "beneficiarios.xlsx",
+        cui_workbook(&cuis, "Bolsa Social"),
+    )
+    .unwrap();
+    assert_eq!(job.mode, "CUI");
+    assert_eq!(job.rows, 42);
+    let done = wait_done(&env, &env.ws1, &token, &job.id);
+    assert_eq!(done.state, "DONE", "{done:?}");
+    assert_eq!(done.progress_percent, 100);
+    let counts = done.counts.unwrap();
+    assert_eq!(counts["ENCONTRADO"], 40);
+    assert_eq!(counts["CUI_INVALIDO"], 1);
+    assert_eq!(counts["NO_ENCONTRADO"], 1);
+
+    let out = env.inst.tmp.path().join("resultado.xlsx");
+    assert_eq!(download(&env, &env.ws1, &token, &job.id, &out), 200);
+    let rows = result_rows(&out);
+    assert_eq!(rows.len(), 43, "header and 42 rows, in input order");
+    assert_eq!(rows[0][0], "referencia");
+    assert_eq!(rows[1][0], "REF-00001");
+    assert_eq!(rows[1][1], cuis[0]);
+    assert_eq!(rows[41][16], "CUI_INVALIDO");
+    assert_eq!(rows[42][16], "NO_ENCONTRADO");
+
+    // The institution's last query date moved.
+    let show = ok(
+        "padron-server",
+        &["institution", "show", "--data", env.inst.data(), "MIDES"],
+    );
+    assert!(!show.contains("última consulta:      ninguna"), "{show}");
+}
+
+#[test]
+fn whole_file_refusals_happen_before_queueing() {
+    let env = Env::new();
+    registry(&env, "500");
+    let token = user_token(&env, &env.ws1, 1);
+    assert_eq!(
+        upload(&env, &env.ws1, &token, "x.xlsx", b"not a workbook".to_vec()),
+        Err((400, "WORKBOOK_UNREADABLE".into()))
+    );
+    let oversize = vec![b'P'; 21 * 1024 * 1024];
+    assert_eq!(
+        upload(&env, &env.ws1, &token, "big.xlsx", oversize)
+            .unwrap_err()
+            .1,
+        "WORKBOOK_TOO_LARGE"
+    );
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet()
+        .write_string(0, 0, "Nombre completo")
+        .unwrap();
+    let no_header = book.save_to_buffer().unwrap();
+    assert_eq!(
+        upload(&env, &env.ws1, &token, "h.xlsx", no_header)
+            .unwrap_err()
+            .1,
+        "WORKBOOK_NO_HEADER"
+    );
+    let too_many: Vec<String> = (0..50_001).map(|i| cui(i % 500)).collect();
+    assert_eq!(
+        upload(
+            &env,
+            &env.ws1,
+            &token,
+            "many.xlsx",
+            cui_workbook(&too_many, "P")
+        )
+        .unwrap_err()
+        .1,
+        "WORKBOOK_TOO_MANY_ROWS"
+    );
+    // Nothing was queued, and nothing was left on disk.
+    let db = rusqlite::Connection::open(env.inst.data.join("padron.db")).unwrap();
+    let queued: i64 = db
+        .query_row("SELECT count(*) FROM query_jobs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(queued, 0);
+    let uploads = env.inst.data.join("queries/uploads");
+    assert!(!uploads.exists() || std::fs::read_dir(&uploads).unwrap().next().is_none());
+    // And without a session there is no upload at all.
+    assert_eq!(
+        upload(&env, &env.ws1, "", "x.xlsx", vec![]).unwrap_err().1,
+        "SESSION_INVALID"
+    );
+}
+
+#[test]
+fn concurrent_uploads_run_strictly_in_acknowledged_order() {
+    let env = Env::new();
+    let csv = registry(&env, "3000");
+    let token = user_token(&env, &env.ws1, 1);
+    let cuis = registry_cuis(&csv, 2000);
+    let book = cui_workbook(&cuis, "Bolsa Social");
+    let ids: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|i| {
+                let (env, token, book) = (&env, &token, book.clone());
+                s.spawn(move || {
+                    upload(env, &env.ws1, token, &format!("lote-{i}.xlsx"), book)
+                        .unwrap()
+                        .id
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for id in &ids {
+        assert_eq!(wait_done(&env, &env.ws1, &token, id).state, "DONE");
+    }
+    let db = rusqlite::Connection::open(env.inst.data.join("padron.db")).unwrap();
+    let by_seq: Vec<String> = db
+        .prepare("SELECT id FROM query_jobs ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    // The audit log records completions in the order they happened.
+    let finished: Vec<String> = db
+        .prepare(
+            "SELECT substr(subject, 7) FROM audit_log WHERE action = 'query.done' ORDER BY seq",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(by_seq.len(), 6);
+    assert_eq!(
+        finished, by_seq,
+        "jobs must finish in the order their uploads were acknowledged"
+    );
+}
+
+#[test]
+fn results_are_seen_only_by_their_owner_and_coordinator() {
+    let env = Env::new();
+    let csv = registry(&env, "500");
+    let token_a = user_token(&env, &env.ws1, 1);
+    let token_b = user_token(&env, &env.ws1, 2);
+    let job = upload(
+        &env,
+        &env.ws1,
+        &token_a,
+        "a.xlsx",
+        cui_workbook(&registry_cuis(&csv, 10), "P"),
+    )
+    .unwrap();
+    wait_done(&env, &env.ws1, &token_a, &job.id);
+    let out = env.inst.tmp.path().join("r.xlsx");
+
+    // Another user of the same institution: it does not exist for them.
+    assert_eq!(
+        status(&env, &env.ws1, &token_b, &job.id).unwrap_err(),
+        (404, "QUERY_NOT_FOUND".into())
+    );
+    assert_eq!(download(&env, &env.ws1, &token_b, &job.id, &out), 404);
+    let listed: Vec<QueryJob> = env
+        .ws1
+        .get(env.url("/v1/queries"))
+        .bearer_auth(&token_b)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(listed.is_empty());
+
+    // The institution's coordinator sees it.
+    let coordinator = env.login(&env.ws1, &env.coordinator());
+    assert_eq!(
+        download(&env, &env.ws1, &coordinator.token, &job.id, &out),
+        200
+    );
+
+    // A coordinator of another institution does not.
+    let d = env.inst.data();
+    ok(
+        "padron-server",
+        &[
+            "coordinator",
+            "add",
+            "--data",
+            d,
+            "--institution",
+            "SOSEP",
+            "--cui",
+            &cui(50),
+            "--name",
+            "Otro",
+        ],
+    );
+    let sosep_bundle = env.inst.enroll("SOSEP", "Central", &env.server.url());
+    let ca = std::fs::read(env.inst.data.join("pki/server-ca.crt")).unwrap();
+    let sosep =
+        padron_tests::https_client(&ca, Some(padron_tests::fixture::identity(&sosep_bundle)));
+    let other = env.login(&sosep, &env.eid.person(&cui(50), "OTRO", Flaws::default()));
+    assert_eq!(
+        status(&env, &sosep, &other.token, &job.id).unwrap_err(),
+        (404, "QUERY_NOT_FOUND".into())
+    );
+    assert_eq!(download(&env, &sosep, &other.token, &job.id, &out), 404);
+}
+
+#[test]
+fn a_server_killed_mid_job_resumes_and_finishes_each_job_once() {
+    let mut env = Env::new();
+    let csv = registry(&env, "20000");
+    let token = user_token(&env, &env.ws1, 1);
+    let cuis = registry_cuis(&csv, 20_000);
+    let mut big: Vec<String> = Vec::with_capacity(50_000);
+    while big.len() < 50_000 {
+        big.extend(cuis.iter().take(50_000 - big.len()).cloned());
+    }
+    let book = cui_workbook(&big, "Bolsa Social");
+    let ids: Vec<String> = (0..3)
+        .map(|i| {
+            upload(
+                &env,
+                &env.ws1,
+                &token,
+                &format!("grande-{i}.xlsx"),
+                book.clone(),
+            )
+            .unwrap()
+            .id
+        })
+        .collect();
+
+    // Wait until the first job is running, then kill the server outright.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let job = status(&env, &env.ws1, &token, &ids[0]).unwrap();
+        if job.state == "RUNNING" {
+            break;
+        }
+        assert_eq!(
+            job.state, "QUEUED",
+            "the first job finished before it could be interrupted"
+        );
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    env.server.kill_hard();
+    // Restart on the same data directory.
+    env.server = Server::start(&env.inst.data);
+    let token = user_token(&env, &env.ws1, 2);
+    let coordinator = env.login(&env.ws1, &env.coordinator());
+    for id in &ids {
+        let job = wait_done(&env, &env.ws1, &coordinator.token, id);
+        assert_eq!(job.state, "DONE", "{job:?}");
+        assert_eq!(job.counts.as_ref().unwrap()["ENCONTRADO"], 50_000);
+    }
+    let db = rusqlite::Connection::open(env.inst.data.join("padron.db")).unwrap();
+    for id in &ids {
+        let done: i64 = db
+            .query_row(
+                "SELECT count(*) FROM audit_log WHERE action = 'query.done' AND subject = ?1",
+                [format!("query:{id}")],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(done, 1, "job {id} completed {done} times");
+    }
+    let attempts: i64 = db
+        .query_row(
+            "SELECT attempts FROM query_jobs WHERE id = ?1",
+            [&ids[0]],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        attempts, 2,
+        "the interrupted job ran again after the restart"
+    );
+    let out = env.inst.tmp.path().join("r.xlsx");
+    assert_eq!(
+        download(&env, &env.ws1, &coordinator.token, &ids[0], &out),
+        200
+    );
+    assert_eq!(result_rows(&out).len(), 50_001);
+    drop(token);
+}
