@@ -374,3 +374,89 @@ fn wait(child: &mut std::process::Child, timeout: Duration) -> Option<i32> {
     let _ = child.kill();
     panic!("the agent did not end after the card was removed");
 }
+
+#[test]
+fn a_user_submits_a_workbook_with_the_agent_and_saves_the_result() {
+    let env = Env::new();
+    let csv = env.inst.tmp.path().join("registro.csv");
+    ok(
+        "padron-server",
+        &[
+            "registry",
+            "generate",
+            "--persons",
+            "2000",
+            "--seed",
+            "3",
+            "--out",
+            path_str(&csv),
+        ],
+    );
+    ok(
+        "padron-server",
+        &[
+            "registry",
+            "import",
+            "--data",
+            env.inst.data(),
+            path_str(&csv),
+        ],
+    );
+    let ana = env.issue("ana", COORDINATOR, "ANA", "LÓPEZ", "p256");
+    let pedro = env.issue("pedro", USER, "PEDRO", "XOL CAAL", "rsa2048");
+    let ana_card = VirtualCard::insert(&bin("padron-card"), &ana, 0).unwrap();
+    let pedro_card = VirtualCard::insert(&bin("padron-card"), &pedro, 1).unwrap();
+    let add = [
+        "users",
+        "add",
+        "--cui",
+        USER,
+        "--name",
+        "Pedro Xol",
+        "--email",
+        "p@mides.gob.gt",
+        "--phone",
+        "55551234",
+        "--department",
+        "D",
+        "--post",
+        "P",
+        "--programme",
+        "Bolsa Social",
+    ];
+    assert_ok(&env.agent(&ana_card.reader, &add));
+
+    let mut cuis = padron_tests::workbooks::registry_cuis(&csv, 25);
+    cuis.push("1234567880101".into());
+    let input = env.inst.tmp.path().join("beneficiarios.xlsx");
+    std::fs::write(
+        &input,
+        padron_tests::workbooks::cui_workbook(&cuis, "Bolsa Social"),
+    )
+    .unwrap();
+    let output = env.inst.tmp.path().join("resultado.xlsx");
+    let out = env.agent(
+        &pedro_card.reader,
+        &[
+            "query",
+            "submit",
+            path_str(&input),
+            "--wait",
+            "--out",
+            path_str(&output),
+        ],
+    );
+    let text = assert_ok(&out);
+    assert!(text.contains("26 filas, CUI"), "{text}");
+    assert!(text.contains("Resultado guardado en"), "{text}");
+    let rows = padron_tests::workbooks::result_rows(&output);
+    assert_eq!(rows.len(), 27);
+    assert_eq!(rows.iter().filter(|r| r[16] == "ENCONTRADO").count(), 25);
+    assert_eq!(rows[26][16], "CUI_INVALIDO");
+
+    let list = assert_ok(&env.agent(&pedro_card.reader, &["query", "list"]));
+    assert!(
+        list.contains("DONE") && list.contains("beneficiarios.xlsx"),
+        "{list}"
+    );
+}
