@@ -52,6 +52,17 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::account_cmd::RequestsCommand,
     },
+    /// Write a query workbook template (empty, or filled from a CSV export).
+    QueryTemplate {
+        /// By names instead of by CUI.
+        #[arg(long)]
+        names: bool,
+        /// A CSV with the same column names (case, accents, spaces and `_` ignored).
+        #[arg(long, value_name = "FILE.csv")]
+        from_csv: Option<PathBuf>,
+        #[arg(long, value_name = "FILE.xlsx")]
+        out: PathBuf,
+    },
     /// Consulta Social: submit a workbook, follow it, download the result.
     Query {
         #[command(subcommand)]

@@ -10,3 +10,4 @@ pub mod client;
 pub mod config;
 pub mod enroll;
 pub mod query_cmd;
+pub mod template;

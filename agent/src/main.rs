@@ -72,6 +72,29 @@ fn main() -> ExitCode {
         Command::Requests { command } => {
             signed_in(cli.config, lang, account_cmd::Work::Requests(command))
         }
+        Command::QueryTemplate {
+            names,
+            from_csv,
+            out,
+        } => match padron_agent::template::write(names, from_csv.as_deref(), &out) {
+            Ok(rows) => {
+                println!(
+                    "{} {} ({rows} {})",
+                    t(
+                        lang,
+                        "Libro de consulta escrito:",
+                        "Query workbook written:"
+                    ),
+                    out.display(),
+                    t(lang, "filas", "rows")
+                );
+                Ok(())
+            }
+            Err(e) => Err(Failure {
+                code: ErrorCode::WorkbookUnreadable,
+                text: e.to_string(),
+            }),
+        },
         Command::Query { command } => {
             signed_in(cli.config, lang, account_cmd::Work::Query(command))
         }

@@ -164,4 +164,21 @@ run "$AGENT" --config "$AGENT_CFG" requests list
 run "$SERVER" audit verify --data "$DATA"
 run "$SERVER" audit export --data "$DATA" --out "$DEMO/auditoria.xlsx"
 
+step "15. The civil registry: a synthetic one (20,000 persons) imported into the server"
+run "$SERVER" registry generate --persons 20000 --seed 42 --out "$DEMO/registro.csv"
+run "$SERVER" registry import --data "$DATA" "$DEMO/registro.csv"
+
+step "16. Pedro (the user just added) fills a Consulta Social by CUI from his CSV and submits it"
+{
+    echo "Referencia,CUI,Programa"
+    awk -F, 'NR > 1 && NR <= 31 { printf "BS-%03d,%s,Bolsa Social\n", NR - 1, $1 }' "$DEMO/registro.csv"
+    echo "BS-031,1234-56788-0101,Bolsa Social"
+    echo "BS-032,2000 00004 0101,Bolsa Social"   # valid, but nobody has it
+} >"$DEMO/beneficiarios.csv"
+run "$AGENT" query-template --from-csv "$DEMO/beneficiarios.csv" --out "$DEMO/beneficiarios.xlsx"
+run "$CARD" issue --ca "$DEMO/eid-ca" --cui "9876 54322 0101" --given "PEDRO" --surnames "XOL CAAL" --out "$DEMO/card-pedro"
+card_in "$DEMO/card-pedro"
+run "$AGENT" --config "$AGENT_CFG" query submit "$DEMO/beneficiarios.xlsx" --wait --out "$DEMO/beneficiarios-resultado.xlsx"
+run "$AGENT" --config "$AGENT_CFG" users list || true
+
 printf '\n\033[1mDemo complete.\033[0m Data in %s; the server, the card and pcscd stop now.\n' "${DEMO#"$REPO"/}"

@@ -18,6 +18,7 @@ pub mod lang;
 pub mod protocol;
 pub mod queries;
 pub mod users;
+pub mod workbook_format;
 
 pub use cui::{Cui, CuiError};
 pub use error::{ErrorBody, ErrorCode};
