@@ -47,6 +47,9 @@ run "$SERVER" institution add --data "$DATA" --code MIDES --name "Ministerio de 
 run "$SERVER" coordinator add --data "$DATA" --institution MIDES --cui "1234 56789 0101" --name "Ana Lucía López Pérez"
 
 step "3. Starts the server (mutual TLS: only enrolled workstations get in)"
+# Created first: the background shell opens them only after this one moves on.
+: >"$DEMO/server.out"
+: >"$DEMO/server.log"
 "$SERVER" serve --data "$DATA" --listen 127.0.0.1:0 >"$DEMO/server.out" 2>"$DEMO/server.log" &
 SERVER_PID=$!
 trap 'kill "$SERVER_PID" 2>/dev/null || true' EXIT
