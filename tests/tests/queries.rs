@@ -415,3 +415,58 @@ fn a_server_killed_mid_job_resumes_and_finishes_each_job_once() {
     assert_eq!(result_rows(&out).len(), 50_001);
     drop(token);
 }
+
+#[test]
+fn results_past_retention_are_deleted() {
+    let mut env = Env::new();
+    let csv = registry(&env, "500");
+    let token = user_token(&env, &env.ws1, 1);
+    let job = upload(
+        &env,
+        &env.ws1,
+        &token,
+        "viejo.xlsx",
+        cui_workbook(&registry_cuis(&csv, 5), "P"),
+    )
+    .unwrap();
+    wait_done(&env, &env.ws1, &token, &job.id);
+    let result = env
+        .inst
+        .data
+        .join(format!("queries/results/{}.xlsx", job.id));
+    let upload_file = env
+        .inst
+        .data
+        .join(format!("queries/uploads/{}.xlsx", job.id));
+    assert!(result.exists() && upload_file.exists());
+
+    // Finished 31 days ago (default retention: 30); the sweep runs when the worker starts.
+    let db = rusqlite::Connection::open(env.inst.data.join("padron.db")).unwrap();
+    db.execute(
+        "UPDATE query_jobs SET finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-31 days')",
+        [],
+    )
+    .unwrap();
+    env.server.kill_hard();
+    env.server = Server::start(&env.inst.data);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while result.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        !result.exists() && !upload_file.exists(),
+        "files past retention are deleted"
+    );
+    let coordinator = env.login(&env.ws1, &env.coordinator());
+    let out = env.inst.tmp.path().join("r.xlsx");
+    assert_eq!(
+        download(&env, &env.ws1, &coordinator.token, &job.id, &out),
+        410
+    );
+    assert_eq!(
+        status(&env, &env.ws1, &coordinator.token, &job.id)
+            .unwrap()
+            .state,
+        "EXPIRED"
+    );
+}
