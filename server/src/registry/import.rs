@@ -24,7 +24,7 @@ use padron_shared::ErrorCode;
 use rusqlite::{Connection, params};
 
 use super::record::{CSV_HEADER, RecordError, RecordFields};
-use super::store::{ENTRY_BYTES, SCHEMA, STORE_FILE, STORE_FORMAT, freq_kind};
+use super::store::{ENTRY_BYTES, NAME_KINDS, NameField, SCHEMA, STORE_FILE, STORE_FORMAT};
 use crate::matching::blocking::{person_keys, signature};
 use crate::matching::profile::Profile;
 
@@ -224,7 +224,8 @@ struct Collected {
     /// Blocking entries in fixed-size chunks: growing one vector of a few
     /// gigabytes would copy it (and double the memory) at each growth.
     entries: Vec<Vec<[u64; 3]>>,
-    freq: [FastMap<Box<str>, u64>; 4],
+    freq: [FastMap<Box<str>, u64>; NAME_KINDS],
+    births_per_year: FastMap<i32, u64>,
     places: FastMap<Box<str>, i64>,
 }
 
@@ -324,40 +325,31 @@ fn read_rows(
             }
         }
         let mut seen_names: Vec<(i64, &str)> = Vec::with_capacity(12);
-        for g in &profile.given {
-            count(
-                &mut c.freq[freq_kind::GIVEN as usize],
-                &g.full,
-                &mut seen_names,
-                freq_kind::GIVEN,
-            );
-            count(
-                &mut c.freq[freq_kind::GIVEN_CODE as usize],
-                &g.code,
-                &mut seen_names,
-                freq_kind::GIVEN_CODE,
-            );
-        }
         let s = &profile.surnames;
-        for t in s
-            .first
+        let placed = profile
+            .given
             .iter()
-            .chain(s.second.iter())
-            .chain(s.married.iter())
-        {
-            count(
-                &mut c.freq[freq_kind::SURNAME as usize],
-                &t.full,
-                &mut seen_names,
-                freq_kind::SURNAME,
-            );
-            count(
-                &mut c.freq[freq_kind::SURNAME_CODE as usize],
-                &t.code,
-                &mut seen_names,
-                freq_kind::SURNAME_CODE,
-            );
+            .enumerate()
+            .map(|(i, g)| {
+                (
+                    if i == 0 {
+                        NameField::Given1
+                    } else {
+                        NameField::GivenOther
+                    },
+                    g,
+                )
+            })
+            .chain(s.first.iter().map(|t| (NameField::Surname1, t)))
+            .chain(s.second.iter().map(|t| (NameField::Surname2, t)))
+            .chain(s.married.iter().map(|t| (NameField::Married, t)));
+        for (field, token) in placed {
+            for (code, name) in [(false, &token.full), (true, &token.code)] {
+                let kind = field.kind(code);
+                count(&mut c.freq[kind as usize], name, &mut seen_names, kind);
+            }
         }
+        *c.births_per_year.entry(fields.born.ymd().0).or_insert(0) += 1;
         c.persons += 1;
         c.deceased += u64::from(fields.deceased);
         c.married += u64::from(!fields.married_surname.is_empty());
@@ -517,6 +509,10 @@ pub fn import(
             for (name, n) in map {
                 stmt.execute(params![kind as i64, name, *n as i64])?;
             }
+        }
+        let mut stmt = tx.prepare("INSERT INTO birth_year(year, persons) VALUES (?1, ?2)")?;
+        for (year, n) in &collected.births_per_year {
+            stmt.execute(params![year, *n as i64])?;
         }
         let mut stmt = tx.prepare("INSERT INTO place(id, name) VALUES (?1, ?2)")?;
         for (name, id) in &collected.places {
@@ -744,7 +740,14 @@ mod tests {
         }
         let id: u64 = fields[0].parse().unwrap();
         assert!(entries.iter().any(|e| e.cui == id));
-        assert!(registry.persons_with(freq_kind::SURNAME, "LOPEZ").unwrap() > 20);
+        assert!(
+            registry
+                .persons_with(NameField::Surname1, false, "LOPEZ")
+                .unwrap()
+                > 20
+        );
+        let born = crate::registry::date::Day::parse_iso(fields[11]).unwrap();
+        assert!(registry.birth_share(born) > 0.0 && registry.birth_share(born) < 0.001);
     }
 
     #[test]

@@ -31,18 +31,47 @@ use super::record::RegistryRecord;
 /// The store's file name inside the data directory.
 pub const STORE_FILE: &str = "registry.sqlite";
 /// Format of the store; an import writes it, `open` refuses others.
-pub const STORE_FORMAT: &str = "padron-registry-1";
+pub const STORE_FORMAT: &str = "padron-registry-2";
 
 /// Bytes per blocking entry: key, CUI, signature, each a little-endian u64.
 pub const ENTRY_BYTES: usize = 24;
 
-/// Kinds of counts in `name_freq`.
-pub mod freq_kind {
-    pub const GIVEN: i64 = 0;
-    pub const SURNAME: i64 = 1;
-    pub const GIVEN_CODE: i64 = 2;
-    pub const SURNAME_CODE: i64 = 3;
+/// Where a name sits in a person's record. Name counts are kept per
+/// position: an agreement weight needs how many persons carry the name in
+/// that very field (LÓPEZ as first surname, not anywhere).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NameField {
+    Given1,
+    GivenOther,
+    Surname1,
+    Surname2,
+    Married,
 }
+
+impl NameField {
+    pub const ALL: [NameField; 5] = [
+        NameField::Given1,
+        NameField::GivenOther,
+        NameField::Surname1,
+        NameField::Surname2,
+        NameField::Married,
+    ];
+
+    /// The `name_freq.kind` of this field's names (or of their phonetic codes).
+    pub fn kind(self, code: bool) -> i64 {
+        let base = match self {
+            NameField::Given1 => 0,
+            NameField::GivenOther => 1,
+            NameField::Surname1 => 2,
+            NameField::Surname2 => 3,
+            NameField::Married => 4,
+        };
+        if code { base + 5 } else { base }
+    }
+}
+
+/// Number of `name_freq` kinds.
+pub const NAME_KINDS: usize = 10;
 
 pub const SCHEMA: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -57,6 +86,7 @@ CREATE TABLE person(
 CREATE TABLE block_page(first_key INTEGER PRIMARY KEY, entries BLOB NOT NULL);
 CREATE TABLE name_freq(kind INTEGER NOT NULL, name TEXT NOT NULL, persons INTEGER NOT NULL,
     PRIMARY KEY(kind, name)) WITHOUT ROWID;
+CREATE TABLE birth_year(year INTEGER PRIMARY KEY, persons INTEGER NOT NULL);
 ";
 
 /// Errors reading the registry store.
@@ -109,6 +139,7 @@ pub struct Registry {
     identity: (u64, u64),
     meta: RegistryMeta,
     places: Vec<String>,
+    births_per_year: std::collections::HashMap<i32, u64>,
 }
 
 fn read_u64(bytes: &[u8], at: usize) -> u64 {
@@ -177,12 +208,22 @@ impl Registry {
                 places[id] = name;
             }
         }
+        let mut births_per_year = std::collections::HashMap::new();
+        {
+            let mut stmt = conn.prepare("SELECT year, persons FROM birth_year")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, i32>(0)?, r.get::<_, i64>(1)?)))?;
+            for row in rows {
+                let (year, n) = row?;
+                births_per_year.insert(year, n.max(0) as u64);
+            }
+        }
         Ok(Registry {
             conn,
             path: path.to_owned(),
             identity: (metadata.dev(), metadata.ino()),
             meta,
             places,
+            births_per_year,
         })
     }
 
@@ -302,8 +343,22 @@ impl Registry {
         Ok(())
     }
 
-    /// How many persons carry this name (kind from [`freq_kind`]).
-    pub fn persons_with(&self, kind: i64, name: &str) -> Result<u64, StoreError> {
+    /// Share of registry persons born on this day (never zero): the
+    /// persons born that year spread over its days.
+    pub fn birth_share(&self, day: Day) -> f64 {
+        let persons = self.meta.persons.max(1) as f64;
+        let born = self.births_per_year.get(&day.ymd().0).copied().unwrap_or(0) as f64;
+        (born.max(0.5) / 365.25 / persons).min(1.0)
+    }
+
+    /// How many persons carry this name in this field.
+    pub fn persons_with(
+        &self,
+        field: NameField,
+        code: bool,
+        name: &str,
+    ) -> Result<u64, StoreError> {
+        let kind = field.kind(code);
         let mut stmt = self
             .conn
             .prepare_cached("SELECT persons FROM name_freq WHERE kind = ?1 AND name = ?2")?;
