@@ -129,9 +129,12 @@ def main(registry_csv, names_xlsx, out_csv):
     reg_sdf = db_api.register("reg", table_name="registro")
     linker = Linker([q_sdf, reg_sdf], settings)
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("fecha_nacimiento"))
+    # EM on a sample of pairs: without it, training on an 18-million registry
+    # does not finish in reasonable time on two cores.
     linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("primer_apellido", "segundo_apellido", "primer_nombre"))
+        block_on("fecha_nacimiento"), max_pairs=2e6)
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("primer_apellido", "segundo_apellido", "primer_nombre"), max_pairs=2e6)
     t_train = time.time()
 
     pred = linker.inference.predict(threshold_match_probability=0.01)
