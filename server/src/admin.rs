@@ -8,7 +8,9 @@ use crate::audit::AuditRecord;
 use crate::clock::{Clock, timestamp};
 use crate::error::ServerError;
 use crate::pki::{WorkstationCa, parse_csr};
-use crate::store::{Coordinator, Institution, KeyOrigin, Store, Workstation};
+use crate::store::{
+    Coordinator, Institution, InstitutionStatus, KeyOrigin, Store, StoreError, Workstation,
+};
 
 /// Institution codes are what admins type and agents display: short,
 /// unambiguous, safe in file names and certificate subjects.
@@ -44,6 +46,46 @@ fn validate_site(site: &str) -> Result<String, ServerError> {
         return Err(ServerError::Site);
     }
     Ok(clean)
+}
+
+/// A month as `YYYY-MM`.
+fn validate_period(period: &str) -> Result<String, ServerError> {
+    let p = period.trim();
+    let ok = p.len() == 7
+        && p.as_bytes()[4] == b'-'
+        && p[..4]
+            .parse::<u16>()
+            .is_ok_and(|y| (2000..=2100).contains(&y))
+        && p[5..].parse::<u8>().is_ok_and(|m| (1..=12).contains(&m));
+    if ok {
+        Ok(p.to_owned())
+    } else {
+        Err(ServerError::Payment(format!("período {p:?}")))
+    }
+}
+
+/// An amount in quetzales (`1500`, `1500.5`, `1500.50`) as cents.
+fn parse_amount(amount: &str) -> Result<i64, ServerError> {
+    let a = amount.trim().replace(',', "");
+    let (whole, frac) = a.split_once('.').unwrap_or((&a, ""));
+    let bad = || ServerError::Payment(format!("monto {amount:?}"));
+    if whole.is_empty()
+        || frac.len() > 2
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    let whole: i64 = whole.parse().map_err(|_| bad())?;
+    let frac: i64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<2}").parse().map_err(|_| bad())?
+    };
+    whole
+        .checked_mul(100)
+        .and_then(|w| w.checked_add(frac))
+        .ok_or_else(bad)
 }
 
 /// Who is acting at this terminal, for the audit log: the login name, or
@@ -209,6 +251,110 @@ impl Admin<'_> {
             &audit,
         )?;
         Ok((info, added))
+    }
+
+    /// Suspends an institution: for unpaid consumption of `period` (YYYY-MM), or a breach.
+    pub fn suspend(
+        &self,
+        code: &str,
+        breach: bool,
+        period: Option<&str>,
+        note: Option<&str>,
+    ) -> Result<Institution, ServerError> {
+        let (cause, note) = if breach {
+            (
+                "BREACH",
+                note.map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_owned),
+            )
+        } else {
+            let period = period.ok_or(ServerError::Payment(
+                "falta --period / --period is required".into(),
+            ))?;
+            (("PAYMENT"), Some(validate_period(period)?))
+        };
+        let (at, audit) = self.record(
+            "institution.suspend",
+            format!("institution:{code}"),
+            json!({ "cause": cause, "note": note }),
+        );
+        Ok(self.store.set_institution_status(
+            code,
+            InstitutionStatus::Inactive,
+            Some(cause),
+            note.as_deref(),
+            &at,
+            &audit,
+        )?)
+    }
+
+    /// Lifts a suspension by the admin's decision (the way back from a breach).
+    pub fn reactivate(&self, code: &str) -> Result<Institution, ServerError> {
+        let current = self
+            .store
+            .institution(code)?
+            .ok_or_else(|| StoreError::InstitutionUnknown(code.to_owned()))?;
+        if current.status != InstitutionStatus::Inactive {
+            return Err(ServerError::StateConflict(format!(
+                "{code} está {}; solo se reactiva una institución inactiva (una cancelada necesita un convenio renovado)",
+                current.status.label_es()
+            )));
+        }
+        let (at, audit) = self.record(
+            "institution.reactivate",
+            format!("institution:{code}"),
+            json!({ "previous_cause": current.status_cause }),
+        );
+        Ok(self.store.set_institution_status(
+            code,
+            InstitutionStatus::Active,
+            None,
+            None,
+            &at,
+            &audit,
+        )?)
+    }
+
+    /// Records a payment; it reactivates an institution suspended for payment.
+    pub fn record_payment(
+        &self,
+        code: &str,
+        period: &str,
+        amount: &str,
+    ) -> Result<Institution, ServerError> {
+        let period = validate_period(period)?;
+        let cents = parse_amount(amount)?;
+        let (at, audit) = self.record(
+            "payment.record",
+            format!("institution:{code}"),
+            json!({ "period": period, "amount_cents": cents }),
+        );
+        Ok(self
+            .store
+            .record_payment(code, &period, cents, &at, &audit)?)
+    }
+
+    /// Blocks a person as user, indefinitely, for misuse; `None` unblocks.
+    pub fn set_user_block(&self, cui: &str, reason: Option<&str>) -> Result<usize, ServerError> {
+        let parsed = Cui::parse(cui).map_err(|source| ServerError::Cui {
+            text: cui.to_owned(),
+            source,
+        })?;
+        let reason = reason.map(validate_name).transpose()?;
+        let action = if reason.is_some() {
+            "user.block"
+        } else {
+            "user.unblock"
+        };
+        let (at, audit) = self.record(
+            action,
+            format!("user:{parsed}"),
+            json!({ "reason": reason }),
+        );
+        Ok(self
+            .store
+            .set_user_block(&parsed.to_string(), reason.as_deref(), &at, &audit)?)
     }
 
     pub fn revoke_workstation(&self, id: i64, reason: &str) -> Result<Workstation, ServerError> {

@@ -62,6 +62,12 @@ pub enum Command {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Payments of institutions' consumption.
+    #[command(subcommand)]
+    Payment(PaymentCommand),
+    /// Users (operators): blocks for misuse.
+    #[command(subcommand)]
+    User(UserCommand),
     /// eID trust for card logins: roots and revocation lists.
     #[command(subcommand)]
     Trust(TrustCommand),
@@ -105,6 +111,74 @@ pub enum InstitutionCommand {
         data: DataArg,
         /// Institution code.
         code: String,
+    },
+    /// Make an institution inactive: unpaid consumption of a month, or a breach of the agreement.
+    Suspend {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long)]
+        code: String,
+        #[arg(long, value_enum)]
+        reason: SuspendReason,
+        /// With `--reason payment`: the unpaid month, YYYY-MM.
+        #[arg(long, value_name = "YYYY-MM")]
+        period: Option<String>,
+        /// With `--reason breach`: which clause, or other particulars.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Lift a suspension (the admin's decision after a breach).
+    Reactivate {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long)]
+        code: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SuspendReason {
+    /// The month's consumption is unpaid.
+    Payment,
+    /// A clause of the agreement was breached.
+    Breach,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PaymentCommand {
+    /// Record a payment; it reactivates an institution suspended for payment.
+    Record {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long)]
+        institution: String,
+        /// The month paid, YYYY-MM.
+        #[arg(long, value_name = "YYYY-MM")]
+        period: String,
+        /// Amount in quetzales, e.g. 1500.00.
+        #[arg(long)]
+        amount: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Block a user indefinitely for misuse (in every institution); ends their sessions.
+    Block {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long)]
+        cui: String,
+        /// Why (kept in the audit log).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Lift a block.
+    Unblock {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long)]
+        cui: String,
     },
 }
 

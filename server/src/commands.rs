@@ -117,6 +117,8 @@ pub fn run(command: Command, lang: Lang) -> anyhow::Result<()> {
         Command::Workstation(cmd) => workstation(cmd, lang, &clock),
         Command::Audit(cmd) => audit(cmd, lang),
         Command::Trust(cmd) => trust(cmd, lang, &clock),
+        Command::Payment(cmd) => payment(cmd, lang, &clock),
+        Command::User(cmd) => user(cmd, lang, &clock),
         Command::Registry(cmd) => crate::registry::cli::run(cmd, lang),
         Command::Match {
             data,
@@ -171,6 +173,33 @@ fn institution(cmd: InstitutionCommand, lang: Lang, clock: &dyn Clock) -> anyhow
                 );
             }
         }
+        InstitutionCommand::Suspend {
+            data,
+            code,
+            reason,
+            period,
+            note,
+        } => {
+            let (_, store) = open(&data.data)?;
+            let admin = Admin {
+                store: &store,
+                clock,
+                actor: local_actor(),
+            };
+            let breach = matches!(reason, crate::cli::SuspendReason::Breach);
+            let inst = admin.suspend(&code, breach, period.as_deref(), note.as_deref())?;
+            print_status(&inst, lang);
+        }
+        InstitutionCommand::Reactivate { data, code } => {
+            let (_, store) = open(&data.data)?;
+            let admin = Admin {
+                store: &store,
+                clock,
+                actor: local_actor(),
+            };
+            let inst = admin.reactivate(&code)?;
+            print_status(&inst, lang);
+        }
         InstitutionCommand::Show { data, code } => {
             let (_, store) = open(&data.data)?;
             let inst = store
@@ -195,6 +224,10 @@ fn institution(cmd: InstitutionCommand, lang: Lang, clock: &dyn Clock) -> anyhow
                 t(lang, "desde", "since"),
                 inst.status_since
             );
+            if let Some((es, en)) = crate::institution_status::refusal(&inst).and_then(|r| r.detail)
+            {
+                println!("  {:<22} {}", "", if lang == Lang::En { en } else { es });
+            }
             println!(
                 "  {:<22} {}",
                 t(lang, "coordinadores:", "coordinators:"),
@@ -227,6 +260,68 @@ fn institution(cmd: InstitutionCommand, lang: Lang, clock: &dyn Clock) -> anyhow
             );
         }
     }
+    Ok(())
+}
+
+fn print_status(inst: &crate::store::Institution, lang: Lang) {
+    let detail = crate::institution_status::refusal(inst)
+        .and_then(|r| r.detail)
+        .map(|(es, en)| if lang == Lang::En { en } else { es })
+        .unwrap_or_default();
+    println!(
+        "{} {}: {} {detail}",
+        t(lang, "Institución", "Institution"),
+        inst.code,
+        status_label(inst.status, lang)
+    );
+}
+
+fn payment(cmd: crate::cli::PaymentCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()> {
+    let crate::cli::PaymentCommand::Record {
+        data,
+        institution,
+        period,
+        amount,
+    } = cmd;
+    let (_, store) = open(&data.data)?;
+    let admin = Admin {
+        store: &store,
+        clock,
+        actor: local_actor(),
+    };
+    let inst = admin.record_payment(&institution, &period, &amount)?;
+    println!(
+        "{} {period}: Q {amount}",
+        t(lang, "Pago registrado para", "Payment recorded for")
+    );
+    print_status(&inst, lang);
+    Ok(())
+}
+
+fn user(cmd: crate::cli::UserCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()> {
+    let (data, cui, reason) = match cmd {
+        crate::cli::UserCommand::Block { data, cui, reason } => (data, cui, Some(reason)),
+        crate::cli::UserCommand::Unblock { data, cui } => (data, cui, None),
+    };
+    let (_, store) = open(&data.data)?;
+    let admin = Admin {
+        store: &store,
+        clock,
+        actor: local_actor(),
+    };
+    let n = admin.set_user_block(&cui, reason.as_deref())?;
+    if n == 0 {
+        return Err(ServerError::UserUnknown(cui).into());
+    }
+    let what = if reason.is_some() {
+        t(lang, "Usuario bloqueado:", "User blocked:")
+    } else {
+        t(lang, "Usuario desbloqueado:", "User unblocked:")
+    };
+    println!(
+        "{what} {cui} ({n} {})",
+        t(lang, "institución(es)", "institution(s)")
+    );
     Ok(())
 }
 

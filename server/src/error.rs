@@ -28,6 +28,12 @@ pub enum ServerError {
     TrustFile(String),
     #[error("{0}")]
     AuditBroken(String),
+    #[error("{0}")]
+    StateConflict(String),
+    #[error("{0}")]
+    Payment(String),
+    #[error("{0} is not a user of any institution")]
+    UserUnknown(String),
 }
 
 impl ServerError {
@@ -45,6 +51,9 @@ impl ServerError {
             ServerError::Site => ErrorCode::SiteInvalid,
             ServerError::TrustFile(_) => ErrorCode::TrustFileInvalid,
             ServerError::AuditBroken(_) => ErrorCode::AuditChainBroken,
+            ServerError::StateConflict(_) => ErrorCode::InstitutionStateConflict,
+            ServerError::Payment(_) => ErrorCode::PaymentInvalid,
+            ServerError::UserUnknown(_) => ErrorCode::UserUnknown,
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod datadir;
 pub mod eid;
 pub mod error;
 pub mod http;
+pub mod institution_status;
 pub mod login;
 pub mod matching;
 pub mod names;

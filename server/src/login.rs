@@ -159,6 +159,14 @@ fn check_login(
     crate::eid::verify_signature(&certificate, token.algorithm, &message, &signature)
         .map_err(|r| ApiError::new(r.code).logged(r.reason))?;
 
+    let institution = state
+        .store
+        .institution_by_id(ws.institution_id)
+        .map_err(|e| ApiError::from(crate::error::ServerError::from(e)))?
+        .ok_or_else(|| ApiError::new(ErrorCode::InstitutionUnknown))?;
+    if let Some(refusal) = crate::institution_status::refusal(&institution) {
+        return Err(refusal);
+    }
     let principal = state
         .store
         .principal(ws.institution_id, &holder.cui.to_string())
@@ -241,6 +249,18 @@ pub fn authenticate(
         .map_err(store_err)?
         .ok_or_else(|| ApiError::new(ErrorCode::SessionInvalid))?;
     if session.ended_at.is_some() {
+        // A session ended because the institution stopped being active says so.
+        if let Some(institution) = state
+            .store
+            .institution_by_id(session.institution_id)
+            .map_err(store_err)?
+            && let Some(refusal) = crate::institution_status::refusal(&institution)
+        {
+            return Err(refusal);
+        }
+        if session.end_reason.as_deref() == Some("USER_BLOCKED") {
+            return Err(ApiError::new(ErrorCode::UserBlocked));
+        }
         return Err(ApiError::new(ErrorCode::SessionExpired));
     }
     if session.cert_fingerprint != ws.certificate.fingerprint_hex {

@@ -130,6 +130,24 @@ error_codes! {
         "Usuario no autorizado para esta institución.",
         "User not authorised for this institution.";
 
+    // Institution status (DOMAIN.md: inactive, cancelled).
+    /// The institution is inactive (unpaid consumption, or a breach of the agreement).
+    InstitutionInactive = "INSTITUTION_INACTIVE", 403,
+        "La institución está inactiva y no puede usar el servicio.",
+        "The institution is inactive and cannot use the service.";
+    /// The institution is cancelled (agreement expired, or 90 days without queries).
+    InstitutionCancelled = "INSTITUTION_CANCELLED", 403,
+        "La institución está cancelada y no puede usar el servicio.",
+        "The institution is cancelled and cannot use the service.";
+    /// An admin command needs a state the institution is not in.
+    InstitutionStateConflict = "INSTITUTION_STATE_CONFLICT", 409,
+        "La institución no está en un estado que permita esa operación.",
+        "The institution is not in a state that allows that operation.";
+    /// A period or amount given to `payment record` is malformed.
+    PaymentInvalid = "PAYMENT_INVALID", 400,
+        "El período (AAAA-MM) o el monto del pago no son válidos.",
+        "The payment period (YYYY-MM) or amount is not valid.";
+
     // Card login (model: the Web eID authentication token over mTLS).
     /// The login nonce was never issued, or its bytes are malformed.
     NonceUnknown = "NONCE_UNKNOWN", 401,

@@ -64,6 +64,8 @@ pub struct SessionRow {
     pub last_seen_at: String,
     pub expires_at: String,
     pub ended_at: Option<String>,
+    /// `LOGOUT`, `IDLE_TIMEOUT`, `USER_REMOVED`, `USER_BLOCKED`, `INSTITUTION_…`.
+    pub end_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,6 +14,8 @@ mod migrations;
 mod sqlite;
 mod sqlite_auth;
 mod sqlite_jobs;
+mod sqlite_status;
+mod status;
 
 pub use auth::{
     AuthStore, NewRequest, NewSession, NonceRefusal, Principal, RequestRow, RequestVerdict,
@@ -21,6 +23,7 @@ pub use auth::{
 };
 pub use jobs::{JobRow, JobStore, NewJob};
 pub use sqlite::SqliteStore;
+pub use status::StatusStore;
 
 use padron_shared::Cui;
 
@@ -95,7 +98,10 @@ pub struct Institution {
     pub code: String,
     pub name: String,
     pub status: InstitutionStatus,
+    /// Why it is inactive or cancelled: `PAYMENT`, `BREACH`, `AGREEMENT_EXPIRED`, `NO_QUERIES_90_DAYS`.
     pub status_cause: Option<String>,
+    /// The particulars of the cause (the unpaid period, a note).
+    pub status_note: Option<String>,
     pub status_since: String,
     pub last_query_at: Option<String>,
     pub created_at: String,
@@ -168,7 +174,7 @@ impl Workstation {
 
 /// The narrow interface the server keeps its state through. Card login,
 /// sessions and user requests are in [`AuthStore`]; the query queue in [`JobStore`].
-pub trait Store: AuthStore + JobStore + Send + Sync + std::fmt::Debug {
+pub trait Store: AuthStore + JobStore + StatusStore + Send + Sync + std::fmt::Debug {
     fn add_institution(
         &self,
         code: &str,

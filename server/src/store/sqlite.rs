@@ -133,10 +133,10 @@ pub(super) fn append_audit_in(
     Ok(entry)
 }
 
-const INSTITUTION_COLUMNS: &str =
-    "id, code, name, status, status_cause, status_since, last_query_at, created_at";
+pub(super) const INSTITUTION_COLUMNS: &str =
+    "id, code, name, status, status_cause, status_since, last_query_at, created_at, status_note";
 
-fn institution_from_row(r: &Row<'_>) -> rusqlite::Result<Institution> {
+pub(super) fn institution_from_row(r: &Row<'_>) -> rusqlite::Result<Institution> {
     let status: String = r.get(3)?;
     let status = InstitutionStatus::parse(&status).ok_or_else(|| {
         rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, status.into())
@@ -150,6 +150,7 @@ fn institution_from_row(r: &Row<'_>) -> rusqlite::Result<Institution> {
         status_since: r.get(5)?,
         last_query_at: r.get(6)?,
         created_at: r.get(7)?,
+        status_note: r.get(8)?,
     })
 }
 

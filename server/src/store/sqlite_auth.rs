@@ -34,6 +34,7 @@ fn session_from_row(r: &Row<'_>) -> rusqlite::Result<SessionRow> {
         last_seen_at: r.get(7)?,
         expires_at: r.get(8)?,
         ended_at: r.get(9)?,
+        end_reason: r.get(10)?,
     })
 }
 
@@ -332,7 +333,7 @@ impl AuthStore for SqliteStore {
         Ok(conn
             .query_row(
                 "SELECT workstation_id, cert_fingerprint, institution_id, cui, full_name, role, created_at,
-                        last_seen_at, expires_at, ended_at
+                        last_seen_at, expires_at, ended_at, end_reason
                  FROM sessions WHERE token_hash = ?1",
                 [token_hash],
                 session_from_row,
