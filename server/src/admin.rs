@@ -64,6 +64,16 @@ fn validate_period(period: &str) -> Result<String, ServerError> {
     }
 }
 
+/// A date as `YYYY-MM-DD`.
+pub fn validate_date(text: &str) -> Result<String, ServerError> {
+    time::Date::parse(
+        text.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map(|d| d.to_string())
+    .map_err(|_| ServerError::Agreement(format!("fecha {text:?} (AAAA-MM-DD)")))
+}
+
 /// An amount in quetzales (`1500`, `1500.5`, `1500.50`) as cents.
 fn parse_amount(amount: &str) -> Result<i64, ServerError> {
     let a = amount.trim().replace(',', "");
@@ -355,6 +365,75 @@ impl Admin<'_> {
         Ok(self
             .store
             .set_user_block(&parsed.to_string(), reason.as_deref(), &at, &audit)?)
+    }
+
+    /// Records an agreement; services is `cui`, `names` or `cui,names`.
+    pub fn set_agreement(
+        &self,
+        code: &str,
+        from: &str,
+        to: &str,
+        monthly_quota: Option<i64>,
+        services: &str,
+    ) -> Result<(), ServerError> {
+        let from = validate_date(from)?;
+        let to = validate_date(to)?;
+        if to < from {
+            return Err(ServerError::Agreement(format!("{to} < {from}")));
+        }
+        let services: Vec<&str> = services.split(',').map(str::trim).collect();
+        if services.is_empty() || services.iter().any(|s| *s != "cui" && *s != "names") {
+            return Err(ServerError::Agreement(format!("servicios {services:?}")));
+        }
+        if monthly_quota.is_some_and(|q| q <= 0) {
+            return Err(ServerError::Agreement("cuota mensual".into()));
+        }
+        let agreement = crate::store::Agreement {
+            institution_code: code.to_owned(),
+            starts_on: from,
+            ends_on: to,
+            service_cui: services.contains(&"cui"),
+            service_names: services.contains(&"names"),
+            monthly_quota,
+        };
+        let (at, audit) = self.record(
+            "agreement.set",
+            format!("institution:{code}"),
+            json!({ "from": agreement.starts_on, "to": agreement.ends_on, "quota": monthly_quota, "services": services }),
+        );
+        let today = self.clock.now().date().to_string();
+        Ok(self.store.set_agreement(&agreement, &today, &at, &audit)?)
+    }
+
+    /// Extends the agreement in force.
+    pub fn renew_agreement(&self, code: &str, to: &str) -> Result<(), ServerError> {
+        let current = self.store.agreement(code)?.ok_or_else(|| {
+            ServerError::Agreement(format!("{code} no tiene convenio / has no agreement"))
+        })?;
+        let services = match (current.service_cui, current.service_names) {
+            (true, true) => "cui,names",
+            (true, false) => "cui",
+            _ => "names",
+        };
+        self.set_agreement(
+            code,
+            &current.starts_on,
+            to,
+            current.monthly_quota,
+            services,
+        )
+    }
+
+    pub fn request_continuity(&self, code: &str, year: i32) -> Result<(), ServerError> {
+        if !(2000..=2100).contains(&year) {
+            return Err(ServerError::Agreement(format!("año {year}")));
+        }
+        let (at, audit) = self.record(
+            "agreement.continuity",
+            format!("institution:{code}"),
+            json!({ "year": year }),
+        );
+        Ok(self.store.request_continuity(code, year, &at, &audit)?)
     }
 
     pub fn revoke_workstation(&self, id: i64, reason: &str) -> Result<Workstation, ServerError> {

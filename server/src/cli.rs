@@ -62,6 +62,12 @@ pub enum Command {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Agreements (convenios): dates, services, quota, continuity.
+    #[command(subcommand)]
+    Agreement(AgreementCommand),
+    /// The lifecycle pass: agreement expiry, 90 days without queries, January deactivation.
+    #[command(subcommand)]
+    Lifecycle(LifecycleCommand),
     /// Payments of institutions' consumption.
     #[command(subcommand)]
     Payment(PaymentCommand),
@@ -294,5 +300,55 @@ pub enum TrustCommand {
     List {
         #[command(flatten)]
         data: DataArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgreementCommand {
+    /// Record an institution's agreement (the latest one is in force).
+    Set {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long)]
+        institution: String,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: String,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: String,
+        /// Rows per month the institution may query.
+        #[arg(long)]
+        monthly_quota: Option<i64>,
+        /// Services: cui, names, or both (`cui,names`).
+        #[arg(long, default_value = "cui,names")]
+        services: String,
+    },
+    /// Extend the agreement in force to a new end date; reinstates a cancelled institution.
+    Renew {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long)]
+        institution: String,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: String,
+    },
+    /// Record that the institution asked for continuity of its users in a year.
+    Continuity {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long)]
+        institution: String,
+        #[arg(long)]
+        year: i32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LifecycleCommand {
+    /// Run the pass now, or as of a date (for tests and audits).
+    Run {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        at: Option<String>,
     },
 }

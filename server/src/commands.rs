@@ -18,7 +18,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::datadir::{DataDir, DataDirError};
 use crate::error::ServerError;
 use crate::pki::WorkstationCa;
-use crate::store::{AuthStore, SqliteStore, Store};
+use crate::store::{AuthStore, LifecycleStore, SqliteStore, Store};
 
 fn t<'a>(lang: Lang, es: &'a str, en: &'a str) -> &'a str {
     if lang == Lang::En { en } else { es }
@@ -118,6 +118,54 @@ pub fn run(command: Command, lang: Lang) -> anyhow::Result<()> {
         Command::Audit(cmd) => audit(cmd, lang),
         Command::Trust(cmd) => trust(cmd, lang, &clock),
         Command::Payment(cmd) => payment(cmd, lang, &clock),
+        Command::Agreement(cmd) => agreement(cmd, lang, &clock),
+        Command::Lifecycle(crate::cli::LifecycleCommand::Run { data, at }) => {
+            let (_, store) = open(&data.data)?;
+            let when = match at {
+                Some(text) => {
+                    let date = crate::admin::validate_date(&text)?;
+                    time::Date::parse(
+                        &date,
+                        time::macros::format_description!("[year]-[month]-[day]"),
+                    )?
+                    .with_hms(12, 0, 0)?
+                    .assume_utc()
+                }
+                None => clock.now(),
+            };
+            let changes = crate::lifecycle::run(&store, when, &local_actor())?;
+            println!(
+                "{} {}: {} {}",
+                t(lang, "Ciclo de vida al", "Lifecycle as of"),
+                when.date(),
+                changes.len(),
+                t(lang, "cambios", "changes")
+            );
+            for c in changes {
+                let what = match c.cause.as_str() {
+                    "AGREEMENT_EXPIRED" => format!(
+                        "{} ({} {})",
+                        t(lang, "cancelada", "cancelled"),
+                        t(lang, "convenio vencido el", "agreement expired on"),
+                        c.note
+                    ),
+                    "NO_QUERIES_90_DAYS" => format!(
+                        "{} ({} {})",
+                        t(lang, "cancelada", "cancelled"),
+                        t(lang, "sin consultas desde", "no queries since"),
+                        c.note
+                    ),
+                    _ => format!(
+                        "{} {} ({})",
+                        c.note,
+                        t(lang, "usuarios desactivados", "users deactivated"),
+                        t(lang, "enero, sin continuidad", "January, no continuity")
+                    ),
+                };
+                println!("  {:<16} {what}", c.institution);
+            }
+            Ok(())
+        }
         Command::User(cmd) => user(cmd, lang, &clock),
         Command::Registry(cmd) => crate::registry::cli::run(cmd, lang),
         Command::Match {
@@ -274,6 +322,73 @@ fn print_status(inst: &crate::store::Institution, lang: Lang) {
         inst.code,
         status_label(inst.status, lang)
     );
+}
+
+fn agreement(
+    cmd: crate::cli::AgreementCommand,
+    lang: Lang,
+    clock: &dyn Clock,
+) -> anyhow::Result<()> {
+    use crate::cli::AgreementCommand as A;
+    let (data, code) = match &cmd {
+        A::Set {
+            data, institution, ..
+        }
+        | A::Renew {
+            data, institution, ..
+        }
+        | A::Continuity {
+            data, institution, ..
+        } => (data.data.clone(), institution.clone()),
+    };
+    let (_, store) = open(&data)?;
+    let admin = Admin {
+        store: &store,
+        clock,
+        actor: local_actor(),
+    };
+    match cmd {
+        A::Set {
+            from,
+            to,
+            monthly_quota,
+            services,
+            ..
+        } => admin.set_agreement(&code, &from, &to, monthly_quota, &services)?,
+        A::Renew { to, .. } => admin.renew_agreement(&code, &to)?,
+        A::Continuity { year, .. } => {
+            admin.request_continuity(&code, year)?;
+            println!(
+                "{} {code} {year}",
+                t(lang, "Continuidad registrada:", "Continuity recorded:")
+            );
+            return Ok(());
+        }
+    }
+    if let Some(a) = store.agreement(&code).map_err(ServerError::from)? {
+        println!(
+            "{} {code}: {} → {} ({}{})",
+            t(lang, "Convenio en vigor de", "Agreement in force for"),
+            a.starts_on,
+            a.ends_on,
+            [
+                (a.service_cui, "CUI"),
+                (a.service_names, t(lang, "nombres", "names"))
+            ]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, n)| *n)
+            .collect::<Vec<_>>()
+            .join(", "),
+            a.monthly_quota
+                .map(|q| format!("; {} {q}", t(lang, "cuota mensual", "monthly quota")))
+                .unwrap_or_default()
+        );
+    }
+    if let Some(inst) = store.institution(&code).map_err(ServerError::from)? {
+        print_status(&inst, lang);
+    }
+    Ok(())
 }
 
 fn payment(cmd: crate::cli::PaymentCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()> {

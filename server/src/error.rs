@@ -32,6 +32,8 @@ pub enum ServerError {
     StateConflict(String),
     #[error("{0}")]
     Payment(String),
+    #[error("{0}")]
+    Agreement(String),
     #[error("{0} is not a user of any institution")]
     UserUnknown(String),
 }
@@ -54,6 +56,7 @@ impl ServerError {
             ServerError::StateConflict(_) => ErrorCode::InstitutionStateConflict,
             ServerError::Payment(_) => ErrorCode::PaymentInvalid,
             ServerError::UserUnknown(_) => ErrorCode::UserUnknown,
+            ServerError::Agreement(_) => ErrorCode::AgreementInvalid,
         }
     }
 }

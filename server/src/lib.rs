@@ -16,6 +16,7 @@ pub mod eid;
 pub mod error;
 pub mod http;
 pub mod institution_status;
+pub mod lifecycle;
 pub mod login;
 pub mod matching;
 pub mod names;

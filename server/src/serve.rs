@@ -49,6 +49,24 @@ pub async fn serve(
     std::thread::Builder::new()
         .name("query-worker".into())
         .spawn(move || worker.run(woken))?;
+    // The lifecycle pass at start and then daily; the January step marks
+    // itself done, so running more often than needed is harmless.
+    let (lifecycle_store, lifecycle_clock) = (store.clone(), clock.clone());
+    std::thread::Builder::new()
+        .name("lifecycle".into())
+        .spawn(move || {
+            loop {
+                let now = lifecycle_clock.now();
+                match crate::lifecycle::run(lifecycle_store.as_ref(), now, "server:lifecycle") {
+                    Ok(changes) if !changes.is_empty() => {
+                        tracing::info!(changes = changes.len(), "lifecycle pass")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "lifecycle pass failed"),
+                }
+                std::thread::sleep(Duration::from_secs(24 * 3600));
+            }
+        })?;
     let app = router(AppState {
         store,
         clock,

@@ -143,6 +143,10 @@ error_codes! {
     InstitutionStateConflict = "INSTITUTION_STATE_CONFLICT", 409,
         "La institución no está en un estado que permita esa operación.",
         "The institution is not in a state that allows that operation.";
+    /// Dates, services or quota of an agreement are malformed.
+    AgreementInvalid = "AGREEMENT_INVALID", 400,
+        "Los datos del convenio no son válidos (fechas AAAA-MM-DD, servicios cui/names, cuota positiva).",
+        "The agreement data is not valid (dates YYYY-MM-DD, services cui/names, positive quota).";
     /// A period or amount given to `payment record` is malformed.
     PaymentInvalid = "PAYMENT_INVALID", 400,
         "El período (AAAA-MM) o el monto del pago no son válidos.",

@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// Each entry moves the schema from version `index` to `index + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1_DOMAIN, V2_CARD_LOGIN, V3_QUERY_QUEUE];
+pub(crate) const MIGRATIONS: &[&str] = &[V1_DOMAIN, V2_CARD_LOGIN, V3_QUERY_QUEUE, V4_LIFECYCLE];
 
 /// The domain as `DOMAIN.md` describes it: institutions under agreements,
 /// their coordinators and users, add/remove requests, enrolled workstations,
@@ -241,6 +241,15 @@ CREATE TABLE query_jobs (
 );
 CREATE INDEX query_jobs_state ON query_jobs(state, seq);
 CREATE INDEX query_jobs_owner ON query_jobs(institution_id, user_cui);
+"#;
+
+/// What the lifecycle pass has already done, so that "the first run in
+/// January" happens once per year however often the pass runs.
+const V4_LIFECYCLE: &str = r#"
+CREATE TABLE lifecycle_marks (
+    name   TEXT PRIMARY KEY,              -- e.g. 'january:2027'
+    at     TEXT NOT NULL
+);
 "#;
 
 /// Brings the schema up to the latest version. Idempotent.

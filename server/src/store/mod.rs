@@ -10,10 +10,12 @@
 
 mod auth;
 mod jobs;
+mod lifecycle;
 mod migrations;
 mod sqlite;
 mod sqlite_auth;
 mod sqlite_jobs;
+mod sqlite_lifecycle;
 mod sqlite_status;
 mod status;
 
@@ -22,6 +24,7 @@ pub use auth::{
     SessionRow, StoredRequest, UserRow,
 };
 pub use jobs::{JobRow, JobStore, NewJob};
+pub use lifecycle::{Agreement, LifecycleFacts, LifecycleStore};
 pub use sqlite::SqliteStore;
 pub use status::StatusStore;
 
@@ -174,7 +177,9 @@ impl Workstation {
 
 /// The narrow interface the server keeps its state through. Card login,
 /// sessions and user requests are in [`AuthStore`]; the query queue in [`JobStore`].
-pub trait Store: AuthStore + JobStore + StatusStore + Send + Sync + std::fmt::Debug {
+pub trait Store:
+    AuthStore + JobStore + StatusStore + LifecycleStore + Send + Sync + std::fmt::Debug
+{
     fn add_institution(
         &self,
         code: &str,
