@@ -18,7 +18,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::datadir::{DataDir, DataDirError};
 use crate::error::ServerError;
 use crate::pki::WorkstationCa;
-use crate::store::{AuthStore, LifecycleStore, SqliteStore, Store};
+use crate::store::{AuthStore, JobStore, LifecycleStore, SqliteStore, Store};
 
 fn t<'a>(lang: Lang, es: &'a str, en: &'a str) -> &'a str {
     if lang == Lang::En { en } else { es }
@@ -276,6 +276,42 @@ fn institution(cmd: InstitutionCommand, lang: Lang, clock: &dyn Clock) -> anyhow
             {
                 println!("  {:<22} {}", "", if lang == Lang::En { en } else { es });
             }
+            match store.agreement(&code).map_err(ServerError::from)? {
+                Some(a) => println!(
+                    "  {:<22} {} → {}{}",
+                    t(lang, "convenio:", "agreement:"),
+                    a.starts_on,
+                    a.ends_on,
+                    a.monthly_quota
+                        .map(|q| format!(" ({} {q})", t(lang, "cuota mensual", "monthly quota")))
+                        .unwrap_or_default()
+                ),
+                None => println!(
+                    "  {:<22} {}",
+                    t(lang, "convenio:", "agreement:"),
+                    t(lang, "sin registrar", "not recorded")
+                ),
+            }
+            let now = clock.now().date();
+            let month = now.replace_day(1).unwrap_or(now);
+            let (ny, nm) = if month.month() == time::Month::December {
+                (month.year() + 1, time::Month::January)
+            } else {
+                (month.year(), month.month().next())
+            };
+            let next = time::Date::from_calendar_date(ny, nm, 1).unwrap_or(month);
+            let used = store
+                .rows_used(
+                    inst.id,
+                    &format!("{month}T00:00:00.000Z"),
+                    &format!("{next}T00:00:00.000Z"),
+                )
+                .map_err(ServerError::from)?;
+            println!(
+                "  {:<22} {used} {}",
+                t(lang, "consumo del mes:", "rows this month:"),
+                t(lang, "filas", "rows")
+            );
             println!(
                 "  {:<22} {}",
                 t(lang, "coordinadores:", "coordinators:"),

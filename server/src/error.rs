@@ -66,6 +66,7 @@ fn store_code(e: &StoreError) -> ErrorCode {
         StoreError::Sqlite(_) | StoreError::Corrupt(_) | StoreError::Issuance(_) => {
             ErrorCode::Internal
         }
+        StoreError::QuotaExceeded { .. } => ErrorCode::QuotaExceeded,
         StoreError::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
         StoreError::InstitutionUnknown(_) => ErrorCode::InstitutionUnknown,
         StoreError::InstitutionExists(_) => ErrorCode::InstitutionExists,

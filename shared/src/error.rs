@@ -143,6 +143,14 @@ error_codes! {
     InstitutionStateConflict = "INSTITUTION_STATE_CONFLICT", 409,
         "La institución no está en un estado que permita esa operación.",
         "The institution is not in a state that allows that operation.";
+    /// The upload would exceed the institution's monthly row quota.
+    QuotaExceeded = "QUOTA_EXCEEDED", 429,
+        "La consulta excede la cuota mensual de filas de la institución.",
+        "The query exceeds the institution's monthly row quota.";
+    /// The agreement does not include this kind of query.
+    ServiceNotInAgreement = "SERVICE_NOT_IN_AGREEMENT", 403,
+        "El convenio de la institución no incluye este tipo de consulta.",
+        "The institution's agreement does not include this kind of query.";
     /// Dates, services or quota of an agreement are malformed.
     AgreementInvalid = "AGREEMENT_INVALID", 400,
         "Los datos del convenio no son válidos (fechas AAAA-MM-DD, servicios cui/names, cuota positiva).",

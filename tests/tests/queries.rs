@@ -470,3 +470,117 @@ fn results_past_retention_are_deleted() {
         "EXPIRED"
     );
 }
+
+#[test]
+fn the_agreement_sets_services_and_the_monthly_quota() {
+    let env = Env::new();
+    let csv = registry(&env, "500");
+    let d = env.inst.data();
+    ok(
+        "padron-server",
+        &[
+            "agreement",
+            "set",
+            "--data",
+            d,
+            "--institution",
+            "MIDES",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2030-12-31",
+            "--monthly-quota",
+            "30",
+            "--services",
+            "cui",
+        ],
+    );
+    let token = user_token(&env, &env.ws1, 1);
+
+    // By names is not in this agreement.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in padron_shared::workbook_format::NAMES_COLUMNS
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["R1", "ANA", "", "", "LOPEZ", "PEREZ", "", "", "Bolsa"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(1, c as u16, *v).unwrap();
+    }
+    assert_eq!(
+        upload(
+            &env,
+            &env.ws1,
+            &token,
+            "n.xlsx",
+            book.save_to_buffer().unwrap()
+        )
+        .unwrap_err(),
+        (403, "SERVICE_NOT_IN_AGREEMENT".into())
+    );
+
+    let cuis = registry_cuis(&csv, 40);
+    assert!(
+        upload(
+            &env,
+            &env.ws1,
+            &token,
+            "a.xlsx",
+            cui_workbook(&cuis[..20], "P")
+        )
+        .is_ok()
+    );
+    let response = env
+        .ws1
+        .post(env.url("/v1/queries?name=b.xlsx"))
+        .bearer_auth(&token)
+        .body(cui_workbook(&cuis[..20], "P"))
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    let body: serde_json::Value = response.json().unwrap();
+    assert_eq!(body["code"], "QUOTA_EXCEEDED");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Quedan 10 filas este mes; el archivo tiene 20"),
+        "{body}"
+    );
+    // Exactly reaching the quota is allowed; one more row is not.
+    assert!(
+        upload(
+            &env,
+            &env.ws1,
+            &token,
+            "c.xlsx",
+            cui_workbook(&cuis[20..30], "P")
+        )
+        .is_ok()
+    );
+    let show = ok(
+        "padron-server",
+        &["institution", "show", "--data", d, "MIDES"],
+    );
+    assert!(
+        show.contains("2026-01-01 → 2030-12-31 (cuota mensual 30)") && show.contains("30 filas"),
+        "{show}"
+    );
+    assert_eq!(
+        upload(
+            &env,
+            &env.ws1,
+            &token,
+            "d.xlsx",
+            cui_workbook(&cuis[30..31], "P")
+        )
+        .unwrap_err()
+        .1,
+        "QUOTA_EXCEEDED"
+    );
+}

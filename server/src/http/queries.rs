@@ -20,7 +20,7 @@ use crate::audit::AuditRecord;
 use crate::clock::timestamp;
 use crate::error::ServerError;
 use crate::queue::{uploads, view};
-use crate::store::{JobRow, NewJob};
+use crate::store::{JobRow, MonthlyQuota, NewJob};
 use crate::workbook::read::MAX_FILE_BYTES;
 use crate::workbook::{QueryMode, read_workbook};
 
@@ -92,6 +92,25 @@ async fn upload(
                 .with_detail(e.to_string(), en)
                 .logged("workbook refused")
         })?;
+        // What the agreement allows: the services, and the month's rows.
+        let agreement = state.store.agreement(&auth.workstation.0.institution_code).map_err(store_err)?;
+        let names = workbook.mode == QueryMode::Names;
+        if let Some(a) = &agreement
+            && ((names && !a.service_names) || (!names && !a.service_cui))
+        {
+            let (es, en) = if names { ("por nombres", "by names") } else { ("por CUI", "by CUI") };
+            return Err(ApiError::new(ErrorCode::ServiceNotInAgreement)
+                .with_detail(format!("Consulta {es}."), format!("Query {en}.")));
+        }
+        let rows = workbook.rows.len() as i64;
+        let quota = agreement.and_then(|a| a.monthly_quota).map(|limit| {
+            let now = state.clock.now();
+            let month = now.date().replace_day(1).unwrap_or(now.date());
+            let next = month.month().next();
+            let next_year = if next == time::Month::January { month.year() + 1 } else { month.year() };
+            let next_month = time::Date::from_calendar_date(next_year, next, 1).unwrap_or(month);
+            MonthlyQuota { limit, from: format!("{month}T00:00:00.000Z"), to: format!("{next_month}T00:00:00.000Z") }
+        });
         let id = uuid_v4()?;
         uploads::store_upload(&state.data_dir, &id, &body).map_err(|e| {
             ApiError::new(ErrorCode::Internal).logged(format!("cannot store upload: {e}"))
@@ -121,11 +140,18 @@ async fn upload(
             outcome: "ok".to_owned(),
             detail: json!({ "mode": new.mode, "rows": new.rows }),
         };
-        let row = match state.store.enqueue(&new, &audit) {
+        let row = match state.store.enqueue(&new, quota.as_ref(), &audit) {
             Ok(row) => row,
             Err(e) => {
                 // Not acknowledged: the file must not linger as an orphan.
                 uploads::delete_job_files(&state.data_dir, &id);
+                if let crate::store::StoreError::QuotaExceeded { remaining } = e {
+                    let reset = quota.as_ref().map(|q| q.to[..10].to_owned()).unwrap_or_default();
+                    return Err(ApiError::new(ErrorCode::QuotaExceeded).with_detail(
+                        format!("Quedan {remaining} filas este mes; el archivo tiene {rows}. La cuota se renueva el {reset}."),
+                        format!("{remaining} rows remain this month; the file has {rows}. The quota renews on {reset}."),
+                    ));
+                }
                 return Err(store_err(e));
             }
         };

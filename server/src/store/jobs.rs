@@ -38,9 +38,27 @@ pub struct JobRow {
     pub finished_at: Option<String>,
 }
 
+/// A monthly row quota and the month it is counted in (timestamps, `[from, to)`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthlyQuota {
+    pub limit: i64,
+    pub from: String,
+    pub to: String,
+}
+
 pub trait JobStore {
-    /// Records an acknowledged upload at the end of the queue; returns its place.
-    fn enqueue(&self, job: &NewJob, audit: &AuditRecord) -> Result<JobRow, StoreError>;
+    /// Records an acknowledged upload at the end of the queue; returns its
+    /// place. With a quota, the rows already queried this month (by jobs
+    /// that did not fail) plus this job's must fit, checked in the same
+    /// transaction so that two uploads cannot both squeeze in.
+    fn enqueue(
+        &self,
+        job: &NewJob,
+        quota: Option<&MonthlyQuota>,
+        audit: &AuditRecord,
+    ) -> Result<JobRow, StoreError>;
+    /// Rows queried by the institution in `[from, to)` by jobs that did not fail.
+    fn rows_used(&self, institution_id: i64, from: &str, to: &str) -> Result<i64, StoreError>;
     fn job(&self, id: &str) -> Result<Option<JobRow>, StoreError>;
     /// An institution's jobs, or one person's, newest first.
     fn jobs(&self, institution_id: i64, user_cui: Option<&str>) -> Result<Vec<JobRow>, StoreError>;

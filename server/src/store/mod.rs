@@ -23,7 +23,7 @@ pub use auth::{
     AuthStore, NewRequest, NewSession, NonceRefusal, Principal, RequestRow, RequestVerdict,
     SessionRow, StoredRequest, UserRow,
 };
-pub use jobs::{JobRow, JobStore, NewJob};
+pub use jobs::{JobRow, JobStore, MonthlyQuota, NewJob};
 pub use lifecycle::{Agreement, LifecycleFacts, LifecycleStore};
 pub use sqlite::SqliteStore;
 pub use status::StatusStore;
@@ -57,6 +57,8 @@ pub enum StoreError {
     Issuance(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    #[error("the monthly quota leaves {remaining} rows")]
+    QuotaExceeded { remaining: i64 },
 }
 
 /// Institution status (DOMAIN.md, "Institution status").

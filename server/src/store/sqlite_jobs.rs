@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::jobs::{JobRow, JobStore, NewJob};
+use super::jobs::{JobRow, JobStore, MonthlyQuota, NewJob};
 use super::sqlite::append_audit_in;
 use super::{SqliteStore, StoreError};
 use crate::audit::AuditRecord;
@@ -33,9 +33,34 @@ fn job_from_row(r: &Row<'_>) -> rusqlite::Result<JobRow> {
     })
 }
 
+fn used_in(
+    conn: &rusqlite::Connection,
+    institution_id: i64,
+    from: &str,
+    to: &str,
+) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT coalesce(sum(rows), 0) FROM query_jobs
+         WHERE institution_id = ?1 AND state != 'FAILED' AND created_at >= ?2 AND created_at < ?3",
+        params![institution_id, from, to],
+        |r| r.get(0),
+    )
+}
+
 impl JobStore for SqliteStore {
-    fn enqueue(&self, job: &NewJob, audit: &AuditRecord) -> Result<JobRow, StoreError> {
+    fn enqueue(
+        &self,
+        job: &NewJob,
+        quota: Option<&MonthlyQuota>,
+        audit: &AuditRecord,
+    ) -> Result<JobRow, StoreError> {
         self.write(|tx| {
+            if let Some(q) = quota {
+                let used = used_in(tx, job.institution_id, &q.from, &q.to)?;
+                if used + job.rows > q.limit {
+                    return Err(StoreError::QuotaExceeded { remaining: (q.limit - used).max(0) });
+                }
+            }
             tx.execute(
                 "INSERT INTO query_jobs (id, institution_id, user_cui, workstation_id, file_name, mode, rows,
                                          upload_sha256, created_at)
@@ -56,6 +81,11 @@ impl JobStore for SqliteStore {
             let sql = format!("SELECT {JOB_COLUMNS} FROM query_jobs WHERE id = ?1");
             Ok(tx.query_row(&sql, [&job.id], job_from_row)?)
         })
+    }
+
+    fn rows_used(&self, institution_id: i64, from: &str, to: &str) -> Result<i64, StoreError> {
+        let conn = self.lock();
+        Ok(used_in(&conn, institution_id, from, to)?)
     }
 
     fn job(&self, id: &str) -> Result<Option<JobRow>, StoreError> {
