@@ -106,8 +106,10 @@ pub const CANDIDATE_PROBABILITY: f64 = 0.02;
 /// a beneficiary is in the civil registry, `(1 − 0.95) / 0.95 ≈ 0.053`; a
 /// little more covers persons that blocking misses.
 pub const OUTSIDE_ODDS_PER_PERSON: f64 = 0.06;
-/// At most this many persons of the blocks get the full scoring.
+/// Persons of the blocks that get the full scoring: the best by signature,
+/// and all those tied with the very best up to `FULL_SCORING_TIED`.
 const FULL_SCORING: usize = 24;
+const FULL_SCORING_TIED: usize = 256;
 /// Candidates whose rough score trails the best by more than this cannot win.
 const ROUGH_MARGIN: i32 = 14;
 /// Candidates listed for an `AMBIGUO` row.
@@ -204,10 +206,12 @@ impl<'r> Engine<'r> {
             .collect();
         rough.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         let top_rough = rough.first().map(|r| r.0).unwrap_or(0);
+        let tied = rough.iter().take_while(|r| r.0 >= top_rough).count();
+        let limit = FULL_SCORING.max(tied.min(FULL_SCORING_TIED));
         // More equally plausible persons than can be scored: no single one can be reported.
-        let crowded = rough.len() > FULL_SCORING && rough[FULL_SCORING].0 >= top_rough;
+        let crowded = rough.len() > limit && rough[limit].0 >= top_rough;
         let mut scored: Vec<(f64, RegistryRecord)> = Vec::new();
-        for (r, cui) in rough.iter().take(FULL_SCORING) {
+        for (r, cui) in rough.iter().take(limit) {
             if *r < top_rough - ROUGH_MARGIN {
                 break;
             }

@@ -153,7 +153,9 @@ impl<'r> Frequencies<'r> {
 
 /// Bits for query tokens left without a partner, and for person tokens the
 /// query did not mention (a second or third given name is often left out).
-const UNMATCHED_QUERY_GIVEN: f64 = -3.0;
+// A given name the row has and the person lacks is nearly as telling as a
+// different name: registries rarely miss a name a person goes by.
+const UNMATCHED_QUERY_GIVEN: f64 = -5.0;
 const UNMATCHED_PERSON_GIVEN: f64 = -0.2;
 const OUT_OF_ORDER: f64 = -1.0;
 
