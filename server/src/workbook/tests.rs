@@ -474,3 +474,55 @@ fn names_job_writes_candidates_for_ambiguous_rows() {
         assert!(candidates.get_size().0 >= 2);
     }
 }
+
+/// A minimal OpenDocument spreadsheet, as LibreOffice would save it.
+fn ods(rows: &[&[&str]]) -> Vec<u8> {
+    let mut content = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Hoja1">"#,
+    );
+    for row in rows {
+        content.push_str("<table:table-row>");
+        for cell in *row {
+            content.push_str(&format!(
+                r#"<table:table-cell office:value-type="string"><text:p>{cell}</text:p></table:table-cell>"#
+            ));
+        }
+        content.push_str("</table:table-row>");
+    }
+    content.push_str("</table:table></office:spreadsheet></office:body></office:document-content>");
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        let deflated = zip::write::SimpleFileOptions::default();
+        zip.start_file("mimetype", stored).unwrap();
+        zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+            .unwrap();
+        zip.start_file("META-INF/manifest.xml", deflated).unwrap();
+        zip.write_all(manifest.as_bytes()).unwrap();
+        zip.start_file("content.xml", deflated).unwrap();
+        zip.write_all(content.as_bytes()).unwrap();
+        zip.finish().unwrap();
+    }
+    out.into_inner()
+}
+
+#[test]
+fn ods_workbooks_are_read_like_xlsx() {
+    let bytes = ods(&[
+        &["Referencia", "Primer Nombre", "Primer Apellido", "Programa"],
+        &["o1", "Ana", "Pop", "Bolsa"],
+    ]);
+    let wb = read_workbook(&bytes).unwrap();
+    assert_eq!(wb.mode, QueryMode::Names);
+    assert_eq!(wb.rows.len(), 1);
+    assert_eq!(wb.rows[0].reference, "o1");
+    match &wb.rows[0].query {
+        RowQuery::Names(q) => assert_eq!(q.first_surname, "Pop"),
+        RowQuery::Cui(_) => panic!("names row expected"),
+    }
+}
