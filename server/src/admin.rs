@@ -128,6 +128,17 @@ pub struct Admin<'a> {
     pub actor: String,
 }
 
+impl<'a> Admin<'a> {
+    /// The admin at this terminal (the OS user), acting now.
+    pub fn at_terminal(store: &'a dyn Store, clock: &'a dyn Clock) -> Admin<'a> {
+        Admin {
+            store,
+            clock,
+            actor: local_actor(),
+        }
+    }
+}
+
 impl Admin<'_> {
     fn record(
         &self,

@@ -180,11 +180,7 @@ fn institution(cmd: InstitutionCommand, lang: Lang, clock: &dyn Clock) -> anyhow
     match cmd {
         InstitutionCommand::Add { data, code, name } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin {
-                store: &store,
-                clock,
-                actor: local_actor(),
-            };
+            let admin = Admin::at_terminal(&store, clock);
             let inst = admin.add_institution(&code, &name)?;
             println!(
                 "{} {} — {}",
@@ -229,22 +225,14 @@ fn institution(cmd: InstitutionCommand, lang: Lang, clock: &dyn Clock) -> anyhow
             note,
         } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin {
-                store: &store,
-                clock,
-                actor: local_actor(),
-            };
+            let admin = Admin::at_terminal(&store, clock);
             let breach = matches!(reason, crate::cli::SuspendReason::Breach);
             let inst = admin.suspend(&code, breach, period.as_deref(), note.as_deref())?;
             print_status(&inst, lang);
         }
         InstitutionCommand::Reactivate { data, code } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin {
-                store: &store,
-                clock,
-                actor: local_actor(),
-            };
+            let admin = Admin::at_terminal(&store, clock);
             let inst = admin.reactivate(&code)?;
             print_status(&inst, lang);
         }
@@ -378,11 +366,7 @@ fn agreement(
         } => (data.data.clone(), institution.clone()),
     };
     let (_, store) = open(&data)?;
-    let admin = Admin {
-        store: &store,
-        clock,
-        actor: local_actor(),
-    };
+    let admin = Admin::at_terminal(&store, clock);
     match cmd {
         A::Set {
             from,
@@ -435,11 +419,7 @@ fn payment(cmd: crate::cli::PaymentCommand, lang: Lang, clock: &dyn Clock) -> an
         amount,
     } = cmd;
     let (_, store) = open(&data.data)?;
-    let admin = Admin {
-        store: &store,
-        clock,
-        actor: local_actor(),
-    };
+    let admin = Admin::at_terminal(&store, clock);
     let inst = admin.record_payment(&institution, &period, &amount)?;
     println!(
         "{} {period}: Q {amount}",
@@ -455,11 +435,7 @@ fn user(cmd: crate::cli::UserCommand, lang: Lang, clock: &dyn Clock) -> anyhow::
         crate::cli::UserCommand::Unblock { data, cui } => (data, cui, None),
     };
     let (_, store) = open(&data.data)?;
-    let admin = Admin {
-        store: &store,
-        clock,
-        actor: local_actor(),
-    };
+    let admin = Admin::at_terminal(&store, clock);
     let n = admin.set_user_block(&cui, reason.as_deref())?;
     if n == 0 {
         return Err(ServerError::UserUnknown(cui).into());
@@ -496,11 +472,7 @@ fn coordinator(cmd: CoordinatorCommand, lang: Lang, clock: &dyn Clock) -> anyhow
             name,
         } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin {
-                store: &store,
-                clock,
-                actor: local_actor(),
-            };
+            let admin = Admin::at_terminal(&store, clock);
             let c = admin.add_coordinator(&institution, &cui, &name)?;
             println!(
                 "{} {} (CUI {}) — {}",
@@ -576,11 +548,7 @@ fn workstation(cmd: WorkstationCommand, lang: Lang, clock: &dyn Clock) -> anyhow
             precheck_bundle_dir(&out, csr.is_none())?;
             let ca = WorkstationCa::load(&dir.workstation_ca_cert(), &dir.workstation_ca_key())
                 .map_err(ServerError::from)?;
-            let admin = Admin {
-                store: &store,
-                clock,
-                actor: local_actor(),
-            };
+            let admin = Admin::at_terminal(&store, clock);
             let enrolment =
                 admin.enroll_workstation(&ca, &institution, &site, csr_pem.as_deref())?;
             let ws = &enrolment.workstation;
@@ -665,11 +633,7 @@ fn workstation(cmd: WorkstationCommand, lang: Lang, clock: &dyn Clock) -> anyhow
         }
         WorkstationCommand::Revoke { data, id, reason } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin {
-                store: &store,
-                clock,
-                actor: local_actor(),
-            };
+            let admin = Admin::at_terminal(&store, clock);
             let ws = admin.revoke_workstation(id, &reason)?;
             println!(
                 "{} {} ({} / {}) — {}",
@@ -804,11 +768,7 @@ fn trust(cmd: TrustCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()>
     match cmd {
         TrustCommand::AddEidRoot { data, file } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin {
-                store: &store,
-                clock,
-                actor: local_actor(),
-            };
+            let admin = Admin::at_terminal(&store, clock);
             let (subject, added) = admin.add_eid_root(&read(&file)?)?;
             if added {
                 println!(
@@ -832,11 +792,7 @@ fn trust(cmd: TrustCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()>
         }
         TrustCommand::AddCrl { data, file } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin {
-                store: &store,
-                clock,
-                actor: local_actor(),
-            };
+            let admin = Admin::at_terminal(&store, clock);
             let (info, added) = admin.add_eid_crl(&read(&file)?)?;
             let what = if added {
                 t(
