@@ -16,6 +16,25 @@ use padron_tests::{Installation, Server, bin, ok, path_str, stderr, stdout};
 
 const COORDINATOR: &str = "1234567890101";
 const USER: &str = "9876543220101";
+/// The coordinator adds Pedro as a user (alta).
+const ADD_PEDRO: [&str; 16] = [
+    "users",
+    "add",
+    "--cui",
+    USER,
+    "--name",
+    "Pedro Xol",
+    "--email",
+    "p@mides.gob.gt",
+    "--phone",
+    "55551234",
+    "--department",
+    "D",
+    "--post",
+    "P",
+    "--programme",
+    "Bolsa Social",
+];
 
 struct Env {
     inst: Installation,
@@ -278,25 +297,7 @@ fn a_user_logs_in_with_their_card_but_cannot_administer() {
         stderr(&out)
     );
 
-    let add = [
-        "users",
-        "add",
-        "--cui",
-        USER,
-        "--name",
-        "Pedro Xol",
-        "--email",
-        "p@mides.gob.gt",
-        "--phone",
-        "55551234",
-        "--department",
-        "D",
-        "--post",
-        "P",
-        "--programme",
-        "Bolsa Social",
-    ];
-    assert_ok(&env.agent(&ana_card.reader, &add));
+    assert_ok(&env.agent(&ana_card.reader, &ADD_PEDRO));
 
     let out = env.agent(&pedro_card.reader, &["login"]);
     assert_ok(&out);
@@ -406,25 +407,7 @@ fn a_user_submits_a_workbook_with_the_agent_and_saves_the_result() {
     let pedro = env.issue("pedro", USER, "PEDRO", "XOL CAAL", "rsa2048");
     let ana_card = VirtualCard::insert(&bin("padron-card"), &ana, 0).unwrap();
     let pedro_card = VirtualCard::insert(&bin("padron-card"), &pedro, 1).unwrap();
-    let add = [
-        "users",
-        "add",
-        "--cui",
-        USER,
-        "--name",
-        "Pedro Xol",
-        "--email",
-        "p@mides.gob.gt",
-        "--phone",
-        "55551234",
-        "--department",
-        "D",
-        "--post",
-        "P",
-        "--programme",
-        "Bolsa Social",
-    ];
-    assert_ok(&env.agent(&ana_card.reader, &add));
+    assert_ok(&env.agent(&ana_card.reader, &ADD_PEDRO));
 
     let mut cuis = padron_tests::workbooks::registry_cuis(&csv, 25);
     cuis.push("1234567880101".into());
