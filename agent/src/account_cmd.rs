@@ -10,8 +10,9 @@ use padron_shared::config_card::CardSettings;
 use padron_shared::users::{RemovalReason, RequestAction, RequestView, UserChange};
 use padron_shared::{ErrorCode, Lang};
 
-use crate::card_session::{OpenCard, SessionError, login, open_card, sign_request, watch_removal};
+use crate::card_session::{OpenCard, SessionError, login, open_card, watch_removal};
 use crate::client::Client;
+use crate::user_admin::{Field, check_change, sign_and_submit};
 
 #[derive(Debug, Subcommand)]
 pub enum UsersCommand {
@@ -229,17 +230,15 @@ async fn perform(
         }
         Work::Users(cmd) => {
             let (action, user) = change(cmd);
-            if let Err(e) = padron_shared::Cui::parse(&user.cui) {
+            // Refused before the PIN is asked: nothing wrong gets signed.
+            if let Some(problem) = check_change(action, &user).into_iter().next() {
+                let code = if problem.field == Field::Cui {
+                    ErrorCode::CuiInvalid
+                } else {
+                    ErrorCode::UserFieldInvalid
+                };
                 return Err(SessionError::Client(crate::client::ClientError::Api(
-                    padron_shared::ErrorBody::new(
-                        ErrorCode::CuiInvalid,
-                        lang,
-                        Some(if lang == Lang::En {
-                            e.message_en()
-                        } else {
-                            e.to_string()
-                        }),
-                    ),
+                    padron_shared::ErrorBody::new(code, lang, Some(problem.text(lang).to_owned())),
                 )));
             }
             eprintln!(
@@ -254,15 +253,8 @@ async fn perform(
                 Ok(_) => pin.clone(),
                 Err(_) => read_pin(lang, "PIN para firmar:", "PIN to sign:")?,
             };
-            let signed = sign_request(
-                card,
-                &sign_pin,
-                session,
-                action,
-                user,
-                time::OffsetDateTime::now_utc(),
-            )?;
-            let view = client.submit(&session.token, &signed).await?;
+            let view =
+                sign_and_submit(client, card, &sign_pin, session, action, user, lang).await?;
             print_requests(std::slice::from_ref(&view), lang);
             Ok(())
         }

@@ -1,5 +1,5 @@
-//! Command-line interface of `padron-agent` (clap). The kiosk GUI reuses
-//! the same client library; these commands are for scripts and support.
+//! Command-line interface of `padron-agent` (clap). Without a command it
+//! opens the GUI (`gui`, `--kiosk`); the commands are for scripts and support.
 
 use std::path::PathBuf;
 
@@ -19,12 +19,22 @@ pub struct Cli {
     /// Language of messages: es (default) or en.
     #[arg(long, global = true, value_name = "es|en")]
     pub lang: Option<String>,
+    /// Open the kiosk: fullscreen, locked when the card leaves or after 5 minutes idle.
+    #[arg(long)]
+    pub kiosk: bool,
+    /// Without a command the windowed application opens (`gui`).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the application window (the default without a command).
+    Gui {
+        /// Fullscreen kiosk mode (same as `padron-agent --kiosk`).
+        #[arg(long)]
+        kiosk: bool,
+    },
     /// Connect to the server and show this workstation, its institution and the server's health.
     Status,
     /// Make this workstation's key and a certificate request (CSR) for the registry admin.

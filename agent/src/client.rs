@@ -208,6 +208,14 @@ impl Client {
         })
     }
 
+    /// The same connection, asking the server for messages in `lang`.
+    pub fn with_lang(&self, lang: Lang) -> Client {
+        Client {
+            lang,
+            ..self.clone()
+        }
+    }
+
     pub fn server_url(&self) -> &str {
         &self.base
     }

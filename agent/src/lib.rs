@@ -1,6 +1,6 @@
 //! The Padrón workstation agent: its configuration, the mutual-TLS client
-//! of the server API, and enrolment requests. The CLI (`main.rs`) and, later,
-//! the kiosk GUI are thin layers over this library.
+//! of the server API, and enrolment requests. The CLI (`main.rs`) and the kiosk
+//! GUI ([`gui`]) are thin layers over this library.
 
 pub mod account_cmd;
 pub mod card_info;
@@ -9,5 +9,8 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod enroll;
+pub mod gui;
+pub mod precheck;
 pub mod query_cmd;
 pub mod template;
+pub mod user_admin;

@@ -59,7 +59,26 @@ fn main() -> ExitCode {
         .as_deref()
         .and_then(Lang::parse)
         .unwrap_or_else(Lang::from_env);
-    let result = match cli.command {
+    let command = match cli.command {
+        None => Command::Gui { kiosk: cli.kiosk },
+        Some(Command::Gui { kiosk }) => Command::Gui {
+            kiosk: kiosk || cli.kiosk,
+        },
+        Some(_) if cli.kiosk => {
+            eprintln!(
+                "error: --kiosk {}",
+                t(
+                    lang,
+                    "solo abre la aplicación; no acompaña a otros comandos",
+                    "only opens the application; it goes with no other command"
+                )
+            );
+            return ExitCode::from(2);
+        }
+        Some(other) => other,
+    };
+    let result = match command {
+        Command::Gui { kiosk } => gui(cli.config, cli.lang.as_deref(), kiosk),
         Command::Status => status(cli.config, lang),
         Command::Login { until_removed } => signed_in(
             cli.config,
@@ -150,6 +169,31 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Opens the windowed application or the kiosk.
+fn gui(config: Option<std::path::PathBuf>, lang: Option<&str>, kiosk: bool) -> Result<(), Failure> {
+    let options = padron_agent::gui::GuiOptions {
+        config: config.unwrap_or_else(config::default_path),
+        lang: lang.and_then(Lang::parse).or_else(|| {
+            std::env::var("PADRON_LANG")
+                .ok()
+                .as_deref()
+                .and_then(Lang::parse)
+        }),
+        kiosk,
+    };
+    padron_agent::gui::run(options).map_err(|e| {
+        let code = match &e {
+            padron_agent::gui::GuiError::Config(_) => ErrorCode::AgentConfigInvalid,
+            padron_agent::gui::GuiError::Client(c) => c.code(),
+            _ => ErrorCode::Internal,
+        };
+        Failure {
+            code,
+            text: e.to_string(),
+        }
+    })
 }
 
 /// Runs card-backed work for the person at the workstation.

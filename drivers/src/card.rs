@@ -168,6 +168,14 @@ impl Pin {
     }
 }
 
+impl Drop for Pin {
+    /// The digits do not outlive the value: every copy is wiped when dropped,
+    /// so a PIN is not left in freed memory for a later reader of the heap.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 /// What the card says about its PIN.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PinStatus {

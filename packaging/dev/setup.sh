@@ -12,6 +12,13 @@ say() { echo "setup.sh: $*"; }
 # SQLite (bundled) and aws-lc. Run and test: curl and openssl are the
 # "someone else's client" the end-to-end tests and the demo use.
 PACKAGES=(pkg-config libpcsclite-dev gcc curl openssl ca-certificates)
+# The kiosk GUI at run time (winit and glow dlopen X11 and GL; no -dev
+# packages are needed to build), Xvfb for a headless display, xdotool to
+# type into that real window (screenshots), zenity for the file dialogs when
+# no desktop portal runs (rfd falls back to it).
+PACKAGES+=(libx11-6 libx11-xcb1 libxcursor1 libxi6 libxrandr2 libxkbcommon0
+    libxkbcommon-x11-0 libfontconfig1 libfreetype6 libegl1 libegl-mesa0
+    libgl1-mesa-dri libglx-mesa0 xvfb xdotool zenity)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -1,0 +1,182 @@
+//! The eframe application: takes the worker's messages and the person's
+//! input into [`AppState`], hands the resulting commands to the [`Worker`],
+//! and draws the state. It repaints only when egui or a message asks.
+
+use std::sync::mpsc;
+use std::time::Instant;
+
+use eframe::egui;
+use padron_drivers::Pin;
+use padron_shared::config_card::CardSettings;
+use padron_shared::{ErrorCode, Lang};
+use zeroize::Zeroizing;
+
+use super::capture::Capture;
+use super::screens;
+use super::state::{AppState, Command, Failure, IDLE_LOCK, Msg};
+use super::worker::{Outbox, Worker};
+use crate::client::Client;
+
+/// The PIN fields' text. Kept out of [`AppState`] (which is `Debug` and
+/// tested) and wiped as soon as the PIN is handed to the card layer.
+#[derive(Default)]
+pub struct Secrets {
+    pub pin: Zeroizing<String>,
+    pub sign_pin: Zeroizing<String>,
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secrets(****)")
+    }
+}
+
+/// Turns a typed PIN into the card layer's `Pin`, wiping the text.
+pub fn take_pin(text: &mut Zeroizing<String>) -> Result<Pin, Failure> {
+    let result = Pin::new(text.trim()).map_err(|_| {
+        Failure::new(
+            ErrorCode::PinFormatInvalid,
+            format!(
+                "{} Tiene de 4 a 16 caracteres.",
+                ErrorCode::PinFormatInvalid.message(Lang::Es)
+            ),
+            format!(
+                "{} It has 4 to 16 characters.",
+                ErrorCode::PinFormatInvalid.message(Lang::En)
+            ),
+        )
+    });
+    zeroize::Zeroize::zeroize(&mut **text);
+    result
+}
+
+#[derive(Debug)]
+pub struct PadronApp {
+    pub state: AppState,
+    pub secrets: Secrets,
+    worker: Worker,
+    rx: mpsc::Receiver<Msg>,
+    ctx: egui::Context,
+    capture: Option<Capture>,
+}
+
+impl PadronApp {
+    pub fn new(
+        ctx: &egui::Context,
+        client: Client,
+        settings: CardSettings,
+        lang: Lang,
+        kiosk: bool,
+    ) -> std::io::Result<PadronApp> {
+        screens::style(ctx);
+        let (tx, rx) = mpsc::channel();
+        let wake = ctx.clone();
+        let outbox = Outbox::new(tx, move || wake.request_repaint());
+        let mut worker = Worker::new(client, settings.clone(), outbox)?;
+        worker.watch_cards();
+        let state = AppState::new(lang, kiosk, settings.reader.clone());
+        let mut app = PadronApp {
+            state,
+            secrets: Secrets::default(),
+            worker,
+            rx,
+            ctx: ctx.clone(),
+            capture: None,
+        };
+        for command in app.state.start() {
+            app.execute(command);
+        }
+        Ok(app)
+    }
+
+    pub fn with_capture(mut self, capture: Option<Capture>) -> PadronApp {
+        self.capture = capture;
+        self
+    }
+
+    /// Applies a message and runs what it asks for.
+    pub fn dispatch(&mut self, msg: Msg) {
+        for command in self.state.update(msg) {
+            self.execute(command);
+        }
+    }
+
+    fn execute(&mut self, command: Command) {
+        match command {
+            Command::Close => self.ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+            other => self.worker.run(other),
+        }
+    }
+
+    /// Takes in what the worker sent since the last frame.
+    pub fn drain(&mut self) {
+        while let Ok(msg) = self.rx.try_recv() {
+            self.dispatch(msg);
+        }
+    }
+}
+
+impl eframe::App for PadronApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.drain();
+        let (active, dropped, close) = ctx.input(|i| {
+            let active = i.events.iter().any(|e| {
+                matches!(
+                    e,
+                    egui::Event::Key { .. }
+                        | egui::Event::Text(_)
+                        | egui::Event::PointerButton { .. }
+                        | egui::Event::PointerMoved(_)
+                        | egui::Event::MouseWheel { .. }
+                        | egui::Event::Touch { .. }
+                )
+            });
+            let dropped: Vec<_> = i
+                .raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_owned())
+                .collect();
+            (active, dropped, i.viewport().close_requested())
+        });
+        if active {
+            self.state.last_input = Instant::now();
+        }
+        if let Some(path) = dropped.into_iter().next() {
+            self.dispatch(Msg::WorkbookChosen(path));
+        }
+        if close && self.state.kiosk && !self.state.quitting {
+            // Kiosk mode ends only through a coordinator's "quit".
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+        }
+        if self.state.kiosk && self.state.session.is_some() {
+            let left = IDLE_LOCK.saturating_sub(self.state.last_input.elapsed());
+            if left.is_zero() {
+                self.dispatch(Msg::IdleTimeout);
+            } else {
+                // One wake-up at the deadline, not a repaint loop.
+                ctx.request_repaint_after(left);
+            }
+        }
+        if self.state.session.is_none() {
+            // No PIN text survives a session change.
+            zeroize::Zeroize::zeroize(&mut *self.secrets.sign_pin);
+        }
+        if let Some(capture) = &mut self.capture {
+            for msg in capture.frame(ctx, &self.state) {
+                self.dispatch(msg);
+            }
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let mut msgs = Vec::new();
+        screens::show(ui, &mut self.state, &mut self.secrets, &mut msgs);
+        for msg in msgs {
+            self.dispatch(msg);
+        }
+        if let Some(capture) = &mut self.capture {
+            capture.painted(&self.state);
+        }
+    }
+}

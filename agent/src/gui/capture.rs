@@ -1,0 +1,258 @@
+//! Development aids switched on by environment variables, never by the
+//! person at the kiosk:
+//!
+//! - `PADRON_GUI_TIMING=1`: print the time from process start to the first
+//!   frame (read by `packaging/bench/kiosk.sh`).
+//! - `PADRON_GUI_SCREENSHOTS=DIR`: save each screen, once settled, as
+//!   `DIR/<screen>.png` (read back from the GPU by eframe: the real window).
+//! - `PADRON_GUI_TOUR=1` (with screenshots): after each screenshot, move to
+//!   the next screen of the documentation tour through the same messages
+//!   the buttons send; `PADRON_GUI_TOUR_WORKBOOK` is the workbook the user
+//!   part of the tour picks. Card insertion and PIN entry stay with the
+//!   script driving the real window (`packaging/dev/screenshots.sh`).
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+use padron_shared::users::RemovalReason;
+
+use super::state::{AppState, Msg, Remote, Saved, Tab, Upload, UserForm};
+use crate::user_admin::Field;
+
+#[derive(Debug)]
+pub struct Capture {
+    started: Instant,
+    timing: bool,
+    first_painted: bool,
+    ready_painted: bool,
+    dir: Option<PathBuf>,
+    tour: bool,
+    tour_workbook: Option<PathBuf>,
+    last: String,
+    settled: u32,
+    taken: HashSet<String>,
+    saved: Arc<AtomicBool>,
+    waiting_for: Option<String>,
+}
+
+impl Capture {
+    pub fn from_env(started: Instant) -> Option<Capture> {
+        let timing = std::env::var_os("PADRON_GUI_TIMING").is_some();
+        let dir = std::env::var_os("PADRON_GUI_SCREENSHOTS").map(PathBuf::from);
+        if !timing && dir.is_none() {
+            return None;
+        }
+        Some(Capture {
+            started,
+            timing,
+            first_painted: false,
+            ready_painted: false,
+            tour: dir.is_some() && std::env::var_os("PADRON_GUI_TOUR").is_some(),
+            tour_workbook: std::env::var_os("PADRON_GUI_TOUR_WORKBOOK").map(PathBuf::from),
+            dir,
+            last: String::new(),
+            settled: 0,
+            taken: HashSet::new(),
+            saved: Arc::new(AtomicBool::new(false)),
+            waiting_for: None,
+        })
+    }
+
+    /// Called after every frame is laid out: with timing on, says when the
+    /// first frame and the first "insert your card" (readers known) were.
+    pub fn painted(&mut self, state: &AppState) {
+        if !self.timing {
+            return;
+        }
+        let epoch_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        let ms = self.started.elapsed().as_millis();
+        if !self.first_painted {
+            self.first_painted = true;
+            eprintln!("padron-gui: first frame after {ms} ms (epoch_ms={epoch_ms})");
+        }
+        let name = state.screen_name();
+        if !self.ready_painted
+            && matches!(
+                name.as_str(),
+                "insert-card" | "pin" | "no-reader" | "no-service"
+            )
+        {
+            self.ready_painted = true;
+            eprintln!("padron-gui: ready screen {name} after {ms} ms (epoch_ms={epoch_ms})");
+        }
+    }
+
+    /// Once per frame: takes a screenshot of a settled new screen and, on a
+    /// tour, answers with the next step.
+    pub fn frame(&mut self, ctx: &egui::Context, state: &AppState) -> Vec<Msg> {
+        let Some(dir) = self.dir.clone() else {
+            return Vec::new();
+        };
+        if let Some(name) = &self.waiting_for {
+            if !self.saved.load(Ordering::SeqCst) {
+                ctx.request_repaint_after(Duration::from_millis(50));
+                return Vec::new();
+            }
+            let name = name.clone();
+            self.waiting_for = None;
+            return if self.tour {
+                self.next_step(&name, state)
+            } else {
+                Vec::new()
+            };
+        }
+        let name = shot_name(state);
+        if name != self.last {
+            self.last = name.clone();
+            self.settled = 0;
+        }
+        if busy(state) || self.taken.contains(&name) {
+            if busy(state) {
+                ctx.request_repaint_after(Duration::from_millis(100));
+            }
+            return Vec::new();
+        }
+        // A few frames for layout (grids size themselves on their first).
+        self.settled += 1;
+        if self.settled < 4 {
+            ctx.request_repaint();
+            return Vec::new();
+        }
+        self.taken.insert(name.clone());
+        self.saved.store(false, Ordering::SeqCst);
+        let saved = self.saved.clone();
+        let path = dir.join(format!("{name}.png"));
+        ctx.request_screenshot(move |image| {
+            if let Err(e) = save_png(&path, &image) {
+                eprintln!("padron-gui: screenshot {}: {e}", path.display());
+            }
+            saved.store(true, Ordering::SeqCst);
+        });
+        ctx.request_repaint();
+        self.waiting_for = Some(name);
+        Vec::new()
+    }
+
+    fn next_step(&self, shot: &str, state: &AppState) -> Vec<Msg> {
+        match shot {
+            "coordinator-users" => vec![Msg::SelectTab(Tab::AddUser)],
+            "coordinator-add-user" => vec![Msg::TourFill(Box::new(UserForm {
+                cui: "2345 67891 0101".into(),
+                full_name: "María José Chavajay Quej".into(),
+                email: "mjchavajay@mides".into(),
+                phone: "5555 87".into(),
+                department: "Dirección de Programas Sociales".into(),
+                post: "Analista".into(),
+                programme: String::new(),
+                touched: vec![Field::Cui, Field::Email, Field::Phone, Field::Programme],
+                ..UserForm::default()
+            }))],
+            "coordinator-add-user-invalid" => vec![
+                Msg::TourFill(Box::new(UserForm {
+                    cui: "2345 67891 0101".into(),
+                    full_name: "María José Chavajay Quej".into(),
+                    email: "mjchavajay@mides.gob.gt".into(),
+                    phone: "5555 8765".into(),
+                    department: "Dirección de Programas Sociales".into(),
+                    post: "Analista".into(),
+                    programme: "Bolsa Social".into(),
+                    ..UserForm::default()
+                })),
+                Msg::AskSignAdd,
+            ],
+            "coordinator-add-user-signing" => {
+                vec![Msg::CancelSigning, Msg::SelectTab(Tab::Requests)]
+            }
+            "coordinator-requests" => vec![Msg::SelectTab(Tab::Report)],
+            "coordinator-report" => vec![Msg::SelectTab(Tab::Users)],
+            "coordinator-users-loaded" => match &state.users {
+                Remote::Loaded(users) if !users.is_empty() => vec![
+                    Msg::AskRemove {
+                        cui: users[0].cui.clone(),
+                        name: users[0].full_name.clone(),
+                    },
+                    Msg::PickReason(RemovalReason::FunctionsChanged),
+                ],
+                _ => Vec::new(),
+            },
+            "user-query" => self
+                .tour_workbook
+                .clone()
+                .map(|p| vec![Msg::WorkbookChosen(p)])
+                .unwrap_or_default(),
+            "user-query-checked" => vec![Msg::Upload],
+            "user-query-done" => vec![Msg::SelectTab(Tab::Jobs)],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The screen's name plus what distinguishes the states worth a picture.
+pub fn shot_name(state: &AppState) -> String {
+    let base = state.screen_name();
+    let suffix = match base.as_str() {
+        "pin" => match (&state.card, &state.pin_error) {
+            (Some(Ok(c)), _) if c.blocked => "-blocked",
+            (_, Some(_)) => "-error",
+            _ => "",
+        },
+        "insert-card" if state.pin_error.is_some() => "-removed",
+        "coordinator-add-user" if state.form != UserForm::default() => "-invalid",
+        "coordinator-users" if matches!(&state.users, Remote::Loaded(u) if !u.is_empty()) => {
+            // The first picture is taken before the tour visits other tabs;
+            // coming back, the table is photographed with its remove dialog.
+            if state.requests == Remote::NotLoaded {
+                ""
+            } else {
+                "-loaded"
+            }
+        }
+        "user-query" => match (&state.workbook, &state.upload, &state.saved) {
+            (_, _, Some(Saved::Done(_))) => "-saved",
+            (_, Some(Upload::Job(j)), _) if j.state == "DONE" => "-done",
+            (_, Some(Upload::Job(_)), _) => "-running",
+            (Some(w), None, _) if w.check.is_ok() => "-checked",
+            (Some(_), None, _) => "-refused",
+            _ => "",
+        },
+        _ => "",
+    };
+    format!("{base}{suffix}")
+}
+
+/// Something is on its way; a picture now would show a spinner.
+fn busy(state: &AppState) -> bool {
+    state.pin_busy
+        || state.checking.is_some()
+        || matches!(state.upload, Some(Upload::Sending))
+        || matches!(&state.upload, Some(Upload::Job(j)) if j.state == "QUEUED" || j.state == "RUNNING")
+        || (state.session.is_some()
+            && match state.tab {
+                Tab::Users => matches!(state.users, Remote::Loading | Remote::NotLoaded),
+                Tab::Requests => matches!(state.requests, Remote::Loading | Remote::NotLoaded),
+                Tab::Jobs => matches!(state.jobs, Remote::Loading | Remote::NotLoaded),
+                _ => false,
+            })
+        || (state.card_reader().is_some() && state.card.is_none() && state.session.is_none())
+}
+
+fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
+    let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
+    let [w, h] = image.size;
+    let mut encoder = png::Encoder::new(
+        std::io::BufWriter::new(file),
+        u32::try_from(w).map_err(|e| e.to_string())?,
+        u32::try_from(h).map_err(|e| e.to_string())?,
+    );
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+    let bytes: Vec<u8> = image.pixels.iter().flat_map(|p| p.to_array()).collect();
+    writer.write_image_data(&bytes).map_err(|e| e.to_string())
+}

@@ -1,0 +1,181 @@
+//! The top bar (institution and its status, server, person, language) and
+//! the banners under it (offline server, refused institution, notices).
+
+use eframe::egui::{self, Color32, RichText};
+use padron_shared::Lang;
+use padron_shared::auth::Role;
+
+use super::{AMBER, AMBER_BG, GREEN, GREEN_BG, RED, RED_BG, callout, failure_box, tr};
+use crate::gui::state::{AppState, Institution, Msg, Notice, Server};
+
+fn chip(ui: &mut egui::Ui, text: &str, fill: Color32, colour: Color32) {
+    egui::Frame::new()
+        .fill(fill)
+        .corner_radius(10.0)
+        .inner_margin(egui::Margin::symmetric(8, 2))
+        .show(ui, |ui| {
+            ui.label(RichText::new(text).color(colour).small().strong());
+        });
+}
+
+pub fn top_bar(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
+    let lang = state.lang;
+    ui.visuals_mut().override_text_color = Some(Color32::WHITE);
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Padrón").heading().strong());
+        ui.separator();
+        let institution = match (&state.session, &state.server) {
+            (Some(s), _) => Some(format!("{} — {}", s.institution_code, s.institution_name)),
+            (None, Server::Online(me)) => Some(format!(
+                "{} — {} · {}",
+                me.institution_code, me.institution_name, me.site
+            )),
+            _ => None,
+        };
+        if let Some(name) = institution {
+            ui.label(RichText::new(name).strong());
+        }
+        match &state.institution {
+            Institution::Active => chip(
+                ui,
+                tr(lang, "Institución activa", "Institution active"),
+                GREEN_BG,
+                GREEN,
+            ),
+            Institution::Refused(f) => {
+                let word = if f.code == padron_shared::ErrorCode::InstitutionCancelled {
+                    tr(lang, "Institución cancelada", "Institution cancelled")
+                } else {
+                    tr(lang, "Institución inactiva", "Institution inactive")
+                };
+                chip(ui, word, RED_BG, RED);
+            }
+            Institution::Unknown => chip(
+                ui,
+                tr(
+                    lang,
+                    "Estado: se verifica al iniciar sesión",
+                    "Status: checked at login",
+                ),
+                Color32::from_rgb(0xe4, 0xea, 0xf2),
+                Color32::from_rgb(0x22, 0x33, 0x55),
+            ),
+        }
+        match &state.server {
+            Server::Online(_) => chip(
+                ui,
+                tr(lang, "Servidor en línea", "Server online"),
+                GREEN_BG,
+                GREEN,
+            ),
+            Server::Offline(_) => chip(ui, tr(lang, "Sin conexión", "Offline"), AMBER_BG, AMBER),
+            Server::Checking => chip(
+                ui,
+                tr(lang, "Conectando…", "Connecting…"),
+                Color32::from_rgb(0xe4, 0xea, 0xf2),
+                Color32::from_rgb(0x22, 0x33, 0x55),
+            ),
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            ui.visuals_mut().override_text_color = None;
+            if state.kiosk && state.role() == Some(Role::Coordinator) {
+                let quit = ui
+                    .button(tr(lang, "Salir del quiosco", "Quit kiosk"))
+                    .on_hover_text(tr(
+                        lang,
+                        "Cierra la sesión y la aplicación (solo coordinación).",
+                        "Ends the session and the application (coordinators only).",
+                    ));
+                if quit.clicked() {
+                    msgs.push(Msg::Quit);
+                }
+            }
+            if state.session.is_some() && ui.button(tr(lang, "Cerrar sesión", "Log out")).clicked()
+            {
+                msgs.push(Msg::Logout);
+            }
+            let other = if lang == Lang::Es { Lang::En } else { Lang::Es };
+            let toggle = ui
+                .button(if lang == Lang::Es {
+                    "English"
+                } else {
+                    "Español"
+                })
+                .on_hover_text(tr(lang, "Cambiar idioma", "Change language"));
+            if toggle.clicked() {
+                msgs.push(Msg::SetLang(other));
+            }
+            if let Some(s) = &state.session {
+                ui.visuals_mut().override_text_color = Some(Color32::WHITE);
+                let role = match s.role {
+                    Role::Coordinator => tr(lang, "coordinación", "coordinator"),
+                    Role::User => tr(lang, "usuario(a)", "user"),
+                };
+                ui.label(format!("{} ({role})", s.name));
+            }
+        });
+    });
+}
+
+pub fn banners(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
+    let lang = state.lang;
+    let mut any = false;
+    if let Server::Offline(f) = &state.server {
+        any = true;
+        ui.add_space(8.0);
+        callout(ui, AMBER_BG, AMBER, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(
+                    RichText::new(tr(
+                        lang,
+                        "Sin conexión con el servidor.",
+                        "No connection to the server.",
+                    ))
+                    .strong(),
+                );
+                if f.is_offline() {
+                    ui.label(tr(
+                        lang,
+                        "Se reintenta automáticamente cada 5 segundos.",
+                        "Retrying automatically every 5 seconds.",
+                    ));
+                }
+                if ui
+                    .button(tr(lang, "Reintentar ahora", "Retry now"))
+                    .clicked()
+                {
+                    msgs.push(Msg::RetryServer);
+                }
+            });
+            ui.label(RichText::new(f.text(lang)).small());
+        });
+    }
+    if let Institution::Refused(f) = &state.institution {
+        any = true;
+        ui.add_space(8.0);
+        failure_box(ui, lang, f);
+    }
+    if let Some(notice) = &state.notice {
+        any = true;
+        ui.add_space(8.0);
+        match notice {
+            Notice::Info { es, en } => callout(ui, GREEN_BG, GREEN, |ui| {
+                ui.horizontal(|ui| {
+                    ui.label(RichText::new(tr(lang, es, en)).strong());
+                    if ui.button(tr(lang, "Aceptar", "OK")).clicked() {
+                        msgs.push(Msg::DismissNotice);
+                    }
+                });
+            }),
+            Notice::Error(f) => {
+                failure_box(ui, lang, f);
+                if ui.button(tr(lang, "Aceptar", "OK")).clicked() {
+                    msgs.push(Msg::DismissNotice);
+                }
+            }
+        }
+    }
+    if any {
+        ui.add_space(8.0);
+    }
+}

@@ -1,0 +1,420 @@
+//! The coordinator's screens: users, add a user, requests, the report.
+
+use eframe::egui::{self, RichText};
+use padron_shared::Lang;
+use padron_shared::users::{MAX_ACTIVE_USERS, RemovalReason, RequestView};
+
+use super::{GREEN, RED, failure_box, field, short_time, state_word, tr};
+use crate::gui::state::{AppState, Msg, Remote, Tab};
+use crate::user_admin::Field;
+
+pub fn reason_text(lang: Lang, reason: RemovalReason) -> &'static str {
+    match reason {
+        RemovalReason::FunctionsChanged => tr(lang, "Cambio de funciones", "Functions changed"),
+        RemovalReason::EmploymentEnded => {
+            tr(lang, "Fin de la relación laboral", "Employment ended")
+        }
+        RemovalReason::AuthorityChanged => tr(
+            lang,
+            "Cambio de autoridad de la institución",
+            "Head of the institution changed",
+        ),
+    }
+}
+
+pub fn tabs(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>, names: &[(Tab, &str)]) {
+    ui.horizontal(|ui| {
+        for (tab, name) in names {
+            if ui
+                .selectable_label(state.tab == *tab, RichText::new(*name).strong())
+                .clicked()
+            {
+                msgs.push(Msg::SelectTab(*tab));
+            }
+        }
+    });
+    ui.separator();
+}
+
+pub fn show(ui: &mut egui::Ui, state: &mut AppState, msgs: &mut Vec<Msg>) {
+    let lang = state.lang;
+    tabs(
+        ui,
+        state,
+        msgs,
+        &[
+            (Tab::Users, tr(lang, "Usuarios", "Users")),
+            (Tab::AddUser, tr(lang, "Agregar usuario", "Add user")),
+            (Tab::Requests, tr(lang, "Solicitudes", "Requests")),
+            (
+                Tab::Report,
+                tr(lang, "Actividad de usuarios", "User activity"),
+            ),
+        ],
+    );
+    if let Some(view) = &state.followed {
+        followed(ui, lang, view);
+    }
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| match state.tab {
+            Tab::Users => users(ui, state, msgs),
+            Tab::AddUser => add_user(ui, state, msgs),
+            Tab::Requests => requests(ui, state, msgs),
+            _ => report(ui, lang),
+        });
+}
+
+/// The last signed request and where it stands.
+fn followed(ui: &mut egui::Ui, lang: Lang, view: &RequestView) {
+    ui.horizontal(|ui| {
+        ui.label(tr(lang, "Última solicitud:", "Last request:"));
+        ui.label(
+            RichText::new(format!("{} · CUI {}", view.action.as_str(), view.user_cui)).strong(),
+        );
+        let colour = match view.state.as_str() {
+            "DONE" => GREEN,
+            "REJECTED" => RED,
+            _ => ui.visuals().text_color(),
+        };
+        ui.label(
+            RichText::new(state_word(lang, &view.state))
+                .color(colour)
+                .strong(),
+        );
+        if !crate::user_admin::is_final(&view.state) {
+            ui.spinner();
+        }
+    });
+}
+
+fn loading<T>(ui: &mut egui::Ui, lang: Lang, remote: &Remote<T>, msgs: &mut Vec<Msg>) -> bool {
+    match remote {
+        Remote::NotLoaded | Remote::Loading => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(tr(lang, "Cargando…", "Loading…"));
+            });
+            true
+        }
+        Remote::Failed(f) => {
+            failure_box(ui, lang, f);
+            if ui.button(tr(lang, "Reintentar", "Retry")).clicked() {
+                msgs.push(Msg::Reload);
+            }
+            true
+        }
+        Remote::Loaded(_) => false,
+    }
+}
+
+fn users(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
+    let lang = state.lang;
+    if loading(ui, lang, &state.users, msgs) {
+        return;
+    }
+    let Remote::Loaded(list) = &state.users else {
+        return;
+    };
+    let active = list.iter().filter(|u| u.status == "ACTIVE").count();
+    ui.horizontal(|ui| {
+        ui.heading(tr(
+            lang,
+            "Usuarios de la institución",
+            "The institution's users",
+        ));
+        ui.label(format!(
+            "{} {active} / {MAX_ACTIVE_USERS}",
+            tr(lang, "activos:", "active:")
+        ));
+        if ui.button(tr(lang, "Actualizar", "Refresh")).clicked() {
+            msgs.push(Msg::Reload);
+        }
+    });
+    if list.is_empty() {
+        ui.label(tr(
+            lang,
+            "Aún no hay usuarios. Use «Agregar usuario».",
+            "No users yet. Use \"Add user\".",
+        ));
+    } else {
+        egui::Grid::new("users")
+            .striped(true)
+            .num_columns(6)
+            .spacing([18.0, 8.0])
+            .show(ui, |ui| {
+                for h in [
+                    tr(lang, "Nombre", "Name"),
+                    "CUI",
+                    tr(lang, "Programa", "Programme"),
+                    tr(lang, "Estado", "Status"),
+                    tr(lang, "Desde", "Since"),
+                    "",
+                ] {
+                    ui.label(RichText::new(h).strong());
+                }
+                ui.end_row();
+                for u in list {
+                    ui.label(&u.full_name);
+                    ui.label(
+                        padron_shared::Cui::parse(&u.cui)
+                            .map(|c| c.display_grouped())
+                            .unwrap_or_else(|_| u.cui.clone()),
+                    );
+                    ui.label(&u.programme);
+                    let status = if u.blocked {
+                        "BLOCKED"
+                    } else {
+                        u.status.as_str()
+                    };
+                    let colour = match status {
+                        "ACTIVE" => GREEN,
+                        "BLOCKED" => RED,
+                        _ => ui.visuals().text_color(),
+                    };
+                    ui.label(RichText::new(state_word(lang, status)).color(colour));
+                    ui.label(short_time(&u.since));
+                    if u.status == "ACTIVE" {
+                        let remove =
+                            ui.button(tr(lang, "Dar de baja", "Remove"))
+                                .on_hover_text(format!(
+                                    "{} {}",
+                                    tr(lang, "Dar de baja a", "Remove"),
+                                    u.full_name
+                                ));
+                        if remove.clicked() {
+                            msgs.push(Msg::AskRemove {
+                                cui: u.cui.clone(),
+                                name: u.full_name.clone(),
+                            });
+                        }
+                    } else {
+                        ui.label("");
+                    }
+                    ui.end_row();
+                }
+            });
+    }
+    if let Some(removal) = &state.removal {
+        ui.add_space(12.0);
+        egui::Frame::group(ui.style())
+            .inner_margin(egui::Margin::same(14))
+            .show(ui, |ui| {
+                ui.heading(tr(lang, "Baja de usuario", "Remove a user"));
+                ui.label(RichText::new(format!("{} · CUI {}", removal.name, removal.cui)).strong());
+                ui.label(tr(
+                    lang,
+                    "Motivo de la baja (RENAP 5.1.7):",
+                    "Reason for the removal (RENAP 5.1.7):",
+                ));
+                for reason in [
+                    RemovalReason::FunctionsChanged,
+                    RemovalReason::EmploymentEnded,
+                    RemovalReason::AuthorityChanged,
+                ] {
+                    if ui
+                        .radio(removal.reason == Some(reason), reason_text(lang, reason))
+                        .clicked()
+                    {
+                        msgs.push(Msg::PickReason(reason));
+                    }
+                }
+                ui.horizontal(|ui| {
+                    let ready = removal.reason.is_some();
+                    if ui
+                        .add_enabled(
+                            ready,
+                            egui::Button::new(tr(
+                                lang,
+                                "Firmar baja con la tarjeta",
+                                "Sign removal with the card",
+                            )),
+                        )
+                        .clicked()
+                    {
+                        msgs.push(Msg::AskSignRemove);
+                    }
+                    if ui.button(tr(lang, "Cancelar", "Cancel")).clicked() {
+                        msgs.push(Msg::CancelSigning);
+                    }
+                });
+            });
+    }
+}
+
+fn add_user(ui: &mut egui::Ui, state: &mut AppState, msgs: &mut Vec<Msg>) {
+    let lang = state.lang;
+    ui.heading(tr(lang, "Alta de usuario", "Add a user"));
+    ui.label(tr(
+        lang,
+        "Datos del formulario de solicitud. La solicitud se firma con su tarjeta.",
+        "The request form's data. The request is signed with your card.",
+    ));
+    ui.add_space(6.0);
+    let problem =
+        |state: &AppState, f: Field| state.form.shown_problem(f).map(|p| p.text(lang).to_owned());
+    let rows: [(Field, &str, &str); 8] = [
+        (Field::Cui, "CUI", "1234 56789 0101"),
+        (
+            Field::FullName,
+            tr(
+                lang,
+                "Nombre completo (como en el DPI)",
+                "Full name (as on the ID card)",
+            ),
+            "",
+        ),
+        (
+            Field::Email,
+            tr(lang, "Correo institucional", "Institutional e-mail"),
+            "nombre@institucion.gob.gt",
+        ),
+        (
+            Field::Phone,
+            tr(lang, "Teléfono móvil", "Mobile phone"),
+            "5555 1234",
+        ),
+        (
+            Field::Extension,
+            tr(lang, "Extensión (opcional)", "Extension (optional)"),
+            "",
+        ),
+        (Field::Department, tr(lang, "Dependencia", "Department"), ""),
+        (Field::Post, tr(lang, "Puesto", "Post"), ""),
+        (
+            Field::Programme,
+            tr(lang, "Programa social", "Social programme"),
+            "Bolsa Social",
+        ),
+    ];
+    egui::Grid::new("add-user")
+        .num_columns(2)
+        .spacing([16.0, 10.0])
+        .show(ui, |ui| {
+            for (f, label, hint) in rows {
+                let shown = problem(state, f);
+                let form = &mut state.form;
+                let text = match f {
+                    Field::Cui => &mut form.cui,
+                    Field::FullName => &mut form.full_name,
+                    Field::Email => &mut form.email,
+                    Field::Phone => &mut form.phone,
+                    Field::Extension => &mut form.extension,
+                    Field::Department => &mut form.department,
+                    Field::Post => &mut form.post,
+                    Field::Programme | Field::Reason => &mut form.programme,
+                };
+                let response = field(ui, label, text, hint, None);
+                if response.lost_focus() {
+                    msgs.push(Msg::FieldLeft(f));
+                }
+                // Live check of the CUI as it reaches 13 digits.
+                let cui_complete = f == Field::Cui
+                    && state.form.cui.chars().filter(char::is_ascii_digit).count() >= 13;
+                let shown = shown.or_else(|| {
+                    cui_complete
+                        .then(|| {
+                            crate::user_admin::check_cui(&state.form.cui)
+                                .err()
+                                .map(|p| p.text(lang).to_owned())
+                        })
+                        .flatten()
+                });
+                match shown {
+                    Some(text) => ui.label(RichText::new(format!("✗ {text}")).color(RED)),
+                    None if f == Field::Cui && cui_complete => ui
+                        .label(RichText::new(tr(lang, "✓ CUI válido", "✓ Valid CUI")).color(GREEN)),
+                    None => ui.label(""),
+                };
+                ui.end_row();
+            }
+        });
+    ui.add_space(10.0);
+    let problems = state.form.problems();
+    ui.horizontal(|ui| {
+        let sign = ui.button(tr(
+            lang,
+            "Firmar alta con la tarjeta",
+            "Sign addition with the card",
+        ));
+        if sign.clicked() {
+            msgs.push(Msg::AskSignAdd);
+        }
+        if state.form.attempted && !problems.is_empty() {
+            ui.label(
+                RichText::new(tr(
+                    lang,
+                    "Corrija los datos marcados.",
+                    "Fix the marked fields.",
+                ))
+                .color(RED),
+            );
+        }
+    });
+}
+
+fn requests(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
+    let lang = state.lang;
+    if loading(ui, lang, &state.requests, msgs) {
+        return;
+    }
+    let Remote::Loaded(list) = &state.requests else {
+        return;
+    };
+    ui.horizontal(|ui| {
+        ui.heading(tr(lang, "Historial de solicitudes", "Request history"));
+        if ui.button(tr(lang, "Actualizar", "Refresh")).clicked() {
+            msgs.push(Msg::Reload);
+        }
+    });
+    if list.is_empty() {
+        ui.label(tr(lang, "Aún no hay solicitudes.", "No requests yet."));
+        return;
+    }
+    egui::Grid::new("requests")
+        .striped(true)
+        .num_columns(5)
+        .spacing([18.0, 8.0])
+        .show(ui, |ui| {
+            for h in [
+                tr(lang, "Fecha", "Date"),
+                tr(lang, "Acción", "Action"),
+                "CUI",
+                tr(lang, "Estado", "State"),
+                tr(lang, "Detalle", "Detail"),
+            ] {
+                ui.label(RichText::new(h).strong());
+            }
+            ui.end_row();
+            for r in list {
+                ui.label(short_time(&r.updated_at));
+                ui.label(match r.action {
+                    padron_shared::users::RequestAction::Add => tr(lang, "Alta", "Add"),
+                    padron_shared::users::RequestAction::Remove => tr(lang, "Baja", "Remove"),
+                    padron_shared::users::RequestAction::Update => {
+                        tr(lang, "Actualización", "Update")
+                    }
+                });
+                ui.label(&r.user_cui);
+                let colour = match r.state.as_str() {
+                    "DONE" => GREEN,
+                    "REJECTED" => RED,
+                    _ => ui.visuals().text_color(),
+                };
+                ui.label(RichText::new(state_word(lang, &r.state)).color(colour));
+                ui.label(r.reject_message.as_deref().unwrap_or(""));
+                ui.end_row();
+            }
+        });
+}
+
+/// The user-activity report: the server side is being built (`report user`);
+/// this is where its table goes once the client method exists.
+fn report(ui: &mut egui::Ui, lang: Lang) {
+    ui.heading(tr(lang, "Actividad de usuarios", "User activity"));
+    ui.label(tr(
+        lang,
+        "El informe de consultas por usuario aún no está disponible en este servidor.",
+        "The per-user query report is not available on this server yet.",
+    ));
+}

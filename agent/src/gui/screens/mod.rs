@@ -1,0 +1,206 @@
+//! Drawing: each screen reads the state and pushes the [`Msg`]s the person's
+//! actions mean; only the text of form fields is edited in place.
+//!
+//! Every control carries an AccessKit label: buttons and checkboxes get it
+//! from their text, text fields from the label drawn beside them
+//! (`labelled_by`).
+
+mod card;
+mod chrome;
+mod coordinator;
+mod user;
+
+use eframe::egui::{self, Color32, RichText};
+use padron_shared::Lang;
+use padron_shared::auth::Role;
+
+use super::app::Secrets;
+use super::state::{AppState, Failure, Msg};
+use super::tr;
+
+pub const BLUE: Color32 = Color32::from_rgb(0x0b, 0x4f, 0x8a);
+pub const GREEN: Color32 = Color32::from_rgb(0x1e, 0x7b, 0x34);
+pub const RED: Color32 = Color32::from_rgb(0xb0, 0x1c, 0x1c);
+pub const AMBER: Color32 = Color32::from_rgb(0x9a, 0x5b, 0x00);
+pub const AMBER_BG: Color32 = Color32::from_rgb(0xff, 0xf3, 0xd6);
+pub const RED_BG: Color32 = Color32::from_rgb(0xfd, 0xe8, 0xe8);
+pub const GREEN_BG: Color32 = Color32::from_rgb(0xe6, 0xf4, 0xea);
+
+/// A readable kiosk: light theme, larger text, roomier buttons.
+pub fn style(ctx: &egui::Context) {
+    ctx.set_theme(egui::Theme::Light);
+    ctx.all_styles_mut(|style| {
+        use egui::{FontFamily, FontId, TextStyle};
+        style.text_styles = [
+            (
+                TextStyle::Heading,
+                FontId::new(26.0, FontFamily::Proportional),
+            ),
+            (TextStyle::Body, FontId::new(16.0, FontFamily::Proportional)),
+            (
+                TextStyle::Button,
+                FontId::new(16.0, FontFamily::Proportional),
+            ),
+            (
+                TextStyle::Small,
+                FontId::new(13.0, FontFamily::Proportional),
+            ),
+            (
+                TextStyle::Monospace,
+                FontId::new(15.0, FontFamily::Monospace),
+            ),
+        ]
+        .into();
+        style.spacing.button_padding = egui::vec2(12.0, 6.0);
+        style.spacing.item_spacing = egui::vec2(10.0, 8.0);
+        style.spacing.interact_size.y = 30.0;
+    });
+}
+
+/// The whole window.
+pub fn show(ui: &mut egui::Ui, state: &mut AppState, secrets: &mut Secrets, msgs: &mut Vec<Msg>) {
+    egui::Panel::top("top")
+        .frame(
+            egui::Frame::new()
+                .fill(BLUE)
+                .inner_margin(egui::Margin::symmetric(16, 10)),
+        )
+        .show(ui, |ui| chrome::top_bar(ui, state, msgs));
+    egui::Panel::top("banners")
+        .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(16, 0)))
+        .show(ui, |ui| chrome::banners(ui, state, msgs));
+    egui::CentralPanel::default()
+        .frame(
+            egui::Frame::new()
+                .fill(Color32::from_rgb(0xf6, 0xf7, 0xf9))
+                .inner_margin(egui::Margin::same(20)),
+        )
+        .show(ui, |ui| match state.role() {
+            Some(Role::Coordinator) => coordinator::show(ui, state, msgs),
+            Some(Role::User) => user::show(ui, state, msgs),
+            None => card::show(ui, state, secrets, msgs),
+        });
+    if state.signing.is_some() {
+        card::sign_prompt(ui.ctx(), state, secrets, msgs);
+    }
+}
+
+/// A coloured box with a message.
+pub fn callout(
+    ui: &mut egui::Ui,
+    fill: Color32,
+    text_colour: Color32,
+    add: impl FnOnce(&mut egui::Ui),
+) {
+    egui::Frame::new()
+        .fill(fill)
+        .stroke(egui::Stroke::new(1.0, text_colour.gamma_multiply(0.5)))
+        .corner_radius(6.0)
+        .inner_margin(egui::Margin::same(12))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.visuals_mut().override_text_color = Some(text_colour);
+            add(ui);
+        });
+}
+
+/// A failure in a red box.
+pub fn failure_box(ui: &mut egui::Ui, lang: Lang, failure: &Failure) {
+    callout(ui, RED_BG, RED, |ui| {
+        ui.label(RichText::new(failure.text(lang)).strong());
+        if let Some(hint) = what_to_do(failure, lang) {
+            ui.label(hint);
+        }
+        ui.label(RichText::new(format!("[{}]", failure.code.as_str())).small());
+    });
+}
+
+/// What the person can do about a refusal, where the sentence alone does not say.
+pub fn what_to_do(failure: &Failure, lang: Lang) -> Option<&'static str> {
+    use padron_shared::ErrorCode::*;
+    Some(match failure.code {
+        InstitutionInactive => tr(
+            lang,
+            "Qué hacer: la persona responsable de la institución debe comunicarse con el registro para regularizar el pago o el convenio. Nadie de la institución puede consultar mientras tanto.",
+            "What to do: the institution's responsible person must contact the registry to settle the payment or the agreement. Nobody at the institution can run queries meanwhile.",
+        ),
+        InstitutionCancelled => tr(
+            lang,
+            "Qué hacer: la institución debe renovar su convenio con el registro; al renovarse se restablece el acceso.",
+            "What to do: the institution must renew its agreement with the registry; access returns once it is renewed.",
+        ),
+        UserBlocked => tr(
+            lang,
+            "Qué hacer: comuníquese con el registro; solo el registro puede desbloquear su acceso.",
+            "What to do: contact the registry; only the registry can unblock your access.",
+        ),
+        UserNotAuthorized => tr(
+            lang,
+            "Qué hacer: pida a la persona coordinadora de su institución que le dé de alta como usuario(a).",
+            "What to do: ask your institution's coordinator to add you as a user.",
+        ),
+        PinBlocked => tr(
+            lang,
+            "Su tarjeta no puede usarse hasta que la entidad emisora desbloquee el PIN. Retírela del lector.",
+            "Your card cannot be used until its issuer unblocks the PIN. Remove it from the reader.",
+        ),
+        CardCertificateUntrusted | CardCertificateExpired | CardCertificateRevoked => tr(
+            lang,
+            "Qué hacer: verifique que su documento esté vigente; si lo está, comuníquese con el registro.",
+            "What to do: check that your document is valid; if it is, contact the registry.",
+        ),
+        WorkstationRevoked | WorkstationCertificateRefused | WorkstationUnknown => tr(
+            lang,
+            "Qué hacer: esta computadora necesita una nueva inscripción; comuníquese con el registro.",
+            "What to do: this computer needs a new enrolment; contact the registry.",
+        ),
+        _ => return None,
+    })
+}
+
+/// A text field with its label, labelled for AccessKit; returns whether it lost focus.
+pub fn field(
+    ui: &mut egui::Ui,
+    label: &str,
+    text: &mut String,
+    hint: &str,
+    problem: Option<&str>,
+) -> egui::Response {
+    let label_response = ui.label(label);
+    let edit = egui::TextEdit::singleline(text)
+        .hint_text(hint)
+        .desired_width(360.0);
+    let response = ui.add(edit).labelled_by(label_response.id);
+    if let Some(problem) = problem {
+        ui.label(RichText::new(problem).color(RED).small());
+    }
+    response
+}
+
+/// The state word for a request or a user, in the person's language.
+pub fn state_word(lang: Lang, state: &str) -> String {
+    let (es, en) = match state {
+        "RECEIVED" => ("Recibida", "Received"),
+        "PROCESSING" => ("En proceso", "Processing"),
+        "DONE" => ("Finalizada", "Done"),
+        "REJECTED" => ("Rechazada", "Rejected"),
+        "ACTIVE" => ("Activo", "Active"),
+        "INACTIVE" => ("Inactivo", "Inactive"),
+        "REMOVED" => ("De baja", "Removed"),
+        "PENDING" => ("Pendiente", "Pending"),
+        "BLOCKED" => ("Bloqueado", "Blocked"),
+        "QUEUED" => ("En cola", "Queued"),
+        "RUNNING" => ("Procesando", "Running"),
+        "FAILED" => ("Falló", "Failed"),
+        "EXPIRED" => ("Eliminada", "Expired"),
+        other => (other, other),
+    };
+    tr(lang, es, en).to_owned()
+}
+
+/// `2026-11-22T15:17:54.107Z` → `2026-11-22 15:17`.
+pub fn short_time(stamp: &str) -> String {
+    let date = stamp.get(..10).unwrap_or(stamp);
+    let time = stamp.get(11..16).unwrap_or("");
+    format!("{date} {time}").trim_end().to_owned()
+}

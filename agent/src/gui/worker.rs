@@ -1,0 +1,479 @@
+//! Runs the kiosk's [`Command`]s off the UI thread (a tokio runtime for the
+//! network and the card, a thread blocked in pcscd for reader events) and
+//! sends the results back as [`Msg`]s, waking the UI for each one. Nothing
+//! here polls: the UI repaints when a message arrives.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use padron_drivers::events::{Canceller, EventWatcher};
+use padron_drivers::{CardError, CertificateInfo, KeySlot};
+use padron_shared::config_card::CardSettings;
+use padron_shared::queries::QueryJob;
+use padron_shared::{ErrorCode, Lang};
+
+use super::state::{CardFacts, Command, Failure, Msg, Readers, Workbook};
+use crate::card_session::{self, SessionError};
+use crate::client::{Client, ClientError};
+use crate::precheck;
+use crate::user_admin;
+
+/// How often a running job or a pending request is asked about.
+const FOLLOW_EVERY: Duration = Duration::from_millis(500);
+/// Without pcscd there are no events to wait on; look for it again this often.
+const PCSCD_RETRY: Duration = Duration::from_secs(2);
+
+/// Sends messages to the UI and wakes it.
+#[derive(Clone)]
+pub struct Outbox {
+    tx: mpsc::Sender<Msg>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl std::fmt::Debug for Outbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Outbox")
+    }
+}
+
+impl Outbox {
+    pub fn new(tx: mpsc::Sender<Msg>, wake: impl Fn() + Send + Sync + 'static) -> Outbox {
+        Outbox {
+            tx,
+            wake: Arc::new(wake),
+        }
+    }
+
+    pub fn send(&self, msg: Msg) {
+        if self.tx.send(msg).is_ok() {
+            (self.wake)();
+        }
+    }
+}
+
+/// A failure from the card or the server, in the person's words.
+pub fn failure(err: &SessionError) -> Failure {
+    let tries_left = match err {
+        SessionError::Card(CardError::PinIncorrect { tries_left }) => *tries_left,
+        _ => None,
+    };
+    let mut f = match err {
+        // The server's detail is in the language it was asked in; the
+        // sentence for the code is ours in both.
+        SessionError::Client(ClientError::Api(body)) => {
+            let code = body.error_code().unwrap_or(ErrorCode::Internal);
+            let detail = body.detail.clone().unwrap_or_default();
+            Failure::new(
+                code,
+                format!("{} {detail}", code.message(Lang::Es))
+                    .trim_end()
+                    .to_owned(),
+                format!("{} {detail}", code.message(Lang::En))
+                    .trim_end()
+                    .to_owned(),
+            )
+        }
+        SessionError::Card(CardError::PinIncorrect { tries_left }) => {
+            let code = ErrorCode::PinIncorrect;
+            let (es, en) = match tries_left {
+                Some(1) => (
+                    " Le queda 1 intento antes de que se bloquee.".to_owned(),
+                    " 1 try left before it blocks.".to_owned(),
+                ),
+                Some(n) => (
+                    format!(" Le quedan {n} intentos."),
+                    format!(" {n} tries left."),
+                ),
+                None => (String::new(), String::new()),
+            };
+            Failure::new(
+                code,
+                format!("{}{es}", code.message(Lang::Es)),
+                format!("{}{en}", code.message(Lang::En)),
+            )
+        }
+        other => Failure::new(
+            other.code(),
+            other.explain(Lang::Es),
+            other.explain(Lang::En),
+        ),
+    };
+    f.tries_left = tries_left;
+    f
+}
+
+fn client_failure(err: ClientError) -> Failure {
+    failure(&SessionError::Client(err))
+}
+
+/// The tokio side of the kiosk.
+#[derive(Debug)]
+pub struct Worker {
+    runtime: tokio::runtime::Runtime,
+    client: Arc<Mutex<Client>>,
+    settings: CardSettings,
+    outbox: Outbox,
+    /// Cancellers of the watcher thread's pcscd contexts, to stop it at exit.
+    watcher: Option<mpsc::Receiver<Canceller>>,
+}
+
+impl Worker {
+    pub fn new(client: Client, settings: CardSettings, outbox: Outbox) -> std::io::Result<Worker> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("padron-gui-worker")
+            .enable_all()
+            .build()?;
+        Ok(Worker {
+            runtime,
+            client: Arc::new(Mutex::new(client)),
+            settings,
+            outbox,
+            watcher: None,
+        })
+    }
+
+    fn client(&self) -> Client {
+        match self.client.lock() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Starts the reader watcher: a thread blocked in pcscd that reports the
+    /// readers after every change.
+    pub fn watch_cards(&mut self) {
+        let outbox = self.outbox.clone();
+        let (tx, rx) = mpsc::channel::<Canceller>();
+        let spawned = std::thread::Builder::new()
+            .name("padron-card-events".into())
+            .spawn(move || {
+                loop {
+                    let mut watcher = match EventWatcher::establish() {
+                        Ok(w) => w,
+                        Err(_) => {
+                            outbox.send(Msg::Readers(Readers::NoService));
+                            std::thread::sleep(PCSCD_RETRY);
+                            continue;
+                        }
+                    };
+                    if tx.send(watcher.canceller()).is_err() {
+                        return;
+                    }
+                    outbox.send(Msg::Readers(Readers::Seen(watcher.readers())));
+                    loop {
+                        match watcher.wait(None) {
+                            Ok(_) => outbox.send(Msg::Readers(Readers::Seen(watcher.readers()))),
+                            Err(CardError::WatchCancelled) => return,
+                            Err(_) => {
+                                // pcscd went away; find it again.
+                                outbox.send(Msg::Readers(Readers::NoService));
+                                std::thread::sleep(PCSCD_RETRY);
+                                break;
+                            }
+                        }
+                    }
+                }
+            });
+        if spawned.is_ok() {
+            self.watcher = Some(rx);
+        }
+    }
+
+    /// Runs one command in the background.
+    pub fn run(&self, command: Command) {
+        let out = self.outbox.clone();
+        let client = self.client();
+        let settings = self.settings.clone();
+        match command {
+            Command::CheckServer { after } => {
+                self.runtime.spawn(async move {
+                    if let Some(delay) = after {
+                        tokio::time::sleep(delay).await;
+                    }
+                    out.send(Msg::ServerChecked(
+                        client.whoami().await.map_err(client_failure),
+                    ));
+                });
+            }
+            Command::ReadCard { reader } => {
+                self.runtime.spawn_blocking(move || {
+                    out.send(Msg::CardRead(read_card(&settings, &reader)));
+                });
+            }
+            Command::Login { reader, pin } => {
+                self.runtime.spawn(async move {
+                    let result = async {
+                        let mut card = open(&settings, &reader)?;
+                        card_session::login(&client, &mut card, &pin).await
+                    }
+                    .await;
+                    // The PIN is wiped as it drops, here, in the card layer's task.
+                    drop(pin);
+                    out.send(Msg::LoggedIn(result.map_err(|e| failure(&e))));
+                });
+            }
+            Command::Logout { token } => {
+                self.runtime.spawn(async move {
+                    if let Err(e) = client.logout(&token).await {
+                        tracing::warn!(error = %e, "logout failed");
+                    }
+                });
+            }
+            Command::LoadUsers { token } => {
+                self.runtime.spawn(async move {
+                    out.send(Msg::Users(
+                        client.users(&token).await.map_err(client_failure),
+                    ));
+                });
+            }
+            Command::LoadRequests { token } => {
+                self.runtime.spawn(async move {
+                    out.send(Msg::Requests(
+                        client.requests(&token).await.map_err(client_failure),
+                    ));
+                });
+            }
+            Command::LoadJobs { token } => {
+                self.runtime.spawn(async move {
+                    out.send(Msg::Jobs(
+                        client.queries(&token).await.map_err(client_failure),
+                    ));
+                });
+            }
+            Command::Sign {
+                reader,
+                pin,
+                session,
+                action,
+                user,
+            } => {
+                self.runtime.spawn(async move {
+                    let lang = Lang::Es;
+                    let result = async {
+                        let mut card = open(&settings, &reader)?;
+                        user_admin::sign_and_submit(
+                            &client, &mut card, &pin, &session, action, user, lang,
+                        )
+                        .await
+                    }
+                    .await;
+                    drop(pin);
+                    out.send(Msg::Submitted(result.map_err(|e| failure(&e))));
+                });
+            }
+            Command::FollowRequest { token, request } => {
+                self.runtime.spawn(async move {
+                    let seen = out.clone();
+                    let result = user_admin::follow_request(
+                        &client,
+                        &token,
+                        request,
+                        Duration::from_secs(120),
+                        |view| seen.send(Msg::RequestUpdate(view.clone())),
+                    )
+                    .await;
+                    if let Err(e) = result {
+                        out.send(Msg::Requests(Err(client_failure(e))));
+                    }
+                });
+            }
+            Command::PickWorkbook => {
+                self.runtime.spawn(async move {
+                    let picked = rfd::AsyncFileDialog::new()
+                        .set_title("Padrón")
+                        .add_filter("xlsx / xls / ods", &["xlsx", "xls", "ods"])
+                        .pick_file()
+                        .await;
+                    if let Some(file) = picked {
+                        out.send(Msg::WorkbookChosen(file.path().to_owned()));
+                    }
+                });
+            }
+            Command::CheckWorkbook { path } => {
+                self.runtime.spawn_blocking(move || {
+                    out.send(Msg::WorkbookChecked(check_workbook(&path)));
+                });
+            }
+            Command::Upload { token, name, bytes } => {
+                self.runtime.spawn(async move {
+                    let result = client
+                        .upload_query(&token, &name, bytes.as_ref().clone())
+                        .await
+                        .map_err(client_failure);
+                    out.send(Msg::Uploaded(result));
+                });
+            }
+            Command::FollowJob { token, id } => {
+                self.runtime.spawn(async move {
+                    follow_job(&client, &token, &id, &out).await;
+                });
+            }
+            Command::PickSaveTarget { id, file_name } => {
+                self.runtime.spawn(async move {
+                    let path = rfd::AsyncFileDialog::new()
+                        .set_title("Padrón")
+                        .set_file_name(&file_name)
+                        .add_filter("xlsx", &["xlsx"])
+                        .save_file()
+                        .await
+                        .map(|f| f.path().to_owned());
+                    out.send(Msg::SaveTarget { id, path });
+                });
+            }
+            Command::Download { token, id, path } => {
+                self.runtime.spawn(async move {
+                    let result = match client.query_result(&token, &id).await {
+                        Ok(bytes) => save(&path, &bytes).map(|()| path),
+                        Err(e) => Err(client_failure(e)),
+                    };
+                    out.send(Msg::ResultSaved(result));
+                });
+            }
+            Command::OpenFolder { path } => {
+                let dir = if path.is_dir() {
+                    path
+                } else {
+                    path.parent().map(Path::to_owned).unwrap_or(path)
+                };
+                // The desktop's file manager; reaped by a thread so no zombie stays.
+                if let Ok(mut child) = std::process::Command::new("xdg-open")
+                    .arg(&dir)
+                    .stdin(std::process::Stdio::null())
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                {
+                    std::thread::spawn(move || child.wait());
+                }
+            }
+            Command::SetLang(lang) => {
+                if let Ok(mut c) = self.client.lock() {
+                    *c = c.with_lang(lang);
+                }
+            }
+            // The window closes from the UI thread (app.rs).
+            Command::Close => {}
+        }
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        if let Some(rx) = self.watcher.take() {
+            // The last one is the live context; the others are spent.
+            if let Some(c) = rx.try_iter().last() {
+                let _ = c.cancel();
+            }
+        }
+    }
+}
+
+fn open(settings: &CardSettings, reader: &str) -> Result<card_session::OpenCard, SessionError> {
+    let mut settings = settings.clone();
+    settings.reader = Some(reader.to_owned());
+    Ok(card_session::open_card(&settings)?)
+}
+
+/// What the card tells without a PIN: holder, CUI, PIN tries.
+fn read_card(settings: &CardSettings, reader: &str) -> Result<CardFacts, Failure> {
+    let read = || -> Result<CardFacts, SessionError> {
+        let mut card = open(settings, reader)?;
+        let cert = card.card.certificate(KeySlot::Authentication)?;
+        let info = CertificateInfo::parse(&cert)
+            .map_err(|_| CardError::CertificateInvalid(KeySlot::Authentication))?;
+        let status = card.card.pin_status()?;
+        Ok(CardFacts {
+            reader: reader.to_owned(),
+            holder: info.holder_name(),
+            cui: info.cui().map(|c| c.display_grouped()),
+            tries_left: status.tries_left,
+            blocked: status.blocked,
+        })
+    };
+    read().map_err(|e| failure(&e))
+}
+
+fn check_workbook(path: &Path) -> Workbook {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let check = match std::fs::metadata(path) {
+        Ok(meta) if meta.len() > padron_shared::workbook_format::MAX_FILE_BYTES => {
+            let r = precheck::Refusal::TooLarge(meta.len());
+            Err(Failure::new(
+                r.code(),
+                r.explain(Lang::Es),
+                r.explain(Lang::En),
+            ))
+        }
+        Ok(_) => match std::fs::read(path) {
+            Ok(bytes) => match precheck::check(&bytes) {
+                Ok(report) => Ok((report, Arc::new(bytes))),
+                Err(r) => Err(Failure::new(
+                    r.code(),
+                    r.explain(Lang::Es),
+                    r.explain(Lang::En),
+                )),
+            },
+            Err(e) => Err(unreadable(path, &e)),
+        },
+        Err(e) => Err(unreadable(path, &e)),
+    };
+    Workbook {
+        path: path.to_owned(),
+        name,
+        check,
+    }
+}
+
+fn unreadable(path: &Path, e: &std::io::Error) -> Failure {
+    let code = ErrorCode::WorkbookUnreadable;
+    Failure::new(
+        code,
+        format!("{} ({}: {e})", code.message(Lang::Es), path.display()),
+        format!("{} ({}: {e})", code.message(Lang::En), path.display()),
+    )
+}
+
+/// Writes the result next to its final name, then renames it into place, so
+/// a half-written file never carries the name the person chose.
+fn save(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let tmp: PathBuf = path.with_extension("xlsx.part");
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            Failure::new(
+                ErrorCode::Internal,
+                format!("No se pudo guardar {}: {e}", path.display()),
+                format!("Could not save {}: {e}", path.display()),
+            )
+        })
+}
+
+async fn follow_job(client: &Client, token: &str, id: &str, out: &Outbox) {
+    let mut last: Option<QueryJob> = None;
+    loop {
+        match client.query(token, id).await {
+            Ok(job) => {
+                let done = !matches!(job.state.as_str(), "QUEUED" | "RUNNING");
+                if last.as_ref() != Some(&job) {
+                    last = Some(job.clone());
+                    out.send(Msg::JobUpdate(Ok(job)));
+                }
+                if done {
+                    return;
+                }
+            }
+            Err(e) => {
+                out.send(Msg::JobUpdate(Err(client_failure(e))));
+                return;
+            }
+        }
+        tokio::time::sleep(FOLLOW_EVERY).await;
+    }
+}
