@@ -109,6 +109,7 @@ pub enum Work {
     Users(UsersCommand),
     Requests(RequestsCommand),
     Query(crate::query_cmd::QueryCommand),
+    Report(crate::report_cmd::ReportCommand),
 }
 
 fn t<'a>(lang: Lang, es: &'a str, en: &'a str) -> &'a str {
@@ -195,6 +196,7 @@ async fn perform(
             Ok(())
         }
         Work::Query(command) => crate::query_cmd::run(client, &session.token, command, lang).await,
+        Work::Report(command) => crate::report_cmd::run(client, session, command, lang).await,
         Work::Requests(RequestsCommand::List) => {
             let list = client.requests(&session.token).await?;
             print_requests(&list, lang);

@@ -78,6 +78,11 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::query_cmd::QueryCommand,
     },
+    /// Reports for coordinators: a user's query activity.
+    Report {
+        #[command(subcommand)]
+        command: crate::report_cmd::ReportCommand,
+    },
     /// The national eID card in the reader.
     Card {
         #[command(subcommand)]

@@ -352,6 +352,29 @@ impl Client {
         .map(|(v, _)| v)
     }
 
+    /// One user's queries between two days (coordinators only).
+    pub async fn user_activity(
+        &self,
+        bearer: &str,
+        params: &padron_shared::reports::UserActivityParams,
+    ) -> Result<padron_shared::reports::UserActivityReport, ClientError> {
+        // Encoded by the URL type, so a CUI typed with spaces or a stray
+        // character cannot change the request's shape.
+        let url = reqwest::Url::parse_with_params(
+            &format!("{}/v1/reports/user-activity", self.base),
+            &[
+                ("cui", params.cui.as_str()),
+                ("from", params.from.as_str()),
+                ("to", params.to.as_str()),
+            ],
+        )
+        .map_err(|e| ClientError::Protocol(e.to_string()))?;
+        let path = format!("/v1/reports/user-activity?{}", url.query().unwrap_or(""));
+        self.send::<_, ()>(reqwest::Method::GET, &path, Some(bearer), None)
+            .await
+            .map(|(v, _)| v)
+    }
+
     pub async fn queries(&self, bearer: &str) -> Result<Vec<QueryJob>, ClientError> {
         self.send::<_, ()>(reqwest::Method::GET, "/v1/queries", Some(bearer), None)
             .await

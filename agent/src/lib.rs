@@ -3,6 +3,7 @@
 //! GUI ([`gui`]) are thin layers over this library.
 
 pub mod account_cmd;
+pub mod activity_report;
 pub mod card_info;
 pub mod card_session;
 pub mod cli;
@@ -12,5 +13,6 @@ pub mod enroll;
 pub mod gui;
 pub mod precheck;
 pub mod query_cmd;
+pub mod report_cmd;
 pub mod template;
 pub mod user_admin;

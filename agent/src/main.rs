@@ -91,6 +91,9 @@ fn main() -> ExitCode {
         Command::Requests { command } => {
             signed_in(cli.config, lang, account_cmd::Work::Requests(command))
         }
+        Command::Report { command } => {
+            signed_in(cli.config, lang, account_cmd::Work::Report(command))
+        }
         Command::QueryTemplate {
             names,
             from_csv,

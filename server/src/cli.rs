@@ -68,6 +68,10 @@ pub enum Command {
     /// The lifecycle pass: agreement expiry, 90 days without queries, January deactivation.
     #[command(subcommand)]
     Lifecycle(LifecycleCommand),
+    /// Reports: monthly usage (xlsx with a chart), institutions approaching
+    /// cancellation, users deactivated in January.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Payments of institutions' consumption.
     #[command(subcommand)]
     Payment(PaymentCommand),
@@ -350,5 +354,36 @@ pub enum LifecycleCommand {
         data: DataArg,
         #[arg(long, value_name = "YYYY-MM-DD")]
         at: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Monthly consumption by institution and user, with a chart sheet, the
+    /// institutions approaching cancellation and January's deactivations.
+    Usage {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+        #[arg(long, value_name = "FILE.xlsx")]
+        out: PathBuf,
+        /// Evaluate "approaching cancellation" as of this day (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        at: Option<String>,
+    },
+    /// Institutions with 60 days or more without queries (cancelled at 90).
+    Approaching {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        at: Option<String>,
+    },
+    /// Users the January pass of a year deactivated.
+    January {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long, value_name = "YYYY")]
+        year: i32,
     },
 }

@@ -24,7 +24,7 @@ fn t<'a>(lang: Lang, es: &'a str, en: &'a str) -> &'a str {
     if lang == Lang::En { en } else { es }
 }
 
-fn open(data: &Path) -> Result<(DataDir, SqliteStore), ServerError> {
+pub(crate) fn open(data: &Path) -> Result<(DataDir, SqliteStore), ServerError> {
     let dir = DataDir::open(data)?;
     let store = dir.open_store()?;
     Ok((dir, store))
@@ -118,6 +118,7 @@ pub fn run(command: Command, lang: Lang) -> anyhow::Result<()> {
         Command::Audit(cmd) => audit(cmd, lang),
         Command::Trust(cmd) => trust(cmd, lang, &clock),
         Command::Payment(cmd) => payment(cmd, lang, &clock),
+        Command::Report(cmd) => crate::reports::cli::run(cmd, lang, &clock),
         Command::Agreement(cmd) => agreement(cmd, lang, &clock),
         Command::Lifecycle(crate::cli::LifecycleCommand::Run { data, at }) => {
             let (_, store) = open(&data.data)?;
@@ -280,20 +281,9 @@ fn institution(cmd: InstitutionCommand, lang: Lang, clock: &dyn Clock) -> anyhow
                     t(lang, "sin registrar", "not recorded")
                 ),
             }
-            let now = clock.now().date();
-            let month = now.replace_day(1).unwrap_or(now);
-            let (ny, nm) = if month.month() == time::Month::December {
-                (month.year() + 1, time::Month::January)
-            } else {
-                (month.year(), month.month().next())
-            };
-            let next = time::Date::from_calendar_date(ny, nm, 1).unwrap_or(month);
+            let month = crate::calendar::month_of(clock.now().date());
             let used = store
-                .rows_used(
-                    inst.id,
-                    &format!("{month}T00:00:00.000Z"),
-                    &format!("{next}T00:00:00.000Z"),
-                )
+                .rows_used(inst.id, &month.from_stamp(), &month.to_stamp())
                 .map_err(ServerError::from)?;
             println!(
                 "  {:<22} {used} {}",

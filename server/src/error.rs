@@ -36,6 +36,8 @@ pub enum ServerError {
     Agreement(String),
     #[error("{0} is not a user of any institution")]
     UserUnknown(String),
+    #[error("{0}")]
+    ReportPeriod(String),
 }
 
 impl ServerError {
@@ -57,6 +59,7 @@ impl ServerError {
             ServerError::Payment(_) => ErrorCode::PaymentInvalid,
             ServerError::UserUnknown(_) => ErrorCode::UserUnknown,
             ServerError::Agreement(_) => ErrorCode::AgreementInvalid,
+            ServerError::ReportPeriod(_) => ErrorCode::ReportPeriodInvalid,
         }
     }
 }

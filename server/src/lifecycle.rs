@@ -105,7 +105,15 @@ fn cancellation(facts: &LifecycleFacts, today: Date) -> Option<(&'static str, St
     {
         return Some(("AGREEMENT_EXPIRED", end.to_string()));
     }
-    let since = facts
+    let since = quiet_since(facts)?;
+    ((today - since).whole_days() >= DAYS_WITHOUT_QUERIES)
+        .then(|| ("NO_QUERIES_90_DAYS", since.to_string()))
+}
+
+/// The day the count of days without queries starts: the last query, or
+/// the agreement's start or the registration if there was none.
+pub fn quiet_since(facts: &LifecycleFacts) -> Option<Date> {
+    facts
         .last_query_at
         .as_deref()
         .and_then(date_of)
@@ -113,9 +121,7 @@ fn cancellation(facts: &LifecycleFacts, today: Date) -> Option<(&'static str, St
             let created = date_of(&facts.created_at);
             let started = facts.agreement.as_ref().and_then(|a| date_of(&a.starts_on));
             created.max(started)
-        })?;
-    ((today - since).whole_days() >= DAYS_WITHOUT_QUERIES)
-        .then(|| ("NO_QUERIES_90_DAYS", since.to_string()))
+        })
 }
 
 #[cfg(test)]

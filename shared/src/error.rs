@@ -286,6 +286,12 @@ error_codes! {
         "La consulta no pudo procesarse.",
         "The query could not be processed.";
 
+    // Reports.
+    /// A report period that is not two dates, or ends before it starts.
+    ReportPeriodInvalid = "REPORT_PERIOD_INVALID", 400,
+        "El período del reporte no es válido: indique fechas AAAA-MM-DD (o un mes AAAA-MM) y una fecha inicial que no sea posterior a la final.",
+        "The report period is not valid: give YYYY-MM-DD dates (or a YYYY-MM month) and a start that is not after the end.";
+
     // Server administration (the admin CLI, acting on a data directory).
     /// `init` on a directory that already holds a Padrón installation.
     DataDirExists = "DATA_DIR_EXISTS", 409,

@@ -6,6 +6,8 @@
 //! - [`agent_config`]: `agent.toml`, written by enrolment, read by the agent.
 //! - [`auth`]: card login (challenge, token, session); [`users`]: signed
 //!   user-administration requests; [`canonical`]: RFC 8785 JSON they are signed in.
+//! - [`queries`]: Consulta Social jobs; [`reports`]: a user's query activity
+//!   as a coordinator may see it.
 //! - [`lang`]: which language a message is given in.
 
 pub mod agent_config;
@@ -17,6 +19,7 @@ pub mod error;
 pub mod lang;
 pub mod protocol;
 pub mod queries;
+pub mod reports;
 pub mod users;
 pub mod workbook_format;
 

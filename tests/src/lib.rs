@@ -5,6 +5,7 @@
 //! test executable in the target directory; `packaging/dev/test.sh` builds
 //! them first.
 
+pub mod consulta;
 pub mod eid;
 pub mod fixture;
 pub mod workbooks;

@@ -4,121 +4,14 @@
 //! resumes without losing or repeating anything.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use padron_shared::queries::QueryJob;
-use padron_tests::eid::{Flaws, new_user};
+use padron_tests::consulta::{download, registry, status, upload, user_token, wait_done};
+use padron_tests::eid::Flaws;
 use padron_tests::fixture::{Env, cui};
 use padron_tests::workbooks::{cui_workbook, registry_cuis, result_rows};
-use padron_tests::{Server, ok, path_str};
-use reqwest::blocking::Client;
-
-fn registry(env: &Env, persons: &str) -> PathBuf {
-    let csv = env.inst.tmp.path().join("registro.csv");
-    ok(
-        "padron-server",
-        &[
-            "registry",
-            "generate",
-            "--persons",
-            persons,
-            "--seed",
-            "7",
-            "--out",
-            path_str(&csv),
-        ],
-    );
-    ok(
-        "padron-server",
-        &[
-            "registry",
-            "import",
-            "--data",
-            env.inst.data(),
-            path_str(&csv),
-        ],
-    );
-    csv
-}
-
-/// Logs in a user of MIDES (added by the coordinator) and returns the token.
-fn user_token(env: &Env, client: &Client, i: u32) -> String {
-    let ana = env.coordinator();
-    let coordinator = env.login(&env.ws1, &ana);
-    assert_eq!(
-        env.add(&ana, &coordinator.token, new_user(&cui(i), "Operador")),
-        Ok("DONE".into())
-    );
-    let person = env.eid.person(&cui(i), "OPERADOR", Flaws::default());
-    env.login(client, &person).token
-}
-
-fn upload(
-    env: &Env,
-    client: &Client,
-    token: &str,
-    name: &str,
-    bytes: Vec<u8>,
-) -> Result<QueryJob, (u16, String)> {
-    let response = client
-        .post(env.url(&format!("/v1/queries?name={name}")))
-        .bearer_auth(token)
-        .body(bytes)
-        .send()
-        .unwrap();
-    let status = response.status().as_u16();
-    if status == 202 {
-        Ok(response.json().unwrap())
-    } else {
-        let body: serde_json::Value = response.json().unwrap();
-        Err((status, body["code"].as_str().unwrap_or_default().to_owned()))
-    }
-}
-
-fn status(env: &Env, client: &Client, token: &str, id: &str) -> Result<QueryJob, (u16, String)> {
-    let response = client
-        .get(env.url(&format!("/v1/queries/{id}")))
-        .bearer_auth(token)
-        .send()
-        .unwrap();
-    let code = response.status().as_u16();
-    if code == 200 {
-        Ok(response.json().unwrap())
-    } else {
-        let body: serde_json::Value = response.json().unwrap();
-        Err((code, body["code"].as_str().unwrap_or_default().to_owned()))
-    }
-}
-
-fn wait_done(env: &Env, client: &Client, token: &str, id: &str) -> QueryJob {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let job = status(env, client, token, id).unwrap();
-        if job.state == "DONE" || job.state == "FAILED" {
-            return job;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "job {id} still {} after 2 minutes",
-            job.state
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-fn download(env: &Env, client: &Client, token: &str, id: &str, out: &Path) -> u16 {
-    let response = client
-        .get(env.url(&format!("/v1/queries/{id}/result")))
-        .bearer_auth(token)
-        .send()
-        .unwrap();
-    let code = response.status().as_u16();
-    if code == 200 {
-        std::fs::write(out, response.bytes().unwrap()).unwrap();
-    }
-    code
-}
+use padron_tests::{Server, ok};
 
 #[test]
 fn a_cui_workbook_goes_through_the_queue_and_comes_back_row_by_row() {
@@ -361,20 +254,25 @@ fn a_server_killed_mid_job_resumes_and_finishes_each_job_once() {
         })
         .collect();
 
-    // Wait until the first job is running, then kill the server outright.
+    // Wait until a job is running, then kill the server outright. On a
+    // fast machine the first job may finish between two looks: the next
+    // one is then the one interrupted.
     let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let job = status(&env, &env.ws1, &token, &ids[0]).unwrap();
-        if job.state == "RUNNING" {
-            break;
+    let interrupted = 'wait: loop {
+        for id in &ids {
+            let job = status(&env, &env.ws1, &token, id).unwrap();
+            if job.state == "RUNNING" {
+                break 'wait id.clone();
+            }
         }
+        let last = status(&env, &env.ws1, &token, &ids[2]).unwrap();
         assert_eq!(
-            job.state, "QUEUED",
-            "the first job finished before it could be interrupted"
+            last.state, "QUEUED",
+            "every job finished before one could be interrupted"
         );
         assert!(Instant::now() < deadline);
-        std::thread::sleep(Duration::from_millis(20));
-    }
+        std::thread::sleep(Duration::from_millis(10));
+    };
     env.server.kill_hard();
     // Restart on the same data directory.
     env.server = Server::start(&env.inst.data);
@@ -399,7 +297,7 @@ fn a_server_killed_mid_job_resumes_and_finishes_each_job_once() {
     let attempts: i64 = db
         .query_row(
             "SELECT attempts FROM query_jobs WHERE id = ?1",
-            [&ids[0]],
+            [&interrupted],
             |r| r.get(0),
         )
         .unwrap();
@@ -409,7 +307,7 @@ fn a_server_killed_mid_job_resumes_and_finishes_each_job_once() {
     );
     let out = env.inst.tmp.path().join("r.xlsx");
     assert_eq!(
-        download(&env, &env.ws1, &coordinator.token, &ids[0], &out),
+        download(&env, &env.ws1, &coordinator.token, &interrupted, &out),
         200
     );
     assert_eq!(result_rows(&out).len(), 50_001);

@@ -10,6 +10,7 @@ mod account;
 pub mod errors;
 pub mod identity;
 mod queries;
+mod reports;
 mod routes;
 pub mod session;
 
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::v1())
         .merge(account::v1())
         .merge(queries::v1())
+        .merge(reports::v1())
         .fallback(errors::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

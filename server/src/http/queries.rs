@@ -104,12 +104,8 @@ async fn upload(
         }
         let rows = workbook.rows.len() as i64;
         let quota = agreement.and_then(|a| a.monthly_quota).map(|limit| {
-            let now = state.clock.now();
-            let month = now.date().replace_day(1).unwrap_or(now.date());
-            let next = month.month().next();
-            let next_year = if next == time::Month::January { month.year() + 1 } else { month.year() };
-            let next_month = time::Date::from_calendar_date(next_year, next, 1).unwrap_or(month);
-            MonthlyQuota { limit, from: format!("{month}T00:00:00.000Z"), to: format!("{next_month}T00:00:00.000Z") }
+            let month = crate::calendar::month_of(state.clock.now().date());
+            MonthlyQuota { limit, from: month.from_stamp(), to: month.to_stamp() }
         });
         let id = uuid_v4()?;
         uploads::store_upload(&state.data_dir, &id, &body).map_err(|e| {
@@ -129,6 +125,8 @@ async fn upload(
             .to_owned(),
             rows: workbook.rows.len() as i64,
             upload_sha256: hex::encode(Sha256::digest(&body)),
+            programmes: serde_json::to_string(&workbook.programme_rows())
+                .unwrap_or_else(|_| "{}".to_owned()),
             created_at: timestamp(state.clock.now()),
         };
         let audit = AuditRecord {

@@ -14,6 +14,8 @@ pub struct NewJob {
     pub mode: String,
     pub rows: i64,
     pub upload_sha256: String,
+    /// Rows per programme named in the workbook, as a JSON object.
+    pub programmes: String,
     pub created_at: String,
 }
 
@@ -36,6 +38,8 @@ pub struct JobRow {
     pub created_at: String,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
+    /// Rows per programme (JSON object); `None` for jobs queued before v5.
+    pub programmes: Option<String>,
 }
 
 /// A monthly row quota and the month it is counted in (timestamps, `[from, to)`).

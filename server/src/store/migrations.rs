@@ -8,7 +8,13 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// Each entry moves the schema from version `index` to `index + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1_DOMAIN, V2_CARD_LOGIN, V3_QUERY_QUEUE, V4_LIFECYCLE];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    V1_DOMAIN,
+    V2_CARD_LOGIN,
+    V3_QUERY_QUEUE,
+    V4_LIFECYCLE,
+    V5_REPORTS,
+];
 
 /// The domain as `DOMAIN.md` describes it: institutions under agreements,
 /// their coordinators and users, add/remove requests, enrolled workstations,
@@ -252,6 +258,23 @@ CREATE TABLE lifecycle_marks (
 );
 "#;
 
+/// What the reports need that the queue did not keep: the programmes a
+/// workbook named (rows per programme, JSON), and who the January pass
+/// deactivated, which the users table forgets once a user is added again.
+const V5_REPORTS: &str = r#"
+ALTER TABLE query_jobs ADD COLUMN programmes TEXT;
+CREATE INDEX query_jobs_created ON query_jobs(institution_id, created_at);
+CREATE TABLE january_deactivations (
+    year            INTEGER NOT NULL,
+    institution_id  INTEGER NOT NULL REFERENCES institutions(id),
+    user_cui        TEXT NOT NULL CHECK (length(user_cui) = 13),
+    full_name       TEXT NOT NULL,
+    programme       TEXT NOT NULL,
+    deactivated_at  TEXT NOT NULL,
+    PRIMARY KEY (year, institution_id, user_cui)
+);
+"#;
+
 /// Brings the schema up to the latest version. Idempotent.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<u32, StoreError> {
     let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -306,6 +329,7 @@ mod tests {
             "continuity_requests",
             "coordinators",
             "institutions",
+            "january_deactivations",
             "payments",
             "query_jobs",
             "user_requests",

@@ -12,10 +12,12 @@ mod auth;
 mod jobs;
 mod lifecycle;
 mod migrations;
+mod reports;
 mod sqlite;
 mod sqlite_auth;
 mod sqlite_jobs;
 mod sqlite_lifecycle;
+mod sqlite_reports;
 mod sqlite_status;
 mod status;
 
@@ -25,6 +27,7 @@ pub use auth::{
 };
 pub use jobs::{JobRow, JobStore, MonthlyQuota, NewJob};
 pub use lifecycle::{Agreement, LifecycleFacts, LifecycleStore};
+pub use reports::{JanuaryDeactivation, ReportStore};
 pub use sqlite::SqliteStore;
 pub use status::StatusStore;
 
@@ -180,7 +183,7 @@ impl Workstation {
 /// The narrow interface the server keeps its state through. Card login,
 /// sessions and user requests are in [`AuthStore`]; the query queue in [`JobStore`].
 pub trait Store:
-    AuthStore + JobStore + StatusStore + LifecycleStore + Send + Sync + std::fmt::Debug
+    AuthStore + JobStore + StatusStore + LifecycleStore + ReportStore + Send + Sync + std::fmt::Debug
 {
     fn add_institution(
         &self,

@@ -7,11 +7,11 @@ use super::sqlite::append_audit_in;
 use super::{SqliteStore, StoreError};
 use crate::audit::AuditRecord;
 
-const JOB_COLUMNS: &str =
+pub(super) const JOB_COLUMNS: &str =
     "seq, id, institution_id, user_cui, workstation_id, file_name, mode, rows, state,
-    progress_done, counts, fail_code, attempts, worker, created_at, started_at, finished_at";
+    progress_done, counts, fail_code, attempts, worker, created_at, started_at, finished_at, programmes";
 
-fn job_from_row(r: &Row<'_>) -> rusqlite::Result<JobRow> {
+pub(super) fn job_from_row(r: &Row<'_>) -> rusqlite::Result<JobRow> {
     Ok(JobRow {
         seq: r.get(0)?,
         id: r.get(1)?,
@@ -30,6 +30,7 @@ fn job_from_row(r: &Row<'_>) -> rusqlite::Result<JobRow> {
         created_at: r.get(14)?,
         started_at: r.get(15)?,
         finished_at: r.get(16)?,
+        programmes: r.get(17)?,
     })
 }
 
@@ -63,8 +64,8 @@ impl JobStore for SqliteStore {
             }
             tx.execute(
                 "INSERT INTO query_jobs (id, institution_id, user_cui, workstation_id, file_name, mode, rows,
-                                         upload_sha256, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                         upload_sha256, created_at, programmes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     job.id,
                     job.institution_id,
@@ -74,7 +75,8 @@ impl JobStore for SqliteStore {
                     job.mode,
                     job.rows,
                     job.upload_sha256,
-                    job.created_at
+                    job.created_at,
+                    job.programmes
                 ],
             )?;
             append_audit_in(tx, audit)?;

@@ -131,7 +131,18 @@ impl LifecycleStore for SqliteStore {
         at: &str,
         audit: &AuditRecord,
     ) -> Result<usize, StoreError> {
+        // The year of the pass; `at` is an RFC 3339 stamp we made.
+        let year: i32 = at.get(..4).and_then(|y| y.parse().ok()).unwrap_or_default();
         self.write(|tx| {
+            // Kept apart from `users`, whose row changes again when the
+            // coordinator re-adds the person.
+            tx.execute(
+                "INSERT INTO january_deactivations (year, institution_id, user_cui, full_name, programme, deactivated_at)
+                 SELECT ?3, institution_id, cui, full_name, programme, ?2 FROM users
+                 WHERE status = 'ACTIVE' AND institution_id = (SELECT id FROM institutions WHERE code = ?1)
+                 ON CONFLICT DO NOTHING",
+                params![code, at, year],
+            )?;
             let n = tx.execute(
                 "UPDATE users SET status = 'INACTIVE', status_since = ?2, removal_reason = 'JANUARY_DEACTIVATION'
                  WHERE status = 'ACTIVE' AND institution_id = (SELECT id FROM institutions WHERE code = ?1)",

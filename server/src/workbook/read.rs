@@ -87,6 +87,27 @@ pub struct QueryWorkbook {
     pub rows: Vec<QueryRow>,
 }
 
+impl QueryWorkbook {
+    /// Rows per programme, for the reports. Spellings that differ only in
+    /// case or spacing are one programme; rows without one are left out
+    /// (they are answered `RECHAZADO`).
+    pub fn programme_rows(&self) -> BTreeMap<String, u64> {
+        let mut out = BTreeMap::new();
+        for row in &self.rows {
+            let name = row
+                .programme
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_uppercase();
+            if !name.is_empty() {
+                *out.entry(name).or_insert(0) += 1;
+            }
+        }
+        out
+    }
+}
+
 /// Why a whole file is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WorkbookError {

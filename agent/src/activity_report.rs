@@ -1,0 +1,129 @@
+//! A user's query activity as a workbook for the coordinator: sheet
+//! `consultas` (one row per query: when, where, programme, rows, results by
+//! type) and sheet `resumen`. Nothing in it identifies a beneficiary: the
+//! server never sends the rows queried.
+
+use std::path::Path;
+
+use padron_shared::reports::{ResultCounts, UserActivityReport};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+#[derive(Debug, thiserror::Error)]
+#[error("no se pudo escribir el reporte / cannot write the report: {0}")]
+pub struct ReportWriteError(#[from] XlsxError);
+
+fn mode_es(mode: &str) -> &'static str {
+    match mode {
+        "NAMES" => "por nombres",
+        _ => "por CUI",
+    }
+}
+
+fn state_es(state: &str) -> &'static str {
+    match state {
+        "QUEUED" => "en cola",
+        "RUNNING" => "en proceso",
+        "DONE" => "terminada",
+        "FAILED" => "fallida",
+        "EXPIRED" => "terminada (archivos eliminados)",
+        _ => "desconocido",
+    }
+}
+
+/// A stored RFC 3339 stamp as an Excel date-time (UTC); blank if absent.
+fn stamp(
+    ws: &mut Worksheet,
+    r: u32,
+    c: u16,
+    text: Option<&str>,
+    format: &Format,
+) -> Result<(), XlsxError> {
+    let Some(at) = text.and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok()) else {
+        return Ok(());
+    };
+    let x = ExcelDateTime::from_ymd(at.year() as u16, at.month() as u8, at.day())?.and_hms(
+        at.hour() as u16,
+        at.minute(),
+        at.second(),
+    )?;
+    ws.write_datetime_with_format(r, c, &x, format)?;
+    Ok(())
+}
+
+/// Writes the report; returns the number of queries listed.
+pub fn write(report: &UserActivityReport, out: &Path) -> Result<usize, ReportWriteError> {
+    let bold = Format::new().set_bold();
+    let when = Format::new().set_num_format("dd/mm/yyyy hh:mm");
+    let mut wb = Workbook::new();
+
+    let ws = wb.add_worksheet();
+    ws.set_name("consultas")?;
+    let mut cols = vec![
+        "consulta",
+        "enviada (UTC)",
+        "terminada (UTC)",
+        "sede",
+        "modo",
+        "programa",
+        "filas",
+        "estado",
+    ];
+    cols.extend(ResultCounts::NAMES);
+    for (c, h) in cols.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    for (i, q) in report.queries.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string(r, 0, &q.id)?;
+        stamp(ws, r, 1, Some(&q.submitted_at), &when)?;
+        stamp(ws, r, 2, q.finished_at.as_deref(), &when)?;
+        // Site and programme come from people's typing: strings, never formulas.
+        ws.write_string(r, 3, &q.site)?;
+        ws.write_string(r, 4, mode_es(&q.mode))?;
+        let programmes = q
+            .programmes
+            .iter()
+            .map(|p| format!("{} ({})", p.programme, p.rows))
+            .collect::<Vec<_>>()
+            .join("; ");
+        ws.write_string(r, 5, &programmes)?;
+        ws.write_number(r, 6, q.rows as f64)?;
+        ws.write_string(r, 7, state_es(&q.state))?;
+        if let Some(results) = &q.results {
+            for (k, n) in results.as_array().iter().enumerate() {
+                ws.write_number(r, 8 + k as u16, *n as f64)?;
+            }
+        }
+    }
+    ws.autofit();
+
+    let ws = wb.add_worksheet();
+    ws.set_name("resumen")?;
+    let mut lines: Vec<(String, String)> = vec![
+        (
+            "institución".into(),
+            format!("{} {}", report.institution_code, report.institution_name),
+        ),
+        ("usuario".into(), report.user_name.clone()),
+        ("CUI".into(), report.user_cui.clone()),
+        ("programa registrado".into(), report.user_programme.clone()),
+        ("estado actual".into(), report.user_status.clone()),
+        ("período".into(), format!("{} a {}", report.from, report.to)),
+        ("generado (UTC)".into(), report.generated_at.clone()),
+        ("consultas".into(), report.queries.len().to_string()),
+        ("filas consumidas".into(), report.rows_charged.to_string()),
+    ];
+    for (name, n) in ResultCounts::NAMES.iter().zip(report.results.as_array()) {
+        lines.push(((*name).to_owned(), n.to_string()));
+    }
+    for (i, (k, v)) in lines.iter().enumerate() {
+        ws.write_string_with_format(i as u32, 0, k, &bold)?;
+        ws.write_string(i as u32, 1, v)?;
+    }
+    ws.autofit();
+    wb.save(out)?;
+    Ok(report.queries.len())
+}

@@ -1,0 +1,128 @@
+//! Calendar periods: the month a quota counts in, the days a report covers.
+//!
+//! Days are UTC calendar days, the same ones every stored timestamp is in
+//! (see [`crate::clock::timestamp`]), so that a period turns into a text
+//! range `[from, to)` the store compares stamps against.
+
+use time::macros::format_description;
+use time::{Date, Month};
+
+use crate::error::ServerError;
+
+/// Days `[first, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub first: Date,
+    /// The day after the last one.
+    pub end: Date,
+}
+
+impl Period {
+    /// The stamp the period starts at, as the store writes them.
+    pub fn from_stamp(&self) -> String {
+        format!("{}T00:00:00.000Z", self.first)
+    }
+
+    /// The first stamp after the period.
+    pub fn to_stamp(&self) -> String {
+        format!("{}T00:00:00.000Z", self.end)
+    }
+
+    /// The last day in the period.
+    pub fn last(&self) -> Date {
+        self.end.previous_day().unwrap_or(self.end)
+    }
+
+    /// `YYYY-MM` of the first day.
+    pub fn month_label(&self) -> String {
+        format!("{:04}-{:02}", self.first.year(), self.first.month() as u8)
+    }
+}
+
+/// The calendar month `day` is in.
+pub fn month_of(day: Date) -> Period {
+    let first = day.replace_day(1).unwrap_or(day);
+    let (year, month) = match first.month() {
+        Month::December => (first.year() + 1, Month::January),
+        m => (first.year(), m.next()),
+    };
+    let end = Date::from_calendar_date(year, month, 1).unwrap_or(first);
+    Period { first, end }
+}
+
+fn invalid(what: &str) -> ServerError {
+    ServerError::ReportPeriod(what.to_owned())
+}
+
+/// `YYYY-MM`, as typed by an admin.
+pub fn parse_month(text: &str) -> Result<Period, ServerError> {
+    let day = Date::parse(
+        &format!("{}-01", text.trim()),
+        format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| invalid(&format!("mes {text:?} (AAAA-MM)")))?;
+    Ok(month_of(day))
+}
+
+/// `YYYY-MM-DD`.
+pub fn parse_day(text: &str) -> Result<Date, ServerError> {
+    Date::parse(text.trim(), format_description!("[year]-[month]-[day]"))
+        .map_err(|_| invalid(&format!("fecha {text:?} (AAAA-MM-DD)")))
+}
+
+/// From `from` to `to`, both days included. At most ten years, so that a
+/// typo in a year does not make the store scan its whole history for nothing.
+pub fn parse_days(from: &str, to: &str) -> Result<Period, ServerError> {
+    let first = parse_day(from)?;
+    let last = parse_day(to)?;
+    if last < first {
+        return Err(invalid(&format!("{from} > {to}")));
+    }
+    if (last - first).whole_days() > 3660 {
+        return Err(invalid(&format!("{from} → {to}: más de diez años")));
+    }
+    let end = last.next_day().ok_or_else(|| invalid(to))?;
+    Ok(Period { first, end })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn months_end_where_the_next_begins() {
+        let m = month_of(date!(2026 - 12 - 17));
+        assert_eq!(
+            (m.first, m.end),
+            (date!(2026 - 12 - 01), date!(2027 - 01 - 01))
+        );
+        assert_eq!(m.from_stamp(), "2026-12-01T00:00:00.000Z");
+        assert_eq!(m.to_stamp(), "2027-01-01T00:00:00.000Z");
+        assert_eq!(m.last(), date!(2026 - 12 - 31));
+        assert_eq!(m.month_label(), "2026-12");
+        let feb = parse_month("2028-02").unwrap();
+        assert_eq!(feb.last(), date!(2028 - 02 - 29));
+    }
+
+    #[test]
+    fn day_ranges_include_both_ends_and_refuse_nonsense() {
+        let p = parse_days("2026-11-01", "2026-11-01").unwrap();
+        assert_eq!(p.to_stamp(), "2026-11-02T00:00:00.000Z");
+        for (from, to) in [
+            ("2026-11-02", "2026-11-01"),
+            ("2026-13-01", "2026-12-01"),
+            ("ayer", "hoy"),
+            ("2026-01-01", "2040-01-01"),
+        ] {
+            let e = parse_days(from, to).unwrap_err();
+            assert_eq!(
+                e.code(),
+                padron_shared::ErrorCode::ReportPeriodInvalid,
+                "{from} {to}"
+            );
+        }
+        assert!(parse_month("2026-13").is_err());
+        assert!(parse_month("noviembre").is_err());
+    }
+}

@@ -1,0 +1,175 @@
+//! Reports over the API: what a coordinator may learn of a user's queries.
+//!
+//! A report says who queried, when, for which programme, how many rows and
+//! how they came out by result; never whom they queried. The rows of a
+//! query workbook are personal data of beneficiaries and stay out of it.
+
+use serde::{Deserialize, Serialize};
+
+/// `GET /v1/reports/user-activity?cui=…&from=YYYY-MM-DD&to=YYYY-MM-DD`:
+/// the queries one user of the coordinator's institution made between two
+/// days, both included (UTC calendar days, like the monthly quota).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserActivityParams {
+    pub cui: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// Rows of a query by result, in the order the result workbook lists them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultCounts {
+    pub encontrado: u64,
+    pub no_encontrado: u64,
+    pub cui_invalido: u64,
+    pub ambiguo: u64,
+    pub rechazado: u64,
+}
+
+impl ResultCounts {
+    /// Column names, as in the result workbook's `resultado` column.
+    pub const NAMES: [&'static str; 5] = [
+        "ENCONTRADO",
+        "NO_ENCONTRADO",
+        "CUI_INVALIDO",
+        "AMBIGUO",
+        "RECHAZADO",
+    ];
+
+    pub fn as_array(&self) -> [u64; 5] {
+        [
+            self.encontrado,
+            self.no_encontrado,
+            self.cui_invalido,
+            self.ambiguo,
+            self.rechazado,
+        ]
+    }
+
+    /// Reads the `{"ENCONTRADO": n, …}` object a finished job stores.
+    pub fn from_json(value: &serde_json::Value) -> ResultCounts {
+        let n = |key: &str| value.get(key).and_then(|v| v.as_u64()).unwrap_or(0);
+        ResultCounts {
+            encontrado: n("ENCONTRADO"),
+            no_encontrado: n("NO_ENCONTRADO"),
+            cui_invalido: n("CUI_INVALIDO"),
+            ambiguo: n("AMBIGUO"),
+            rechazado: n("RECHAZADO"),
+        }
+    }
+
+    pub fn add(&mut self, other: &ResultCounts) {
+        self.encontrado += other.encontrado;
+        self.no_encontrado += other.no_encontrado;
+        self.cui_invalido += other.cui_invalido;
+        self.ambiguo += other.ambiguo;
+        self.rechazado += other.rechazado;
+    }
+}
+
+/// Rows of one query that named a programme.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgrammeRows {
+    pub programme: String,
+    pub rows: u64,
+}
+
+/// One query of the user, as the report lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityQuery {
+    pub id: String,
+    /// When the upload was acknowledged (RFC 3339, UTC).
+    pub submitted_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+    /// The workstation's site.
+    pub site: String,
+    /// `CUI` or `NAMES`.
+    pub mode: String,
+    /// Programmes named in the workbook, with their rows; empty for queries
+    /// made before programmes were recorded.
+    pub programmes: Vec<ProgrammeRows>,
+    pub rows: u64,
+    /// `QUEUED`, `RUNNING`, `DONE`, `FAILED` or `EXPIRED` (done, files deleted).
+    pub state: String,
+    /// By result, once done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<ResultCounts>,
+}
+
+/// The answer to [`UserActivityParams`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserActivityReport {
+    pub institution_code: String,
+    pub institution_name: String,
+    pub user_cui: String,
+    pub user_name: String,
+    /// The programme the user was registered for.
+    pub user_programme: String,
+    /// The user's status today (`ACTIVE`, `INACTIVE`, …).
+    pub user_status: String,
+    pub from: String,
+    pub to: String,
+    pub generated_at: String,
+    /// Oldest first.
+    pub queries: Vec<ActivityQuery>,
+    /// Rows of the queries that did not fail (what the quota counts).
+    pub rows_charged: u64,
+    pub results: ResultCounts,
+}
+
+impl UserActivityReport {
+    /// Sums the rows charged and the results of `queries`.
+    pub fn totals(queries: &[ActivityQuery]) -> (u64, ResultCounts) {
+        let mut results = ResultCounts::default();
+        let mut rows = 0;
+        for q in queries {
+            if q.state != "FAILED" {
+                rows += q.rows;
+            }
+            if let Some(r) = &q.results {
+                results.add(r);
+            }
+        }
+        (rows, results)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_read_the_stored_object_and_sum() {
+        let stored = serde_json::json!({"ENCONTRADO": 7, "NO_ENCONTRADO": 2, "CUI_INVALIDO": 1,
+            "AMBIGUO": 0, "RECHAZADO": 3});
+        let c = ResultCounts::from_json(&stored);
+        assert_eq!(c.as_array(), [7, 2, 1, 0, 3]);
+        let mut total = c;
+        total.add(&c);
+        assert_eq!(total.as_array(), [14, 4, 2, 0, 6]);
+        // Unknown keys and a non-object give zeros, not a panic.
+        assert_eq!(
+            ResultCounts::from_json(&serde_json::json!("x")),
+            ResultCounts::default()
+        );
+    }
+
+    #[test]
+    fn failed_queries_are_not_charged() {
+        let q = |state: &str, rows| ActivityQuery {
+            id: "x".into(),
+            submitted_at: "2026-11-01T10:00:00.000Z".into(),
+            finished_at: None,
+            site: "Sede".into(),
+            mode: "CUI".into(),
+            programmes: vec![],
+            rows,
+            state: state.into(),
+            results: None,
+        };
+        let (rows, _) =
+            UserActivityReport::totals(&[q("DONE", 10), q("FAILED", 5), q("QUEUED", 2)]);
+        assert_eq!(rows, 12);
+    }
+}
