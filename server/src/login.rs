@@ -22,7 +22,7 @@ use crate::eid::{EidTrust, Purpose};
 use crate::http::AppState;
 use crate::http::errors::ApiError;
 use crate::pki::fill_random;
-use crate::store::{NewSession, SessionRow, Workstation};
+use crate::store::{NewSession, Principal, SessionRow, Workstation};
 
 /// SHA-256 hex of a secret, as stored: the database never holds a usable
 /// nonce or token.
@@ -174,6 +174,10 @@ fn check_login(
     let principal = match principal {
         Some(p) if p.blocked => return Err(ApiError::new(ErrorCode::UserBlocked).logged("blocked")),
         Some(p) if p.active => p,
+        Some(Principal {
+            inactive_cause: Some((cause, since)),
+            ..
+        }) => return Err(inactive_user(&cause, &since)),
         _ => {
             return Err(ApiError::new(ErrorCode::UserNotAuthorized)
                 .with_detail(
@@ -310,4 +314,35 @@ pub fn logout(
         .store
         .end_session(hash, "LOGOUT", &now, Some(&audit))
         .map_err(|e| ApiError::from(crate::error::ServerError::from(e)))
+}
+
+/// Why a person who was a user of the institution may not log in now, in
+/// words that tell them what to do.
+fn inactive_user(cause: &str, since: &str) -> ApiError {
+    let since = since.get(..10).unwrap_or(since);
+    let (es, en) = match cause {
+        "JANUARY_DEACTIVATION" => (
+            format!(
+                "Su acceso se desactivó el {since} en la desactivación anual de enero (la institución no solicitó continuidad). Pida a su coordinador(a) que lo dé de alta de nuevo."
+            ),
+            format!(
+                "Your access was deactivated on {since} by the yearly January deactivation (the institution did not ask for continuity). Ask your coordinator to add you again."
+            ),
+        ),
+        "PENDING" => (
+            "Su alta aún está en trámite.".to_owned(),
+            "Your registration is still being processed.".to_owned(),
+        ),
+        _ => (
+            format!(
+                "Fue dado(a) de baja el {since}. Si debe volver a consultar, pida a su coordinador(a) que lo dé de alta."
+            ),
+            format!(
+                "You were removed on {since}. If you need to query again, ask your coordinator to add you."
+            ),
+        ),
+    };
+    ApiError::new(ErrorCode::UserNotAuthorized)
+        .with_detail(es, en)
+        .logged(format!("user not active: {cause}"))
 }

@@ -10,11 +10,16 @@ use reqwest::blocking::Client;
 
 use crate::eid::{Flaws, new_user};
 use crate::fixture::{Env, cui};
-use crate::{ok, path_str};
+use crate::{Installation, ok, path_str};
 
 /// Generates a registry of `persons` (seed 7) and imports it; returns the CSV.
 pub fn registry(env: &Env, persons: &str) -> PathBuf {
-    let csv = env.inst.tmp.path().join("registro.csv");
+    registry_for(&env.inst, persons)
+}
+
+/// [`registry`] for any installation.
+pub fn registry_for(inst: &Installation, persons: &str) -> PathBuf {
+    let csv = inst.tmp.path().join("registro.csv");
     ok(
         "padron-server",
         &[
@@ -30,13 +35,7 @@ pub fn registry(env: &Env, persons: &str) -> PathBuf {
     );
     ok(
         "padron-server",
-        &[
-            "registry",
-            "import",
-            "--data",
-            env.inst.data(),
-            path_str(&csv),
-        ],
+        &["registry", "import", "--data", inst.data(), path_str(&csv)],
     );
     csv
 }

@@ -5,6 +5,7 @@
 //! test executable in the target directory; `packaging/dev/test.sh` builds
 //! them first.
 
+pub mod card_env;
 pub mod consulta;
 pub mod eid;
 pub mod fixture;

@@ -7,14 +7,13 @@
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use padron_drivers::testbed::{self, VirtualCard};
-use padron_tests::{Installation, Server, bin, ok, path_str, stderr, stdout};
+use padron_drivers::testbed::VirtualCard;
+use padron_tests::card_env::{COORDINATOR, CardEnv as Env, assert_ok};
+use padron_tests::{bin, ok, path_str, stderr};
 
-const COORDINATOR: &str = "1234567890101";
 const USER: &str = "9876543220101";
 /// The coordinator adds Pedro as a user (alta).
 const ADD_PEDRO: [&str; 16] = [
@@ -35,114 +34,6 @@ const ADD_PEDRO: [&str; 16] = [
     "--programme",
     "Bolsa Social",
 ];
-
-struct Env {
-    inst: Installation,
-    server: Server,
-    bundle: PathBuf,
-    ca: PathBuf,
-    _lock: testbed::TestbedLock,
-}
-
-impl Env {
-    fn new() -> Env {
-        let lock = testbed::lock().unwrap();
-        testbed::ensure_pcscd().unwrap();
-        let inst = Installation::new();
-        let d = inst.data();
-        let ca = inst.tmp.path().join("eid-ca");
-        testbed::init_ca(&bin("padron-card"), &ca).unwrap();
-        ok(
-            "padron-server",
-            &[
-                "trust",
-                "add-eid-root",
-                "--data",
-                d,
-                path_str(&ca.join("ca.crt.pem")),
-            ],
-        );
-        ok(
-            "padron-server",
-            &[
-                "coordinator",
-                "add",
-                "--data",
-                d,
-                "--institution",
-                "MIDES",
-                "--cui",
-                COORDINATOR,
-                "--name",
-                "Ana López",
-            ],
-        );
-        let server = Server::start(&inst.data);
-        let bundle = inst.enroll("MIDES", "Central", &server.url());
-        Env {
-            inst,
-            server,
-            bundle,
-            ca,
-            _lock: lock,
-        }
-    }
-
-    fn issue(
-        &self,
-        name: &str,
-        cui: &str,
-        given: &str,
-        surnames: &str,
-        algorithm: &str,
-    ) -> PathBuf {
-        let dir = self.inst.tmp.path().join(name);
-        testbed::issue_card(
-            &bin("padron-card"),
-            &self.ca,
-            &dir,
-            cui,
-            given,
-            surnames,
-            algorithm,
-        )
-        .unwrap();
-        dir
-    }
-
-    /// Runs the agent with this workstation's configuration, reading the card in `reader`.
-    fn agent(&self, reader: &str, args: &[&str]) -> Output {
-        let config = self.config_for(reader);
-        Command::new(bin("padron-agent"))
-            .arg("--config")
-            .arg(&config)
-            .args(args)
-            .env("PADRON_PIN", "123456")
-            .env_remove("PADRON_LANG")
-            .output()
-            .unwrap()
-    }
-
-    /// agent.toml of the bundle, pointed at one reader.
-    fn config_for(&self, reader: &str) -> PathBuf {
-        let base = std::fs::read_to_string(self.bundle.join("agent.toml")).unwrap();
-        let path = self
-            .bundle
-            .join(format!("agent-{}.toml", reader.replace(' ', "_")));
-        std::fs::write(&path, format!("{base}card_reader = \"{reader}\"\n")).unwrap();
-        path
-    }
-}
-
-fn assert_ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "stdout:\n{}\nstderr:\n{}",
-        stdout(out),
-        stderr(out)
-    );
-    stdout(out)
-}
 
 fn administer_with(algorithm: &str) {
     let env = Env::new();

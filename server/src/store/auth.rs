@@ -37,6 +37,9 @@ pub struct Principal {
     pub blocked: bool,
     /// Coordinators: active; users: status ACTIVE.
     pub active: bool,
+    /// For a user who is not active: why (`JANUARY_DEACTIVATION`,
+    /// `EMPLOYMENT_ENDED`, …, or `PENDING`) and since when.
+    pub inactive_cause: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

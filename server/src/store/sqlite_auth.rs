@@ -280,6 +280,7 @@ impl AuthStore for SqliteStore {
                         full_name: r.get(0)?,
                         blocked: false,
                         active: r.get(1)?,
+                        inactive_cause: None,
                     })
                 },
             )
@@ -289,15 +290,22 @@ impl AuthStore for SqliteStore {
         }
         let user = conn
             .query_row(
-                "SELECT full_name, status = 'ACTIVE', blocked_at IS NOT NULL FROM users
+                "SELECT full_name, status = 'ACTIVE', blocked_at IS NOT NULL, status,
+                        coalesce(removal_reason, status), status_since FROM users
                  WHERE institution_id = ?1 AND cui = ?2",
                 params![institution_id, cui],
                 |r| {
+                    let active: bool = r.get(1)?;
                     Ok(Principal {
                         role: Role::User,
                         full_name: r.get(0)?,
-                        active: r.get(1)?,
+                        active,
                         blocked: r.get(2)?,
+                        inactive_cause: if active {
+                            None
+                        } else {
+                            Some((r.get(4)?, r.get(5)?))
+                        },
                     })
                 },
             )
