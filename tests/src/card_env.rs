@@ -13,6 +13,27 @@ use crate::{Installation, Server, bin, ok, path_str, stderr, stdout};
 
 /// The coordinator of MIDES the environment registers (Ana López).
 pub const COORDINATOR: &str = "1234567890101";
+/// The user the tests add: Pedro Xol.
+pub const PEDRO: &str = "9876543220101";
+/// The agent command by which the coordinator adds Pedro (alta).
+pub const ADD_PEDRO: [&str; 16] = [
+    "users",
+    "add",
+    "--cui",
+    PEDRO,
+    "--name",
+    "Pedro Xol",
+    "--email",
+    "p@mides.gob.gt",
+    "--phone",
+    "55551234",
+    "--department",
+    "D",
+    "--post",
+    "P",
+    "--programme",
+    "Bolsa Social",
+];
 
 #[derive(Debug)]
 pub struct CardEnv {

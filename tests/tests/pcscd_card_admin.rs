@@ -11,29 +11,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use padron_drivers::testbed::VirtualCard;
-use padron_tests::card_env::{COORDINATOR, CardEnv as Env, assert_ok};
+use padron_tests::card_env::{ADD_PEDRO, COORDINATOR, CardEnv as Env, PEDRO as USER, assert_ok};
 use padron_tests::{bin, ok, path_str, stderr};
-
-const USER: &str = "9876543220101";
-/// The coordinator adds Pedro as a user (alta).
-const ADD_PEDRO: [&str; 16] = [
-    "users",
-    "add",
-    "--cui",
-    USER,
-    "--name",
-    "Pedro Xol",
-    "--email",
-    "p@mides.gob.gt",
-    "--phone",
-    "55551234",
-    "--department",
-    "D",
-    "--post",
-    "P",
-    "--programme",
-    "Bolsa Social",
-];
 
 fn administer_with(algorithm: &str) {
     let env = Env::new();

@@ -9,31 +9,11 @@
 use std::process::Output;
 
 use padron_drivers::testbed::VirtualCard;
-use padron_tests::card_env::{COORDINATOR, CardEnv, assert_ok};
+use padron_tests::card_env::{ADD_PEDRO, COORDINATOR, CardEnv, PEDRO, assert_ok};
 use padron_tests::consulta::registry_for;
 use padron_tests::workbooks::{cui_workbook, registry_cuis, sheet_rows};
 use padron_tests::{bin, ok, path_str, run, stderr};
 use time::{Duration, OffsetDateTime};
-
-const PEDRO: &str = "9876543220101";
-const ADD_PEDRO: [&str; 16] = [
-    "users",
-    "add",
-    "--cui",
-    PEDRO,
-    "--name",
-    "Pedro Xol",
-    "--email",
-    "p@mides.gob.gt",
-    "--phone",
-    "55551234",
-    "--department",
-    "D",
-    "--post",
-    "P",
-    "--programme",
-    "Bolsa Social",
-];
 
 /// The refusal the agent printed: exit status 1 and `error [CODE]` with words.
 fn refused(out: &Output, code: &str, words: &str) {
