@@ -4,6 +4,7 @@
 //! ```text
 //! packaging/bench/run.sh 1000000        # or 18000000
 //! cargo bench -p padron-server --bench consulta -- --persons 1000000 [--work DIR] [--no-python]
+//!     [--queries-seed S] [--reuse-import]
 //! ```
 //!
 //! Steps: generate the registry (`registry generate`), import it (`registry
@@ -13,6 +14,13 @@
 //! both, score the names result, then run the Python baseline and Splink on
 //! the same files and print everything side by side (also written to
 //! `WORK/<persons>/report.md`).
+//!
+//! `--queries-seed S` draws another, independent set of query rows (other
+//! sampled persons, perturbations and outsiders) from the same registry, so
+//! that figures are not tuned to one set; its files and report go to
+//! `WORK/<persons>/queries-S/`. `--reuse-import` keeps a store already
+//! imported from this registry instead of importing again (the import is
+//! then not measured).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -42,6 +50,8 @@ struct Args {
     persons: u64,
     work: PathBuf,
     seed: u64,
+    queries_seed: Option<u64>,
+    reuse_import: bool,
     python: bool,
     splink: bool,
     splink_minutes: u64,
@@ -52,6 +62,8 @@ fn args() -> Result<Args> {
         persons: 1_000_000,
         work: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench-consulta"),
         seed: 42,
+        queries_seed: None,
+        reuse_import: false,
         python: true,
         splink: true,
         splink_minutes: 40,
@@ -62,6 +74,10 @@ fn args() -> Result<Args> {
             "--persons" => a.persons = it.next().context("--persons N")?.parse()?,
             "--work" => a.work = PathBuf::from(it.next().context("--work DIR")?),
             "--seed" => a.seed = it.next().context("--seed S")?.parse()?,
+            "--queries-seed" => {
+                a.queries_seed = Some(it.next().context("--queries-seed S")?.parse()?)
+            }
+            "--reuse-import" => a.reuse_import = true,
             "--no-python" => a.python = false,
             "--no-splink" => a.splink = false,
             "--splink-minutes" => {
@@ -584,6 +600,15 @@ fn main() -> Result<()> {
     let args = args()?;
     let work = args.work.join(args.persons.to_string());
     std::fs::create_dir_all(&work)?;
+    let queries_seed = args.queries_seed.unwrap_or(args.seed);
+    // The registry's own seed keeps the historical layout; other query sets
+    // live beside it.
+    let out = if queries_seed == args.seed {
+        work.clone()
+    } else {
+        work.join(format!("queries-{queries_seed}"))
+    };
+    std::fs::create_dir_all(&out)?;
     let scripts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../packaging/bench");
     let mut report = String::new();
     let registry = work.join("registry.csv");
@@ -609,15 +634,21 @@ fn main() -> Result<()> {
         )?)
     };
     std::fs::create_dir_all(&data)?;
-    eprintln!("importando / importing");
-    let import_run = timed(
-        EXE,
-        &["registry", "import", "--data", p(&data), p(&registry)],
-    )?;
+    let reused = args.reuse_import && data.join("registry.sqlite").exists();
+    let import_run = if reused {
+        eprintln!("usando el registro ya importado / reusing the imported registry");
+        None
+    } else {
+        eprintln!("importando / importing");
+        Some(timed(
+            EXE,
+            &["registry", "import", "--data", p(&data), p(&registry)],
+        )?)
+    };
     let store_bytes = dir_size(&data.join("registry.sqlite"));
 
     // 2. Query files and truth.
-    let mut rng = Pcg64Mcg::seed_from_u64(args.seed ^ 0xbe4c_4a11);
+    let mut rng = Pcg64Mcg::seed_from_u64(queries_seed ^ 0xbe4c_4a11);
     let mut sample: Vec<Person> = Vec::with_capacity(CUI_ROWS);
     let mut seen = 0usize;
     let mut reader = csv::Reader::from_path(&registry)?;
@@ -636,7 +667,7 @@ fn main() -> Result<()> {
     let mut outsider_csv = Vec::new();
     generate(
         2_000,
-        args.seed.wrapping_add(7_777),
+        queries_seed.wrapping_add(7_777),
         &mut outsider_csv,
         |_| {},
     )?;
@@ -644,12 +675,12 @@ fn main() -> Result<()> {
         .records()
         .map(|r| Person::of(&r.expect("generated row")))
         .collect();
-    let cui_xlsx = work.join("cui.xlsx");
-    let names_xlsx = work.join("names.xlsx");
+    let cui_xlsx = out.join("cui.xlsx");
+    let names_xlsx = out.join("names.xlsx");
     write_cui_xlsx(&mut rng, &cui_xlsx, &sample)?;
     let (rows, truth) = names_queries(&mut rng, &sample[..NAMES_ROWS * 2], &outsiders);
     write_names_xlsx(&names_xlsx, &rows)?;
-    let mut truth_csv = csv::Writer::from_path(work.join("names_truth.csv"))?;
+    let mut truth_csv = csv::Writer::from_path(out.join("names_truth.csv"))?;
     truth_csv.write_record(["referencia", "cui_esperado", "perturbaciones"])?;
     for t in &truth {
         truth_csv.write_record([&t.0, &t.1, &t.2])?;
@@ -657,8 +688,8 @@ fn main() -> Result<()> {
     truth_csv.flush()?;
 
     // 3. Padrón.
-    let cui_out = work.join("cui_padron.xlsx");
-    let names_out = work.join("names_padron.xlsx");
+    let cui_out = out.join("cui_padron.xlsx");
+    let names_out = out.join("names_padron.xlsx");
     let mut cui_runs = Vec::new();
     let mut names_runs = Vec::new();
     for _ in 0..2 {
@@ -719,14 +750,14 @@ fn main() -> Result<()> {
                 "match",
                 p(&db),
                 p(&cui_xlsx),
-                p(&work.join("cui_baseline.xlsx")),
+                p(&out.join("cui_baseline.xlsx")),
             ],
         )?;
         baseline = Some((b_import, b_match, dir_size(&db)));
         if args.splink {
             eprintln!("Splink");
-            let out = work.join("names_splink.csv");
-            let phases = work.join("splink_phases.json");
+            let splink_out = out.join("names_splink.csv");
+            let phases = out.join("splink_phases.json");
             // Splink gets a time limit: at 18 million persons its training
             // may not finish on two cores, and that is a result too.
             let run = timed(
@@ -739,7 +770,7 @@ fn main() -> Result<()> {
                         p(&scripts.join("splink_names.py")),
                         p(&registry),
                         p(&names_xlsx),
-                        p(&out),
+                        p(&splink_out),
                         p(&phases)
                     ),
                 ],
@@ -753,7 +784,7 @@ fn main() -> Result<()> {
                         .find(|l| l.starts_with('{'))
                         .unwrap_or("")
                         .to_owned();
-                    splink = Some((run, score(&truth, &splink_answers(&out)?), last));
+                    splink = Some((run, score(&truth, &splink_answers(&splink_out)?), last));
                 }
                 Err(e) => {
                     eprintln!("Splink: {e}");
@@ -769,7 +800,7 @@ fn main() -> Result<()> {
     let peak = |runs: &[Run]| runs.iter().map(|r| r.peak_mib).fold(0.0, f64::max);
     writeln!(
         report,
-        "# Consulta Social benchmark: {} persons (seed {})\n",
+        "# Consulta Social benchmark: {} persons (registry seed {}, query seed {queries_seed})\n",
         args.persons, args.seed
     )?;
     writeln!(
@@ -794,9 +825,10 @@ fn main() -> Result<()> {
     )?;
     writeln!(
         report,
-        "| import | {:.1} s, peak {:.0} MiB | {} |",
-        import_run.seconds,
-        import_run.peak_mib,
+        "| import | {} | {} |",
+        import_run
+            .map(|r| format!("{:.1} s, peak {:.0} MiB", r.seconds, r.peak_mib))
+            .unwrap_or_else(|| "reused (not measured)".into()),
         baseline
             .map(|b| format!("{:.1} s, peak {:.0} MiB", b.0.seconds, b.0.peak_mib))
             .unwrap_or_else(|| "—".into())
@@ -900,7 +932,7 @@ fn main() -> Result<()> {
             writeln!(report, "- {w}")?;
         }
     }
-    std::fs::write(work.join("report.md"), &report)?;
+    std::fs::write(out.join("report.md"), &report)?;
     println!("{report}");
     Ok(())
 }

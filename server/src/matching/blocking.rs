@@ -115,23 +115,31 @@ pub fn query_keys(view: &BlockingView<'_>, married: Option<&NameToken>, out: &mu
     out.clear();
     let g1 = code(view.given.first().copied());
     let g2 = code(view.given.get(1).copied());
-    let mut surnames: Vec<&str> = Vec::with_capacity(3);
-    for s in [view.first_surname, view.second_surname, married]
+    let typed: Vec<&str> = [view.first_surname, view.second_surname, married]
         .into_iter()
         .flatten()
-    {
-        if !s.code.is_empty() && !surnames.contains(&s.code.as_str()) {
-            surnames.push(s.code.as_str());
+        .map(|s| s.code.as_str())
+        .filter(|c| !c.is_empty())
+        .collect();
+    let mut surnames: Vec<&str> = Vec::with_capacity(3);
+    for c in &typed {
+        if !surnames.contains(c) {
+            surnames.push(c);
         }
     }
-    // Pairs of surnames (and each surname alone, for registry persons with one).
+    // Pairs of surnames as typed (PÉREZ PÉREZ is a pair too), and each
+    // surname alone, for registry persons with one.
     let mut pairs: Vec<[&str; 2]> = Vec::new();
-    for (i, a) in surnames.iter().enumerate() {
-        for b in &surnames[i + 1..] {
+    for (i, a) in typed.iter().enumerate() {
+        for b in &typed[i + 1..] {
             pairs.push(sorted_pair(a, b));
         }
+    }
+    for a in &surnames {
         pairs.push(sorted_pair(a, ""));
     }
+    pairs.sort_unstable();
+    pairs.dedup();
     for pair in &pairs {
         out.push(key_of(SURNAMES_GIVEN, &[pair[0], pair[1], g1], None));
     }
@@ -219,15 +227,19 @@ impl SignatureProbe {
     /// only to choose which persons of a large block get the full scoring.
     pub fn rough_score(&self, sig: u64) -> i32 {
         let mut score = 0;
-        let g = [(sig >> 16) & 0xfff, (sig >> 28) & 0xfff];
-        let s = [(sig >> 40) & 0xfff, (sig >> 52) & 0xfff];
+        // Each of the person's names answers one name of the row: PÉREZ
+        // PÉREZ agrees twice only with a PÉREZ PÉREZ.
+        let mut g = [(sig >> 16) & 0xfff, (sig >> 28) & 0xfff];
+        let mut s = [(sig >> 40) & 0xfff, (sig >> 52) & 0xfff];
         for h in &self.given {
-            if g.contains(h) {
+            if let Some(slot) = g.iter_mut().find(|x| **x == *h) {
+                *slot = 0;
                 score += 4;
             }
         }
         for h in &self.surnames {
-            if s.contains(h) {
+            if let Some(slot) = s.iter_mut().find(|x| **x == *h) {
+                *slot = 0;
                 score += 5;
             }
         }
@@ -353,6 +365,19 @@ mod tests {
             &p,
             &keys_of(&["MARIA"], "LOPZE", "GRACIA", "", Some("1985-03-15"), true)
         ));
+        // Both surnames the same.
+        let same = keys_of(&["ANTONIO", "RAÚL"], "PÉREZ", "PÉREZ", "", None, false);
+        assert!(found(
+            &same,
+            &keys_of(
+                &["ANTONIO", "R."],
+                "PEREZ",
+                "PEREZ",
+                "",
+                Some("2011-04-27"),
+                true
+            )
+        ));
         // Goes by the second given name.
         let p2 = keys_of(&["JOSÉ", "LUIS"], "PÉREZ", "XOL", "", None, false);
         assert!(found(
@@ -398,6 +423,14 @@ mod tests {
             None,
         );
         assert!(same.rough_score(sig) > other.rough_score(sig));
+        // A row PÉREZ PÉREZ ranks a PÉREZ PÉREZ above a PÉREZ LÓPEZ.
+        let twice = surnames("PÉREZ", "PÉREZ", "");
+        let once = surnames("PÉREZ", "LÓPEZ", "");
+        let probe = SignatureProbe::new(&BlockingView::new(&given, &twice, born), None);
+        assert!(
+            probe.rough_score(signature(&BlockingView::new(&given, &twice, born)))
+                > probe.rough_score(signature(&BlockingView::new(&given, &once, born)))
+        );
     }
 
     #[test]

@@ -396,26 +396,7 @@ mod tests {
 #[cfg(test)]
 mod decision_tests {
     use super::*;
-    use crate::registry::import::import;
-    use crate::registry::record::CSV_HEADER;
-
-    /// A registry of a few hand-made persons on top of a generated crowd.
-    fn registry_with(rows: &[&str]) -> (tempfile::TempDir, Registry) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut bytes = Vec::new();
-        crate::registry::generate::generate(2_000, 9, &mut bytes, |_| {}).unwrap();
-        let mut text = String::from_utf8(bytes).unwrap();
-        for r in rows {
-            text.push_str(r);
-            text.push('\n');
-        }
-        assert!(text.starts_with(&CSV_HEADER.join(",")));
-        let csv = dir.path().join("r.csv");
-        std::fs::write(&csv, text).unwrap();
-        import(dir.path(), &csv, &indicatif::ProgressBar::hidden()).unwrap();
-        let reg = Registry::open(dir.path()).unwrap();
-        (dir, reg)
-    }
+    use crate::matching::registry_with;
 
     fn q(given: &str, s1: &str, s2: &str, born: Option<&str>) -> NamesQuery {
         NamesQuery {
@@ -464,6 +445,47 @@ mod decision_tests {
             .by_names(&q("ROSALINDA", "CHAVAJAY", "XICAY", None))
             .unwrap();
         assert_eq!(d.outcome, RowOutcome::Ambiguo, "{d:?}");
+    }
+
+    #[test]
+    fn a_date_with_day_and_month_swapped_finds_the_person() {
+        let (_d, reg) = registry_with(&[
+            "9876543220101,ROSALINDA,,,CHAVAJAY,XICAY,,F,GUATEMALA,SOLOLÁ,SOLOLÁ,1990-04-02,NO,,",
+            "1234567890101,ROSALINDA,,,CHAVAJAY,XICAY,,F,GUATEMALA,SOLOLÁ,SOLOLÁ,1971-11-23,NO,,",
+        ]);
+        let mut e = Engine::new(&reg);
+        // 1990-02-04 typed for 1990-04-02.
+        let d = e
+            .by_names(&q("ROSALINDA", "CHAVAJAY", "XICAY", Some("1990-02-04")))
+            .unwrap();
+        assert_eq!(d.outcome, RowOutcome::Encontrado, "{d:?}");
+        assert_eq!(d.person.unwrap().cui.to_string(), "9876543220101");
+        // So does one wrong digit of the year.
+        let d = e
+            .by_names(&q("ROSALINDA", "CHAVAJAY", "XICAY", Some("1971-11-28")))
+            .unwrap();
+        assert_eq!(d.outcome, RowOutcome::Encontrado, "{d:?}");
+        assert_eq!(d.person.unwrap().cui.to_string(), "1234567890101");
+    }
+
+    #[test]
+    fn namesakes_told_apart_only_by_the_missing_field_stay_ambiguous() {
+        // Same given name and first surname; the second surname, which the
+        // row leaves out, is all that differs. Neutral is not a tie-breaker.
+        let (_d, reg) = registry_with(&[
+            "9876543220101,EULALIA,,,CHAVAJAY,XICAY,,F,GUATEMALA,SOLOLÁ,SOLOLÁ,1990-04-02,NO,,",
+            "1234567890101,EULALIA,,,CHAVAJAY,TZOC,,F,GUATEMALA,SOLOLÁ,SOLOLÁ,1971-11-23,NO,,",
+        ]);
+        let mut e = Engine::new(&reg);
+        let d = e.by_names(&q("EULALIA", "CHAVAJAY", "", None)).unwrap();
+        assert_eq!(d.outcome, RowOutcome::Ambiguo, "{d:?}");
+        assert_eq!(d.candidates.len(), 2);
+        // With the date, the one born that day.
+        let d = e
+            .by_names(&q("EULALIA", "CHAVAJAY", "", Some("1971-11-23")))
+            .unwrap();
+        assert_eq!(d.outcome, RowOutcome::Encontrado, "{d:?}");
+        assert_eq!(d.person.unwrap().cui.to_string(), "1234567890101");
     }
 
     #[test]

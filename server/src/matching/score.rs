@@ -11,12 +11,12 @@
 
 use std::collections::HashMap;
 
-use crate::names::similarity::{typo_allowance, typo_distance};
+use crate::names::similarity::{slip_chance, typo_allowance, typo_distance};
 use crate::names::{NameToken, Surnames};
 use crate::registry::date::Day;
 use crate::registry::store::{NameField, Registry, StoreError};
 
-use super::blocking::birth_closeness;
+use super::birth::BirthWeights;
 use super::profile::Profile;
 
 /// How two names compare, from best to worst.
@@ -69,11 +69,26 @@ pub fn compare(q: &NameToken, c: &NameToken) -> Agreement {
     if !q.code.is_empty() && q.code == c.code {
         return Agreement::Phonetic;
     }
-    let allowance = typo_allowance(q.full.len().min(c.full.len()));
+    // Slips are made on the person's name: a letter dropped from BATZ
+    // leaves BAZ, three letters but still one slip from a four-letter name.
+    let allowance = typo_allowance(c.full.len());
     if allowance > 0 && typo_distance(&q.full, &c.full, allowance) <= allowance {
         return Agreement::Typo;
     }
     Agreement::Disagree
+}
+
+/// `m/u` of a slip (see [`Frequencies::typo_bits`]), from the registry
+/// shares of the person's name and of the row's text as a name of its own.
+fn typo_odds(person_name: f64, row_text: f64, letters: usize, given: bool) -> f64 {
+    // Names near the row's text: the person's own and a few others.
+    let near = person_name * 1.5;
+    let m_typo = m_of(Agreement::Typo, given);
+    let m_exact = m_of(Agreement::Exact, given);
+    let u = near + row_text * m_exact / (m_typo * slip_chance(letters));
+    // A slip onto another real name may tell against the person, but never
+    // as much as a name that is not even close.
+    (1.0 / u).max(m_of(Agreement::Disagree, given))
 }
 
 /// Registry name counts, looked up once per name and job.
@@ -82,6 +97,9 @@ pub struct Frequencies<'r> {
     registry: &'r Registry,
     persons: f64,
     cache: HashMap<(i64, String), f64>,
+    /// The last row's date levels (a row is scored against all its
+    /// candidates before the next one).
+    birth: Option<BirthWeights>,
 }
 
 /// The most a single agreeing field may add, in bits: beyond this, the
@@ -94,6 +112,7 @@ impl<'r> Frequencies<'r> {
             registry,
             persons: registry.meta().persons.max(1) as f64,
             cache: HashMap::new(),
+            birth: None,
         }
     }
 
@@ -125,38 +144,73 @@ impl<'r> Frequencies<'r> {
         let u = match a {
             Agreement::Exact | Agreement::Particle => self.share(field, false, &c.full)?,
             Agreement::Phonetic => self.share(field, true, &c.code)?,
-            // A random person is one slip away from the row's name mostly
-            // when they carry the name the slip was made on.
-            Agreement::Typo => (self.share(field, false, &c.full)? * 1.5).max(1e-4),
+            Agreement::Typo => return self.typo_bits(field, q, c),
             Agreement::Initial => 0.1,
             Agreement::Disagree => return Ok(m_of(a, given).log2()),
         };
         Ok((m_of(a, given) / u.min(0.9)).log2().min(MAX_FIELD_BITS))
     }
 
-    /// Bits for the dates of birth, when the row gives one. `u` is the share
-    /// of the registry born that day (the year's births spread over its
-    /// days); a date one slip away (one field, or day and month swapped)
-    /// matches about 50 times as many persons.
-    pub fn birth_bits(&self, q: Option<Day>, c: Option<Day>) -> f64 {
+    /// Bits for a row's name one typing slip away from the person's.
+    ///
+    /// Compared with a random person, what the row shows is the slip
+    /// itself: the person made it with probability `m_typo · p` (`p`, that
+    /// very slip among the plausible ones), and a random person would show
+    /// the same text either by carrying a name near it and making the same
+    /// slip, or by carrying it as their own name and typing it right. So
+    ///
+    /// `m/u = m_typo·p / (m_typo·p·share(near) + m_exact·share(row's text))`.
+    ///
+    /// A slip of a frequent name into a text that is nobody's name (`LOPZ`)
+    /// is then nearly as telling as the name itself, while a slip that lands
+    /// on another real name (`MARTA` for MARÍA) tells little: MARTAs are
+    /// far likelier to be typed MARTA than MARÍAs are.
+    fn typo_bits(
+        &mut self,
+        field: NameField,
+        q: &NameToken,
+        c: &NameToken,
+    ) -> Result<f64, StoreError> {
+        let given = matches!(field, NameField::Given1 | NameField::GivenOther);
+        let person_name = self.share(field, false, &c.full)?;
+        let row_text = self.share(field, false, &q.full)?;
+        Ok(typo_odds(person_name, row_text, c.full.len(), given)
+            .log2()
+            .min(MAX_FIELD_BITS))
+    }
+
+    /// Bits for the dates of birth, when the row gives one: the level of
+    /// the candidate's date (see [`super::birth`]), with `u` taken from the
+    /// registry's births per year. No date in the row says nothing either way.
+    pub fn birth_bits(&mut self, q: Option<Day>, c: Option<Day>) -> f64 {
         let (Some(q), Some(c)) = (q, c) else {
             return 0.0;
         };
-        let u = self.registry.birth_share(c);
-        match birth_closeness(q, c) {
-            12 => (0.92 / u).log2(),
-            4 => (0.05 / (50.0 * u).min(1.0)).log2(),
-            _ => 0.03f64.log2(),
-        }
+        let weights = match self.birth {
+            Some(w) if w.born == q => w,
+            _ => {
+                let registry = self.registry;
+                let w = BirthWeights::new(q, |d| registry.birth_share(d));
+                self.birth = Some(w);
+                w
+            }
+        };
+        weights.bits(c)
     }
 }
 
 /// Bits for query tokens left without a partner, and for person tokens the
-/// query did not mention (a second or third given name is often left out).
+/// query did not mention.
 // A given name the row has and the person lacks is nearly as telling as a
 // different name: registries rarely miss a name a person goes by.
 const UNMATCHED_QUERY_GIVEN: f64 = -5.0;
-const UNMATCHED_PERSON_GIVEN: f64 = -0.2;
+// A second or third name the row leaves out is missing, not different: rows
+// omit them for their own persons about as often as for anyone else, so the
+// omission is no evidence either way. Leaving out the *first* given name
+// (a person known by the second) is rare, as with surnames.
+fn unmatched_person_given(position: usize) -> f64 {
+    if position == 0 { -2.0 } else { 0.0 }
+}
 const OUT_OF_ORDER: f64 = -1.0;
 
 /// Best alignment of the row's given names with the person's.
@@ -208,7 +262,13 @@ fn given_bits(
         if !ok {
             continue;
         }
-        total += used.iter().take(c.len()).filter(|u| !**u).count() as f64 * UNMATCHED_PERSON_GIVEN;
+        total += used
+            .iter()
+            .take(c.len())
+            .enumerate()
+            .filter(|(_, u)| !**u)
+            .map(|(j, _)| unmatched_person_given(j))
+            .sum::<f64>();
         best = best.max(total);
     }
     Ok(if best.is_finite() { best } else { 0.0 })
@@ -240,13 +300,14 @@ fn unmatched_query_surname(role: usize) -> f64 {
     if role == 2 { -2.0 } else { -6.0 }
 }
 
-/// A person surname the row does not mention.
+/// A person surname the row does not mention. A missing second surname is
+/// no evidence either way: rows leave out the second surname of their own
+/// persons about as often as anyone else's. Leaving out the *first* one
+/// and typing only the second is rare (a few rows in a hundred, against
+/// the one in seven that give a single surname), so a person whose first
+/// surname the row lacks is that much less likely to be its person.
 fn unmatched_person_surname(role: usize) -> f64 {
-    match role {
-        0 => -1.0,
-        1 => -0.2,
-        _ => 0.0,
-    }
+    if role == 0 { -2.0 } else { 0.0 }
 }
 
 fn surname_bits(f: &mut Frequencies<'_>, q: &Surnames, c: &Surnames) -> Result<f64, StoreError> {
@@ -327,9 +388,78 @@ mod tests {
         assert_eq!(compare(&t("L."), &t("JOSÉ")), Agreement::Disagree);
         assert_eq!(compare(&t("ANA"), &t("ANO")), Agreement::Phonetic);
         assert_eq!(compare(&t("POP"), &t("POL")), Agreement::Disagree);
+        assert_eq!(compare(&t("BAZ"), &t("BATZ")), Agreement::Typo);
+        assert_eq!(compare(&t("BATZ"), &t("BAZ")), Agreement::Disagree);
         let de_leon = crate::names::surnames("DE LEÓN", "", "").first.unwrap();
         let leon = crate::names::surnames("LEÓN", "", "").first.unwrap();
         assert_eq!(compare(&leon, &de_leon), Agreement::Particle);
+    }
+
+    #[test]
+    fn a_slip_into_nobodys_name_weighs_nearly_as_much_as_the_name() {
+        // Shares as in a registry of millions: LÓPEZ 3%, a slip of it that
+        // nobody carries, and MARTA, a name of its own, for MARÍA (9%).
+        let exact = (0.88f64 / 0.03).log2();
+        let lopz = typo_odds(0.03, 0.5 / 18e6, 5, false).log2();
+        assert!(lopz > exact - 1.0, "{lopz} {exact}");
+        let marta = typo_odds(0.09, 0.004, 5, true).log2();
+        assert!(marta < -2.0, "{marta}");
+        // A rare name's slip is strong evidence, but never beyond the cap.
+        let rare = typo_odds(2e-6, 0.5 / 18e6, 8, false).log2();
+        assert!(rare > 12.0, "{rare}");
+    }
+
+    fn field_weight(reg: &Registry, field: NameField, q: &str, c: &str) -> f64 {
+        let mut f = Frequencies::new(reg);
+        f.weight(field, &t(q), &t(c)).unwrap()
+    }
+
+    #[test]
+    fn typo_weights_follow_the_registry() {
+        let (_d, reg) = super::super::registry_with(&[]);
+        // MARNA is nobody's name; MARTA is a name of its own.
+        let marna = field_weight(&reg, NameField::Given1, "MARNA", "MARÍA");
+        let marta = field_weight(&reg, NameField::Given1, "MARTA", "MARÍA");
+        assert!(marna > marta + 1.0, "{marna} {marta}");
+    }
+
+    fn bits(reg: &Registry, q: (&str, &str, &str, &str), c: (&str, &str, &str, &str)) -> f64 {
+        let profile = |(g, s1, s2, born): (&str, &str, &str, &str)| Profile {
+            given: given_names(g.split(' ')),
+            surnames: crate::names::surnames(s1, s2, ""),
+            born: Day::parse_iso(born),
+        };
+        let mut f = Frequencies::new(reg);
+        match_bits(&mut f, &profile(q), &profile(c)).unwrap()
+    }
+
+    #[test]
+    fn a_missing_second_surname_or_given_name_is_neutral() {
+        let (_d, reg) = super::super::registry_with(&[]);
+        let q = ("ANA", "LÓPEZ", "", "1985-03-05");
+        // The row lacks what the person has: no penalty.
+        let with = bits(&reg, q, ("ANA LUCÍA", "LÓPEZ", "GARCÍA", "1985-03-05"));
+        let without = bits(&reg, q, ("ANA", "LÓPEZ", "", "1985-03-05"));
+        assert!((with - without).abs() < 1e-9, "{with} {without}");
+        // A second surname that disagrees is another matter.
+        let other = bits(
+            &reg,
+            ("ANA", "LÓPEZ", "PÉREZ", "1985-03-05"),
+            ("ANA", "LÓPEZ", "GARCÍA", "1985-03-05"),
+        );
+        assert!(other < without - 4.0, "{other} {without}");
+    }
+
+    #[test]
+    fn leaving_out_the_first_name_or_surname_costs() {
+        let (_d, reg) = super::super::registry_with(&[]);
+        let q = ("SILVIA", "PÉREZ", "", "2019-11-04");
+        let first = bits(&reg, q, ("SILVIA ROSA", "PÉREZ", "GARCÍA", "2019-11-04"));
+        // Known by the second given name, or by the second surname.
+        let second_given = bits(&reg, q, ("SANTOS SILVIA", "PÉREZ", "GARCÍA", "2019-11-04"));
+        let second_surname = bits(&reg, q, ("SILVIA ROSA", "GARCÍA", "PÉREZ", "2019-11-04"));
+        assert!(first > second_given + 0.5, "{first} {second_given}");
+        assert!(first > second_surname + 0.5, "{first} {second_surname}");
     }
 
     #[test]
@@ -342,7 +472,7 @@ mod tests {
         crate::registry::import::import(dir.path(), &csv, &indicatif::ProgressBar::hidden())
             .unwrap();
         let registry = Registry::open(dir.path()).unwrap();
-        let f = Frequencies::new(&registry);
+        let mut f = Frequencies::new(&registry);
         let d = |s| Day::parse_iso(s);
         let exact = f.birth_bits(d("1985-03-15"), d("1985-03-15"));
         let slip = f.birth_bits(d("1985-03-15"), d("1985-03-16"));

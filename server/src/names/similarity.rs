@@ -48,6 +48,17 @@ pub fn typo_allowance(len: usize) -> usize {
     }
 }
 
+/// Plausible typing slips of a name per letter: a neighbouring key, a
+/// letter dropped, doubled or swapped with the next.
+const SLIPS_PER_LETTER: f64 = 10.0;
+
+/// The chance that a slip made on a name of `len` letters is one given
+/// slip: how surprising a particular misspelling is. Longer names have more
+/// places to slip, so each misspelling of them is less likely.
+pub fn slip_chance(len: usize) -> f64 {
+    1.0 / (SLIPS_PER_LETTER * len.max(1) as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,6 +79,14 @@ mod tests {
         assert_eq!(typo_distance("LOPEZ", "GARCIA", 1), 2);
         assert_eq!(typo_distance("A", "ABCDEFG", 2), 3);
         assert_eq!(typo_distance("", "AB", 2), 2);
+    }
+
+    #[test]
+    fn a_given_slip_is_rarer_on_longer_names() {
+        assert!(slip_chance(4) > slip_chance(10));
+        assert!((slip_chance(5) - 0.02).abs() < 1e-12);
+        // Never divides by zero.
+        assert!(slip_chance(0).is_finite());
     }
 
     #[test]
