@@ -526,3 +526,60 @@ fn ods_workbooks_are_read_like_xlsx() {
         RowQuery::Cui(_) => panic!("names row expected"),
     }
 }
+
+/// Legacy Excel 97–2003 (BIFF) workbooks, as institutions still save them:
+/// fixtures converted from their xlsx twins by LibreOffice
+/// (`libreoffice --headless --convert-to xls`), so both hold the same cells.
+#[test]
+fn xls_workbooks_are_read_like_their_xlsx() {
+    let fixtures = [
+        (
+            &include_bytes!("../../tests/fixtures/consulta_nombres.xlsx")[..],
+            &include_bytes!("../../tests/fixtures/consulta_nombres.xls")[..],
+        ),
+        (
+            &include_bytes!("../../tests/fixtures/consulta_cui.xlsx")[..],
+            &include_bytes!("../../tests/fixtures/consulta_cui.xls")[..],
+        ),
+    ];
+    for (xlsx, xls) in fixtures {
+        let a = read_workbook(xlsx).unwrap();
+        let b = read_workbook(xls).unwrap();
+        assert_eq!(a.mode, b.mode);
+        assert_eq!((&a.sheet, a.header_row), (&b.sheet, b.header_row));
+        // Same rows, row numbers, references, queries, dates and remarks.
+        assert_eq!(format!("{:?}", a.rows), format!("{:?}", b.rows));
+    }
+    let names = read_workbook(include_bytes!("../../tests/fixtures/consulta_nombres.xls")).unwrap();
+    assert_eq!(names.mode, QueryMode::Names);
+    assert_eq!(names.rows.len(), 5);
+    match &names.rows[0].query {
+        RowQuery::Names(q) => {
+            assert_eq!(q.given[0], "María");
+            assert_eq!(q.first_surname, "López");
+            assert_eq!(q.born, Day::parse_iso("1985-03-15"));
+        }
+        RowQuery::Cui(_) => panic!("names row expected"),
+    }
+    // A date typed as text is read as a date too; a row without programme is refused.
+    match &names.rows[3].query {
+        RowQuery::Names(q) => assert_eq!(q.born, Day::parse_iso("1971-04-02")),
+        RowQuery::Cui(_) => panic!("names row expected"),
+    }
+    assert!(names.rows[4].problem.is_some());
+    let cui = read_workbook(include_bytes!("../../tests/fixtures/consulta_cui.xls")).unwrap();
+    assert_eq!(cui.mode, QueryMode::Cui);
+    let texts: Vec<String> = cui
+        .rows
+        .iter()
+        .map(|r| match &r.query {
+            RowQuery::Cui(t) => t.clone(),
+            RowQuery::Names(_) => panic!("CUI row expected"),
+        })
+        .collect();
+    assert_eq!(
+        texts[0], "1234567890101",
+        "a numeric CUI keeps its 13 digits"
+    );
+    assert_eq!(cui.rows[3].reference, "1004");
+}
