@@ -101,11 +101,15 @@ impl Capture {
             }
             let name = name.clone();
             self.waiting_for = None;
-            return if self.tour {
-                self.next_step(&name, state)
-            } else {
-                Vec::new()
-            };
+            if !self.tour {
+                return Vec::new();
+            }
+            // A step may change only the state (no worker result follows):
+            // one more frame draws it.
+            ctx.request_repaint();
+            let steps = self.next_step(&name, state);
+            eprintln!("padron-gui: tour after {name}: {} step(s)", steps.len());
+            return steps;
         }
         let name = shot_name(state);
         if name != self.last {
@@ -124,6 +128,7 @@ impl Capture {
             ctx.request_repaint();
             return Vec::new();
         }
+        eprintln!("padron-gui: screenshot {name}");
         self.taken.insert(name.clone());
         self.saved.store(false, Ordering::SeqCst);
         let saved = self.saved.clone();
@@ -155,7 +160,7 @@ impl Capture {
             }))],
             "coordinator-add-user-invalid" => vec![
                 Msg::TourFill(Box::new(UserForm {
-                    cui: "2345 67891 0101".into(),
+                    cui: "2345 67899 0101".into(),
                     full_name: "María José Chavajay Quej".into(),
                     email: "mjchavajay@mides.gob.gt".into(),
                     phone: "5555 8765".into(),

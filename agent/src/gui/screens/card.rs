@@ -199,8 +199,9 @@ fn pin_screen(ui: &mut egui::Ui, state: &mut AppState, secrets: &mut Secrets, ms
                     .align(egui::Align2::CENTER_CENTER);
                 let busy = state.pin_busy;
                 let response = ui.add_enabled(!busy, edit).labelled_by(label.id);
-                // Focus the PIN when nothing else has it (never steal it from a button).
-                if !busy && ui.memory(|m| m.focused().is_none()) {
+                // Focus the empty PIN field when nothing else has focus: never
+                // steal it from a button, nor take it back after Enter.
+                if !busy && secrets.pin.is_empty() && ui.memory(|m| m.focused().is_none()) {
                     response.request_focus();
                 }
                 let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
@@ -284,7 +285,7 @@ pub fn sign_prompt(
                     .desired_width(220.0),
             )
             .labelled_by(label.id);
-        if !busy && ui.memory(|m| m.focused().is_none()) {
+        if !busy && secrets.sign_pin.is_empty() && ui.memory(|m| m.focused().is_none()) {
             response.request_focus();
         }
         let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));

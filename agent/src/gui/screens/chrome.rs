@@ -21,6 +21,7 @@ fn chip(ui: &mut egui::Ui, text: &str, fill: Color32, colour: Color32) {
 pub fn top_bar(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
     let lang = state.lang;
     ui.visuals_mut().override_text_color = Some(Color32::WHITE);
+    // First row: who this workstation is, and the buttons.
     ui.horizontal(|ui| {
         ui.label(RichText::new("Padrón").heading().strong());
         ui.separator();
@@ -34,47 +35,6 @@ pub fn top_bar(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
         };
         if let Some(name) = institution {
             ui.label(RichText::new(name).strong());
-        }
-        match &state.institution {
-            Institution::Active => chip(
-                ui,
-                tr(lang, "Institución activa", "Institution active"),
-                GREEN_BG,
-                GREEN,
-            ),
-            Institution::Refused(f) => {
-                let word = if f.code == padron_shared::ErrorCode::InstitutionCancelled {
-                    tr(lang, "Institución cancelada", "Institution cancelled")
-                } else {
-                    tr(lang, "Institución inactiva", "Institution inactive")
-                };
-                chip(ui, word, RED_BG, RED);
-            }
-            Institution::Unknown => chip(
-                ui,
-                tr(
-                    lang,
-                    "Estado: se verifica al iniciar sesión",
-                    "Status: checked at login",
-                ),
-                Color32::from_rgb(0xe4, 0xea, 0xf2),
-                Color32::from_rgb(0x22, 0x33, 0x55),
-            ),
-        }
-        match &state.server {
-            Server::Online(_) => chip(
-                ui,
-                tr(lang, "Servidor en línea", "Server online"),
-                GREEN_BG,
-                GREEN,
-            ),
-            Server::Offline(_) => chip(ui, tr(lang, "Sin conexión", "Offline"), AMBER_BG, AMBER),
-            Server::Checking => chip(
-                ui,
-                tr(lang, "Conectando…", "Connecting…"),
-                Color32::from_rgb(0xe4, 0xea, 0xf2),
-                Color32::from_rgb(0x22, 0x33, 0x55),
-            ),
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             ui.visuals_mut().override_text_color = None;
@@ -105,15 +65,67 @@ pub fn top_bar(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
             if toggle.clicked() {
                 msgs.push(Msg::SetLang(other));
             }
-            if let Some(s) = &state.session {
-                ui.visuals_mut().override_text_color = Some(Color32::WHITE);
-                let role = match s.role {
-                    Role::Coordinator => tr(lang, "coordinación", "coordinator"),
-                    Role::User => tr(lang, "usuario(a)", "user"),
-                };
-                ui.label(format!("{} ({role})", s.name));
-            }
         });
+    });
+    // Second row: the institution's status (always), the server, the person.
+    ui.horizontal(|ui| {
+        match &state.institution {
+            Institution::Active => chip(
+                ui,
+                tr(lang, "Institución activa", "Institution active"),
+                GREEN_BG,
+                GREEN,
+            ),
+            Institution::Refused(f) => {
+                let word = if f.code == padron_shared::ErrorCode::InstitutionCancelled {
+                    tr(lang, "Institución cancelada", "Institution cancelled")
+                } else {
+                    tr(lang, "Institución inactiva", "Institution inactive")
+                };
+                chip(ui, word, RED_BG, RED);
+            }
+            Institution::Unknown => chip(
+                ui,
+                tr(
+                    lang,
+                    "Estado de la institución: se verifica al iniciar sesión",
+                    "Institution status: checked at login",
+                ),
+                Color32::from_rgb(0xe4, 0xea, 0xf2),
+                Color32::from_rgb(0x22, 0x33, 0x55),
+            ),
+        }
+        match &state.server {
+            Server::Online(_) => chip(
+                ui,
+                tr(lang, "Servidor en línea", "Server online"),
+                GREEN_BG,
+                GREEN,
+            ),
+            Server::Offline(_) => chip(ui, tr(lang, "Sin conexión", "Offline"), AMBER_BG, AMBER),
+            Server::Checking => chip(
+                ui,
+                tr(lang, "Conectando…", "Connecting…"),
+                Color32::from_rgb(0xe4, 0xea, 0xf2),
+                Color32::from_rgb(0x22, 0x33, 0x55),
+            ),
+        }
+        if let Some(s) = &state.session {
+            let role = match s.role {
+                Role::Coordinator => tr(lang, "coordinación", "coordinator"),
+                Role::User => tr(lang, "usuario(a)", "user"),
+            };
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.label(
+                    RichText::new(format!(
+                        "{} · {role} · CUI {}",
+                        s.name,
+                        s.cui.display_grouped()
+                    ))
+                    .strong(),
+                );
+            });
+        }
     });
 }
 

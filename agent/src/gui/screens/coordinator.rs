@@ -321,9 +321,10 @@ fn add_user(ui: &mut egui::Ui, state: &mut AppState, msgs: &mut Vec<Msg>) {
                         .flatten()
                 });
                 match shown {
-                    Some(text) => ui.label(RichText::new(format!("✗ {text}")).color(RED)),
-                    None if f == Field::Cui && cui_complete => ui
-                        .label(RichText::new(tr(lang, "✓ CUI válido", "✓ Valid CUI")).color(GREEN)),
+                    Some(text) => ui.label(RichText::new(text).color(RED)),
+                    None if f == Field::Cui && cui_complete => {
+                        ui.label(RichText::new(tr(lang, "CUI válido", "Valid CUI")).color(GREEN))
+                    }
                     None => ui.label(""),
                 };
                 ui.end_row();

@@ -18,6 +18,7 @@ use super::app::Secrets;
 use super::state::{AppState, Failure, Msg};
 use super::tr;
 
+pub const BACKGROUND: Color32 = Color32::from_rgb(0xf6, 0xf7, 0xf9);
 pub const BLUE: Color32 = Color32::from_rgb(0x0b, 0x4f, 0x8a);
 pub const GREEN: Color32 = Color32::from_rgb(0x1e, 0x7b, 0x34);
 pub const RED: Color32 = Color32::from_rgb(0xb0, 0x1c, 0x1c);
@@ -66,13 +67,22 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, secrets: &mut Secrets, msgs
                 .inner_margin(egui::Margin::symmetric(16, 10)),
         )
         .show(ui, |ui| chrome::top_bar(ui, state, msgs));
-    egui::Panel::top("banners")
-        .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(16, 0)))
-        .show(ui, |ui| chrome::banners(ui, state, msgs));
+    let banners = matches!(state.server, super::state::Server::Offline(_))
+        || matches!(state.institution, super::state::Institution::Refused(_))
+        || state.notice.is_some();
+    if banners {
+        egui::Panel::top("banners")
+            .frame(
+                egui::Frame::new()
+                    .fill(BACKGROUND)
+                    .inner_margin(egui::Margin::symmetric(16, 0)),
+            )
+            .show(ui, |ui| chrome::banners(ui, state, msgs));
+    }
     egui::CentralPanel::default()
         .frame(
             egui::Frame::new()
-                .fill(Color32::from_rgb(0xf6, 0xf7, 0xf9))
+                .fill(BACKGROUND)
                 .inner_margin(egui::Margin::same(20)),
         )
         .show(ui, |ui| match state.role() {

@@ -35,6 +35,11 @@ fn query(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
         "An xlsx, xls or ods workbook with the columns Referencia, CUI and Programa (or names and surnames). Up to 50,000 rows by CUI or 3,000 by names.",
     ));
     ui.add_space(6.0);
+    // The job under way (or just finished) first: it is what the person waits for.
+    if let Some(upload) = &state.upload {
+        progress(ui, state, upload, msgs);
+        ui.add_space(10.0);
+    }
     let hovering = ui.ctx().input(|i| !i.raw.hovered_files.is_empty());
     let running = matches!(&state.upload, Some(Upload::Sending))
         || matches!(&state.upload, Some(Upload::Job(j)) if j.state == "QUEUED" || j.state == "RUNNING");
@@ -156,10 +161,6 @@ fn query(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
                 }
             }
         }
-    }
-    if let Some(upload) = &state.upload {
-        ui.add_space(8.0);
-        progress(ui, state, upload, msgs);
     }
 }
 

@@ -1,0 +1,449 @@
+//! The kiosk driven through its accessibility tree (egui_kittest), against a
+//! real server and `padron-card` virtual cards in a real pcscd: a coordinator
+//! inserts the card, types the PIN, adds a user with the form (live CUI
+//! check, PIN to sign) and removes the card; a user drops a workbook, sees
+//! the pre-check's bad row, uploads it, follows the queue and saves the
+//! result. Serialised with the other pcscd tests (nextest group `pcscd` and
+//! the test bed's file lock). Only the native save dialog is answered by
+//! the test (it is the desktop's, not the kiosk's).
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use padron_agent::gui::app::PadronApp;
+use padron_agent::gui::state::{Msg, Upload};
+use padron_drivers::testbed::{self, VirtualCard};
+use padron_shared::Lang;
+use padron_tests::{Installation, Server, bin, ok, path_str, stderr, stdout};
+
+const COORDINATOR: &str = "1234567890101";
+const USER: &str = "9876543220101";
+
+struct Env {
+    inst: Installation,
+    _server: Server,
+    bundle: PathBuf,
+    ca: PathBuf,
+    readers: Vec<String>,
+    _lock: testbed::TestbedLock,
+}
+
+impl Env {
+    fn new() -> Env {
+        let lock = testbed::lock().unwrap();
+        let ctx = testbed::ensure_pcscd().unwrap();
+        let readers = testbed::vpcd_readers(&ctx)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.name)
+            .collect();
+        let inst = Installation::new();
+        let d = inst.data();
+        let ca = inst.tmp.path().join("eid-ca");
+        testbed::init_ca(&bin("padron-card"), &ca).unwrap();
+        ok(
+            "padron-server",
+            &[
+                "trust",
+                "add-eid-root",
+                "--data",
+                d,
+                path_str(&ca.join("ca.crt.pem")),
+            ],
+        );
+        ok(
+            "padron-server",
+            &[
+                "coordinator",
+                "add",
+                "--data",
+                d,
+                "--institution",
+                "MIDES",
+                "--cui",
+                COORDINATOR,
+                "--name",
+                "Ana López",
+            ],
+        );
+        let server = Server::start(&inst.data);
+        let bundle = inst.enroll("MIDES", "Central", &server.url());
+        Env {
+            inst,
+            _server: server,
+            bundle,
+            ca,
+            readers,
+            _lock: lock,
+        }
+    }
+
+    fn issue(&self, name: &str, cui: &str, given: &str, surnames: &str) -> PathBuf {
+        let dir = self.inst.tmp.path().join(name);
+        testbed::issue_card(
+            &bin("padron-card"),
+            &self.ca,
+            &dir,
+            cui,
+            given,
+            surnames,
+            "p256",
+        )
+        .unwrap();
+        dir
+    }
+
+    /// agent.toml of the bundle, pointed at vpcd slot `slot`.
+    fn config(&self, slot: usize) -> PathBuf {
+        let base = std::fs::read_to_string(self.bundle.join("agent.toml")).unwrap();
+        let path = self.bundle.join(format!("agent-{slot}.toml"));
+        std::fs::write(
+            &path,
+            format!("{base}card_reader = \"{}\"\n", self.readers[slot]),
+        )
+        .unwrap();
+        path
+    }
+
+    /// The kiosk as the person sees it, in Spanish, windowed.
+    fn kiosk(&self, slot: usize) -> Harness<'static, PadronApp> {
+        let loaded = padron_agent::config::load(&self.config(slot)).unwrap();
+        let client = padron_agent::client::Client::new(&loaded, Lang::Es).unwrap();
+        let settings = padron_shared::config_card::CardSettings::from(&loaded.config);
+        Harness::builder()
+            .with_size([1100.0, 760.0])
+            .build_eframe(move |cc| {
+                PadronApp::new(&cc.egui_ctx, client, settings, Lang::Es, false).unwrap()
+            })
+    }
+
+    fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.inst.data.join("padron.db")).unwrap()
+    }
+}
+
+/// Steps frames until `done` holds (the worker's results arrive between frames).
+fn wait(
+    h: &mut Harness<'static, PadronApp>,
+    what: &str,
+    done: impl Fn(&Harness<'static, PadronApp>) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        h.step();
+        if done(h) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; screen {:?}, state {:#?}",
+            h.state().state.screen_name(),
+            h.state().state
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+fn shows(h: &Harness<'static, PadronApp>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+fn type_into(h: &mut Harness<'static, PadronApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.step();
+    h.get_by_label(label).type_text(text);
+    h.step();
+}
+
+fn click(h: &mut Harness<'static, PadronApp>, label: &str) {
+    h.get_by_label(label).click();
+    h.step();
+    h.step();
+}
+
+fn log_in(h: &mut Harness<'static, PadronApp>, holder: &str) {
+    wait(h, "the PIN field and the holder's name", |h| {
+        shows(h, holder) && h.query_by_label("PIN de la tarjeta").is_some()
+    });
+    assert!(
+        shows(h, "Intentos restantes: 3"),
+        "tries left are shown before the PIN"
+    );
+    type_into(h, "PIN de la tarjeta", "123456");
+    click(h, "Iniciar sesión");
+}
+
+fn open_sessions(env: &Env) -> i64 {
+    env.db()
+        .query_row(
+            "SELECT count(*) FROM sessions WHERE ended_at IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[test]
+fn coordinator_inserts_the_card_types_the_pin_and_adds_a_user() {
+    let env = Env::new();
+    let ana = env.issue("ana", COORDINATOR, "ANA LUCÍA", "LÓPEZ PÉREZ");
+    let mut h = env.kiosk(0);
+    wait(&mut h, "the insert-card screen", |h| {
+        shows(h, "Inserte su documento de identificación")
+    });
+
+    let card = VirtualCard::insert(&bin("padron-card"), &ana, 0).unwrap();
+    log_in(&mut h, "ANA LUCÍA LÓPEZ PÉREZ");
+    wait(&mut h, "the coordinator's users", |h| {
+        shows(h, "Aún no hay usuarios")
+    });
+    assert!(shows(&h, "Institución activa"));
+    assert_eq!(open_sessions(&env), 1);
+
+    click(&mut h, "Agregar usuario");
+    // Live validation: a CUI whose check digit is wrong is flagged as typed.
+    type_into(&mut h, "CUI", "9876543230101");
+    assert!(
+        shows(&h, "dígito verificador"),
+        "the check digit is verified live"
+    );
+    for _ in 0..13 {
+        h.key_press(eframe::egui::Key::Backspace);
+        h.step();
+    }
+    type_into(&mut h, "CUI", "9876 54322 0101");
+    assert!(shows(&h, "CUI válido"));
+    type_into(&mut h, "Nombre completo (como en el DPI)", "Pedro Xol Caal");
+    type_into(&mut h, "Correo institucional", "pedro.xol@mides");
+    type_into(&mut h, "Teléfono móvil", "5555 1234");
+    type_into(&mut h, "Dependencia", "Dirección de Programas Sociales");
+    type_into(&mut h, "Puesto", "Analista");
+    type_into(&mut h, "Programa social", "Bolsa Social");
+    click(&mut h, "Firmar alta con la tarjeta");
+    assert!(
+        shows(&h, "El correo no es válido"),
+        "a bad e-mail stops the signature"
+    );
+    assert!(h.state().state.signing.is_none());
+    type_into(&mut h, "Correo institucional", ".gob.gt");
+    click(&mut h, "Firmar alta con la tarjeta");
+    wait(&mut h, "the signature PIN prompt", |h| {
+        h.query_by_label("PIN para firmar").is_some()
+    });
+    type_into(&mut h, "PIN para firmar", "123456");
+    click(&mut h, "Firmar y enviar");
+    wait(
+        &mut h,
+        "the request to be done and the table reloaded",
+        |h| shows(h, "Alta realizada") && shows(h, "Pedro Xol Caal"),
+    );
+    assert!(
+        shows(&h, "Finalizada"),
+        "the followed request's state is shown"
+    );
+    let (name, email): (String, String) = env
+        .db()
+        .query_row(
+            "SELECT full_name, email FROM users WHERE cui = ?1",
+            [USER],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (name.as_str(), email.as_str()),
+        ("Pedro Xol Caal", "pedro.xol@mides.gob.gt")
+    );
+
+    click(&mut h, "Solicitudes");
+    wait(&mut h, "the request history", |h| {
+        shows(h, "Historial de solicitudes") && shows(h, USER)
+    });
+
+    // Removing the card ends the session, on screen and on the server.
+    card.remove().unwrap();
+    wait(&mut h, "the lock after removal", |h| {
+        shows(h, "La tarjeta fue retirada del lector") && h.state().state.session.is_none()
+    });
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while open_sessions(&env) != 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the server still holds the session"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The stored signature of the real card verifies.
+    let audit = ok(
+        "padron-server",
+        &["audit", "verify", "--data", env.inst.data()],
+    );
+    assert!(
+        audit.contains("1 solicitudes firmadas verificadas"),
+        "{audit}"
+    );
+}
+
+/// A file as the desktop hands a dropped one to egui.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl eframe::egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn user_drops_a_workbook_sees_its_bad_row_uploads_follows_and_saves_the_result() {
+    let env = Env::new();
+    let csv = env.inst.tmp.path().join("registro.csv");
+    ok(
+        "padron-server",
+        &[
+            "registry",
+            "generate",
+            "--persons",
+            "2000",
+            "--seed",
+            "3",
+            "--out",
+            path_str(&csv),
+        ],
+    );
+    ok(
+        "padron-server",
+        &[
+            "registry",
+            "import",
+            "--data",
+            env.inst.data(),
+            path_str(&csv),
+        ],
+    );
+    let ana = env.issue("ana", COORDINATOR, "ANA", "LÓPEZ");
+    let pedro = env.issue("pedro", USER, "PEDRO", "XOL CAAL");
+    let ana_card = VirtualCard::insert(&bin("padron-card"), &ana, 0).unwrap();
+    let added = Command::new(bin("padron-agent"))
+        .arg("--config")
+        .arg(env.config(0))
+        .args([
+            "users",
+            "add",
+            "--cui",
+            USER,
+            "--name",
+            "Pedro Xol",
+            "--email",
+            "p@mides.gob.gt",
+            "--phone",
+            "55551234",
+            "--department",
+            "D",
+            "--post",
+            "P",
+            "--programme",
+            "Bolsa Social",
+        ])
+        .env("PADRON_PIN", "123456")
+        .output()
+        .unwrap();
+    assert!(
+        added.status.success(),
+        "{}{}",
+        stdout(&added),
+        stderr(&added)
+    );
+    ana_card.remove().unwrap();
+
+    let mut cuis = padron_tests::workbooks::registry_cuis(&csv, 25);
+    cuis.push("1234567880101".into());
+    let input = env.inst.tmp.path().join("beneficiarios.xlsx");
+    std::fs::write(
+        &input,
+        padron_tests::workbooks::cui_workbook(&cuis, "Bolsa Social"),
+    )
+    .unwrap();
+
+    let mut h = env.kiosk(1);
+    let _card = VirtualCard::insert(&bin("padron-card"), &pedro, 1).unwrap();
+    log_in(&mut h, "PEDRO XOL CAAL");
+    wait(&mut h, "the user's query screen", |h| {
+        shows(h, "Arrastre aquí el libro de cálculo")
+    });
+
+    h.input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(input.clone())));
+    wait(&mut h, "the pre-check", |h| shows(h, "26 filas"));
+    assert!(
+        shows(&h, "1 filas con problemas"),
+        "the bad CUI is reported before upload"
+    );
+    assert!(shows(&h, "dígito verificador"));
+    assert!(
+        h.query_by_label("27").is_some(),
+        "the bad row is named by its spreadsheet number"
+    );
+
+    click(&mut h, "Enviar consulta");
+    // Follow the job frame by frame: the queue position is drawn first (the
+    // answer to an upload is always QUEUED), then the progress, then the end.
+    let mut states = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        h.step();
+        if let Some(Upload::Job(job)) = &h.state().state.upload {
+            let seen = match job.state.as_str() {
+                "QUEUED" if shows(&h, "En cola") => "QUEUED",
+                "RUNNING" if shows(&h, "Procesando") => "RUNNING",
+                "DONE" if shows(&h, "Consulta terminada.") => "DONE",
+                _ => "",
+            };
+            if !seen.is_empty() && states.last() != Some(&seen) {
+                states.push(seen);
+            }
+            if seen == "DONE" {
+                break;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the job did not finish: {states:?}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(states.first(), Some(&"QUEUED"), "{states:?}");
+    assert_eq!(states.last(), Some(&"DONE"), "{states:?}");
+    let Some(Upload::Job(job)) = h.state().state.upload.clone() else {
+        panic!("no job")
+    };
+    assert_eq!(job.rows, 26);
+    assert_eq!(job.progress_percent, 100);
+    assert!(h.query_by_label("Descargar resultado…").is_some());
+
+    // The save dialog's answer.
+    let output = env.inst.tmp.path().join("resultado.xlsx");
+    h.state_mut().dispatch(Msg::SaveTarget {
+        id: job.id.clone(),
+        path: Some(output.clone()),
+    });
+    wait(&mut h, "the saved result", |h| shows(h, "Guardado en"));
+    assert!(h.query_by_label("Abrir carpeta").is_some());
+    let rows = padron_tests::workbooks::result_rows(&output);
+    assert_eq!(rows.len(), 27);
+    assert_eq!(rows.iter().filter(|r| r[16] == "ENCONTRADO").count(), 25);
+    assert_eq!(rows[26][16], "CUI_INVALIDO");
+
+    click(&mut h, "Mis consultas");
+    wait(&mut h, "the user's jobs", |h| {
+        shows(h, "beneficiarios.xlsx") && shows(h, "Finalizada")
+    });
+}
