@@ -175,7 +175,13 @@ impl Capture {
                 vec![Msg::CancelSigning, Msg::SelectTab(Tab::Requests)]
             }
             "coordinator-requests" => vec![Msg::SelectTab(Tab::Report)],
-            "coordinator-report" => vec![Msg::SelectTab(Tab::Users)],
+            "coordinator-report" => match &state.users {
+                Remote::Loaded(users) if !users.is_empty() => {
+                    vec![Msg::TourReport(users[0].cui.clone()), Msg::RunReport]
+                }
+                _ => vec![Msg::SelectTab(Tab::Users)],
+            },
+            "coordinator-report-loaded" => vec![Msg::SelectTab(Tab::Users)],
             "coordinator-users-loaded" => match &state.users {
                 Remote::Loaded(users) if !users.is_empty() => vec![
                     Msg::AskRemove {
@@ -208,6 +214,7 @@ pub fn shot_name(state: &AppState) -> String {
             _ => "",
         },
         "insert-card" if state.pin_error.is_some() => "-removed",
+        "coordinator-report" if matches!(state.report, Remote::Loaded(_)) => "-loaded",
         "coordinator-add-user" if state.form != UserForm::default() => "-invalid",
         "coordinator-users" if matches!(&state.users, Remote::Loaded(u) if !u.is_empty()) => {
             // The first picture is taken before the tour visits other tabs;
@@ -242,6 +249,7 @@ fn busy(state: &AppState) -> bool {
                 Tab::Users => matches!(state.users, Remote::Loading | Remote::NotLoaded),
                 Tab::Requests => matches!(state.requests, Remote::Loading | Remote::NotLoaded),
                 Tab::Jobs => matches!(state.jobs, Remote::Loading | Remote::NotLoaded),
+                Tab::Report => matches!(state.report, Remote::Loading),
                 _ => false,
             })
         || (state.card_reader().is_some() && state.card.is_none() && state.session.is_none())

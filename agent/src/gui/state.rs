@@ -15,6 +15,7 @@ use padron_drivers::{Pin, ReaderInfo};
 use padron_shared::auth::{Role, SessionInfo};
 use padron_shared::protocol::WhoAmI;
 use padron_shared::queries::QueryJob;
+use padron_shared::reports::{UserActivityParams, UserActivityReport};
 use padron_shared::users::{RemovalReason, RequestAction, RequestView, UserChange, UserView};
 use padron_shared::{ErrorCode, Lang};
 
@@ -207,6 +208,53 @@ pub struct Removal {
     pub reason: Option<RemovalReason>,
 }
 
+/// The user-activity report's question: whose queries, between which days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportForm {
+    pub cui: String,
+    /// `YYYY-MM-DD`, both days included.
+    pub from: String,
+    pub to: String,
+}
+
+impl ReportForm {
+    /// This month so far (UTC days, like the server's).
+    pub fn this_month(today: time::Date) -> ReportForm {
+        let day =
+            |d: time::Date| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
+        ReportForm {
+            cui: String::new(),
+            from: day(today.replace_day(1).unwrap_or(today)),
+            to: day(today),
+        }
+    }
+
+    /// The request, or what is wrong with the form.
+    pub fn params(&self) -> Result<UserActivityParams, Failure> {
+        let cui = user_admin::check_cui(&self.cui)
+            .map_err(|p| Failure::new(ErrorCode::CuiInvalid, p.es, p.en))?;
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        let parse = |t: &str| time::Date::parse(t.trim(), &format).ok();
+        match (parse(&self.from), parse(&self.to)) {
+            (Some(from), Some(to)) if from <= to => Ok(UserActivityParams {
+                cui: cui.as_string(),
+                from: self.from.trim().to_owned(),
+                to: self.to.trim().to_owned(),
+            }),
+            (Some(_), Some(_)) => Err(Failure::new(
+                ErrorCode::BadRequest,
+                "La fecha inicial es posterior a la final.",
+                "The first day is after the last one.",
+            )),
+            _ => Err(Failure::new(
+                ErrorCode::BadRequest,
+                "Escriba las fechas como AAAA-MM-DD.",
+                "Write the dates as YYYY-MM-DD.",
+            )),
+        }
+    }
+}
+
 /// A request waiting for the card's signature (PIN prompt), or being sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signing {
@@ -263,8 +311,9 @@ pub enum Msg {
     Requests(Result<Vec<RequestView>, Failure>),
     Reload,
     FieldLeft(user_admin::Field),
-    /// The documentation tour fills the form (see `capture.rs`).
+    /// The documentation tour fills the forms (see `capture.rs`).
     TourFill(Box<UserForm>),
+    TourReport(String),
     /// The PIN typed cannot be a PIN; nothing reached the card.
     PinInvalid(Failure),
     AskSignAdd,
@@ -278,6 +327,11 @@ pub enum Msg {
     SignWithPin(Pin),
     Submitted(Result<RequestView, Failure>),
     RequestUpdate(RequestView),
+    RunReport,
+    Report(Result<UserActivityReport, Failure>),
+    SaveReport,
+    ReportTarget(Option<PathBuf>),
+    ReportSaved(Result<PathBuf, Failure>),
     // User.
     ChooseWorkbook,
     WorkbookChosen(PathBuf),
@@ -333,6 +387,17 @@ pub enum Command {
     FollowRequest {
         token: String,
         request: RequestView,
+    },
+    LoadReport {
+        token: String,
+        params: UserActivityParams,
+    },
+    PickReportTarget {
+        file_name: String,
+    },
+    WriteReport {
+        report: Box<UserActivityReport>,
+        path: PathBuf,
     },
     PickWorkbook,
     CheckWorkbook {
@@ -396,6 +461,9 @@ pub struct AppState {
     pub removal: Option<Removal>,
     pub signing: Option<Signing>,
     pub followed: Option<RequestView>,
+    pub report_form: ReportForm,
+    pub report: Remote<UserActivityReport>,
+    pub report_saved: Option<Saved>,
     pub workbook: Option<Workbook>,
     pub checking: Option<PathBuf>,
     pub upload: Option<Upload>,
@@ -428,6 +496,9 @@ impl AppState {
             removal: None,
             signing: None,
             followed: None,
+            report_form: ReportForm::this_month(time::OffsetDateTime::now_utc().date()),
+            report: Remote::NotLoaded,
+            report_saved: None,
             workbook: None,
             checking: None,
             upload: None,
@@ -514,6 +585,9 @@ impl AppState {
         self.removal = None;
         self.signing = None;
         self.followed = None;
+        self.report = Remote::NotLoaded;
+        self.report_saved = None;
+        self.report_form.cui.clear();
         self.workbook = None;
         self.upload = None;
         self.saved = None;
@@ -559,7 +633,14 @@ impl AppState {
                 self.jobs = Remote::Loading;
                 out.push(Command::LoadJobs { token });
             }
-            Tab::AddUser | Tab::Report | Tab::Query => {}
+            Tab::Report => {
+                // The picker lists the institution's users.
+                if !matches!(self.users, Remote::Loaded(_)) {
+                    self.users = Remote::Loading;
+                    out.push(Command::LoadUsers { token });
+                }
+            }
+            Tab::AddUser | Tab::Query => {}
         }
     }
 
@@ -719,6 +800,7 @@ impl AppState {
                 }
             }
             Msg::TourFill(form) => self.form = *form,
+            Msg::TourReport(cui) => self.report_form.cui = cui,
             Msg::PinInvalid(failure) => match &mut self.signing {
                 Some(signing) => signing.error = Some(failure),
                 None => self.pin_error = Some(failure),
@@ -820,6 +902,45 @@ impl AppState {
                 self.settle_request(&view, &mut out);
                 self.followed = Some(view);
             }
+            Msg::RunReport => {
+                if self.role() != Some(Role::Coordinator) {
+                    return out;
+                }
+                match (self.token(), self.report_form.params()) {
+                    (Some(token), Ok(params)) => {
+                        self.report = Remote::Loading;
+                        self.report_saved = None;
+                        out.push(Command::LoadReport { token, params });
+                    }
+                    (_, Err(f)) => self.report = Remote::Failed(f),
+                    (None, _) => {}
+                }
+            }
+            Msg::Report(Ok(report)) => self.report = Remote::Loaded(report),
+            Msg::Report(Err(f)) => {
+                self.absorb(&f, &mut out);
+                if self.session.is_some() {
+                    self.report = Remote::Failed(f);
+                }
+            }
+            Msg::SaveReport => {
+                if let Remote::Loaded(r) = &self.report {
+                    out.push(Command::PickReportTarget {
+                        file_name: format!("actividad-{}-{}-{}.xlsx", r.user_cui, r.from, r.to),
+                    });
+                }
+            }
+            Msg::ReportTarget(path) => {
+                if let (Remote::Loaded(r), Some(path)) = (&self.report, path) {
+                    self.report_saved = Some(Saved::Saving(r.user_cui.clone()));
+                    out.push(Command::WriteReport {
+                        report: Box::new(r.clone()),
+                        path,
+                    });
+                }
+            }
+            Msg::ReportSaved(Ok(path)) => self.report_saved = Some(Saved::Done(path)),
+            Msg::ReportSaved(Err(f)) => self.report_saved = Some(Saved::Failed(f)),
             Msg::ChooseWorkbook => {
                 if self.role() == Some(Role::User) {
                     out.push(Command::PickWorkbook);
@@ -1392,6 +1513,38 @@ mod tests {
         assert!(matches!(&cmds[..], [Command::Download { id, .. }] if id == "j1"));
         s.update(Msg::ResultSaved(Ok("/tmp/r.xlsx".into())));
         assert_eq!(s.saved, Some(Saved::Done("/tmp/r.xlsx".into())));
+    }
+
+    #[test]
+    fn the_activity_report_checks_its_question_first() {
+        let mut s = logged_in(Role::Coordinator);
+        assert_eq!(names(&s.update(Msg::SelectTab(Tab::Report))), ["LoadUsers"]);
+        s.report_form = ReportForm {
+            cui: "9876543220101".into(),
+            from: "2026-11-30".into(),
+            to: "2026-11-01".into(),
+        };
+        assert!(s.update(Msg::RunReport).is_empty());
+        assert!(matches!(&s.report, Remote::Failed(f) if f.en.contains("after")));
+        s.report_form.from = "1 nov".into();
+        s.update(Msg::RunReport);
+        assert!(matches!(&s.report, Remote::Failed(f) if f.en.contains("YYYY-MM-DD")));
+        s.report_form.from = "2026-11-01".into();
+        s.report_form.cui = "9876543230101".into();
+        s.update(Msg::RunReport);
+        assert!(matches!(&s.report, Remote::Failed(f) if f.code == ErrorCode::CuiInvalid));
+        s.report_form.cui = "9876 54322 0101".into();
+        let cmds = s.update(Msg::RunReport);
+        assert!(matches!(&cmds[..], [Command::LoadReport { params, .. }]
+            if params.cui == "9876543220101" && params.from == "2026-11-01"));
+        let mut user = logged_in(Role::User);
+        user.report_form = s.report_form.clone();
+        assert!(user.update(Msg::RunReport).is_empty(), "coordinators only");
+        let first = ReportForm::this_month(time::macros::date!(2026 - 11 - 22));
+        assert_eq!(
+            (first.from.as_str(), first.to.as_str()),
+            ("2026-11-01", "2026-11-22")
+        );
     }
 
     #[test]

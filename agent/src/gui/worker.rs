@@ -280,6 +280,42 @@ impl Worker {
                     }
                 });
             }
+            Command::LoadReport { token, params } => {
+                self.runtime.spawn(async move {
+                    out.send(Msg::Report(
+                        client
+                            .user_activity(&token, &params)
+                            .await
+                            .map_err(client_failure),
+                    ));
+                });
+            }
+            Command::PickReportTarget { file_name } => {
+                self.runtime.spawn(async move {
+                    let path = rfd::AsyncFileDialog::new()
+                        .set_title("Padrón")
+                        .set_file_name(&file_name)
+                        .add_filter("xlsx", &["xlsx"])
+                        .save_file()
+                        .await
+                        .map(|f| f.path().to_owned());
+                    out.send(Msg::ReportTarget(path));
+                });
+            }
+            Command::WriteReport { report, path } => {
+                self.runtime.spawn_blocking(move || {
+                    let result = crate::activity_report::write(&report, &path)
+                        .map(|_| path.clone())
+                        .map_err(|e| {
+                            Failure::new(
+                                ErrorCode::Internal,
+                                format!("No se pudo guardar {}: {e}", path.display()),
+                                format!("Could not save {}: {e}", path.display()),
+                            )
+                        });
+                    out.send(Msg::ReportSaved(result));
+                });
+            }
             Command::PickWorkbook => {
                 self.runtime.spawn(async move {
                     let picked = rfd::AsyncFileDialog::new()

@@ -61,7 +61,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, msgs: &mut Vec<Msg>) {
             Tab::Users => users(ui, state, msgs),
             Tab::AddUser => add_user(ui, state, msgs),
             Tab::Requests => requests(ui, state, msgs),
-            _ => report(ui, lang),
+            _ => report(ui, state, msgs),
         });
 }
 
@@ -409,13 +409,187 @@ fn requests(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
         });
 }
 
-/// The user-activity report: the server side is being built (`report user`);
-/// this is where its table goes once the client method exists.
-fn report(ui: &mut egui::Ui, lang: Lang) {
+/// The user-activity report: one user's queries between two days (who,
+/// when, programme, rows, results; never whom they queried).
+fn report(ui: &mut egui::Ui, state: &mut AppState, msgs: &mut Vec<Msg>) {
+    let lang = state.lang;
     ui.heading(tr(lang, "Actividad de usuarios", "User activity"));
     ui.label(tr(
         lang,
-        "El informe de consultas por usuario aún no está disponible en este servidor.",
-        "The per-user query report is not available on this server yet.",
+        "Las consultas que hizo una persona usuaria de la institución: cuándo, desde qué sede, para qué programa, cuántas filas y con qué resultados. Nunca a quién se consultó.",
+        "The queries a user of the institution made: when, from which site, for which programme, how many rows and with what results. Never whom they queried.",
     ));
+    ui.add_space(6.0);
+    let users: Vec<(String, String)> = match &state.users {
+        Remote::Loaded(list) => list
+            .iter()
+            .map(|u| (u.cui.clone(), u.full_name.clone()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    egui::Grid::new("report-form")
+        .num_columns(2)
+        .spacing([16.0, 10.0])
+        .show(ui, |ui| {
+            let label = ui.label(tr(lang, "Usuario", "User"));
+            let chosen = users
+                .iter()
+                .find(|(cui, _)| *cui == state.report_form.cui)
+                .map(|(cui, name)| format!("{name} · {cui}"))
+                .unwrap_or_else(|| tr(lang, "Elija una persona…", "Pick a person…").to_owned());
+            egui::ComboBox::from_id_salt("report-user")
+                .selected_text(chosen)
+                .width(360.0)
+                .show_ui(ui, |ui| {
+                    for (cui, name) in &users {
+                        ui.selectable_value(
+                            &mut state.report_form.cui,
+                            cui.clone(),
+                            format!("{name} · {cui}"),
+                        );
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+            field(
+                ui,
+                tr(lang, "CUI (o escríbalo)", "CUI (or type it)"),
+                &mut state.report_form.cui,
+                "1234 56789 0101",
+                None,
+            );
+            ui.end_row();
+            field(
+                ui,
+                tr(lang, "Desde (AAAA-MM-DD)", "From (YYYY-MM-DD)"),
+                &mut state.report_form.from,
+                "2026-01-01",
+                None,
+            );
+            ui.end_row();
+            field(
+                ui,
+                tr(lang, "Hasta (AAAA-MM-DD)", "To (YYYY-MM-DD)"),
+                &mut state.report_form.to,
+                "2026-12-31",
+                None,
+            );
+            ui.end_row();
+        });
+    if ui
+        .button(RichText::new(tr(lang, "Ver actividad", "Show activity")).strong())
+        .clicked()
+    {
+        msgs.push(Msg::RunReport);
+    }
+    ui.add_space(8.0);
+    match &state.report {
+        Remote::NotLoaded => {}
+        Remote::Loading => {
+            ui.spinner();
+        }
+        Remote::Failed(f) => failure_box(ui, lang, f),
+        Remote::Loaded(r) => {
+            ui.label(
+                RichText::new(format!(
+                    "{} · CUI {} · {} · {}",
+                    r.user_name,
+                    r.user_cui,
+                    r.user_programme,
+                    state_word(lang, &r.user_status)
+                ))
+                .strong(),
+            );
+            let t = &r.results;
+            ui.label(format!(
+                "{} {} {}: {} {} · {} {} · ENCONTRADO {} · NO_ENCONTRADO {} · CUI_INVALIDO {} · AMBIGUO {} · RECHAZADO {}",
+                r.from,
+                tr(lang, "a", "to"),
+                r.to,
+                r.queries.len(),
+                tr(lang, "consultas", "queries"),
+                r.rows_charged,
+                tr(lang, "filas", "rows"),
+                t.encontrado,
+                t.no_encontrado,
+                t.cui_invalido,
+                t.ambiguo,
+                t.rechazado
+            ));
+            if r.queries.is_empty() {
+                ui.label(tr(
+                    lang,
+                    "Sin consultas en esas fechas.",
+                    "No queries between those days.",
+                ));
+            } else {
+                egui::Grid::new("report")
+                    .striped(true)
+                    .num_columns(6)
+                    .spacing([16.0, 6.0])
+                    .show(ui, |ui| {
+                        for h in [
+                            tr(lang, "Enviada", "Sent"),
+                            tr(lang, "Sede", "Site"),
+                            tr(lang, "Tipo", "Kind"),
+                            tr(lang, "Programas", "Programmes"),
+                            tr(lang, "Filas", "Rows"),
+                            tr(lang, "Estado", "State"),
+                        ] {
+                            ui.label(RichText::new(h).strong());
+                        }
+                        ui.end_row();
+                        for q in &r.queries {
+                            ui.label(short_time(&q.submitted_at));
+                            ui.label(&q.site);
+                            ui.label(&q.mode);
+                            ui.label(
+                                q.programmes
+                                    .iter()
+                                    .map(|p| format!("{} ({})", p.programme, p.rows))
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                            );
+                            ui.label(q.rows.to_string());
+                            ui.label(state_word(lang, &q.state));
+                            ui.end_row();
+                        }
+                    });
+            }
+            ui.horizontal(|ui| {
+                if ui
+                    .button(tr(lang, "Guardar como libro…", "Save as workbook…"))
+                    .clicked()
+                {
+                    msgs.push(Msg::SaveReport);
+                }
+                match &state.report_saved {
+                    Some(crate::gui::state::Saved::Saving(_)) => {
+                        ui.spinner();
+                    }
+                    Some(crate::gui::state::Saved::Done(path)) => {
+                        ui.label(
+                            RichText::new(format!(
+                                "{} {}",
+                                tr(lang, "Guardado en", "Saved to"),
+                                path.display()
+                            ))
+                            .color(GREEN),
+                        );
+                        if ui
+                            .button(tr(lang, "Abrir carpeta", "Open folder"))
+                            .clicked()
+                        {
+                            msgs.push(Msg::OpenFolder(path.clone()));
+                        }
+                    }
+                    Some(crate::gui::state::Saved::Failed(f)) => {
+                        ui.label(RichText::new(f.text(lang)).color(RED));
+                    }
+                    None => {}
+                }
+            });
+        }
+    }
 }
