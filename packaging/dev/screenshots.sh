@@ -53,6 +53,20 @@ sleep 2
 type_in_window 123456
 wait_file "$SHOTS/user-jobs.png" 90
 
+say "kiosk mode, in English, with Pedro's card in the reader"
+mkdir -p "$SHOTS/en"
+PADRON_GUI_SCREENSHOTS="$SHOTS/en" "$BIN/padron-agent" --config "$KIOSK_CONFIG" --kiosk --lang en \
+    >"$KIOSK_DIR/gui-en.log" 2>&1 &
+en=$!
+KIOSK_PIDS+=("$en")
+wait_file "$SHOTS/en/pin.png"
+cp "$SHOTS/en/pin.png" "$SHOTS/kiosk-en-pin.png"
+kill "$en"
+
+say "the server goes away: the open session shows the outage within 30 s"
+kill "${KIOSK_PIDS[0]}"
+wait_file "$SHOTS/user-jobs-offline.png" 45
+
 mkdir -p "$OUT"
 rm -f "$OUT"/*.png
 cp "$SHOTS"/*.png "$OUT/"

@@ -83,7 +83,8 @@ impl PadronApp {
             ctx: ctx.clone(),
             capture: None,
         };
-        for command in app.state.start() {
+        let start = app.state.start();
+        for command in start {
             app.execute(command);
         }
         Ok(app)

@@ -235,7 +235,12 @@ pub fn shot_name(state: &AppState) -> String {
         },
         _ => "",
     };
-    format!("{base}{suffix}")
+    let offline = if matches!(state.server, super::state::Server::Offline(_)) {
+        "-offline"
+    } else {
+        ""
+    };
+    format!("{base}{suffix}{offline}")
 }
 
 /// Something is on its way; a picture now would show a spinner.

@@ -26,6 +26,9 @@ use crate::user_admin::{self, FieldProblem};
 pub const IDLE_LOCK: Duration = Duration::from_secs(5 * 60);
 /// An offline server is asked again after this long.
 pub const OFFLINE_RETRY: Duration = Duration::from_secs(5);
+/// An online server is asked again after this long, so an outage shows
+/// while nobody works (one request, one repaint: no measurable idle cost).
+pub const ONLINE_RECHECK: Duration = Duration::from_secs(30);
 
 /// A failure as the person reads it, in both languages (the language can be
 /// switched while it is on screen).
@@ -297,7 +300,11 @@ pub enum Msg {
     Readers(Readers),
     CardRead(Result<CardFacts, Failure>),
     // Server.
-    ServerChecked(Result<WhoAmI, Failure>),
+    /// The answer to the check of `epoch` (see [`AppState::server_epoch`]).
+    ServerChecked {
+        epoch: u64,
+        result: Result<WhoAmI, Failure>,
+    },
     RetryServer,
     // Login.
     SubmitPin(Pin),
@@ -359,6 +366,7 @@ pub enum Msg {
 #[derive(Debug)]
 pub enum Command {
     CheckServer {
+        epoch: u64,
         after: Option<Duration>,
     },
     ReadCard {
@@ -453,6 +461,9 @@ pub struct AppState {
     pub session: Option<SessionInfo>,
     pub session_reader: Option<String>,
     pub server: Server,
+    /// Each scheduled server check gets a new epoch; an answer to an older
+    /// one does not schedule another, so there is one chain of checks.
+    pub server_epoch: u64,
     pub institution: Institution,
     pub tab: Tab,
     pub users: Remote<Vec<UserView>>,
@@ -488,6 +499,7 @@ impl AppState {
             session: None,
             session_reader: None,
             server: Server::Checking,
+            server_epoch: 0,
             institution: Institution::Unknown,
             tab: Tab::Users,
             users: Remote::NotLoaded,
@@ -511,8 +523,16 @@ impl AppState {
     }
 
     /// What the kiosk starts with.
-    pub fn start(&self) -> Vec<Command> {
-        vec![Command::CheckServer { after: None }]
+    pub fn start(&mut self) -> Vec<Command> {
+        vec![self.check_server(None)]
+    }
+
+    fn check_server(&mut self, after: Option<Duration>) -> Command {
+        self.server_epoch += 1;
+        Command::CheckServer {
+            epoch: self.server_epoch,
+            after,
+        }
     }
 
     /// The reader whose card is used: the configured one, or the first
@@ -599,9 +619,7 @@ impl AppState {
     fn absorb(&mut self, failure: &Failure, out: &mut Vec<Command>) {
         if failure.is_offline() {
             if !matches!(self.server, Server::Offline(_)) {
-                out.push(Command::CheckServer {
-                    after: Some(OFFLINE_RETRY),
-                });
+                out.push(self.check_server(Some(OFFLINE_RETRY)));
             }
             self.server = Server::Offline(failure.clone());
             return;
@@ -682,19 +700,22 @@ impl AppState {
                     _ => self.card = Some(facts),
                 }
             }
-            Msg::ServerChecked(Ok(me)) => self.server = Server::Online(me),
-            Msg::ServerChecked(Err(failure)) => {
-                if failure.is_offline() {
-                    self.server = Server::Offline(failure);
-                    out.push(Command::CheckServer {
-                        after: Some(OFFLINE_RETRY),
-                    });
-                } else {
-                    // Reachable but refusing this workstation: retrying will not help.
-                    self.server = Server::Offline(failure);
+            Msg::ServerChecked { epoch, result } => {
+                let next = match &result {
+                    Err(f) if f.is_offline() => OFFLINE_RETRY,
+                    // Online, or reachable but refusing this workstation
+                    // (an admin may fix it): look again now and then.
+                    _ => ONLINE_RECHECK,
+                };
+                self.server = match result {
+                    Ok(me) => Server::Online(me),
+                    Err(f) => Server::Offline(f),
+                };
+                if epoch == self.server_epoch {
+                    out.push(self.check_server(Some(next)));
                 }
             }
-            Msg::RetryServer => out.push(Command::CheckServer { after: None }),
+            Msg::RetryServer => out.push(self.check_server(None)),
             Msg::SubmitPin(pin) => {
                 if self.pin_busy || self.session.is_some() {
                     return out;
@@ -1287,11 +1308,20 @@ mod tests {
         let offline = Failure::of(ErrorCode::ServerUnreachable);
         let cmds = s.update(Msg::Users(Err(offline.clone())));
         assert!(
-            matches!(&cmds[..], [Command::CheckServer { after: Some(d) }] if *d == OFFLINE_RETRY)
+            matches!(&cmds[..], [Command::CheckServer { after: Some(d), .. }] if *d == OFFLINE_RETRY)
         );
         assert!(matches!(s.server, Server::Offline(_)));
         assert!(s.update(Msg::Requests(Err(offline.clone()))).is_empty());
-        let cmds = s.update(Msg::ServerChecked(Err(offline)));
+        // The check that was running before the outage is superseded.
+        let stale = Msg::ServerChecked {
+            epoch: s.server_epoch - 1,
+            result: Err(offline.clone()),
+        };
+        assert!(s.update(stale).is_empty(), "one chain of checks");
+        let cmds = s.update(Msg::ServerChecked {
+            epoch: s.server_epoch,
+            result: Err(offline),
+        });
         assert_eq!(names(&cmds), ["CheckServer"]);
         let me = WhoAmI {
             workstation_id: 1,
@@ -1300,7 +1330,13 @@ mod tests {
             site: "Central".into(),
             certificate_not_after: "2030".into(),
         };
-        assert!(s.update(Msg::ServerChecked(Ok(me))).is_empty());
+        let cmds = s.update(Msg::ServerChecked {
+            epoch: s.server_epoch,
+            result: Ok(me),
+        });
+        assert!(
+            matches!(&cmds[..], [Command::CheckServer { after: Some(d), .. }] if *d == ONLINE_RECHECK)
+        );
         assert!(matches!(s.server, Server::Online(_)));
         assert!(s.session.is_some(), "an outage does not end the session");
     }

@@ -188,14 +188,15 @@ impl Worker {
         let client = self.client();
         let settings = self.settings.clone();
         match command {
-            Command::CheckServer { after } => {
+            Command::CheckServer { epoch, after } => {
                 self.runtime.spawn(async move {
                     if let Some(delay) = after {
                         tokio::time::sleep(delay).await;
                     }
-                    out.send(Msg::ServerChecked(
-                        client.whoami().await.map_err(client_failure),
-                    ));
+                    out.send(Msg::ServerChecked {
+                        epoch,
+                        result: client.whoami().await.map_err(client_failure),
+                    });
                 });
             }
             Command::ReadCard { reader } => {
