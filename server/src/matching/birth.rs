@@ -49,18 +49,18 @@ impl BirthAgreement {
     /// when the row gives a date. About one date in fourteen is typed
     /// wrong, nearly always by one slip: a wrong digit, day and month
     /// swapped (day-first and month-first forms are both in use), less
-    /// often a day or a year off or another day of the month. An unrelated
-    /// date (another person's, a registration date) is rare, and a
-    /// candidate whose date is unrelated to the row's is strong evidence
-    /// of another person with the same names.
+    /// often a day or a year off. Another day of the same month with no
+    /// slip to explain it, or an unrelated date (another person's, a
+    /// registration date), is rare, and a candidate born on such a date is
+    /// good evidence of another person with the same names.
     pub fn m(self) -> f64 {
         match self {
             BirthAgreement::Exact => 0.93,
             BirthAgreement::Transposed => 0.015,
             BirthAgreement::NextDay => 0.006,
-            BirthAgreement::OneSlip => 0.02,
+            BirthAgreement::OneSlip => 0.025,
             BirthAgreement::NextYear => 0.006,
-            BirthAgreement::SameMonth => 0.008,
+            BirthAgreement::SameMonth => 0.003,
             BirthAgreement::Disagree => 0.015,
         }
     }

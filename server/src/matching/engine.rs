@@ -113,7 +113,7 @@ pub const CANDIDATE_PROBABILITY: f64 = 0.02;
 pub const OUTSIDE_ODDS_PER_PERSON: f64 = 0.06;
 /// Persons of the blocks that get the full scoring: the best by signature,
 /// and all those tied with the very best up to `FULL_SCORING_TIED`.
-const FULL_SCORING: usize = 24;
+const FULL_SCORING: usize = 64;
 const FULL_SCORING_TIED: usize = 256;
 /// Candidates whose rough score trails the best by more than this cannot win.
 const ROUGH_MARGIN: i32 = 14;

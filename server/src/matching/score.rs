@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 
 use crate::names::similarity::{slip_chance, typo_allowance, typo_distance};
+use crate::names::spelling;
 use crate::names::{NameToken, Surnames};
 use crate::registry::date::Day;
 use crate::registry::store::{NameField, Registry, StoreError};
@@ -66,26 +67,44 @@ pub fn compare(q: &NameToken, c: &NameToken) -> Agreement {
     if q.core == c.core {
         return Agreement::Particle;
     }
-    if !q.code.is_empty() && q.code == c.code {
+    let same_sounds = !q.code.is_empty() && q.code == c.code;
+    if same_sounds && spelling(&q.core) == spelling(&c.core) {
         return Agreement::Phonetic;
     }
     // Slips are made on the person's name: a letter dropped from BATZ
     // leaves BAZ, three letters but still one slip from a four-letter name.
-    let allowance = typo_allowance(c.full.len());
+    // With the same consonants, one vowel slipped is a slip even in a short
+    // name (ANO for ANA); whether it is rather another name (MARIO for
+    // MARÍA) is for the weight to say, from how common the row's text is.
+    let allowance = typo_allowance(c.full.len()).max(usize::from(same_sounds));
     if allowance > 0 && typo_distance(&q.full, &c.full, allowance) <= allowance {
         return Agreement::Typo;
     }
     Agreement::Disagree
 }
 
-/// `m/u` of a slip (see [`Frequencies::typo_bits`]), from the registry
-/// shares of the person's name and of the row's text as a name of its own.
-fn typo_odds(person_name: f64, row_text: f64, letters: usize, given: bool) -> f64 {
+/// How many ways a name is commonly spelled (S/Z, B/V, K/Q/C, X/CH, a
+/// silent H, a doubled vowel…): the chance that a variant spelling is one
+/// given spelling.
+const SPELLINGS_PER_NAME: f64 = 4.0;
+
+/// `m/u` of a row's text that is a slip or another spelling (`level`) of
+/// the person's name (see [`Frequencies::variant_bits`]), from the
+/// registry shares of the person's name and of the row's text as a name of
+/// its own; `chance` is how likely that very form is among the person's
+/// slips or spellings.
+fn variant_odds(
+    level: Agreement,
+    person_name: f64,
+    row_text: f64,
+    chance: f64,
+    given: bool,
+) -> f64 {
     // Names near the row's text: the person's own and a few others.
     let near = person_name * 1.5;
-    let m_typo = m_of(Agreement::Typo, given);
+    let m_level = m_of(level, given);
     let m_exact = m_of(Agreement::Exact, given);
-    let u = near + row_text * m_exact / (m_typo * slip_chance(letters));
+    let u = near + row_text * m_exact / (m_level * chance);
     // A slip onto another real name may tell against the person, but never
     // as much as a name that is not even close.
     (1.0 / u).max(m_of(Agreement::Disagree, given))
@@ -132,49 +151,87 @@ impl<'r> Frequencies<'r> {
         Ok(v)
     }
 
-    /// Bits for comparing a row's name with the person's name in `field`.
+    /// Bits for comparing a row's name with one of the person's names.
+    ///
+    /// `u` is how likely a random person's row would show what this row
+    /// shows *where the row shows it* (`row_field`), not where the person
+    /// has it (`person_field`): a row's first surname MORALES that agrees
+    /// with a person's married surname MORALES is as common as any first
+    /// surname MORALES, however rare MORALES is among married surnames (how
+    /// rare such a crossing is among a person's own rows is the role's
+    /// penalty, not `u`). Likewise CARMEN typed first is as common as any
+    /// first name CARMEN, though nobody's first name is DEL CARMEN.
     pub fn weight(
         &mut self,
-        field: NameField,
+        row_field: NameField,
+        person_field: NameField,
         q: &NameToken,
         c: &NameToken,
     ) -> Result<f64, StoreError> {
-        let given = matches!(field, NameField::Given1 | NameField::GivenOther);
-        let a = compare(q, c);
-        let u = match a {
-            Agreement::Exact | Agreement::Particle => self.share(field, false, &c.full)?,
-            Agreement::Phonetic => self.share(field, true, &c.code)?,
-            Agreement::Typo => return self.typo_bits(field, q, c),
-            Agreement::Initial => 0.1,
-            Agreement::Disagree => return Ok(m_of(a, given).log2()),
-        };
-        Ok((m_of(a, given) / u.min(0.9)).log2().min(MAX_FIELD_BITS))
+        Ok(self.weight_and_level(row_field, person_field, q, c)?.0)
     }
 
-    /// Bits for a row's name one typing slip away from the person's.
+    fn weight_and_level(
+        &mut self,
+        row_field: NameField,
+        person_field: NameField,
+        q: &NameToken,
+        c: &NameToken,
+    ) -> Result<(f64, Agreement), StoreError> {
+        let given = matches!(row_field, NameField::Given1 | NameField::GivenOther);
+        let a = compare(q, c);
+        let u = match a {
+            Agreement::Exact => self.share(row_field, false, &q.full)?,
+            // LEÓN typed for DE LEÓN: as common as either spelling there.
+            Agreement::Particle => self
+                .share(row_field, false, &q.full)?
+                .max(self.share(row_field, false, &c.full)?),
+            Agreement::Phonetic | Agreement::Typo => {
+                return Ok((self.variant_bits(a, row_field, person_field, q, c)?, a));
+            }
+            Agreement::Initial => 0.1,
+            Agreement::Disagree => return Ok((m_of(a, given).log2(), a)),
+        };
+        Ok(((m_of(a, given) / u.min(0.9)).log2().min(MAX_FIELD_BITS), a))
+    }
+
+    /// Bits for a row's name that is a typing slip (`LOPZ`) or another
+    /// spelling (`GONSALES`) of the person's.
     ///
     /// Compared with a random person, what the row shows is the slip
-    /// itself: the person made it with probability `m_typo · p` (`p`, that
-    /// very slip among the plausible ones), and a random person would show
-    /// the same text either by carrying a name near it and making the same
+    /// itself: the person made it with probability `m · p` (`p`, that very
+    /// form among the plausible ones), and a random person would show the
+    /// same text either by carrying a name near it and making the same
     /// slip, or by carrying it as their own name and typing it right. So
     ///
-    /// `m/u = m_typo·p / (m_typo·p·share(near) + m_exact·share(row's text))`.
+    /// `m/u = m·p / (m·p·share(near) + m_exact·share(row's text))`.
     ///
     /// A slip of a frequent name into a text that is nobody's name (`LOPZ`)
-    /// is then nearly as telling as the name itself, while a slip that lands
-    /// on another real name (`MARTA` for MARÍA) tells little: MARTAs are
-    /// far likelier to be typed MARTA than MARÍAs are.
-    fn typo_bits(
+    /// is then nearly as telling as the name itself, while a slip that
+    /// lands on another real name (`MARTA` or `MARIO` for MARÍA) tells
+    /// little or counts against: MARTAs are far likelier to be typed MARTA
+    /// than MARÍAs are.
+    fn variant_bits(
         &mut self,
-        field: NameField,
+        level: Agreement,
+        row_field: NameField,
+        person_field: NameField,
         q: &NameToken,
         c: &NameToken,
     ) -> Result<f64, StoreError> {
-        let given = matches!(field, NameField::Given1 | NameField::GivenOther);
-        let person_name = self.share(field, false, &c.full)?;
-        let row_text = self.share(field, false, &q.full)?;
-        Ok(typo_odds(person_name, row_text, c.full.len(), given)
+        let given = matches!(row_field, NameField::Given1 | NameField::GivenOther);
+        // The person's name may be rare where the row typed it (DEL CARMEN
+        // is never first): take its larger share, to stay on the safe side.
+        let person_name =
+            self.share(row_field, false, &c.full)?
+                .max(self.share(person_field, false, &c.full)?);
+        let row_text = self.share(row_field, false, &q.full)?;
+        let chance = if level == Agreement::Phonetic {
+            1.0 / SPELLINGS_PER_NAME
+        } else {
+            slip_chance(c.full.len())
+        };
+        Ok(variant_odds(level, person_name, row_text, chance, given)
             .log2()
             .min(MAX_FIELD_BITS))
     }
@@ -212,6 +269,11 @@ fn unmatched_person_given(position: usize) -> f64 {
     if position == 0 { -2.0 } else { 0.0 }
 }
 const OUT_OF_ORDER: f64 = -1.0;
+/// Given names tell the person's sex, so they are not independent: once
+/// one agrees, a random person's next name is drawn from the names of that
+/// sex alone, about half of everyone's, which makes each further agreement
+/// twice as likely by chance as its share of the registry says.
+const SAME_SEX_BITS: f64 = 1.0;
 
 /// Best alignment of the row's given names with the person's.
 fn given_bits(
@@ -222,14 +284,19 @@ fn given_bits(
     let q = &q[..q.len().min(3)];
     let c = &c[..c.len().min(3)];
     let mut w = [[0f64; 3]; 3];
+    let mut agrees = [[false; 3]; 3];
+    let field = |i: usize| {
+        if i == 0 {
+            NameField::Given1
+        } else {
+            NameField::GivenOther
+        }
+    };
     for (i, qt) in q.iter().enumerate() {
         for (j, ct) in c.iter().enumerate() {
-            let field = if j == 0 {
-                NameField::Given1
-            } else {
-                NameField::GivenOther
-            };
-            w[i][j] = f.weight(field, qt, ct)?;
+            let (bits, level) = f.weight_and_level(field(i), field(j), qt, ct)?;
+            w[i][j] = bits;
+            agrees[i][j] = !matches!(level, Agreement::Disagree | Agreement::Initial);
         }
     }
     // Every injective assignment of query names to person names (or none).
@@ -241,7 +308,8 @@ fn given_bits(
         let mut total = 0.0;
         let mut ok = true;
         let mut last_j: Option<usize> = None;
-        for wi in w.iter().take(q.len()) {
+        let mut agreeing = 0usize;
+        for (i, wi) in w.iter().take(q.len()).enumerate() {
             let pick = combo % choices;
             combo /= choices;
             if pick == c.len() {
@@ -254,6 +322,7 @@ fn given_bits(
             }
             used[pick] = true;
             total += wi[pick];
+            agreeing += usize::from(agrees[i][pick]);
             if last_j.is_some_and(|l| l > pick) {
                 total += OUT_OF_ORDER;
             }
@@ -262,6 +331,7 @@ fn given_bits(
         if !ok {
             continue;
         }
+        total -= agreeing.saturating_sub(1) as f64 * SAME_SEX_BITS;
         total += used
             .iter()
             .take(c.len())
@@ -283,12 +353,14 @@ fn slots(s: &Surnames) -> [Option<&NameToken>; ROLES] {
 
 /// Penalty for pairing a row surname in one role with a person surname in
 /// another: swapped surnames and a married surname typed as the second are
-/// common; a married surname as the first is not.
+/// common; a married surname as the first is not, nor is a row whose
+/// married surname is the person's own second surname.
 fn role_bits(q_role: usize, c_role: usize) -> f64 {
     match (q_role, c_role) {
         (a, b) if a == b => 0.0,
         (0, 1) | (1, 0) => -0.75,
-        (1, 2) | (2, 1) => -0.5,
+        (1, 2) => -0.5,
+        (2, 1) => -4.0,
         _ => -3.0,
     }
 }
@@ -317,8 +389,8 @@ fn surname_bits(f: &mut Frequencies<'_>, q: &Surnames, c: &Surnames) -> Result<f
     for (i, qt) in qs.iter().enumerate() {
         for (j, ct) in cs.iter().enumerate() {
             if let (Some(qt), Some(ct)) = (qt, ct) {
-                let field = [NameField::Surname1, NameField::Surname2, NameField::Married][j];
-                w[i][j] = f.weight(field, qt, ct)? + role_bits(i, j);
+                let field = [NameField::Surname1, NameField::Surname2, NameField::Married];
+                w[i][j] = f.weight(field[i], field[j], qt, ct)? + role_bits(i, j);
             }
         }
     }
@@ -382,11 +454,16 @@ mod tests {
     fn comparison_levels() {
         assert_eq!(compare(&t("MARÍA"), &t("maria")), Agreement::Exact);
         assert_eq!(compare(&t("XOL"), &t("CHOL")), Agreement::Phonetic);
-        assert_eq!(compare(&t("GRACIELA"), &t("GARCIELA")), Agreement::Phonetic);
+        assert_eq!(compare(&t("GONZÁLEZ"), &t("GONSALES")), Agreement::Phonetic);
+        assert_eq!(compare(&t("CAAL"), &t("KAL")), Agreement::Phonetic);
+        // Same consonants, vowels slipped: a slip, or another name.
+        assert_eq!(compare(&t("GRACIELA"), &t("GARCIELA")), Agreement::Typo);
+        assert_eq!(compare(&t("MARAI"), &t("MARÍA")), Agreement::Typo);
+        assert_eq!(compare(&t("MARIO"), &t("MARÍA")), Agreement::Typo);
         assert_eq!(compare(&t("ROBERTO"), &t("ROBERTP")), Agreement::Typo);
         assert_eq!(compare(&t("J."), &t("JOSÉ")), Agreement::Initial);
         assert_eq!(compare(&t("L."), &t("JOSÉ")), Agreement::Disagree);
-        assert_eq!(compare(&t("ANA"), &t("ANO")), Agreement::Phonetic);
+        assert_eq!(compare(&t("ANA"), &t("ANO")), Agreement::Typo);
         assert_eq!(compare(&t("POP"), &t("POL")), Agreement::Disagree);
         assert_eq!(compare(&t("BAZ"), &t("BATZ")), Agreement::Typo);
         assert_eq!(compare(&t("BATZ"), &t("BAZ")), Agreement::Disagree);
@@ -399,28 +476,41 @@ mod tests {
     fn a_slip_into_nobodys_name_weighs_nearly_as_much_as_the_name() {
         // Shares as in a registry of millions: LÓPEZ 3%, a slip of it that
         // nobody carries, and MARTA, a name of its own, for MARÍA (9%).
+        let typo = |person: f64, row: f64, letters: usize, given: bool| {
+            variant_odds(Agreement::Typo, person, row, slip_chance(letters), given).log2()
+        };
         let exact = (0.88f64 / 0.03).log2();
-        let lopz = typo_odds(0.03, 0.5 / 18e6, 5, false).log2();
+        let lopz = typo(0.03, 0.5 / 18e6, 5, false);
         assert!(lopz > exact - 1.0, "{lopz} {exact}");
-        let marta = typo_odds(0.09, 0.004, 5, true).log2();
+        let marta = typo(0.09, 0.004, 5, true);
         assert!(marta < -2.0, "{marta}");
-        // A rare name's slip is strong evidence, but never beyond the cap.
-        let rare = typo_odds(2e-6, 0.5 / 18e6, 8, false).log2();
+        // A rare name's slip is strong evidence.
+        let rare = typo(2e-6, 0.5 / 18e6, 8, false);
         assert!(rare > 12.0, "{rare}");
+        // Another spelling of a frequent surname that nobody is registered
+        // with (GONSALES) is as good as the name; one that is a common
+        // name of its own (XOL typed for a rarer CHOL) is not.
+        let spelling = |person: f64, row: f64| {
+            variant_odds(Agreement::Phonetic, person, row, 0.25, false).log2()
+        };
+        assert!(spelling(0.05, 0.5 / 18e6) > (0.88f64 / 0.05).log2() - 1.0);
+        assert!(spelling(0.0005, 0.003) < 2.0);
     }
 
     fn field_weight(reg: &Registry, field: NameField, q: &str, c: &str) -> f64 {
         let mut f = Frequencies::new(reg);
-        f.weight(field, &t(q), &t(c)).unwrap()
+        f.weight(field, field, &t(q), &t(c)).unwrap()
     }
 
     #[test]
     fn typo_weights_follow_the_registry() {
         let (_d, reg) = super::super::registry_with(&[]);
-        // MARNA is nobody's name; MARTA is a name of its own.
+        // MARNA is nobody's name; MARTA and MARIO are names of their own.
         let marna = field_weight(&reg, NameField::Given1, "MARNA", "MARÍA");
         let marta = field_weight(&reg, NameField::Given1, "MARTA", "MARÍA");
+        let mario = field_weight(&reg, NameField::Given1, "MARIO", "MARÍA");
         assert!(marna > marta + 1.0, "{marna} {marta}");
+        assert!(marna > mario + 1.0, "{marna} {mario}");
     }
 
     fn bits(reg: &Registry, q: (&str, &str, &str, &str), c: (&str, &str, &str, &str)) -> f64 {

@@ -25,6 +25,19 @@ fn is_vowel(c: u8) -> bool {
 ///   vowel typos and doubled Mayan vowels (CAAL / CAL) do not matter;
 /// - a repeated consonant sound counts once (RR, SS, CC before a consonant).
 pub fn phonetic(name: &str) -> String {
+    key(name, false)
+}
+
+/// The same sounds as [`phonetic`], with the vowels kept (a doubled vowel
+/// counts once): two names with the same spelling key are one name spelled
+/// two ways (GONZÁLEZ / GONSALES, CAAL / KAL, XOL / CHOL), while names that
+/// share only their consonants (MARIO / MARÍA, ANA / ANO) are not: they
+/// differ by a slip or are different names.
+pub fn spelling(name: &str) -> String {
+    key(name, true)
+}
+
+fn key(name: &str, vowels: bool) -> String {
     let c: Vec<u8> = name.bytes().filter(u8::is_ascii_uppercase).collect();
     let at = |i: usize| c.get(i).copied().unwrap_or(0);
     let mut out = String::with_capacity(c.len());
@@ -34,9 +47,9 @@ pub fn phonetic(name: &str) -> String {
         let ch = c[i];
         let next = at(i + 1);
         let (symbol, consumed): (Option<u8>, usize) = match ch {
-            b'A' | b'E' | b'I' | b'O' | b'U' => (out.is_empty().then_some(ch), 1),
+            b'A' | b'E' | b'I' | b'O' | b'U' => ((vowels || out.is_empty()).then_some(ch), 1),
             b'Y' if is_vowel(next) => (Some(b'Y'), 1),
-            b'Y' => (out.is_empty().then_some(b'I'), 1),
+            b'Y' => ((vowels || out.is_empty()).then_some(b'I'), 1),
             b'H' if next == b'U' && is_vowel(at(i + 2)) => (Some(b'W'), 2),
             b'H' => (None, 1),
             b'W' => (Some(b'W'), 1),
@@ -58,8 +71,9 @@ pub fn phonetic(name: &str) -> String {
         };
         if let Some(s) = symbol {
             let vowel = is_vowel(s);
-            // A consonant sound right after the same one (no vowel between) is one sound.
-            if vowel || s != last {
+            // A consonant sound right after the same one (no vowel between)
+            // is one sound; so is a doubled vowel where vowels are kept.
+            if (vowel && !vowels) || s != last {
                 out.push(char::from(s));
             }
             last = s;
@@ -74,7 +88,7 @@ pub fn phonetic(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::phonetic;
+    use super::{phonetic, spelling};
 
     fn same(a: &str, b: &str) {
         assert_eq!(phonetic(a), phonetic(b), "{a} / {b}");
@@ -154,6 +168,24 @@ mod tests {
         same("ROSSI", "ROSI");
         assert_eq!(phonetic("POP"), "PP");
         differ("POP", "PO");
+    }
+
+    #[test]
+    fn spelling_keeps_vowels_but_not_spelling_variants() {
+        let same = |a: &str, b: &str| assert_eq!(spelling(a), spelling(b), "{a} / {b}");
+        let differ = |a: &str, b: &str| assert_ne!(spelling(a), spelling(b), "{a} / {b}");
+        same("GONZALEZ", "GONSALES");
+        same("CAAL", "KAL");
+        same("XOL", "CHOL");
+        same("VELASQUEZ", "BELASKES");
+        same("HERNANDEZ", "ERNANDEZ");
+        same("CHAVAJAY", "CHABAJAI");
+        differ("MARIO", "MARIA");
+        differ("ANA", "ANO");
+        differ("MARIA", "MARAI");
+        // The phonetic key, for blocking, does not tell these apart.
+        assert_eq!(phonetic("MARIO"), phonetic("MARIA"));
+        assert_eq!(spelling("GUERRA"), "GERA");
     }
 
     #[test]
