@@ -110,15 +110,19 @@ impl Env {
         path
     }
 
-    /// The kiosk as the person sees it, in Spanish, windowed.
+    /// The application as the person sees it, in Spanish, windowed.
     fn kiosk(&self, slot: usize) -> Harness<'static, PadronApp> {
+        self.app(slot, false)
+    }
+
+    fn app(&self, slot: usize, kiosk: bool) -> Harness<'static, PadronApp> {
         let loaded = padron_agent::config::load(&self.config(slot)).unwrap();
         let client = padron_agent::client::Client::new(&loaded, Lang::Es).unwrap();
         let settings = padron_shared::config_card::CardSettings::from(&loaded.config);
         Harness::builder()
             .with_size([1100.0, 760.0])
             .build_eframe(move |cc| {
-                PadronApp::new(&cc.egui_ctx, client, settings, Lang::Es, false).unwrap()
+                PadronApp::new(&cc.egui_ctx, client, settings, Lang::Es, kiosk).unwrap()
             })
     }
 
@@ -196,6 +200,7 @@ fn coordinator_inserts_the_card_types_the_pin_and_adds_a_user() {
     wait(&mut h, "the insert-card screen", |h| {
         shows(h, "Inserte su documento de identificación")
     });
+    h.check_accessibility();
 
     let card = VirtualCard::insert(&bin("padron-card"), &ana, 0).unwrap();
     log_in(&mut h, "ANA LUCÍA LÓPEZ PÉREZ");
@@ -204,6 +209,7 @@ fn coordinator_inserts_the_card_types_the_pin_and_adds_a_user() {
     });
     assert!(shows(&h, "Institución activa"));
     assert_eq!(open_sessions(&env), 1);
+    h.check_accessibility();
 
     click(&mut h, "Agregar usuario");
     // Live validation: a CUI whose check digit is wrong is flagged as typed.
@@ -218,6 +224,7 @@ fn coordinator_inserts_the_card_types_the_pin_and_adds_a_user() {
     }
     type_into(&mut h, "CUI", "9876 54322 0101");
     assert!(shows(&h, "CUI válido"));
+    h.check_accessibility();
     type_into(&mut h, "Nombre completo (como en el DPI)", "Pedro Xol Caal");
     type_into(&mut h, "Correo institucional", "pedro.xol@mides");
     type_into(&mut h, "Teléfono móvil", "5555 1234");
@@ -235,6 +242,7 @@ fn coordinator_inserts_the_card_types_the_pin_and_adds_a_user() {
     wait(&mut h, "the signature PIN prompt", |h| {
         h.query_by_label("PIN para firmar").is_some()
     });
+    h.check_accessibility();
     type_into(&mut h, "PIN para firmar", "123456");
     click(&mut h, "Firmar y enviar");
     wait(
@@ -446,4 +454,85 @@ fn user_drops_a_workbook_sees_its_bad_row_uploads_follows_and_saves_the_result()
     wait(&mut h, "the user's jobs", |h| {
         shows(h, "beneficiarios.xlsx") && shows(h, "Finalizada")
     });
+    h.check_accessibility();
+}
+
+#[test]
+fn kiosk_explains_an_inactive_institution_and_only_a_coordinator_quits() {
+    let env = Env::new();
+    let ana = env.issue("ana", COORDINATOR, "ANA", "LÓPEZ");
+    ok(
+        "padron-server",
+        &[
+            "institution",
+            "suspend",
+            "--data",
+            env.inst.data(),
+            "--code",
+            "MIDES",
+            "--reason",
+            "payment",
+            "--period",
+            "2026-10",
+        ],
+    );
+    let mut h = env.app(0, true);
+    let _card = VirtualCard::insert(&bin("padron-card"), &ana, 0).unwrap();
+    log_in(&mut h, "ANA LÓPEZ");
+    wait(&mut h, "the refusal", |h| shows(h, "Institución inactiva"));
+    assert!(shows(
+        &h,
+        "La institución está inactiva y no puede usar el servicio."
+    ));
+    assert!(
+        shows(&h, "falta de pago del consumo de 2026-10"),
+        "the cause"
+    );
+    assert!(shows(&h, "Qué hacer:"), "what to do");
+    assert!(h.state().state.session.is_none());
+    assert!(
+        h.query_by_label("Salir del quiosco").is_none(),
+        "no way out without a session"
+    );
+    h.check_accessibility();
+
+    // The language switch re-words what is on screen.
+    click(&mut h, "English");
+    wait(&mut h, "English", |h| shows(h, "Institution inactive"));
+    assert!(shows(
+        &h,
+        "The institution is inactive and cannot use the service."
+    ));
+    assert!(shows(&h, "What to do:"));
+
+    ok(
+        "padron-server",
+        &[
+            "payment",
+            "record",
+            "--data",
+            env.inst.data(),
+            "--institution",
+            "MIDES",
+            "--period",
+            "2026-10",
+            "--amount",
+            "1500.00",
+        ],
+    );
+    type_into(&mut h, "Card PIN", "123456");
+    click(&mut h, "Log in");
+    wait(&mut h, "the coordinator's session", |h| {
+        shows(h, "Institution active") && shows(h, "No users yet")
+    });
+    assert_eq!(open_sessions(&env), 1);
+    // Kiosk mode: only a coordinator's session offers the way out, and
+    // leaving ends the session on the server first.
+    click(&mut h, "Quit kiosk");
+    assert!(h.state().state.quitting);
+    assert_eq!(
+        open_sessions(&env),
+        0,
+        "the session ended before the window closed"
+    );
 }

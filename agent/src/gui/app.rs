@@ -104,6 +104,8 @@ impl PadronApp {
 
     fn execute(&mut self, command: Command) {
         match command {
+            // Quitting: the session must end before the process does.
+            Command::Logout { token } if self.state.quitting => self.worker.logout_now(&token),
             Command::Close => self.ctx.send_viewport_cmd(egui::ViewportCommand::Close),
             other => self.worker.run(other),
         }
@@ -167,6 +169,14 @@ impl eframe::App for PadronApp {
             for msg in capture.frame(ctx, &self.state) {
                 self.dispatch(msg);
             }
+        }
+    }
+
+    /// The window closes (windowed mode, or a coordinator's quit): a session
+    /// still open is ended on the server first.
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        if let Some(session) = self.state.session.take() {
+            self.worker.logout_now(&session.token);
         }
     }
 

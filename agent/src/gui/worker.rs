@@ -182,6 +182,19 @@ impl Worker {
         }
     }
 
+    /// Ends a session and waits (at most 3 s) for the server to confirm:
+    /// used when the window is about to close, where a background task
+    /// would die with the process.
+    pub fn logout_now(&self, token: &str) {
+        let client = self.client();
+        let done = self.runtime.block_on(async {
+            tokio::time::timeout(Duration::from_secs(3), client.logout(token)).await
+        });
+        if !matches!(done, Ok(Ok(()))) {
+            tracing::warn!("logout at exit did not complete");
+        }
+    }
+
     /// Runs one command in the background.
     pub fn run(&self, command: Command) {
         let out = self.outbox.clone();
