@@ -458,7 +458,7 @@ fn user_drops_a_workbook_sees_its_bad_row_uploads_follows_and_saves_the_result()
 }
 
 #[test]
-fn kiosk_explains_an_inactive_institution_and_only_a_coordinator_quits() {
+fn kiosk_explains_an_inactive_institution_locks_when_idle_and_only_a_coordinator_quits() {
     let env = Env::new();
     let ana = env.issue("ana", COORDINATOR, "ANA", "LÓPEZ");
     ok(
@@ -524,6 +524,26 @@ fn kiosk_explains_an_inactive_institution_and_only_a_coordinator_quits() {
     click(&mut h, "Log in");
     wait(&mut h, "the coordinator's session", |h| {
         shows(h, "Institution active") && shows(h, "No users yet")
+    });
+    assert_eq!(open_sessions(&env), 1);
+    // Five minutes without input lock the kiosk: the session ends on the server.
+    h.state_mut().state.last_input =
+        Instant::now() - padron_agent::gui::state::IDLE_LOCK - Duration::from_secs(1);
+    wait(&mut h, "the idle lock", |h| {
+        shows(h, "Session locked after inactivity") && h.state().state.session.is_none()
+    });
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while open_sessions(&env) != 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the idle lock left the session open"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    type_into(&mut h, "Card PIN", "123456");
+    click(&mut h, "Log in");
+    wait(&mut h, "the coordinator's session again", |h| {
+        shows(h, "No users yet")
     });
     assert_eq!(open_sessions(&env), 1);
     // Kiosk mode: only a coordinator's session offers the way out, and

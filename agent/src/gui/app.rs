@@ -58,6 +58,8 @@ pub struct PadronApp {
     rx: mpsc::Receiver<Msg>,
     ctx: egui::Context,
     capture: Option<Capture>,
+    /// Kiosk mode: the window was made to cover the monitor.
+    covered: bool,
 }
 
 impl PadronApp {
@@ -82,6 +84,7 @@ impl PadronApp {
             rx,
             ctx: ctx.clone(),
             capture: None,
+            covered: false,
         };
         let start = app.state.start();
         for command in start {
@@ -147,6 +150,15 @@ impl eframe::App for PadronApp {
         }
         if let Some(path) = dropped.into_iter().next() {
             self.dispatch(Msg::WorkbookChosen(path));
+        }
+        if self.state.kiosk && !self.covered {
+            // Fullscreen needs a window manager; a kiosk X session may have
+            // none, so the window is also placed over the whole monitor.
+            if let Some(size) = ctx.input(|i| i.viewport().monitor_size) {
+                ctx.send_viewport_cmd(egui::ViewportCommand::OuterPosition(egui::pos2(0.0, 0.0)));
+                ctx.send_viewport_cmd(egui::ViewportCommand::InnerSize(size));
+                self.covered = true;
+            }
         }
         if close && self.state.kiosk && !self.state.quitting {
             // Kiosk mode ends only through a coordinator's "quit".
