@@ -193,7 +193,7 @@ fn open_sessions(env: &Env) -> i64 {
 }
 
 #[test]
-fn coordinator_inserts_the_card_types_the_pin_and_adds_a_user() {
+fn coordinator_inserts_the_card_types_the_pin_adds_and_removes_a_user() {
     let env = Env::new();
     let ana = env.issue("ana", COORDINATOR, "ANA LUCÍA", "LÓPEZ PÉREZ");
     let mut h = env.kiosk(0);
@@ -272,6 +272,39 @@ fn coordinator_inserts_the_card_types_the_pin_and_adds_a_user() {
         shows(h, "Historial de solicitudes") && shows(h, USER)
     });
 
+    // Removal (baja): one of the three reasons, signed with the card.
+    click(&mut h, "Usuarios");
+    wait(&mut h, "the users table", |h| {
+        shows(h, "Pedro Xol Caal") && shows(h, "Dar de baja")
+    });
+    click(&mut h, "Dar de baja");
+    assert!(shows(&h, "Motivo de la baja"));
+    click(&mut h, "Fin de la relación laboral");
+    click(&mut h, "Firmar baja con la tarjeta");
+    wait(&mut h, "the signature PIN prompt", |h| {
+        h.query_by_label("PIN para firmar").is_some()
+    });
+    assert!(shows(&h, "Firmar baja de usuario") && shows(&h, "Fin de la relación laboral"));
+    type_into(&mut h, "PIN para firmar", "123456");
+    click(&mut h, "Firmar y enviar");
+    wait(&mut h, "the removal to be done", |h| {
+        shows(h, "Baja realizada")
+    });
+    let (status, reason): (String, String) = env
+        .db()
+        .query_row(
+            "SELECT u.status, json_extract(CAST(r.payload AS TEXT), '$.user.reason') \
+             FROM users u JOIN user_requests r ON r.user_cui = u.cui \
+             WHERE u.cui = ?1 AND r.action = 'REMOVE'",
+            [USER],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (status.as_str(), reason.as_str()),
+        ("REMOVED", "EMPLOYMENT_ENDED")
+    );
+
     // Removing the card ends the session, on screen and on the server.
     card.remove().unwrap();
     wait(&mut h, "the lock after removal", |h| {
@@ -291,7 +324,7 @@ fn coordinator_inserts_the_card_types_the_pin_and_adds_a_user() {
         &["audit", "verify", "--data", env.inst.data()],
     );
     assert!(
-        audit.contains("1 solicitudes firmadas verificadas"),
+        audit.contains("2 solicitudes firmadas verificadas"),
         "{audit}"
     );
 }
