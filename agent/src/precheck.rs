@@ -5,6 +5,7 @@
 //! row without given name or surname), by row number as the spreadsheet
 //! shows it. The server stays the judge; this only saves a trip.
 
+use std::collections::BTreeMap;
 use std::io::Cursor;
 
 use calamine::{Data, Reader};
@@ -210,25 +211,94 @@ fn cui_text(cell: Option<&Data>) -> String {
     }
 }
 
-type Header = (usize, Mode, Vec<(Column, usize)>);
+/// A sheet as sparse rows of cells (0-based row → (column, value)). xlsx
+/// is read cell by cell, as the server does: a sheet with one cell in A1 and
+/// one in XFD1048576 must not become a 17-billion-cell grid in the kiosk.
+type Grid = BTreeMap<u32, Vec<(u32, Data)>>;
 
-fn header(range: &calamine::Range<Data>) -> Option<Header> {
-    for (r, row) in range.rows().enumerate().take(HEADER_SCAN_ROWS) {
-        let mut columns: Vec<(Column, usize)> = Vec::new();
-        for (c, cell) in row.iter().enumerate() {
+/// Columns read; anything further right is not part of a query.
+const MAX_COLUMNS: u32 = 256;
+
+fn put(grid: &mut Grid, row: u32, col: u32, value: Data) -> Result<(), Refusal> {
+    let blank = match &value {
+        Data::Empty => true,
+        Data::String(s) => s.trim().is_empty(),
+        _ => false,
+    };
+    if col >= MAX_COLUMNS || blank {
+        return Ok(());
+    }
+    grid.entry(row).or_default().push((col, value));
+    // More rows than any query may have: stop reading, the count is enough.
+    if grid.len() > MAX_CUI_ROWS + HEADER_SCAN_ROWS + 1 {
+        return Err(Refusal::TooManyRows {
+            mode: Mode::Cui,
+            rows: grid.len(),
+            limit: MAX_CUI_ROWS,
+        });
+    }
+    Ok(())
+}
+
+fn sheets(bytes: &[u8]) -> Result<Vec<(String, Grid)>, Refusal> {
+    let unreadable = |e: &dyn std::fmt::Display| Refusal::Unreadable(e.to_string());
+    let mut out = Vec::new();
+    if bytes.starts_with(b"PK\x03\x04")
+        && let Ok(mut book) =
+            calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(Cursor::new(bytes))
+    {
+        for name in book.sheet_names() {
+            let mut grid = Grid::new();
+            let mut cells = book
+                .worksheet_cells_reader(&name)
+                .map_err(|e| unreadable(&e))?;
+            while let Some(cell) = cells.next_cell().map_err(|e| unreadable(&e))? {
+                let (row, col) = cell.get_position();
+                put(&mut grid, row, col, Data::from(cell.get_value().clone()))?;
+            }
+            out.push((name, grid));
+        }
+        return Ok(out);
+    }
+    // xls and ods: through calamine's ranges, bounded by the file size.
+    let mut book =
+        calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    for (i, name) in book.sheet_names().into_iter().enumerate() {
+        let Some(range) = book.worksheet_range_at(i) else {
+            continue;
+        };
+        let range = range.map_err(|e| unreadable(&e))?;
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let mut grid = Grid::new();
+        for (r, row) in range.rows().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                put(&mut grid, r0 + r as u32, c0 + c as u32, cell.clone())?;
+            }
+        }
+        out.push((name, grid));
+    }
+    Ok(out)
+}
+
+type Header = (u32, Mode, Vec<(Column, u32)>);
+
+fn header(grid: &Grid) -> Option<Header> {
+    for (row, cells) in grid.iter().take(HEADER_SCAN_ROWS) {
+        let mut columns: Vec<(Column, u32)> = Vec::new();
+        for (c, cell) in cells {
             if let Data::String(s) = cell
                 && let Some(col) = recognise(s)
                 && !columns.iter().any(|(k, _)| *k == col)
             {
-                columns.push((col, c));
+                columns.push((col, *c));
             }
         }
         let has = |k: Column| columns.iter().any(|(c, _)| *c == k);
         if has(Column::Programme) && has(Column::Cui) {
-            return Some((r, Mode::Cui, columns));
+            return Some((*row, Mode::Cui, columns));
         }
         if has(Column::Programme) && has(Column::Given1) && has(Column::Surname1) {
-            return Some((r, Mode::Names, columns));
+            return Some((*row, Mode::Names, columns));
         }
     }
     None
@@ -239,29 +309,18 @@ pub fn check(bytes: &[u8]) -> Result<Report, Refusal> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(Refusal::TooLarge(bytes.len() as u64));
     }
-    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| Refusal::Unreadable(e.to_string()))?;
-    let names = book.sheet_names();
-    let mut found = None;
-    for (i, name) in names.iter().enumerate() {
-        let Some(range) = book.worksheet_range_at(i) else {
-            continue;
-        };
-        let range = range.map_err(|e| Refusal::Unreadable(e.to_string()))?;
-        if let Some(h) = header(&range) {
-            found = Some((name.clone(), range, h));
-            break;
-        }
-    }
-    let (sheet, range, (header_at, mode, columns)) = found.ok_or(Refusal::NoHeader)?;
-    let offset = range.start().map_or(0, |(r, _)| r);
+    let (sheet, grid, (header_at, mode, columns)) = sheets(bytes)?
+        .into_iter()
+        .find_map(|(name, grid)| header(&grid).map(|h| (name, grid, h)))
+        .ok_or(Refusal::NoHeader)?;
     let col = |k: Column| columns.iter().find(|(c, _)| *c == k).map(|(_, i)| *i);
     let mut rows = 0usize;
     let mut bad_rows = Vec::new();
     let mut bad_count = 0usize;
-    for (r, row) in range.rows().enumerate().skip(header_at + 1) {
-        let get = |k: Column| col(k).and_then(|i| row.get(i));
-        if columns.iter().all(|(_, i)| text(row.get(*i)).is_empty()) {
+    for (r, cells) in grid.range(header_at + 1..) {
+        let at = |i: u32| cells.iter().find(|(c, _)| *c == i).map(|(_, v)| v);
+        let get = |k: Column| col(k).and_then(at);
+        if columns.iter().all(|(_, i)| text(at(*i)).is_empty()) {
             continue;
         }
         rows += 1;
@@ -290,10 +349,7 @@ pub fn check(bytes: &[u8]) -> Result<Report, Refusal> {
         if !issues.is_empty() {
             bad_count += 1;
             if bad_rows.len() < MAX_LISTED {
-                bad_rows.push(BadRow {
-                    row: offset + r as u32 + 1,
-                    issues,
-                });
+                bad_rows.push(BadRow { row: r + 1, issues });
             }
         }
     }
@@ -310,7 +366,7 @@ pub fn check(bytes: &[u8]) -> Result<Report, Refusal> {
     Ok(Report {
         mode,
         sheet,
-        header_row: offset + header_at as u32 + 1,
+        header_row: header_at + 1,
         rows,
         bad_rows,
         bad_count,
@@ -359,6 +415,21 @@ mod tests {
         );
         assert_eq!(report.bad_rows[1].issues, [RowIssue::MissingProgramme]);
         assert_eq!(report.bad_rows[2].issues, [RowIssue::MissingCui]);
+    }
+
+    #[test]
+    fn a_far_away_cell_does_not_make_a_huge_grid() {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in ["Referencia", "CUI", "Programa"].iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        sheet.write_string(1, 0, "R1").unwrap();
+        sheet.write_string(1, 1, "1234567890101").unwrap();
+        sheet.write_string(1, 2, "Bolsa").unwrap();
+        sheet.write_string(1_048_575, 16_383, "x").unwrap();
+        let report = check(&book.save_to_buffer().unwrap()).unwrap();
+        assert_eq!((report.rows, report.bad_count), (1, 0));
     }
 
     #[test]

@@ -388,6 +388,7 @@ pub enum Command {
     Sign {
         reader: String,
         pin: Pin,
+        lang: Lang,
         session: Box<SessionInfo>,
         action: RequestAction,
         user: UserChange,
@@ -889,6 +890,7 @@ impl AppState {
                     out.push(Command::Sign {
                         reader: reader.clone(),
                         pin,
+                        lang: self.lang,
                         session: Box::new(session.clone()),
                         action: signing.action,
                         user: signing.user.clone(),

@@ -260,12 +260,12 @@ impl Worker {
             Command::Sign {
                 reader,
                 pin,
+                lang,
                 session,
                 action,
                 user,
             } => {
                 self.runtime.spawn(async move {
-                    let lang = Lang::Es;
                     let result = async {
                         let mut card = open(&settings, &reader)?;
                         user_admin::sign_and_submit(
