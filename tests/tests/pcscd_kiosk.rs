@@ -171,6 +171,10 @@ fn click(h: &mut Harness<'static, PadronApp>, label: &str) {
 }
 
 fn log_in(h: &mut Harness<'static, PadronApp>, holder: &str) {
+    log_in_with(h, holder, "123456");
+}
+
+fn log_in_with(h: &mut Harness<'static, PadronApp>, holder: &str, pin: &str) {
     wait(h, "the PIN field and the holder's name", |h| {
         shows(h, holder) && h.query_by_label("PIN de la tarjeta").is_some()
     });
@@ -178,7 +182,8 @@ fn log_in(h: &mut Harness<'static, PadronApp>, holder: &str) {
         shows(h, "Intentos restantes: 3"),
         "tries left are shown before the PIN"
     );
-    type_into(h, "PIN de la tarjeta", "123456");
+    h.check_accessibility();
+    type_into(h, "PIN de la tarjeta", pin);
     click(h, "Iniciar sesión");
 }
 
@@ -588,4 +593,40 @@ fn kiosk_explains_an_inactive_institution_locks_when_idle_and_only_a_coordinator
         0,
         "the session ended before the window closed"
     );
+}
+
+#[test]
+fn a_wrong_pin_counts_down_and_a_blocked_card_is_explained() {
+    let env = Env::new();
+    let ana = env.issue("ana", COORDINATOR, "ANA", "LÓPEZ");
+    let mut h = env.kiosk(0);
+    let _card = VirtualCard::insert(&bin("padron-card"), &ana, 0).unwrap();
+    log_in_with(&mut h, "ANA LÓPEZ", "999999");
+    wait(&mut h, "the first refusal", |h| {
+        shows(
+            h,
+            "El PIN de la tarjeta es incorrecto. Le quedan 2 intentos.",
+        )
+    });
+    assert!(shows(&h, "Intentos restantes: 2"));
+    type_into(&mut h, "PIN de la tarjeta", "999999");
+    click(&mut h, "Iniciar sesión");
+    wait(&mut h, "the last try's warning", |h| {
+        shows(
+            h,
+            "Último intento: si el PIN es incorrecto la tarjeta se bloqueará.",
+        )
+    });
+    type_into(&mut h, "PIN de la tarjeta", "999999");
+    click(&mut h, "Iniciar sesión");
+    wait(&mut h, "the blocked card", |h| {
+        shows(h, "El PIN de la tarjeta está bloqueado")
+    });
+    assert!(shows(&h, "Acuda a la entidad emisora para desbloquearlo."));
+    assert!(
+        h.query_by_label("PIN de la tarjeta").is_none(),
+        "a blocked card is not asked for its PIN again"
+    );
+    assert_eq!(open_sessions(&env), 0);
+    h.check_accessibility();
 }
