@@ -35,7 +35,7 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive apt-get update -q
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
-    say "build packages present: ${PACKAGES[*]}"
+    say "packages present: ${PACKAGES[*]}"
 fi
 
 # Smart-card stack (pcscd, vpcd, OpenSC, SoftHSM2): installed here, started

@@ -217,3 +217,94 @@ pub fn short_time(stamp: &str) -> String {
     let time = stamp.get(11..16).unwrap_or("");
     format!("{date} {time}").trim_end().to_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    //! The screens drawn from a state (no worker, no server, no card),
+    //! driven through their AccessKit tree.
+    #![allow(clippy::unwrap_used)]
+
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    use padron_shared::auth::SessionInfo;
+    use padron_shared::{Cui, ErrorCode};
+
+    use super::*;
+    use crate::gui::state::{Readers, Server, Tab};
+
+    type Screen = (AppState, Secrets, Vec<Msg>);
+
+    fn harness(state: AppState) -> Harness<'static, Screen> {
+        Harness::builder()
+            .with_size([1100.0, 760.0])
+            .build_ui_state(
+                |ui, (state, secrets, msgs): &mut Screen| show(ui, state, secrets, msgs),
+                (state, Secrets::default(), Vec::new()),
+            )
+    }
+
+    fn shows(h: &Harness<'static, Screen>, text: &str) -> bool {
+        h.query_all_by_label_contains(text).next().is_some()
+    }
+
+    #[test]
+    fn no_card_service_and_no_server_are_explained_and_retried() {
+        let mut state = AppState::new(Lang::Es, true, None);
+        state.readers = Readers::NoService;
+        state.server = Server::Offline(Failure::of(ErrorCode::ServerUnreachable));
+        let mut h = harness(state);
+        h.run();
+        assert!(shows(&h, "El servicio de tarjetas no está disponible"));
+        assert!(shows(&h, "Sin conexión con el servidor."));
+        assert!(shows(&h, "Se reintenta automáticamente"));
+        h.get_by_label("Reintentar ahora").click();
+        h.run();
+        assert!(matches!(h.state().2.as_slice(), [Msg::RetryServer]));
+    }
+
+    #[test]
+    fn the_add_user_form_checks_as_it_is_typed_and_switches_language() {
+        let mut state = AppState::new(Lang::Es, false, None);
+        state.session = Some(SessionInfo {
+            token: "t".into(),
+            role: padron_shared::auth::Role::Coordinator,
+            cui: Cui::parse("1234567890101").unwrap(),
+            name: "Ana".into(),
+            institution_code: "MIDES".into(),
+            institution_name: "Ministerio".into(),
+            workstation_id: 1,
+            idle_timeout_seconds: 900,
+            expires_at: "x".into(),
+        });
+        state.tab = Tab::AddUser;
+        let mut h = harness(state);
+        h.run();
+        h.get_by_label("CUI").focus();
+        h.run();
+        h.get_by_label("CUI").type_text("1234567880101");
+        h.run();
+        assert!(shows(&h, "El dígito verificador del CUI no corresponde"));
+        h.get_by_label("Firmar alta con la tarjeta").click();
+        h.run();
+        h.check_accessibility();
+        let msgs = std::mem::take(&mut h.state_mut().2);
+        for msg in msgs {
+            h.state_mut().0.update(msg);
+        }
+        h.run();
+        assert!(
+            h.state().0.signing.is_none(),
+            "an invalid form is not signed"
+        );
+        assert!(shows(&h, "Este dato es obligatorio."));
+        h.get_by_label("English").click();
+        h.run();
+        let msgs = std::mem::take(&mut h.state_mut().2);
+        for msg in msgs {
+            h.state_mut().0.update(msg);
+        }
+        h.run();
+        assert!(shows(&h, "This field is required."));
+        assert!(shows(&h, "the CUI's check digit does not match"));
+    }
+}
