@@ -9,7 +9,6 @@
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,95 +18,42 @@ use padron_agent::gui::app::PadronApp;
 use padron_agent::gui::state::{Msg, Upload};
 use padron_drivers::testbed::{self, VirtualCard};
 use padron_shared::Lang;
-use padron_tests::{Installation, Server, bin, ok, path_str, stderr, stdout};
+use padron_tests::card_env::{ADD_PEDRO, COORDINATOR, CardEnv, PEDRO as USER, assert_ok};
+use padron_tests::consulta::registry_for;
+use padron_tests::{bin, ok};
 
-const COORDINATOR: &str = "1234567890101";
-const USER: &str = "9876543220101";
-
+/// The card test bed (pcscd, an eID CA, Ana, the server) and its readers.
 struct Env {
-    inst: Installation,
-    _server: Server,
-    bundle: PathBuf,
-    ca: PathBuf,
+    card: CardEnv,
     readers: Vec<String>,
-    _lock: testbed::TestbedLock,
+}
+
+impl std::ops::Deref for Env {
+    type Target = CardEnv;
+    fn deref(&self) -> &CardEnv {
+        &self.card
+    }
 }
 
 impl Env {
     fn new() -> Env {
-        let lock = testbed::lock().unwrap();
+        let card = CardEnv::new();
         let ctx = testbed::ensure_pcscd().unwrap();
         let readers = testbed::vpcd_readers(&ctx)
             .unwrap()
             .into_iter()
             .map(|r| r.name)
             .collect();
-        let inst = Installation::new();
-        let d = inst.data();
-        let ca = inst.tmp.path().join("eid-ca");
-        testbed::init_ca(&bin("padron-card"), &ca).unwrap();
-        ok(
-            "padron-server",
-            &[
-                "trust",
-                "add-eid-root",
-                "--data",
-                d,
-                path_str(&ca.join("ca.crt.pem")),
-            ],
-        );
-        ok(
-            "padron-server",
-            &[
-                "coordinator",
-                "add",
-                "--data",
-                d,
-                "--institution",
-                "MIDES",
-                "--cui",
-                COORDINATOR,
-                "--name",
-                "Ana López",
-            ],
-        );
-        let server = Server::start(&inst.data);
-        let bundle = inst.enroll("MIDES", "Central", &server.url());
-        Env {
-            inst,
-            _server: server,
-            bundle,
-            ca,
-            readers,
-            _lock: lock,
-        }
+        Env { card, readers }
     }
 
     fn issue(&self, name: &str, cui: &str, given: &str, surnames: &str) -> PathBuf {
-        let dir = self.inst.tmp.path().join(name);
-        testbed::issue_card(
-            &bin("padron-card"),
-            &self.ca,
-            &dir,
-            cui,
-            given,
-            surnames,
-            "p256",
-        )
-        .unwrap();
-        dir
+        self.card.issue(name, cui, given, surnames, "p256")
     }
 
     /// agent.toml of the bundle, pointed at vpcd slot `slot`.
     fn config(&self, slot: usize) -> PathBuf {
-        let base = std::fs::read_to_string(self.bundle.join("agent.toml")).unwrap();
-        let path = self.bundle.join(format!("agent-{slot}.toml"));
-        std::fs::write(
-            &path,
-            format!("{base}card_reader = \"{}\"\n", self.readers[slot]),
-        )
-        .unwrap();
-        path
+        self.card.config_for(&self.readers[slot])
     }
 
     /// The application as the person sees it, in Spanish, windowed.
@@ -350,63 +296,11 @@ impl eframe::egui::DroppedFile for Dropped {
 #[test]
 fn user_drops_a_workbook_sees_its_bad_row_uploads_follows_and_saves_the_result() {
     let env = Env::new();
-    let csv = env.inst.tmp.path().join("registro.csv");
-    ok(
-        "padron-server",
-        &[
-            "registry",
-            "generate",
-            "--persons",
-            "2000",
-            "--seed",
-            "3",
-            "--out",
-            path_str(&csv),
-        ],
-    );
-    ok(
-        "padron-server",
-        &[
-            "registry",
-            "import",
-            "--data",
-            env.inst.data(),
-            path_str(&csv),
-        ],
-    );
+    let csv = registry_for(&env.inst, "2000");
     let ana = env.issue("ana", COORDINATOR, "ANA", "LÓPEZ");
     let pedro = env.issue("pedro", USER, "PEDRO", "XOL CAAL");
     let ana_card = VirtualCard::insert(&bin("padron-card"), &ana, 0).unwrap();
-    let added = Command::new(bin("padron-agent"))
-        .arg("--config")
-        .arg(env.config(0))
-        .args([
-            "users",
-            "add",
-            "--cui",
-            USER,
-            "--name",
-            "Pedro Xol",
-            "--email",
-            "p@mides.gob.gt",
-            "--phone",
-            "55551234",
-            "--department",
-            "D",
-            "--post",
-            "P",
-            "--programme",
-            "Bolsa Social",
-        ])
-        .env("PADRON_PIN", "123456")
-        .output()
-        .unwrap();
-    assert!(
-        added.status.success(),
-        "{}{}",
-        stdout(&added),
-        stderr(&added)
-    );
+    assert_ok(&env.agent(&env.readers[0], &ADD_PEDRO));
     ana_card.remove().unwrap();
 
     let mut cuis = padron_tests::workbooks::registry_cuis(&csv, 25);
