@@ -98,6 +98,10 @@ run "$SERVER" audit list --data "$DATA"
 run "$SERVER" audit verify --data "$DATA"
 
 step "10. The coordinator's national eID card: a virtual PIV card in a real pcscd"
+# The card test bed (one pcscd, two vpcd slots) is shared with the tests:
+# hold their lock (drivers/src/testbed.rs) while the demo's cards are in.
+exec {DEMO_LOCK_FD}>"${TMPDIR:-/tmp}/padron-pcscd-tests.lock"
+flock "$DEMO_LOCK_FD"
 bash packaging/dev/pcscd.sh start
 CARD_PID=""
 trap 'kill "$SERVER_PID" 2>/dev/null || true; [[ -n "$CARD_PID" ]] && kill "$CARD_PID" 2>/dev/null; bash packaging/dev/pcscd.sh stop >/dev/null || true' EXIT

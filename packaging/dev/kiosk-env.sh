@@ -40,6 +40,12 @@ kiosk_env_start() {
     bash "$REPO/packaging/dev/setup.sh" >/dev/null
     say "building the binaries (dev profile)"
     (cd "$REPO" && cargo build -q -p padron-agent -p padron-server -p padron-drivers --bins)
+    # One pcscd with two vpcd slots serves every card user on this machine:
+    # hold the lock the tests take (drivers/src/testbed.rs), so a screenshot
+    # run and a test run never put cards in the same slot.
+    exec {KIOSK_LOCK_FD}>"${TMPDIR:-/tmp}/padron-pcscd-tests.lock"
+    say "waiting for the card test bed"
+    flock "$KIOSK_LOCK_FD"
     bash "$REPO/packaging/dev/pcscd.sh" start
     local data="$KIOSK_DIR/server"
     say "installation in $KIOSK_DIR"
