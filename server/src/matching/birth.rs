@@ -75,6 +75,14 @@ fn transposed(q: Day) -> Option<Day> {
     Day::from_ymd(y, d, m)
 }
 
+/// The dates a row's date most often slipped from: day and month swapped,
+/// and the day before or after. Blocking looks these up too.
+pub fn commonest_slips(q: Day) -> impl Iterator<Item = Day> {
+    transposed(q)
+        .into_iter()
+        .chain([Day(q.0 - 1), Day(q.0 + 1)])
+}
+
 fn digits(day: Day) -> [u8; 8] {
     let (y, m, d) = day.ymd();
     let y = y.clamp(0, 9999) as u32;

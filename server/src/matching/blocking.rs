@@ -20,6 +20,8 @@
 use crate::names::{NameToken, Surnames};
 use crate::registry::date::Day;
 
+use super::birth::commonest_slips;
+
 pub const SURNAMES_GIVEN: u8 = 1;
 pub const SURNAME_TWO_GIVEN: u8 = 2;
 pub const SURNAME_BIRTH: u8 = 3;
@@ -143,8 +145,15 @@ pub fn query_keys(view: &BlockingView<'_>, married: Option<&NameToken>, out: &mu
     for pair in &pairs {
         out.push(key_of(SURNAMES_GIVEN, &[pair[0], pair[1], g1], None));
     }
-    if let Some(born) = view.born {
-        out.push(key_of(GIVEN_BIRTH, &[g1], Some(born)));
+    // The date as typed, and the dates its commonest slips come from (day
+    // and month swapped, a day off), so that a slipped date still finds the
+    // person through the keys that need the date.
+    let dates: Vec<Day> = view
+        .born
+        .map(|b| std::iter::once(b).chain(commonest_slips(b)).collect())
+        .unwrap_or_default();
+    for born in &dates {
+        out.push(key_of(GIVEN_BIRTH, &[g1], Some(*born)));
     }
     for s in &surnames {
         out.push(key_of(SURNAME_TWO_GIVEN, &[s, g1, g2], None));
@@ -152,8 +161,8 @@ pub fn query_keys(view: &BlockingView<'_>, married: Option<&NameToken>, out: &mu
             // The registry may hold only one given name.
             out.push(key_of(SURNAME_TWO_GIVEN, &[s, g1, ""], None));
         }
-        if let Some(born) = view.born {
-            out.push(key_of(SURNAME_BIRTH, &[s], Some(born)));
+        for born in &dates {
+            out.push(key_of(SURNAME_BIRTH, &[s], Some(*born)));
         }
     }
     // The second given name may be the one the person goes by.
@@ -365,6 +374,14 @@ mod tests {
             &p,
             &keys_of(&["MARIA"], "LOPZE", "GRACIA", "", Some("1985-03-15"), true)
         ));
+        // Day and month swapped, and the day before, with a given name the
+        // registry does not have (so only the date keys can find it).
+        let date_slips = keys_of(&["MARIA"], "LOPEZ", "", "", Some("1985-03-15"), false);
+        let born = |s| keys_of(&["MARTA"], "LOPEZ", "", "", Some(s), true);
+        assert!(found(&date_slips, &born("1985-03-16")));
+        assert!(found(&date_slips, &born("1985-03-14")));
+        let swapped = keys_of(&["MARIA"], "LOPEZ", "", "", Some("1985-03-05"), false);
+        assert!(found(&swapped, &born("1985-05-03")));
         // Both surnames the same.
         let same = keys_of(&["ANTONIO", "RAÚL"], "PÉREZ", "PÉREZ", "", None, false);
         assert!(found(

@@ -110,7 +110,7 @@ pub const CANDIDATE_PROBABILITY: f64 = 0.02;
 /// Odds, per registry person, that a row's person is outside the registry
 /// or was missed by blocking: `Z = persons × this`. With a prior of 95% that
 /// a beneficiary is in the civil registry, `(1 − 0.95) / 0.95 ≈ 0.053`; the
-/// rest covers persons that blocking misses (about 2 rows in 1,000 of those
+/// rest covers persons that blocking misses (1 to 2 rows in 1,000 of those
 /// in the registry, measured on the benchmark's perturbed sets at 1 and 18
 /// million persons): `(0.05 + 0.95 × 0.002) / (0.95 × 0.998) ≈ 0.055`.
 pub const OUTSIDE_ODDS_PER_PERSON: f64 = 0.055;

@@ -26,7 +26,7 @@ use crate::names::similarity::{slip_chance, typo_allowance, typo_distance};
 use crate::names::spelling;
 use crate::names::{NameToken, Surnames};
 use crate::registry::date::Day;
-use crate::registry::store::{NameField, Registry, StoreError};
+use crate::registry::store::{NAME_KINDS, NameField, Registry, StoreError};
 
 use super::birth::BirthWeights;
 use super::profile::Profile;
@@ -126,7 +126,8 @@ fn variant_odds(
 pub struct Frequencies<'r> {
     registry: &'r Registry,
     persons: f64,
-    cache: HashMap<(i64, String), f64>,
+    /// Shares by `name_freq` kind, then name.
+    cache: [HashMap<String, f64>; NAME_KINDS],
     /// The last row's date levels (a row is scored against all its
     /// candidates before the next one).
     birth: Option<BirthWeights>,
@@ -141,7 +142,7 @@ impl<'r> Frequencies<'r> {
         Frequencies {
             registry,
             persons: registry.meta().persons.max(1) as f64,
-            cache: HashMap::new(),
+            cache: Default::default(),
             birth: None,
         }
     }
@@ -152,13 +153,14 @@ impl<'r> Frequencies<'r> {
 
     /// Share of registry persons carrying this name in this field (never zero).
     fn share(&mut self, field: NameField, code: bool, name: &str) -> Result<f64, StoreError> {
-        let kind = field.kind(code);
-        if let Some(v) = self.cache.get(&(kind, name.to_owned())) {
+        let kind = usize::try_from(field.kind(code)).unwrap_or(0) % NAME_KINDS;
+        // Looked up by `&str`: a hit, by far the common case, allocates nothing.
+        if let Some(v) = self.cache[kind].get(name) {
             return Ok(*v);
         }
         let n = self.registry.persons_with(field, code, name)? as f64;
         let v = (n.max(0.5) / self.persons).min(1.0);
-        self.cache.insert((kind, name.to_owned()), v);
+        self.cache[kind].insert(name.to_owned(), v);
         Ok(v)
     }
 
