@@ -568,25 +568,7 @@ fn report(ui: &mut egui::Ui, state: &mut AppState, msgs: &mut Vec<Msg>) {
                     Some(crate::gui::state::Saved::Saving(_)) => {
                         ui.spinner();
                     }
-                    Some(crate::gui::state::Saved::Done(path)) => {
-                        ui.label(
-                            RichText::new(format!(
-                                "{} {}",
-                                tr(lang, "Guardado en", "Saved to"),
-                                path.display()
-                            ))
-                            .color(GREEN),
-                        );
-                        if ui
-                            .button(tr(lang, "Abrir carpeta", "Open folder"))
-                            .clicked()
-                        {
-                            msgs.push(Msg::OpenFolder(path.clone()));
-                        }
-                    }
-                    Some(crate::gui::state::Saved::Failed(f)) => {
-                        ui.label(RichText::new(f.text(lang)).color(RED));
-                    }
+                    Some(saved) => super::saved_line(ui, lang, saved, msgs),
                     None => {}
                 }
             });

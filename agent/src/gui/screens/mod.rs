@@ -15,7 +15,7 @@ use padron_shared::Lang;
 use padron_shared::auth::Role;
 
 use super::app::Secrets;
-use super::state::{AppState, Failure, Msg};
+use super::state::{AppState, Failure, Msg, Saved};
 use super::tr;
 
 pub const BACKGROUND: Color32 = Color32::from_rgb(0xf6, 0xf7, 0xf9);
@@ -191,6 +191,34 @@ pub fn field(
 }
 
 /// The state word for a request or a user, in the person's language.
+/// Where a saved workbook went (with a button to open its folder), or why
+/// it could not be saved. `Saving` is drawn by the caller, which knows
+/// whether the save in progress is the one on screen.
+pub fn saved_line(ui: &mut egui::Ui, lang: Lang, saved: &Saved, msgs: &mut Vec<Msg>) {
+    match saved {
+        Saved::Saving(_) => {}
+        Saved::Done(path) => {
+            ui.label(
+                RichText::new(format!(
+                    "{} {}",
+                    tr(lang, "Guardado en", "Saved to"),
+                    path.display()
+                ))
+                .color(GREEN),
+            );
+            if ui
+                .button(tr(lang, "Abrir carpeta", "Open folder"))
+                .clicked()
+            {
+                msgs.push(Msg::OpenFolder(path.clone()));
+            }
+        }
+        Saved::Failed(f) => {
+            ui.label(RichText::new(f.text(lang)).color(RED));
+        }
+    }
+}
+
 pub fn state_word(lang: Lang, state: &str) -> String {
     let (es, en) = match state {
         "RECEIVED" => ("Recibida", "Received"),

@@ -249,26 +249,8 @@ fn download(ui: &mut egui::Ui, state: &AppState, id: &str, input_name: &str, msg
                 ui.spinner();
                 ui.label(tr(lang, "Guardando…", "Saving…"));
             }
-            Some(Saved::Done(path)) => {
-                ui.label(
-                    RichText::new(format!(
-                        "{} {}",
-                        tr(lang, "Guardado en", "Saved to"),
-                        path.display()
-                    ))
-                    .color(GREEN),
-                );
-                if ui
-                    .button(tr(lang, "Abrir carpeta", "Open folder"))
-                    .clicked()
-                {
-                    msgs.push(Msg::OpenFolder(path.clone()));
-                }
-            }
-            Some(Saved::Failed(f)) => {
-                ui.label(RichText::new(f.text(lang)).color(RED));
-            }
-            _ => {}
+            Some(saved) => super::saved_line(ui, lang, saved, msgs),
+            None => {}
         }
     });
 }
