@@ -194,6 +194,30 @@ impl Env {
         );
         self.submit(&self.ws1, token, &coordinator.sign(&payload))
     }
+    /// A coordinator of SOSEP (another institution) logged in at a SOSEP
+    /// workstation: the client and the session.
+    pub fn other_institution_coordinator(&self) -> (Client, SessionInfo) {
+        ok(
+            "padron-server",
+            &[
+                "coordinator",
+                "add",
+                "--data",
+                self.inst.data(),
+                "--institution",
+                "SOSEP",
+                "--cui",
+                &cui(50),
+                "--name",
+                "Otro",
+            ],
+        );
+        let bundle = self.inst.enroll("SOSEP", "Central", &self.server.url());
+        let ca = fs::read(self.inst.data.join("pki/server-ca.crt")).unwrap();
+        let sosep = https_client(&ca, Some(identity(&bundle)));
+        let session = self.login(&sosep, &self.eid.person(&cui(50), "OTRO", Flaws::default()));
+        (sosep, session)
+    }
 }
 
 impl Default for Env {

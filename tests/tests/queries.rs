@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use padron_shared::queries::QueryJob;
 use padron_tests::consulta::{download, registry, status, upload, user_token, wait_done};
-use padron_tests::eid::Flaws;
 use padron_tests::fixture::{Env, cui};
 use padron_tests::workbooks::{cui_workbook, registry_cuis, result_rows};
 use padron_tests::{Server, ok};
@@ -201,27 +200,7 @@ fn results_are_seen_only_by_their_owner_and_coordinator() {
     );
 
     // A coordinator of another institution does not.
-    let d = env.inst.data();
-    ok(
-        "padron-server",
-        &[
-            "coordinator",
-            "add",
-            "--data",
-            d,
-            "--institution",
-            "SOSEP",
-            "--cui",
-            &cui(50),
-            "--name",
-            "Otro",
-        ],
-    );
-    let sosep_bundle = env.inst.enroll("SOSEP", "Central", &env.server.url());
-    let ca = std::fs::read(env.inst.data.join("pki/server-ca.crt")).unwrap();
-    let sosep =
-        padron_tests::https_client(&ca, Some(padron_tests::fixture::identity(&sosep_bundle)));
-    let other = env.login(&sosep, &env.eid.person(&cui(50), "OTRO", Flaws::default()));
+    let (sosep, other) = env.other_institution_coordinator();
     assert_eq!(
         status(&env, &sosep, &other.token, &job.id).unwrap_err(),
         (404, "QUERY_NOT_FOUND".into())

@@ -10,10 +10,9 @@ use std::path::Path;
 use calamine::{Data, Reader, open_workbook_auto};
 use padron_shared::reports::UserActivityReport;
 use padron_tests::consulta::{registry, upload, user_token, wait_done};
-use padron_tests::eid::Flaws;
-use padron_tests::fixture::{Env, cui, identity};
+use padron_tests::fixture::{Env, cui};
 use padron_tests::workbooks::{cui_workbook_rows, registry_cuis, sheet_rows};
-use padron_tests::{https_client, ok, path_str, run};
+use padron_tests::{ok, path_str, run};
 
 fn activity(
     env: &Env,
@@ -241,26 +240,7 @@ fn the_activity_report_is_refused_outside_the_coordinators_remit() {
     }
 
     // A coordinator of another institution cannot learn about MIDES's users.
-    let d = env.inst.data();
-    ok(
-        "padron-server",
-        &[
-            "coordinator",
-            "add",
-            "--data",
-            d,
-            "--institution",
-            "SOSEP",
-            "--cui",
-            &cui(50),
-            "--name",
-            "Otro",
-        ],
-    );
-    let bundle = env.inst.enroll("SOSEP", "Central", &env.server.url());
-    let ca = std::fs::read(env.inst.data.join("pki/server-ca.crt")).unwrap();
-    let sosep = https_client(&ca, Some(identity(&bundle)));
-    let other = env.login(&sosep, &env.eid.person(&cui(50), "OTRO", Flaws::default()));
+    let (sosep, other) = env.other_institution_coordinator();
     let e = activity(
         &env,
         &sosep,
