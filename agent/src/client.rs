@@ -36,6 +36,11 @@ pub enum ClientError {
     /// The server's certificate does not chain to the pinned server CA.
     #[error("certificado del servidor no confiable: {0}")]
     ServerUntrusted(String),
+    /// The connection was cut after the server had accepted this
+    /// workstation (it stopped mid-request, or the network failed): not a
+    /// refusal, so the person is told to retry, not to call the registry.
+    #[error("el servidor no terminó la solicitud: {cause}")]
+    Dropped { cause: String },
     /// The server answered with a refusal.
     #[error("{}: {}", .0.code, .0.to_sentence())]
     Api(ErrorBody),
@@ -67,6 +72,7 @@ impl ClientError {
             } => ErrorCode::WorkstationRevoked,
             ClientError::CertificateRefused { .. } => ErrorCode::WorkstationCertificateRefused,
             ClientError::ServerUntrusted(_) => ErrorCode::ServerCertificateUntrusted,
+            ClientError::Dropped { .. } => ErrorCode::ServerConnectionDropped,
             ClientError::Api(body) => body.error_code().unwrap_or(ErrorCode::Internal),
             ClientError::Protocol(_) => ErrorCode::Internal,
         }
@@ -124,6 +130,19 @@ impl ClientError {
             ClientError::ServerUntrusted(cause) => {
                 format!("{} ({cause})", self.code().message(lang))
             }
+            ClientError::Dropped { cause } => format!(
+                "{} {}",
+                self.code().message(lang),
+                if en {
+                    format!(
+                        "({cause}). If it happens again, ask the registry whether the server is running."
+                    )
+                } else {
+                    format!(
+                        "({cause}). Si vuelve a ocurrir, consulte al registro si el servidor está en funcionamiento."
+                    )
+                }
+            ),
             ClientError::Identity { .. } | ClientError::Protocol(_) => {
                 format!("{} {}", self.code().message(lang), self)
             }
@@ -184,8 +203,9 @@ impl Client {
         let key = PrivateKeyDer::from_pem_file(&config.key)
             .map_err(|e| identity_err("llave de la estación / workstation key", &config.key, e))?;
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        // Padrón's own agent and server speak TLS 1.3 only.
         let mut tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
+            .with_protocol_versions(&[&rustls::version::TLS13])
             .map_err(|e| identity_err("TLS", &config.path, e))?
             .with_root_certificates(roots)
             .with_client_auth_cert(chain, key)
@@ -430,17 +450,22 @@ impl Client {
     /// Classifies a failed request. When the connection just closed, which
     /// is how TLS 1.3 often shows a refused client certificate (the alert is
     /// lost when the server resets a socket that still holds our request),
-    /// a bare handshake that sends no request learns the server's real reason.
+    /// a bare handshake that sends no request learns what really happened:
+    /// an alert is a refusal; a handshake the server accepts, or no server
+    /// at all any more, means the server did not finish the request.
     async fn explain_failure(&self, err: &reqwest::Error) -> ClientError {
         tracing::debug!(error = ?err, "request failed");
         match classify(&self.base, err) {
             ClientError::CertificateRefused {
                 reason: RefusalReason::ClosedDuringHandshake,
             } => match self.probe_handshake().await {
-                Some(alert) => ClientError::CertificateRefused {
+                Probe::Alert(alert) => ClientError::CertificateRefused {
                     reason: alert_reason(alert),
                 },
-                None => ClientError::CertificateRefused {
+                Probe::Accepted | Probe::NoServer => ClientError::Dropped {
+                    cause: root_cause(err),
+                },
+                Probe::ClosedWithoutAlert => ClientError::CertificateRefused {
                     reason: RefusalReason::ClosedDuringHandshake,
                 },
             },
@@ -448,29 +473,54 @@ impl Client {
         }
     }
 
-    /// Completes a TLS handshake without sending a request and reads the
-    /// server's alert, if it sends one.
-    async fn probe_handshake(&self) -> Option<AlertDescription> {
+    /// Completes a TLS handshake without sending a request and waits a
+    /// moment for the server's alert, if it sends one.
+    async fn probe_handshake(&self) -> Probe {
         use tokio::io::AsyncReadExt;
-        let url = reqwest::Url::parse(&self.base).ok()?;
-        let host = url
-            .host_str()?
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_owned();
-        let port = url.port_or_known_default()?;
-        let name = rustls::pki_types::ServerName::try_from(host.clone()).ok()?;
-        let connector = tokio_rustls::TlsConnector::from(self.tls.clone());
-        let attempt = async {
-            let tcp = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
-            let mut stream = connector.connect(name, tcp).await?;
-            let mut byte = [0u8; 1];
-            stream.read(&mut byte).await.map(|_| ())
+        let Some((host, port)) = reqwest::Url::parse(&self.base).ok().and_then(|url| {
+            let host = url
+                .host_str()?
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_owned();
+            Some((host, url.port_or_known_default()?))
+        }) else {
+            return Probe::ClosedWithoutAlert;
         };
-        let result = tokio::time::timeout(Duration::from_secs(5), attempt)
-            .await
-            .ok()?;
-        received_alert(&result.err()?)
+        let Ok(name) = rustls::pki_types::ServerName::try_from(host.clone()) else {
+            return Probe::ClosedWithoutAlert;
+        };
+        let connector = tokio_rustls::TlsConnector::from(self.tls.clone());
+        let tcp = match tokio::time::timeout(
+            Duration::from_secs(5),
+            tokio::net::TcpStream::connect((host.as_str(), port)),
+        )
+        .await
+        {
+            Ok(Ok(tcp)) => tcp,
+            _ => return Probe::NoServer,
+        };
+        let mut stream = match tokio::time::timeout(
+            Duration::from_secs(5),
+            connector.connect(name, tcp),
+        )
+        .await
+        {
+            Ok(Ok(stream)) => stream,
+            Ok(Err(e)) => {
+                return received_alert(&e).map_or(Probe::ClosedWithoutAlert, Probe::Alert);
+            }
+            Err(_) => return Probe::ClosedWithoutAlert,
+        };
+        // TLS 1.3: the server judges our certificate after our side of the
+        // handshake is done; its alert, if any, follows within moments.
+        let mut byte = [0u8; 1];
+        match tokio::time::timeout(Duration::from_millis(1500), stream.read(&mut byte)).await {
+            // Waiting for a request, or already talking: the certificate passed.
+            Err(_) | Ok(Ok(1..)) => Probe::Accepted,
+            Ok(Ok(_)) => Probe::ClosedWithoutAlert,
+            Ok(Err(e)) => received_alert(&e).map_or(Probe::ClosedWithoutAlert, Probe::Alert),
+        }
     }
 
     pub async fn whoami(&self) -> Result<WhoAmI, ClientError> {
@@ -480,6 +530,19 @@ impl Client {
     pub async fn health(&self) -> Result<Health, ClientError> {
         self.get("/v1/health").await
     }
+}
+
+/// What a bare handshake learned about the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Probe {
+    /// The server refused the certificate, and said why.
+    Alert(AlertDescription),
+    /// The handshake passed: the earlier failure was not a refusal.
+    Accepted,
+    /// Nothing listens any more: the server stopped.
+    NoServer,
+    /// Closed with no alert: still ambiguous.
+    ClosedWithoutAlert,
 }
 
 /// The TLS alert the server sent, found anywhere in the cause chain. Some
@@ -546,9 +609,11 @@ fn classify(url: &str, err: &reqwest::Error) -> ClientError {
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
             io_kind.get_or_insert(io.kind());
         }
-        if let Some(h) = e.downcast_ref::<hyper::Error>()
-            && (h.is_incomplete_message() || h.is_closed() || h.is_canceled())
-        {
+        if e.downcast_ref::<hyper::Error>().is_some() {
+            // hyper only ever holds an established connection: whatever it
+            // reports (closed, reset inside h2, which hides its io::Error),
+            // the exchange did not reach its end. The probe tells a refused
+            // certificate from a server that did not finish.
             io_kind.get_or_insert(std::io::ErrorKind::UnexpectedEof);
         }
         source = e.source();

@@ -66,6 +66,12 @@ pub struct ServerConfig {
     /// Days uploads and results are kept after a job finishes.
     #[serde(default = "default_retention_days")]
     pub retention_days: u32,
+    /// Connections, timeouts and request rates (`[limits]`).
+    #[serde(default)]
+    pub limits: crate::limits::Limits,
+    /// TLS protocol versions (`[tls]`).
+    #[serde(default)]
+    pub tls: crate::limits::TlsSettings,
 }
 
 fn default_retention_days() -> u32 {
@@ -241,6 +247,8 @@ impl DataDir {
             listen: format!("0.0.0.0:{DEFAULT_PORT}"),
             eid_country: default_eid_country(),
             retention_days: default_retention_days(),
+            limits: Default::default(),
+            tls: Default::default(),
         };
         let text = toml::to_string_pretty(&config).map_err(|e| DataDirError::Config {
             path: dir.join(CONFIG_FILE),

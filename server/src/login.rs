@@ -64,15 +64,34 @@ pub fn challenge(state: &AppState, ws: &Workstation) -> Result<Challenge, ApiErr
     let nonce = random_b64(32, false)?;
     let now = state.clock.now();
     let expires = now + Duration::seconds(NONCE_TTL_SECONDS);
-    state
+    let cap = state.rates.max_outstanding_challenges;
+    let inserted = state
         .store
-        .insert_nonce(
+        .insert_nonce_capped(
             &secret_hash(&nonce),
             ws.id,
             &timestamp(now),
             &timestamp(expires),
+            cap,
         )
         .map_err(|e| ApiError::from(crate::error::ServerError::from(e)))?;
+    if !inserted {
+        // A workstation asking for challenges it never uses: each one is a
+        // stored row, so they are bounded; counted, audited once a minute.
+        state
+            .refusals
+            .note(ws.id, ErrorCode::ChallengesOutstanding, now);
+        return Err(ApiError::new(ErrorCode::ChallengesOutstanding).with_detail(
+            format!(
+                "Hay {cap} pendientes; cada uno vence a los {} minutos.",
+                NONCE_TTL_SECONDS / 60
+            ),
+            format!(
+                "{cap} are pending; each expires after {} minutes.",
+                NONCE_TTL_SECONDS / 60
+            ),
+        ));
+    }
     Ok(Challenge {
         nonce,
         expires_at: timestamp(expires),

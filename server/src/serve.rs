@@ -4,17 +4,19 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum_server::Handle;
-use axum_server::tls_rustls::RustlsConfig;
 use rustls_pki_types::pem::PemObject;
 
 use crate::clock::{Clock, SystemClock};
 use crate::datadir::DataDir;
+use crate::enrolled::EnrolledWorkstations;
+use crate::http::rate::RateLimits;
 use crate::http::{AppState, router};
+use crate::refusal_tally::RefusalTally;
 use crate::store::Store;
 use crate::tls::server_config;
 
-/// Runs until SIGINT or SIGTERM, then drains connections for up to 10 s.
+/// Runs until SIGINT or SIGTERM, then drains connections for up to 10 s
+/// and writes the refusals counted in memory to the audit log.
 /// `on_listening` learns the bound address (useful with port 0).
 pub async fn serve(
     dir: &DataDir,
@@ -23,11 +25,15 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let store: Arc<dyn Store> = Arc::new(dir.open_store()?);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let config = dir.config()?;
+    let enrolled = Arc::new(EnrolledWorkstations::open(&dir.database())?);
+    enrolled.spawn_reloader()?;
     let tls = server_config(
         &dir.server_cert(),
         &dir.server_key(),
         &dir.workstation_ca_cert(),
-        store.clone(),
+        enrolled.clone(),
+        config.tls.allow_tls12,
     )?;
     let server_der = std::fs::read(dir.server_cert())
         .ok()
@@ -38,7 +44,6 @@ pub async fn serve(
                 dir.server_cert().display()
             )
         })?;
-    let config = dir.config()?;
     let (wake, woken) = std::sync::mpsc::channel();
     let worker = crate::queue::worker::Worker {
         store: store.clone(),
@@ -67,46 +72,41 @@ pub async fn serve(
                 std::thread::sleep(Duration::from_secs(24 * 3600));
             }
         })?;
+    let refusals = Arc::new(RefusalTally::default());
+    refusals.spawn_flusher(store.clone(), clock.clone())?;
     let app = router(AppState {
-        store,
-        clock,
+        store: store.clone(),
+        clock: clock.clone(),
         server_fingerprint: crate::pki::fingerprint_hex(&server_der),
         eid_country: config.eid_country,
         data_dir: dir.clone(),
         wake,
+        enrolled: enrolled.clone(),
+        rates: Arc::new(RateLimits::new(&config.limits)),
+        refusals: refusals.clone(),
     });
 
-    let handle: Handle<SocketAddr> = Handle::new();
-    let shutdown = handle.clone();
-    tokio::spawn(async move {
-        wait_for_signal().await;
-        tracing::info!("shutting down");
-        shutdown.graceful_shutdown(Some(Duration::from_secs(10)));
-    });
-    let listening = handle.clone();
-    let server = axum_server::bind_rustls(listen, RustlsConfig::from_config(Arc::new(tls)))
-        .handle(handle)
-        .accept_error_handler(|peer, error| {
-            // Refused handshakes land here: the reason (unknown CA, expired,
-            // revoked) is what an admin needs when a workstation cannot connect.
-            tracing::warn!(peer = ?peer, %error, "TLS handshake refused");
-        })
-        .serve(app.into_make_service());
-    let server = tokio::spawn(server);
-    match listening.listening().await {
-        Some(addr) => {
-            tracing::info!(%addr, "listening");
-            on_listening(addr);
-        }
-        None => {
-            // The server task ended before binding; its error says why.
-            return match server.await? {
-                Ok(()) => Err(anyhow::anyhow!("the server stopped before listening")),
-                Err(e) => Err(anyhow::anyhow!("cannot listen on {listen}: {e}")),
-            };
-        }
-    }
-    server.await??;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "listening");
+    on_listening(addr);
+    crate::connections::run(
+        listener,
+        Arc::new(tls),
+        app,
+        config.limits,
+        enrolled,
+        async {
+            wait_for_signal().await;
+            tracing::info!("shutting down");
+        },
+    )
+    .await;
+    // The minute in progress too: a refusal counted is a refusal recorded.
+    let (tally, now) = (refusals, clock.now());
+    tokio::task::spawn_blocking(move || tally.flush(store.as_ref(), now, true)).await?;
     Ok(())
 }
 

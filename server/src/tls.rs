@@ -3,10 +3,13 @@
 //! Only enrolled workstations connect. The handshake itself refuses a
 //! client that presents no certificate, one not issued by the workstation
 //! CA, or an expired one (rustls-webpki does the chain and time checks);
-//! [`WorkstationVerifier`] then asks the store whether that exact
-//! certificate belongs to an enrolled, unrevoked workstation, so a
-//! revocation takes effect on the next handshake without a restart.
-//! Session resumption is off: a resumed session would skip that check.
+//! [`WorkstationVerifier`] then asks the in-memory list of enrolled
+//! workstations ([`EnrolledWorkstations`], never the database: a handshake
+//! must not wait on a lock) whether that exact certificate belongs to an
+//! enrolled, unrevoked workstation. The list is brought up to date before
+//! each handshake, so a revocation takes effect on the next handshake
+//! without a restart. Session resumption is off: a resumed session would
+//! skip that check. TLS 1.3 only, unless `[tls] allow_tls12` says otherwise.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -20,8 +23,8 @@ use rustls::{
     CertificateError, DigitallySignedStruct, DistinguishedName, RootCertStore, SignatureScheme,
 };
 
+use crate::enrolled::{EnrolledWorkstations, Lookup};
 use crate::pki::fingerprint_hex;
-use crate::store::Store;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsSetupError {
@@ -54,7 +57,7 @@ fn load_key(path: &Path) -> Result<PrivateKeyDer<'static>, TlsSetupError> {
 #[derive(Debug)]
 pub struct WorkstationVerifier {
     inner: Arc<dyn ClientCertVerifier>,
-    store: Arc<dyn Store>,
+    enrolled: Arc<EnrolledWorkstations>,
 }
 
 impl ClientCertVerifier for WorkstationVerifier {
@@ -84,13 +87,13 @@ impl ClientCertVerifier for WorkstationVerifier {
             tracing::warn!(fingerprint = %&fingerprint[..16], error = %e, "client certificate refused");
             return Err(e);
         }
-        match self.store.workstation_by_fingerprint(&fingerprint) {
-            Ok(Some(ws)) if ws.is_revoked() => {
+        match self.enrolled.lookup(&fingerprint) {
+            Lookup::Known(ws) if ws.is_revoked() => {
                 tracing::warn!(workstation = ws.id, "revoked workstation refused");
                 Err(rustls::Error::InvalidCertificate(CertificateError::Revoked))
             }
-            Ok(Some(_)) => Ok(ClientCertVerified::assertion()),
-            Ok(None) => {
+            Lookup::Known(_) => Ok(ClientCertVerified::assertion()),
+            Lookup::Unknown => {
                 // Issued by our CA but not in the store: a certificate from a
                 // data directory restored from an older backup, or forged with
                 // a stolen CA key. Either way, not a workstation we know.
@@ -99,9 +102,9 @@ impl ClientCertVerifier for WorkstationVerifier {
                     CertificateError::ApplicationVerificationFailure,
                 ))
             }
-            Err(e) => {
+            Lookup::Unavailable => {
                 // Fail closed: without the store we cannot tell revoked from valid.
-                tracing::error!(error = %e, "store unavailable during client verification");
+                tracing::error!("store unavailable during client verification");
                 Err(rustls::Error::General(
                     "workstation registry unavailable".into(),
                 ))
@@ -137,7 +140,8 @@ pub fn server_config(
     server_cert: &Path,
     server_key: &Path,
     workstation_ca: &Path,
-    store: Arc<dyn Store>,
+    enrolled: Arc<EnrolledWorkstations>,
+    allow_tls12: bool,
 ) -> Result<rustls::ServerConfig, TlsSetupError> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let mut roots = RootCertStore::empty();
@@ -146,10 +150,14 @@ pub fn server_config(
     }
     let inner =
         WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone()).build()?;
-    let verifier = Arc::new(WorkstationVerifier { inner, store });
-
+    let verifier = Arc::new(WorkstationVerifier { inner, enrolled });
+    let versions: &[&rustls::SupportedProtocolVersion] = if allow_tls12 {
+        &[&rustls::version::TLS13, &rustls::version::TLS12]
+    } else {
+        &[&rustls::version::TLS13]
+    };
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
+        .with_protocol_versions(versions)?
         .with_client_cert_verifier(verifier)
         .with_single_cert(load_certs(server_cert)?, load_key(server_key)?)?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];

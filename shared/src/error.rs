@@ -415,6 +415,24 @@ error_codes! {
     CardError = "CARD_ERROR", 502,
         "La tarjeta respondió de forma inesperada. Retírela, vuelva a insertarla e intente de nuevo.",
         "The card answered unexpectedly. Remove it, insert it again and retry.";
+    // Connections and request rates.
+    /// This workstation sent more requests of one kind than its rate allows.
+    RateLimited = "RATE_LIMITED", 429,
+        "Esta estación envió demasiadas solicitudes seguidas. Espere un momento e intente de nuevo.",
+        "This workstation sent too many requests in a row. Wait a moment and try again.";
+    /// Too many login challenges asked for and not used.
+    ChallengesOutstanding = "CHALLENGES_OUTSTANDING", 429,
+        "Esta estación tiene demasiados inicios de sesión pendientes sin completar. Espere unos minutos e intente de nuevo.",
+        "This workstation has too many unfinished logins pending. Wait a few minutes and try again.";
+    /// The request's body did not arrive within the server's time limit.
+    RequestBodyTimeout = "REQUEST_BODY_TIMEOUT", 408,
+        "El archivo o la solicitud no terminó de llegar al servidor a tiempo. Revise la red e intente de nuevo.",
+        "The file or request did not finish reaching the server in time. Check the network and try again.";
+    /// The connection was cut after the server accepted this workstation:
+    /// the server did not finish the request (it stopped, or the network failed).
+    ServerConnectionDropped = "SERVER_CONNECTION_DROPPED", 503,
+        "El servidor no terminó de atender la solicitud: la conexión se cortó. Intente de nuevo en un momento.",
+        "The server did not finish the request: the connection was cut. Try again in a moment.";
 }
 
 impl ErrorCode {

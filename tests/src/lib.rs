@@ -248,3 +248,48 @@ pub fn https_client(
     }
     builder.build().expect("client")
 }
+
+/// Sets `key = value` in the installation's `server.toml` (the line that
+/// `init` wrote for that key; key names are unique across the file).
+/// `value` is TOML text: `"5"`, `"true"`.
+pub fn set_server_config(data: &Path, key: &str, value: &str) {
+    let path = data.join("server.toml");
+    let text = std::fs::read_to_string(&path).expect("server.toml");
+    let prefix = format!("{key} = ");
+    assert!(
+        text.lines().any(|l| l.starts_with(&prefix)),
+        "server.toml has no {key}:\n{text}"
+    );
+    let edited: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.starts_with(&prefix) {
+                format!("{key} = {value}")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect();
+    std::fs::write(&path, edited.join("\n") + "\n").expect("write server.toml");
+}
+
+impl Server {
+    /// The server process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGTERM, then waits for the process to drain and exit (at most 20 s).
+    pub fn terminate(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        for _ in 0..200 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("padron-server did not exit after SIGTERM:\n{}", self.log());
+    }
+}

@@ -8,10 +8,10 @@ use padron_shared::auth::{AuthToken, Challenge, Role, SESSION_IDLE_SECONDS, Sess
 use padron_shared::users::{RequestView, SignedRequest, UserView};
 use padron_shared::{Cui, ErrorCode, Lang};
 
-use super::AppState;
 use super::errors::ApiError;
 use super::identity::CallingWorkstation;
 use super::session::Authenticated;
+use super::{AppState, blocking};
 use crate::error::ServerError;
 
 pub fn v1() -> Router<AppState> {
@@ -22,15 +22,6 @@ pub fn v1() -> Router<AppState> {
         .route("/v1/session", get(session))
         .route("/v1/users", get(users))
         .route("/v1/requests", get(requests).post(submit))
-}
-
-/// Runs store-bound work off the async threads.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|_| ApiError::new(ErrorCode::Internal))?
 }
 
 fn lang(headers: &HeaderMap) -> Lang {

@@ -95,6 +95,12 @@ pub async fn localize(request: Request, next: Next) -> Response {
     let detail = api_error
         .detail
         .map(|(es, en)| if lang == Lang::En { en } else { es });
+    // Headers a refusal means something by: when to retry, and that the
+    // connection is not kept.
+    let kept: Vec<_> = [header::RETRY_AFTER, header::CONNECTION]
+        .into_iter()
+        .filter_map(|name| response.headers().get(&name).cloned().map(|v| (name, v)))
+        .collect();
     let body = ErrorBody::new(api_error.code, lang, detail);
     let json = serde_json::to_vec(&body).unwrap_or_default();
     let status = StatusCode::from_u16(api_error.code.http_status()).unwrap_or(status);
@@ -108,5 +114,29 @@ pub async fn localize(request: Request, next: Next) -> Response {
         header::CONTENT_LANGUAGE,
         HeaderValue::from_static(lang.tag()),
     );
+    for (name, value) in kept {
+        out.headers_mut().insert(name, value);
+    }
     out
+}
+
+/// A request whose body was cut off at the body timeout is refused as
+/// such (`REQUEST_BODY_TIMEOUT`), whatever the handler made of the broken
+/// body; the connection is not kept.
+pub async fn body_deadline(request: Request, next: Next) -> Response {
+    let deadline = request
+        .extensions()
+        .get::<crate::connections::BodyDeadline>()
+        .cloned();
+    let response = next.run(request).await;
+    if deadline.is_some_and(|d| d.expired()) {
+        tracing::warn!("request body not received within the body timeout");
+        let mut response =
+            ApiError::new(padron_shared::ErrorCode::RequestBodyTimeout).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return response;
+    }
+    response
 }

@@ -5,12 +5,13 @@ use std::sync::Arc;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum_server::tls::TlsInfo;
 use padron_shared::ErrorCode;
 use tracing::Instrument;
 
 use super::AppState;
 use super::errors::ApiError;
+use crate::connections::PeerIdentity;
+use crate::enrolled::Lookup;
 use crate::pki::fingerprint_hex;
 use crate::store::Workstation;
 
@@ -20,7 +21,8 @@ pub struct CallingWorkstation(pub Arc<Workstation>);
 
 /// Resolves the workstation on every request, not once per connection: a
 /// workstation revoked while it holds a keep-alive connection is refused on
-/// its very next request.
+/// its very next request. The lookup is the in-memory list, brought up to
+/// date first (off the async threads; it never waits on a database lock).
 pub async fn require_workstation(
     State(state): State<AppState>,
     mut request: Request,
@@ -28,20 +30,19 @@ pub async fn require_workstation(
 ) -> Response {
     let Some(der) = request
         .extensions()
-        .get::<Arc<TlsInfo>>()
-        .and_then(|info| info.peer_certificates.first().cloned())
+        .get::<PeerIdentity>()
+        .and_then(|peer| peer.certificates.first().cloned())
     else {
         return ApiError::new(ErrorCode::WorkstationCertificateMissing).into_response();
     };
     let fingerprint = fingerprint_hex(&der);
-    let store = state.store.clone();
-    let found =
-        tokio::task::spawn_blocking(move || store.workstation_by_fingerprint(&fingerprint)).await;
+    let enrolled = state.enrolled.clone();
+    let found = tokio::task::spawn_blocking(move || enrolled.fresh_lookup(&fingerprint)).await;
     let workstation = match found {
-        Ok(Ok(Some(ws))) => ws,
-        Ok(Ok(None)) => return ApiError::new(ErrorCode::WorkstationUnknown).into_response(),
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "store unavailable resolving workstation");
+        Ok(Lookup::Known(ws)) => ws,
+        Ok(Lookup::Unknown) => return ApiError::new(ErrorCode::WorkstationUnknown).into_response(),
+        Ok(Lookup::Unavailable) => {
+            tracing::error!("store unavailable resolving workstation");
             return ApiError::new(ErrorCode::StoreUnavailable).into_response();
         }
         Err(e) => {
@@ -69,7 +70,7 @@ pub async fn require_workstation(
     );
     request
         .extensions_mut()
-        .insert(CallingWorkstation(Arc::new(workstation)));
+        .insert(CallingWorkstation(workstation));
     let started = std::time::Instant::now();
     let response = next.run(request).instrument(span.clone()).await;
     span.in_scope(|| {

@@ -4,12 +4,16 @@
 //! [`ErrorBody`](padron_shared::ErrorBody) in the caller's language;
 //! [`identity::require_workstation`] turns the TLS client certificate into
 //! the calling [`Workstation`](crate::store::Workstation) (or refuses);
-//! then the handlers.
+//! [`rate::limit`] spends that workstation's tokens on the endpoints that
+//! cost the most (challenge, login, upload, result download); then the
+//! handlers. Store, card and parsing work runs in [`blocking`], never on
+//! the async threads.
 
 mod account;
 pub mod errors;
 pub mod identity;
 mod queries;
+pub mod rate;
 mod reports;
 mod routes;
 pub mod session;
@@ -36,6 +40,22 @@ pub struct AppState {
     pub data_dir: crate::datadir::DataDir,
     /// Tells the queue worker a job was queued.
     pub wake: std::sync::mpsc::Sender<()>,
+    /// The enrolled workstations, in memory (kept current from the store).
+    pub enrolled: Arc<crate::enrolled::EnrolledWorkstations>,
+    /// Token buckets per workstation and endpoint.
+    pub rates: Arc<rate::RateLimits>,
+    /// Repeated refusals, audited once a minute.
+    pub refusals: Arc<crate::refusal_tally::RefusalTally>,
+}
+
+/// Runs blocking work (SQLite, card, parsing) on tokio's blocking pool,
+/// off the threads that drive connections.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, errors::ApiError> + Send + 'static,
+) -> Result<T, errors::ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| errors::ApiError::new(padron_shared::ErrorCode::Internal))?
 }
 
 pub fn router(state: AppState) -> Router {
@@ -45,10 +65,12 @@ pub fn router(state: AppState) -> Router {
         .merge(queries::v1())
         .merge(reports::v1())
         .fallback(errors::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), rate::limit))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             identity::require_workstation,
         ))
+        .layer(middleware::from_fn(errors::body_deadline))
         .layer(middleware::from_fn(errors::localize))
         .with_state(state)
 }

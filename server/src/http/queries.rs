@@ -13,9 +13,9 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::AppState;
 use super::errors::ApiError;
 use super::session::Authenticated;
+use super::{AppState, blocking};
 use crate::audit::AuditRecord;
 use crate::clock::timestamp;
 use crate::error::ServerError;
@@ -32,14 +32,6 @@ pub fn v1() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(MAX_FILE_BYTES as usize + 1024 * 1024))
         .route("/v1/queries/{id}", get(status))
         .route("/v1/queries/{id}/result", get(result))
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|_| ApiError::new(ErrorCode::Internal))?
 }
 
 fn lang(headers: &HeaderMap) -> Lang {

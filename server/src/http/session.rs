@@ -42,11 +42,9 @@ impl FromRequestParts<AppState> for Authenticated {
             .map(|t| t.trim().to_owned());
         let state = state.clone();
         let ws = Arc::clone(&workstation.0);
-        let (session, token_hash) = tokio::task::spawn_blocking(move || {
-            crate::login::authenticate(&state, &ws, bearer.as_deref())
-        })
-        .await
-        .map_err(|_| ApiError::new(ErrorCode::Internal))??;
+        let (session, token_hash) =
+            super::blocking(move || crate::login::authenticate(&state, &ws, bearer.as_deref()))
+                .await?;
         Ok(Authenticated {
             session,
             token_hash,

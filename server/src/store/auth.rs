@@ -168,6 +168,17 @@ pub trait AuthStore {
         issued_at: &str,
         expires_at: &str,
     ) -> Result<(), StoreError>;
+    /// Inserts a nonce unless the workstation already holds `cap` unspent,
+    /// unexpired ones (checked in the same transaction, so concurrent
+    /// challenges cannot overshoot). `false`: refused, nothing inserted.
+    fn insert_nonce_capped(
+        &self,
+        nonce_hash: &str,
+        workstation_id: i64,
+        issued_at: &str,
+        expires_at: &str,
+        cap: u32,
+    ) -> Result<bool, StoreError>;
     /// Checks and spends a nonce in one transaction.
     fn consume_nonce(
         &self,

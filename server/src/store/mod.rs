@@ -28,7 +28,7 @@ pub use auth::{
 pub use jobs::{JobRow, JobStore, MonthlyQuota, NewJob};
 pub use lifecycle::{Agreement, LifecycleFacts, LifecycleStore};
 pub use reports::{JanuaryDeactivation, ReportStore};
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, WorkstationReader, WorkstationsSummary};
 pub use status::StatusStore;
 
 use padron_shared::Cui;

@@ -447,3 +447,78 @@ impl Store for SqliteStore {
         Ok(())
     }
 }
+
+/// A read-only connection of its own for the in-memory list of enrolled
+/// workstations (`crate::enrolled`). It never waits on a lock: in WAL mode
+/// a reader does not wait for writers, and its busy timeout is zero, so a
+/// rare `SQLITE_BUSY` comes back at once and the caller keeps what it has.
+#[derive(Debug)]
+pub struct WorkstationReader {
+    conn: Mutex<Connection>,
+}
+
+/// What changes when a workstation is enrolled or revoked: cheap to read
+/// on every check, unlike the whole list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WorkstationsSummary {
+    pub data_version: i64,
+    pub count: i64,
+    pub max_id: i64,
+    pub revoked: i64,
+    pub with_certificate: i64,
+}
+
+impl WorkstationReader {
+    pub fn open(path: &Path) -> Result<WorkstationReader, StoreError> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::ZERO)?;
+        Ok(WorkstationReader {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `PRAGMA data_version` changes whenever another connection (of this
+    /// process or another) commits; the counts say whether it was a
+    /// workstation change.
+    pub fn summary(&self) -> Result<WorkstationsSummary, StoreError> {
+        let conn = self.lock();
+        let data_version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let (count, max_id, revoked, with_certificate) = conn.query_row(
+            "SELECT count(*), coalesce(max(id), 0), count(revoked_at), count(cert_fingerprint) FROM workstations",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
+        Ok(WorkstationsSummary {
+            data_version,
+            count,
+            max_id,
+            revoked,
+            with_certificate,
+        })
+    }
+
+    /// `PRAGMA data_version` alone: the cheapest "anything changed?".
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .lock()
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    /// Every workstation with a certificate, revoked ones included.
+    pub fn workstations(&self) -> Result<Vec<Workstation>, StoreError> {
+        let conn = self.lock();
+        let sql = format!("{WORKSTATION_SELECT} WHERE w.cert_fingerprint IS NOT NULL");
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt
+            .query_map([], workstation_from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+}

@@ -237,6 +237,32 @@ impl AuthStore for SqliteStore {
         })
     }
 
+    fn insert_nonce_capped(
+        &self,
+        nonce_hash: &str,
+        workstation_id: i64,
+        issued_at: &str,
+        expires_at: &str,
+        cap: u32,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM auth_nonces WHERE expires_at < strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-1 day')", [issued_at])?;
+            let outstanding: i64 = tx.query_row(
+                "SELECT count(*) FROM auth_nonces WHERE workstation_id = ?1 AND used_at IS NULL AND expires_at > ?2",
+                params![workstation_id, issued_at],
+                |r| r.get(0),
+            )?;
+            if outstanding >= i64::from(cap) {
+                return Ok(false);
+            }
+            tx.execute(
+                "INSERT INTO auth_nonces (nonce_hash, workstation_id, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                params![nonce_hash, workstation_id, issued_at, expires_at],
+            )?;
+            Ok(true)
+        })
+    }
+
     fn consume_nonce(
         &self,
         nonce_hash: &str,
