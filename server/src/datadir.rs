@@ -66,6 +66,12 @@ pub struct ServerConfig {
     /// Days uploads and results are kept after a job finishes.
     #[serde(default = "default_retention_days")]
     pub retention_days: u32,
+    /// How card revocation is checked (CRL grace, refresh, OCSP timing).
+    #[serde(
+        default,
+        skip_serializing_if = "crate::revocation::RevocationConfig::is_default"
+    )]
+    pub revocation: crate::revocation::RevocationConfig,
 }
 
 fn default_retention_days() -> u32 {
@@ -241,6 +247,7 @@ impl DataDir {
             listen: format!("0.0.0.0:{DEFAULT_PORT}"),
             eid_country: default_eid_country(),
             retention_days: default_retention_days(),
+            revocation: Default::default(),
         };
         let text = toml::to_string_pretty(&config).map_err(|e| DataDirError::Config {
             path: dir.join(CONFIG_FILE),

@@ -67,6 +67,8 @@ pub async fn serve(
                 std::thread::sleep(Duration::from_secs(24 * 3600));
             }
         })?;
+    // CRLs from their distribution points or configured URLs (issue 12).
+    crate::revocation::spawn_refresh(store.clone(), clock.clone(), config.revocation.clone())?;
     let app = router(AppState {
         store,
         clock,
