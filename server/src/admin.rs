@@ -140,7 +140,7 @@ impl<'a> Admin<'a> {
 }
 
 impl Admin<'_> {
-    fn record(
+    pub(crate) fn record(
         &self,
         action: &str,
         subject: String,
@@ -251,27 +251,6 @@ impl Admin<'_> {
             last = (subject, added);
         }
         Ok(last)
-    }
-
-    /// Imports a CRL (PEM or DER) of an eID authority.
-    pub fn add_eid_crl(&self, bytes: &[u8]) -> Result<(crate::trust::CrlInfo, bool), ServerError> {
-        let (der, info) = crate::trust::crl(bytes)?;
-        let fingerprint = crate::pki::fingerprint_hex(&der);
-        let (at, audit) = self.record(
-            "trust.add_crl",
-            format!("crl:{}", &fingerprint[..16]),
-            json!({ "issuer": info.issuer, "this_update": info.this_update, "revoked": info.revoked }),
-        );
-        let added = self.store.add_eid_crl(
-            &info.issuer,
-            &fingerprint,
-            &der,
-            &info.this_update,
-            info.next_update.as_deref(),
-            &at,
-            &audit,
-        )?;
-        Ok((info, added))
     }
 
     /// Suspends an institution: for unpaid consumption of `period` (YYYY-MM), or a breach.

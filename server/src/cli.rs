@@ -305,6 +305,64 @@ pub enum TrustCommand {
         #[command(flatten)]
         data: DataArg,
     },
+    /// Trust an intermediate (issuing) CA, issued by a trusted root or intermediate.
+    AddIntermediate {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(value_name = "FILE.pem")]
+        file: PathBuf,
+    },
+    /// Stop trusting a root: the sessions of cards under it end at once.
+    RemoveRoot {
+        #[command(flatten)]
+        data: DataArg,
+        /// The root's certificate file, or its SHA-256 fingerprint (hex).
+        #[arg(value_name = "FILE.pem|SHA256")]
+        root: String,
+    },
+    /// Set a root's purpose policy for the certificates under it.
+    RootPolicy {
+        #[command(flatten)]
+        data: DataArg,
+        /// The root's certificate file, or its SHA-256 fingerprint (hex).
+        #[arg(value_name = "FILE.pem|SHA256")]
+        root: String,
+        /// Documented exception: accept authentication certificates with no
+        /// extendedKeyUsage (a national card that lacks it).
+        #[arg(long)]
+        allow_no_eku: bool,
+        /// Accept only certificates with one of these policy OIDs (repeatable).
+        #[arg(long = "policy", value_name = "OID")]
+        policies: Vec<String>,
+    },
+    /// Set how revocation of one issuer's certificates is checked.
+    Issuer {
+        #[command(flatten)]
+        data: DataArg,
+        /// The issuer's certificate (a trusted root or intermediate).
+        #[arg(value_name = "FILE.pem")]
+        issuer: PathBuf,
+        /// Fetch this issuer's CRL from here (instead of the distribution points).
+        #[arg(long, value_name = "URL")]
+        crl_url: Option<String>,
+        /// A designated OCSP responder (instead of the certificates' AIA).
+        #[arg(long, value_name = "URL")]
+        ocsp_url: Option<String>,
+        /// The designated responder's certificate, trusted directly.
+        #[arg(long, value_name = "FILE.pem")]
+        ocsp_responder: Option<PathBuf>,
+        /// Send no nonce (for a responder that does not support one).
+        #[arg(long)]
+        no_nonce: bool,
+        /// When the responder does not answer: `refuse` (default) or `crl`.
+        #[arg(long, value_name = "refuse|crl", default_value = "refuse")]
+        ocsp_unavailable: String,
+    },
+    /// Fetch the CRLs now (what `serve` does periodically).
+    RefreshCrls {
+        #[command(flatten)]
+        data: DataArg,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -783,23 +783,23 @@ fn trust(cmd: TrustCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()>
         TrustCommand::AddCrl { data, file } => {
             let (_, store) = open(&data.data)?;
             let admin = Admin::at_terminal(&store, clock);
-            let (info, added) = admin.add_eid_crl(&read(&file)?)?;
-            let what = if added {
-                t(
+            let (info, outcome) = admin.add_eid_crl(&read(&file)?)?;
+            let what = match outcome {
+                crate::trust::CrlOutcome::Current => t(
                     lang,
-                    "Lista de revocación importada:",
-                    "Revocation list imported:",
-                )
-            } else {
-                t(
+                    "Lista de revocación importada (vigente para su emisor):",
+                    "Revocation list imported (current for its issuer):",
+                ),
+                crate::trust::CrlOutcome::AlreadyCurrent => t(
                     lang,
-                    "La lista de revocación ya estaba importada:",
-                    "The revocation list was already imported:",
-                )
+                    "La lista de revocación ya era la vigente:",
+                    "The revocation list was already the current one:",
+                ),
             };
             println!(
-                "{what} {} ({} {}, {} {})",
+                "{what} {} (n.º {}, {} {}, {} {})",
                 info.issuer,
+                info.number.as_deref().unwrap_or("-"),
                 info.revoked,
                 t(lang, "certificados revocados", "revoked certificates"),
                 t(lang, "emitida", "issued"),
@@ -807,15 +807,298 @@ fn trust(cmd: TrustCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()>
             );
         }
         TrustCommand::List { data } => {
+            let (dir, store) = open(&data.data)?;
+            let config = dir.config()?.revocation;
+            trust_list(&store, lang, &config, clock)?;
+        }
+        TrustCommand::AddIntermediate { data, file } => {
             let (_, store) = open(&data.data)?;
-            for (name, at, kind) in store.eid_trust_list().map_err(ServerError::from)? {
-                let kind = match kind.as_str() {
-                    "ROOT" => t(lang, "raíz", "root"),
-                    _ => "CRL",
+            let admin = Admin::at_terminal(&store, clock);
+            for (subject, added) in admin.add_eid_intermediate(&read(&file)?)? {
+                let what = if added {
+                    t(
+                        lang,
+                        "CA intermedia de confianza agregada:",
+                        "Trusted intermediate CA added:",
+                    )
+                } else {
+                    t(
+                        lang,
+                        "La CA intermedia ya era de confianza:",
+                        "The intermediate CA was already trusted:",
+                    )
                 };
-                println!("{kind:<6} {at} {name}");
+                println!("{what} {subject}");
             }
         }
+        TrustCommand::RemoveRoot { data, root } => {
+            let (_, store) = open(&data.data)?;
+            let admin = Admin::at_terminal(&store, clock);
+            let (subject, ended) = admin.remove_eid_root(&root_fingerprint(&root)?)?;
+            println!(
+                "{} {subject} ({ended} {})",
+                t(lang, "Raíz eID retirada:", "eID root removed:"),
+                t(lang, "sesiones terminadas", "sessions ended")
+            );
+        }
+        TrustCommand::RootPolicy {
+            data,
+            root,
+            allow_no_eku,
+            policies,
+        } => {
+            let (_, store) = open(&data.data)?;
+            let admin = Admin::at_terminal(&store, clock);
+            admin.set_eid_root_policy(&root_fingerprint(&root)?, allow_no_eku, &policies)?;
+            println!(
+                "{} {}: {}; {}: {}",
+                t(
+                    lang,
+                    "Política de la raíz actualizada.",
+                    "Root policy updated."
+                ),
+                t(lang, "sin EKU", "no EKU"),
+                if allow_no_eku {
+                    t(lang, "aceptado (excepción)", "accepted (exception)")
+                } else {
+                    t(lang, "rechazado", "refused")
+                },
+                t(lang, "políticas", "policies"),
+                if policies.is_empty() {
+                    t(lang, "cualquiera", "any").to_owned()
+                } else {
+                    policies.join(" ")
+                }
+            );
+        }
+        TrustCommand::Issuer {
+            data,
+            issuer,
+            crl_url,
+            ocsp_url,
+            ocsp_responder,
+            no_nonce,
+            ocsp_unavailable,
+        } => {
+            let (_, store) = open(&data.data)?;
+            let admin = Admin::at_terminal(&store, clock);
+            let fallback = match ocsp_unavailable.as_str() {
+                "refuse" => false,
+                "crl" => true,
+                other => {
+                    return Err(ServerError::TrustFile(format!(
+                        "--ocsp-unavailable {other:?}: use refuse or crl"
+                    ))
+                    .into());
+                }
+            };
+            let responder = match &ocsp_responder {
+                Some(path) => crate::trust::certificates(&read(path)?)?.into_iter().next(),
+                None => None,
+            };
+            let settings = admin.set_eid_issuer(
+                &read(&issuer)?,
+                crate::store::IssuerSettings {
+                    issuer: String::new(),
+                    crl_url,
+                    ocsp_url,
+                    ocsp_responder_der: responder,
+                    ocsp_nonce: !no_nonce,
+                    ocsp_fallback_crl: fallback,
+                },
+            )?;
+            println!(
+                "{} {}",
+                t(
+                    lang,
+                    "Revocación configurada para",
+                    "Revocation settings for"
+                ),
+                settings.issuer
+            );
+        }
+        TrustCommand::RefreshCrls { data } => {
+            let (dir, store) = open(&data.data)?;
+            let config = dir.config()?.revocation;
+            let results = crate::revocation::refresh_crls(&store, clock, &config)
+                .map_err(ServerError::from)?;
+            if results.is_empty() {
+                println!(
+                    "{}",
+                    t(
+                        lang,
+                        "No hay de dónde descargar listas de revocación (configure trust issuer --crl-url).",
+                        "There is nowhere to fetch revocation lists from (set trust issuer --crl-url)."
+                    )
+                );
+            }
+            for r in results {
+                match r.outcome {
+                    Ok(crate::trust::CrlOutcome::Current) => {
+                        println!(
+                            "{} {} ({})",
+                            t(lang, "CRL nueva:", "New CRL:"),
+                            r.issuer,
+                            r.url
+                        )
+                    }
+                    Ok(crate::trust::CrlOutcome::AlreadyCurrent) => println!(
+                        "{} {} ({})",
+                        t(lang, "CRL sin cambios:", "CRL unchanged:"),
+                        r.issuer,
+                        r.url
+                    ),
+                    Err(e) => println!(
+                        "{} {} ({}): {e}",
+                        t(
+                            lang,
+                            "ERROR al descargar la CRL de",
+                            "ERROR fetching the CRL of"
+                        ),
+                        r.issuer,
+                        r.url
+                    ),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A root named by its certificate file or by its SHA-256 fingerprint.
+fn root_fingerprint(root: &str) -> Result<String, ServerError> {
+    let path = Path::new(root);
+    if path.is_file() {
+        let bytes = std::fs::read(path).map_err(|source| {
+            ServerError::DataDir(DataDirError::Io {
+                path: path.to_owned(),
+                source,
+            })
+        })?;
+        let der = crate::trust::certificates(&bytes)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| ServerError::TrustFile("no certificate".into()))?;
+        Ok(crate::pki::fingerprint_hex(&der))
+    } else {
+        Ok(root.to_owned())
+    }
+}
+
+/// `trust list`: roots with their policy, intermediates, and each issuer's
+/// current CRL with its last good fetch and a warning when it is stale.
+fn trust_list(
+    store: &dyn Store,
+    lang: Lang,
+    config: &crate::revocation::RevocationConfig,
+    clock: &dyn Clock,
+) -> Result<(), ServerError> {
+    let set = store.trust_set()?;
+    let now = crate::clock::timestamp(clock.now());
+    let grace_end = |next: &str| {
+        time::OffsetDateTime::parse(next, &time::format_description::well_known::Rfc3339)
+            .map(|n| crate::clock::timestamp(n + config.crl_grace()))
+            .unwrap_or_default()
+    };
+    for r in &set.roots {
+        println!(
+            "{:<6} {} {} sha256:{}",
+            t(lang, "raíz", "root"),
+            r.added_at,
+            r.subject,
+            r.fingerprint.get(..16).unwrap_or(&r.fingerprint)
+        );
+        if r.allow_no_eku || !r.policy_oids.is_empty() {
+            println!(
+                "         {}{}",
+                if r.allow_no_eku {
+                    t(
+                        lang,
+                        "sin EKU aceptado (excepción); ",
+                        "no EKU accepted (exception); ",
+                    )
+                } else {
+                    ""
+                },
+                if r.policy_oids.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "{} {}",
+                        t(lang, "políticas:", "policies:"),
+                        r.policy_oids.join(" ")
+                    )
+                }
+            );
+        }
+    }
+    for i in &set.intermediates {
+        println!(
+            "{:<6} {} {} ({} {})",
+            t(lang, "interm", "interm"),
+            i.added_at,
+            i.subject,
+            t(lang, "emitida por", "issued by"),
+            i.issuer
+        );
+    }
+    for c in &set.crls {
+        println!(
+            "CRL    {} {} n.º {} {} {} {} {}",
+            c.fetched_at,
+            c.issuer,
+            c.crl_number.as_deref().unwrap_or("-"),
+            t(lang, "próxima", "next"),
+            c.next_update.as_deref().unwrap_or("-"),
+            t(lang, "origen", "source"),
+            c.source
+        );
+        println!(
+            "         {} {}",
+            t(lang, "última descarga correcta:", "last good fetch:"),
+            c.fetched_at
+        );
+        if let Some(next) = &c.next_update {
+            if grace_end(next) < now {
+                println!(
+                    "         {}",
+                    t(
+                        lang,
+                        "AVISO: vencida y fuera del margen: se rechazan las tarjetas de este emisor (estado de revocación desconocido). Importe una CRL vigente.",
+                        "WARNING: expired beyond the grace period: cards of this issuer are refused (revocation status unknown). Import a current CRL."
+                    )
+                );
+            } else if next.as_str() < now.as_str() {
+                println!(
+                    "         {} {}",
+                    t(
+                        lang,
+                        "AVISO: vencida; las tarjetas se rechazarán desde",
+                        "WARNING: expired; cards will be refused from"
+                    ),
+                    grace_end(next)
+                );
+            }
+        }
+        if let Some(e) = &c.last_error {
+            println!(
+                "         {} {} {e}",
+                t(lang, "último intento fallido", "last attempt failed"),
+                c.checked_at.as_deref().unwrap_or("-")
+            );
+        }
+    }
+    for s in &set.issuers {
+        println!(
+            "{:<6} {} crl_url={} ocsp_url={} nonce={} {}={}",
+            t(lang, "emisor", "issuer"),
+            s.issuer,
+            s.crl_url.as_deref().unwrap_or("-"),
+            s.ocsp_url.as_deref().unwrap_or("AIA"),
+            s.ocsp_nonce,
+            t(lang, "sin_respuesta", "unavailable"),
+            if s.ocsp_fallback_crl { "crl" } else { "refuse" }
+        );
     }
     Ok(())
 }

@@ -72,6 +72,12 @@ pub struct ServerConfig {
     /// TLS protocol versions (`[tls]`).
     #[serde(default)]
     pub tls: crate::limits::TlsSettings,
+    /// How card revocation is checked (CRL grace, refresh, OCSP timing).
+    #[serde(
+        default,
+        skip_serializing_if = "crate::revocation::RevocationConfig::is_default"
+    )]
+    pub revocation: crate::revocation::RevocationConfig,
 }
 
 fn default_retention_days() -> u32 {
@@ -249,6 +255,7 @@ impl DataDir {
             retention_days: default_retention_days(),
             limits: Default::default(),
             tls: Default::default(),
+            revocation: Default::default(),
         };
         let text = toml::to_string_pretty(&config).map_err(|e| DataDirError::Config {
             path: dir.join(CONFIG_FILE),

@@ -1,25 +1,28 @@
 //! National eID card certificates: does this certificate come from an eID
 //! authority the registry trusts, may it be used for this, and whose is it?
 //!
-//! Chain building, validity and CRL checks are rustls-webpki's; what is
-//! Padrón's is the policy around it (which key usage each purpose needs,
-//! which subject attribute carries the CUI) and the mapping of every
-//! failure to its own refusal code, in the order the checks are specified:
-//! chain, validity, usage, revocation, then (by the caller) the signature.
+//! Chain building (through the trusted intermediates) and validity are
+//! rustls-webpki's; what is Padrón's is the policy around it, as Web eID
+//! checks it (key usage per purpose, EKU clientAuth for authentication,
+//! allowed policies, keys and curves, which subject attribute carries the
+//! CUI), the CRL check of every certificate under the root against the one
+//! current CRL of its issuer (with the revocation date, so that an audit can
+//! ask "as of when it was signed"), and the mapping of every failure to its
+//! own refusal code, in the order the checks are specified: chain,
+//! validity, usage, revocation, then (by the caller) the signature.
 
 use padron_shared::auth::SignatureAlgorithm;
 use padron_shared::{Cui, ErrorCode};
-use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, UnixTime};
-use webpki::{
-    CertRevocationList, EndEntityCert, ExpirationPolicy, KeyPurposeIdIter, KeyUsage,
-    OwnedCertRevocationList, RevocationCheckDepth, RevocationOptionsBuilder, UnknownStatusPolicy,
-};
-use x509_parser::prelude::{FromDer, X509Certificate};
+use rustls_pki_types::{CertificateDer, UnixTime};
+use webpki::{EndEntityCert, KeyPurposeIdIter};
+use x509_parser::prelude::{FromDer, ParsedExtension, X509Certificate};
+use x509_parser::public_key::PublicKey;
+use x509_parser::revocation_list::CertificateRevocationList;
 
 /// What the certificate is presented for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
-    /// Login: keyUsage digitalSignature, and extendedKeyUsage clientAuth if present.
+    /// Login: keyUsage digitalSignature and extendedKeyUsage clientAuth.
     Authentication,
     /// Signed requests: keyUsage nonRepudiation (contentCommitment).
     Signature,
@@ -72,25 +75,70 @@ impl webpki::ExtendedKeyUsageValidator for AnyExtendedKeyUsage {
     }
 }
 
-/// The trust the admin configured: eID roots and the CRLs imported.
+/// A trusted eID root with the admin's policy for certificates under it.
+#[derive(Debug, Clone, Default)]
+pub struct TrustRoot {
+    /// SHA-256 (hex) of the root certificate.
+    pub fingerprint: String,
+    pub der: Vec<u8>,
+    /// The documented exception for a national card whose authentication
+    /// certificate lacks extendedKeyUsage.
+    pub allow_no_eku: bool,
+    /// Certificate policy OIDs accepted (dotted); empty: any.
+    pub policy_oids: Vec<String>,
+}
+
+/// The trust the admin configured: eID roots, intermediate CAs and the
+/// current CRL of each issuing CA (exactly one per issuer: a second one for
+/// the same issuer would be ignored by whoever looked first).
 #[derive(Debug, Clone, Default)]
 pub struct EidTrust {
-    pub roots: Vec<Vec<u8>>,
+    pub roots: Vec<TrustRoot>,
+    pub intermediates: Vec<Vec<u8>>,
     pub crls: Vec<Vec<u8>>,
     /// The ETSI country code in `serialNumber=PNO<CC>-<CUI>`.
     pub country: String,
+    /// How long past its nextUpdate an issuer's CRL still counts.
+    pub crl_grace: time::Duration,
 }
 
+/// A certificate that chains to a trusted root, may be used for the
+/// purpose, and was not revoked per the current CRLs at the time asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedCard {
+    pub holder: CardHolder,
+    /// SHA-256 (hex) of the root the chain ends at.
+    pub root_fingerprint: String,
+    /// The certificate's issuer (an intermediate CA or the root), DER.
+    pub issuer_der: Vec<u8>,
+    /// Whether a CRL of the certificate's issuer was consulted.
+    pub issuer_crl_checked: bool,
+}
+
+/// Refusals of the eID checks (the same type as [`Refusal`]).
+pub type EidError = Refusal;
+
+/// The curves Padrón accepts for card keys (Web eID's: P-256, P-384).
+const ALLOWED_CURVES: &[&str] = &["1.2.840.10045.3.1.7", "1.3.132.0.34"];
+const MIN_RSA_BITS: usize = 2048;
+
 impl EidTrust {
-    /// Verifies `der` for `purpose` at `now` and reads its holder.
-    pub fn verify(
+    /// Verifies `cert_der` for `purpose` as of `at`: the chain to a trusted
+    /// root through the trusted intermediates, validity, key usage and
+    /// purpose (EKU, policies, key), and revocation of the certificate and
+    /// of every CA under the root by the current CRLs (a CRL past its
+    /// nextUpdate plus the grace period at `at` makes the status unknown:
+    /// refused). No network: online checks (OCSP) are `revocation`'s.
+    ///
+    /// `audit verify` calls this with the time a request was signed.
+    pub fn verify_card_chain_at(
         &self,
-        der: &[u8],
+        cert_der: &[u8],
+        at: time::OffsetDateTime,
         purpose: Purpose,
-        now: UnixTime,
-    ) -> Result<CardHolder, Refusal> {
-        let cert_der = CertificateDer::from(der);
-        let ee = EndEntityCert::try_from(&cert_der).map_err(|e| {
+    ) -> Result<VerifiedCard, EidError> {
+        let ee_der = CertificateDer::from(cert_der);
+        let ee = EndEntityCert::try_from(&ee_der).map_err(|e| {
             refuse(
                 ErrorCode::AuthFormatInvalid,
                 format!("certificate does not parse: {e}"),
@@ -99,75 +147,255 @@ impl EidTrust {
         let root_ders: Vec<CertificateDer<'_>> = self
             .roots
             .iter()
-            .map(|r| CertificateDer::from(r.as_slice()))
+            .map(|r| CertificateDer::from(r.der.as_slice()))
             .collect();
-        let anchors: Vec<_> = root_ders
-            .iter()
-            .filter_map(|r| webpki::anchor_from_trusted_cert(r).ok())
-            .collect();
-        let crls: Vec<CertRevocationList<'static>> = self
-            .crls
-            .iter()
-            .filter_map(|c| {
-                OwnedCertRevocationList::from_der(
-                    CertificateRevocationListDer::from(c.as_slice()).as_ref(),
-                )
-                .ok()
-            })
-            .map(CertRevocationList::from)
-            .collect();
-        let crl_refs: Vec<&CertRevocationList<'_>> = crls.iter().collect();
-        let revocation = RevocationOptionsBuilder::new(&crl_refs).ok().map(|b| {
-            b.with_depth(RevocationCheckDepth::Chain)
-                // A CA the admin imported no CRL for is not thereby revoked…
-                .with_status_policy(UnknownStatusPolicy::Allow)
-                // …and a CRL past its next update still lists what it lists.
-                .with_expiration_policy(ExpirationPolicy::Ignore)
-                .build()
-        });
-        let result = match purpose {
-            Purpose::Authentication => ee.verify_for_usage(
-                ALGORITHMS,
-                &anchors,
-                &[],
-                now,
-                KeyUsage::client_auth(),
-                revocation,
-                None,
-            ),
-            Purpose::Signature => ee.verify_for_usage(
-                ALGORITHMS,
-                &anchors,
-                &[],
-                now,
-                AnyExtendedKeyUsage,
-                revocation,
-                None,
-            ),
-        };
-        if let Err(e) = result {
-            use webpki::Error as W;
-            let code = match e {
-                W::CertExpired { .. } | W::CertNotValidYet { .. } | W::InvalidCertValidity => {
-                    ErrorCode::CardCertificateExpired
-                }
-                W::CertRevoked => ErrorCode::CardCertificateRevoked,
-                W::RequiredEkuNotFoundContext(_) | W::EmptyEkuExtension => {
-                    ErrorCode::CardCertificateUsage
-                }
-                W::CaUsedAsEndEntity => ErrorCode::CardCertificateUsage,
-                _ => ErrorCode::CardCertificateUntrusted,
-            };
-            return Err(refuse(code, format!("{e:?}")));
+        let mut anchors = Vec::new();
+        let mut anchor_roots = Vec::new();
+        for (root, der) in self.roots.iter().zip(&root_ders) {
+            if let Ok(anchor) = webpki::anchor_from_trusted_cert(der) {
+                anchors.push(anchor);
+                anchor_roots.push(root);
+            }
         }
-        let (_, x509) = X509Certificate::from_der(der).map_err(|e| {
-            refuse(
-                ErrorCode::AuthFormatInvalid,
-                format!("certificate does not parse: {e}"),
+        let intermediates: Vec<CertificateDer<'_>> = self
+            .intermediates
+            .iter()
+            .map(|c| CertificateDer::from(c.as_slice()))
+            .collect();
+        let path = ee
+            .verify_for_usage(
+                ALGORITHMS,
+                &anchors,
+                &intermediates,
+                unix_time(at),
+                // Padrón checks the EKU itself, with the per-root exception.
+                AnyExtendedKeyUsage,
+                None,
+                None,
             )
-        })?;
-        check_key_usage(&x509, purpose)?;
-        holder(&x509, &self.country)
+            .map_err(|e| {
+                use webpki::Error as W;
+                let code = match e {
+                    W::CertExpired { .. } | W::CertNotValidYet { .. } | W::InvalidCertValidity => {
+                        ErrorCode::CardCertificateExpired
+                    }
+                    W::CaUsedAsEndEntity => ErrorCode::CardCertificateUsage,
+                    _ => ErrorCode::CardCertificateUntrusted,
+                };
+                refuse(code, format!("{e:?}"))
+            })?;
+        let anchor = path.anchor();
+        let root = anchors
+            .iter()
+            .position(|a| {
+                a.subject == anchor.subject
+                    && a.subject_public_key_info == anchor.subject_public_key_info
+            })
+            .and_then(|i| anchor_roots.get(i).copied())
+            .ok_or_else(|| refuse(ErrorCode::CardCertificateUntrusted, "anchor not found"))?;
+        // The chain from the card up to and including the root.
+        let path_intermediates: Vec<Vec<u8>> = path
+            .intermediate_certificates()
+            .map(|c| c.der().as_ref().to_vec())
+            .collect();
+        let mut chain: Vec<&[u8]> = vec![cert_der];
+        chain.extend(path_intermediates.iter().map(Vec::as_slice));
+        chain.push(&root.der);
+        let parsed: Vec<X509Certificate<'_>> = chain
+            .iter()
+            .map(|der| X509Certificate::from_der(der).map(|(_, c)| c))
+            .collect::<Result<_, _>>()
+            .map_err(|e| {
+                refuse(
+                    ErrorCode::AuthFormatInvalid,
+                    format!("certificate does not parse: {e}"),
+                )
+            })?;
+        // Each certificate under the root with its issuer in the path (found
+        // by name: the order webpki keeps the intermediates in is its own).
+        let issuer_of = |cert: &X509Certificate<'_>| {
+            parsed
+                .iter()
+                .skip(1)
+                .find(|c| c.subject().as_raw() == cert.issuer().as_raw())
+        };
+        let Some(x509) = parsed.first() else {
+            return Err(refuse(ErrorCode::CardCertificateUntrusted, "empty chain"));
+        };
+        let issuer = issuer_of(x509)
+            .ok_or_else(|| refuse(ErrorCode::CardCertificateUntrusted, "no issuer in path"))?;
+        check_key_usage(x509, purpose)?;
+        if purpose == Purpose::Authentication {
+            check_client_auth(x509, root.allow_no_eku)?;
+        }
+        check_policies(x509, &root.policy_oids)?;
+        for cert in &parsed[..parsed.len() - 1] {
+            check_key(cert)?;
+        }
+        let issuer_crl_checked = self.crl_status(x509, issuer, at, true)?;
+        for cert in &parsed[1..parsed.len() - 1] {
+            let ca_issuer = issuer_of(cert)
+                .ok_or_else(|| refuse(ErrorCode::CardCertificateUntrusted, "no issuer in path"))?;
+            self.crl_status(cert, ca_issuer, at, false)?;
+        }
+        Ok(VerifiedCard {
+            holder: holder(x509, &self.country)?,
+            root_fingerprint: root.fingerprint.clone(),
+            issuer_der: issuer.as_raw().to_vec(),
+            issuer_crl_checked,
+        })
+    }
+
+    /// Checks `cert` against the current CRL of `issuer`; `false` if the
+    /// admin has none for that issuer (not revoked thereby).
+    fn crl_status(
+        &self,
+        cert: &X509Certificate<'_>,
+        issuer: &X509Certificate<'_>,
+        at: time::OffsetDateTime,
+        is_card: bool,
+    ) -> Result<bool, EidError> {
+        let what = if is_card {
+            "the card certificate"
+        } else {
+            "an issuing CA"
+        };
+        for der in &self.crls {
+            let Ok((_, crl)) = CertificateRevocationList::from_der(der) else {
+                continue;
+            };
+            if crl.issuer().as_raw() != issuer.subject().as_raw()
+                || crl.verify_signature(issuer.public_key()).is_err()
+            {
+                continue;
+            }
+            if let Some(next) = crl.next_update()
+                && next.to_datetime() + self.crl_grace < at
+            {
+                return Err(refuse(
+                    ErrorCode::CardRevocationUnknown,
+                    format!(
+                        "the CRL of {} expired at {} (plus grace)",
+                        issuer.subject(),
+                        next.to_datetime()
+                    ),
+                ));
+            }
+            let revoked = crl.iter_revoked_certificates().any(|r| {
+                r.raw_serial() == cert.raw_serial() && r.revocation_date.to_datetime() <= at
+            });
+            if revoked {
+                return Err(refuse(
+                    ErrorCode::CardCertificateRevoked,
+                    format!("{what} is listed in the CRL of {}", issuer.subject()),
+                ));
+            }
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Verifies `der` for `purpose` at `now` and reads its holder.
+    pub fn verify(
+        &self,
+        der: &[u8],
+        purpose: Purpose,
+        now: time::OffsetDateTime,
+    ) -> Result<CardHolder, Refusal> {
+        self.verify_card_chain_at(der, now, purpose)
+            .map(|card| card.holder)
+    }
+}
+
+fn unix_time(at: time::OffsetDateTime) -> UnixTime {
+    UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+        at.unix_timestamp().max(0) as u64
+    ))
+}
+
+/// Web eID: the authentication certificate must say it is for client
+/// authentication; without any EKU only under the admin's exception.
+fn check_client_auth(x509: &X509Certificate<'_>, allow_no_eku: bool) -> Result<(), Refusal> {
+    let eku = x509.extended_key_usage().map_err(|e| {
+        refuse(
+            ErrorCode::CardCertificateUsage,
+            format!("bad extendedKeyUsage: {e}"),
+        )
+    })?;
+    match eku {
+        Some(eku) if eku.value.client_auth => Ok(()),
+        Some(_) => Err(refuse(
+            ErrorCode::CardCertificateNoClientAuth,
+            "extendedKeyUsage lacks clientAuth",
+        )),
+        None if allow_no_eku => Ok(()),
+        None => Err(refuse(
+            ErrorCode::CardCertificateNoClientAuth,
+            "no extendedKeyUsage (and no exception set for the root)",
+        )),
+    }
+}
+
+fn check_policies(x509: &X509Certificate<'_>, allowed: &[String]) -> Result<(), Refusal> {
+    if allowed.is_empty() {
+        return Ok(());
+    }
+    let present: Vec<String> = x509
+        .iter_extensions()
+        .filter_map(|ext| match ext.parsed_extension() {
+            ParsedExtension::CertificatePolicies(policies) => Some(policies),
+            _ => None,
+        })
+        .flatten()
+        .map(|p| p.policy_id.to_id_string())
+        .collect();
+    if present.iter().any(|oid| allowed.contains(oid)) {
+        Ok(())
+    } else {
+        Err(refuse(
+            ErrorCode::CardCertificatePolicy,
+            format!("policies {present:?}, allowed {allowed:?}"),
+        ))
+    }
+}
+
+/// RSA of at least 2048 bits, or EC on P-256 or P-384.
+fn check_key(x509: &X509Certificate<'_>) -> Result<(), Refusal> {
+    let spki = x509.public_key();
+    let bad = |why: String| Err(refuse(ErrorCode::CardCertificateKey, why));
+    match spki.parsed() {
+        Ok(PublicKey::RSA(rsa)) => {
+            let modulus = rsa.modulus;
+            let significant = modulus
+                .iter()
+                .position(|b| *b != 0)
+                .unwrap_or(modulus.len());
+            let bytes = &modulus[significant..];
+            let bits = bytes
+                .first()
+                .map(|b| bytes.len() * 8 - b.leading_zeros() as usize)
+                .unwrap_or(0);
+            if bits >= MIN_RSA_BITS {
+                Ok(())
+            } else {
+                bad(format!("RSA key of {bits} bits"))
+            }
+        }
+        Ok(PublicKey::EC(_)) => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok())
+                .map(|oid| oid.to_id_string())
+                .unwrap_or_default();
+            if ALLOWED_CURVES.contains(&curve.as_str()) {
+                Ok(())
+            } else {
+                bad(format!("EC key on curve {curve:?}"))
+            }
+        }
+        _ => bad(format!("key algorithm {}", spki.algorithm.algorithm)),
     }
 }
 

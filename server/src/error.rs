@@ -38,6 +38,9 @@ pub enum ServerError {
     UserUnknown(String),
     #[error("{0}")]
     ReportPeriod(String),
+    /// An eID trust refusal with its own code (CRL, intermediate, root).
+    #[error("{1}")]
+    Trust(ErrorCode, String),
 }
 
 impl ServerError {
@@ -60,6 +63,7 @@ impl ServerError {
             ServerError::UserUnknown(_) => ErrorCode::UserUnknown,
             ServerError::Agreement(_) => ErrorCode::AgreementInvalid,
             ServerError::ReportPeriod(_) => ErrorCode::ReportPeriodInvalid,
+            ServerError::Trust(code, _) => *code,
         }
     }
 }

@@ -18,7 +18,7 @@ use time::Duration;
 
 use crate::audit::AuditRecord;
 use crate::clock::timestamp;
-use crate::eid::{EidTrust, Purpose};
+use crate::eid::Purpose;
 use crate::http::AppState;
 use crate::http::errors::ApiError;
 use crate::pki::fill_random;
@@ -46,18 +46,28 @@ pub fn unix_time(at: time::OffsetDateTime) -> UnixTime {
     ))
 }
 
-/// The eID trust as configured now (roots and CRLs are re-read on each use,
-/// so an imported CRL takes effect without a restart).
-pub fn eid_trust(state: &AppState) -> Result<EidTrust, ApiError> {
-    let (roots, crls) = state
-        .store
-        .eid_trust()
-        .map_err(|e| ApiError::from(crate::error::ServerError::from(e)))?;
-    Ok(EidTrust {
-        roots,
-        crls,
-        country: state.eid_country.clone(),
-    })
+/// Checks a card certificate now, with the trust as configured now (roots,
+/// intermediates, CRLs and OCSP settings are re-read on each use, so an
+/// imported CRL takes effect without a restart).
+pub fn check_card(
+    state: &AppState,
+    der: &[u8],
+    purpose: Purpose,
+) -> Result<crate::eid::VerifiedCard, ApiError> {
+    let config = state
+        .data_dir
+        .config()
+        .map(|c| c.revocation)
+        .unwrap_or_default();
+    crate::revocation::check_card(
+        state.store.as_ref(),
+        &config,
+        &state.eid_country,
+        der,
+        purpose,
+        state.clock.now(),
+    )
+    .map_err(|r| ApiError::new(r.code).logged(r.reason))
 }
 
 pub fn challenge(state: &AppState, ws: &Workstation) -> Result<Challenge, ApiError> {
@@ -170,9 +180,8 @@ fn check_login(
     let signature = STANDARD.decode(&token.signature).map_err(|e| {
         ApiError::new(ErrorCode::AuthFormatInvalid).logged(format!("signature base64: {e}"))
     })?;
-    let holder = eid_trust(state)?
-        .verify(&certificate, Purpose::Authentication, unix_time(now))
-        .map_err(|r| ApiError::new(r.code).logged(r.reason))?;
+    let card = check_card(state, &certificate, Purpose::Authentication)?;
+    let holder = card.holder.clone();
     *actor = format!("cui:{}", holder.cui);
     let message = login_message(&state.server_fingerprint, &token.nonce);
     crate::eid::verify_signature(&certificate, token.algorithm, &message, &signature)
@@ -241,6 +250,12 @@ fn check_login(
         .store
         .create_session(&session, &audit)
         .map_err(|e| ApiError::from(crate::error::ServerError::from(e)))?;
+    // Removing this root ends the session (one whose root was not recorded
+    // ends with any root removed).
+    state
+        .store
+        .bind_session_root(&session.token_hash, &card.root_fingerprint)
+        .map_err(|e| ApiError::from(crate::error::ServerError::from(e)))?;
     Ok(SessionInfo {
         token: token_text,
         role: principal.role,
@@ -283,6 +298,9 @@ pub fn authenticate(
         }
         if session.end_reason.as_deref() == Some("USER_BLOCKED") {
             return Err(ApiError::new(ErrorCode::UserBlocked));
+        }
+        if session.end_reason.as_deref() == Some("TRUST_ROOT_REMOVED") {
+            return Err(ApiError::new(ErrorCode::SessionTrustRemoved));
         }
         return Err(ApiError::new(ErrorCode::SessionExpired));
     }

@@ -74,6 +74,8 @@ pub async fn serve(
         })?;
     let refusals = Arc::new(RefusalTally::default());
     refusals.spawn_flusher(store.clone(), clock.clone())?;
+    // CRLs from their distribution points or configured URLs (issue 12).
+    crate::revocation::spawn_refresh(store.clone(), clock.clone(), config.revocation.clone())?;
     let app = router(AppState {
         store: store.clone(),
         clock: clock.clone(),

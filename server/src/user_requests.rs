@@ -25,7 +25,6 @@ use crate::eid::{Purpose, verify_signature};
 use crate::error::ServerError;
 use crate::http::AppState;
 use crate::http::errors::ApiError;
-use crate::login::{eid_trust, unix_time};
 use crate::store::{NewRequest, RequestRow, RequestVerdict, SessionRow, Workstation};
 
 fn invalid(field: &str, es: &str, en: &str) -> ApiError {
@@ -199,9 +198,7 @@ fn check_and_apply(
     let certificate = decode("certificate", &signed.certificate)?;
     let now = state.clock.now();
 
-    let signer = eid_trust(state)?
-        .verify(&certificate, Purpose::Signature, unix_time(now))
-        .map_err(|r| ApiError::new(r.code).logged(r.reason))?;
+    let signer = crate::login::check_card(state, &certificate, Purpose::Signature)?.holder;
     if signer.cui.to_string() != session.cui {
         return Err(
             ApiError::new(ErrorCode::SignerMismatch).logged(format!("signed by {}", signer.cui))

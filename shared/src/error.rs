@@ -433,6 +433,60 @@ error_codes! {
     ServerConnectionDropped = "SERVER_CONNECTION_DROPPED", 503,
         "El servidor no terminó de atender la solicitud: la conexión se cortó. Intente de nuevo en un momento.",
         "The server did not finish the request: the connection was cut. Try again in a moment.";
+
+    // Card certificate revocation and trust (issue 12).
+    /// A CRL not signed by a trusted eID root or intermediate CA.
+    CrlSignatureInvalid = "CRL_SIGNATURE_INVALID", 400,
+        "La lista de revocación no está firmada por una autoridad raíz o intermedia de confianza. Importe primero el certificado de la autoridad que la emite.",
+        "The revocation list is not signed by a trusted root or intermediate authority. Import the certificate of the authority that issues it first.";
+    /// A CRL older than (or as old as) the current one for its issuer.
+    CrlNotNewer = "CRL_NOT_NEWER", 409,
+        "La lista de revocación no es más reciente que la vigente para esa autoridad (número de CRL o fecha de emisión); se conserva la vigente.",
+        "The revocation list is not newer than the current one for that authority (CRL number or issue date); the current one is kept.";
+    /// The issuer's CRL is past its nextUpdate plus the grace period, or OCSP could not answer.
+    CardRevocationUnknown = "CARD_REVOCATION_UNKNOWN", 503,
+        "No se puede comprobar si el certificado de la tarjeta está revocado: la lista de revocación de su autoridad venció o el servicio OCSP no respondió. El administrador del registro debe importar una lista de revocación vigente (padron-server trust add-crl) o revisar el acceso al servicio OCSP.",
+        "Whether the card certificate is revoked cannot be checked: its authority's revocation list expired or the OCSP service did not answer. The registry administrator must import a current revocation list (padron-server trust add-crl) or check access to the OCSP service.";
+    /// An authentication certificate without extendedKeyUsage clientAuth.
+    CardCertificateNoClientAuth = "CARD_CERTIFICATE_NO_CLIENT_AUTH", 401,
+        "El certificado de autenticación de la tarjeta no declara el uso de autenticación de cliente (clientAuth).",
+        "The card's authentication certificate does not declare client authentication (clientAuth).";
+    /// The certificate carries none of the policy OIDs allowed for its root.
+    CardCertificatePolicy = "CARD_CERTIFICATE_POLICY", 401,
+        "El certificado de la tarjeta no tiene una política de certificación aceptada por el registro.",
+        "The card certificate has no certificate policy the registry accepts.";
+    /// The certificate's key is of a size or curve not allowed (RSA under 2048, curves other than P-256/P-384).
+    CardCertificateKey = "CARD_CERTIFICATE_KEY", 401,
+        "La clave del certificado de la tarjeta no es de un tipo o tamaño aceptado (RSA de 2048 bits o más, curvas P-256 o P-384).",
+        "The card certificate's key is not of an accepted type or size (RSA of 2048 bits or more, curves P-256 or P-384).";
+    /// An intermediate CA not issued by a trusted root or intermediate.
+    TrustIntermediateUntrusted = "TRUST_INTERMEDIATE_UNTRUSTED", 400,
+        "El certificado intermedio no es de una autoridad certificadora emitida por una raíz eID de confianza.",
+        "The intermediate certificate is not a certification authority issued by a trusted eID root.";
+    /// `trust remove-root` given a root that is not trusted.
+    TrustRootUnknown = "TRUST_ROOT_UNKNOWN", 404,
+        "Esa raíz eID no está entre las de confianza.",
+        "That eID root is not among the trusted ones.";
+    /// The session ended because the eID root of its card was removed.
+    SessionTrustRemoved = "SESSION_TRUST_REMOVED", 401,
+        "La sesión terminó porque el registro dejó de reconocer la autoridad que emitió su tarjeta.",
+        "The session ended because the registry no longer recognises the authority that issued your card.";
+    /// The OCSP response's signer is neither the issuer nor an OCSP responder it delegated.
+    OcspSignerUntrusted = "OCSP_SIGNER_UNTRUSTED", 503,
+        "La respuesta OCSP no está firmada por la autoridad de la tarjeta ni por un respondedor autorizado por ella. El administrador del registro debe revisar la configuración OCSP.",
+        "The OCSP response is not signed by the card's authority nor by a responder it authorised. The registry administrator must check the OCSP settings.";
+    /// The OCSP response is too old, from the future, or past its nextUpdate.
+    OcspResponseStale = "OCSP_RESPONSE_STALE", 503,
+        "La respuesta OCSP no es reciente (thisUpdate fuera del margen permitido). El administrador del registro debe revisar el reloj del servidor y el servicio OCSP.",
+        "The OCSP response is not recent (thisUpdate outside the allowed window). The registry administrator must check the server clock and the OCSP service.";
+    /// The OCSP response does not carry the nonce of the request (a replay).
+    OcspNonceMismatch = "OCSP_NONCE_MISMATCH", 503,
+        "La respuesta OCSP no corresponde a esta consulta (nonce distinto): posible repetición de una respuesta anterior.",
+        "The OCSP response does not answer this query (different nonce): possibly a replayed response.";
+    /// The OCSP response cannot be used (malformed, error status, another certificate).
+    OcspResponseInvalid = "OCSP_RESPONSE_INVALID", 503,
+        "La respuesta del servicio OCSP no es válida para este certificado.",
+        "The OCSP service's response is not valid for this certificate.";
 }
 
 impl ErrorCode {

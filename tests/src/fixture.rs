@@ -46,7 +46,20 @@ pub fn identity(bundle: &Path) -> Vec<u8> {
 
 impl Env {
     pub fn new() -> Env {
+        Env::with_config("")
+    }
+
+    /// The fixture with `toml` appended to server.toml before the server
+    /// starts (e.g. a `[revocation]` table).
+    pub fn with_config(toml: &str) -> Env {
         let inst = Installation::new();
+        if !toml.is_empty() {
+            let path = inst.data.join("server.toml");
+            let mut config = fs::read_to_string(&path).unwrap();
+            config.push('\n');
+            config.push_str(toml);
+            fs::write(&path, config).unwrap();
+        }
         let d = inst.data();
         ok(
             "padron-server",
@@ -173,6 +186,35 @@ impl Env {
     pub fn sql(&self, statement: &str) {
         let db = rusqlite::Connection::open(self.inst.data.join("padron.db")).unwrap();
         db.execute_batch(statement).unwrap();
+    }
+
+    /// Runs `padron-server trust ARGS… --data D` and returns its stdout.
+    pub fn trust(&self, args: &[&str]) -> String {
+        let mut all = vec!["trust", args[0], "--data", self.inst.data()];
+        all.extend(&args[1..]);
+        ok("padron-server", &all)
+    }
+
+    /// Runs a `trust` command that must fail; returns its stderr.
+    pub fn trust_fails(&self, args: &[&str]) -> String {
+        let mut all = vec!["trust", args[0], "--data", self.inst.data()];
+        all.extend(&args[1..]);
+        let out = crate::run("padron-server", &all);
+        assert!(!out.status.success(), "trust {args:?} succeeded");
+        crate::stderr(&out)
+    }
+
+    /// Writes `contents` to a file in the installation's temp dir.
+    pub fn file(&self, name: &str, contents: impl AsRef<[u8]>) -> String {
+        let path = self.inst.tmp.path().join(name);
+        fs::write(&path, contents).unwrap();
+        path_str(&path).to_owned()
+    }
+
+    /// The login outcome of `person` at workstation 1.
+    pub fn login_result(&self, person: &TestPerson) -> Result<SessionInfo, String> {
+        let nonce = self.challenge(&self.ws1);
+        self.try_login(&self.ws1, &person.login_token(&self.fingerprint, &nonce))
     }
 
     pub fn coordinator(&self) -> TestPerson {

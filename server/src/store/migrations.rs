@@ -14,6 +14,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     V3_QUERY_QUEUE,
     V4_LIFECYCLE,
     V5_REPORTS,
+    V6_EID_REVOCATION,
 ];
 
 /// The domain as `DOMAIN.md` describes it: institutions under agreements,
@@ -275,6 +276,60 @@ CREATE TABLE january_deactivations (
 );
 "#;
 
+/// Card revocation that holds (issue 12): one current CRL per issuing CA
+/// (replaced only by a newer one; `eid_crls` stays as the history of every
+/// accepted import), intermediate CAs, each root's purpose policy, each
+/// issuer's revocation settings (CRL URL, OCSP), and the root each session's
+/// card chained to, so that removing a root ends those sessions.
+const V6_EID_REVOCATION: &str = r#"
+CREATE TABLE eid_current_crls (
+    issuer        TEXT PRIMARY KEY,     -- the issuer's name, as displayed
+    fingerprint   TEXT NOT NULL,
+    der           BLOB NOT NULL,
+    crl_number    TEXT,                 -- decimal, when the CRL has one
+    this_update   TEXT NOT NULL,
+    next_update   TEXT,
+    source        TEXT NOT NULL,        -- 'import' or the URL it was fetched from
+    fetched_at    TEXT NOT NULL,        -- last good import or fetch
+    checked_at    TEXT,                 -- last refresh attempt
+    last_error    TEXT                  -- why the last attempt failed, NULL if it did not
+);
+-- Before V6 every imported CRL was applied: the newest per issuer is current.
+INSERT INTO eid_current_crls (issuer, fingerprint, der, this_update, next_update, source, fetched_at)
+SELECT c.issuer, c.fingerprint, c.der, c.this_update, c.next_update, 'import', c.added_at
+FROM eid_crls c
+WHERE c.id = (SELECT d.id FROM eid_crls d WHERE d.issuer = c.issuer
+              ORDER BY d.this_update DESC, d.id DESC LIMIT 1);
+
+CREATE TABLE eid_intermediates (
+    id            INTEGER PRIMARY KEY,
+    subject       TEXT NOT NULL,
+    issuer        TEXT NOT NULL,
+    fingerprint   TEXT NOT NULL UNIQUE,
+    der           BLOB NOT NULL,
+    added_at      TEXT NOT NULL
+);
+
+-- A documented exception for a national card without extendedKeyUsage,
+-- and the certificate policy OIDs accepted (space-separated; empty: any).
+ALTER TABLE eid_roots ADD COLUMN allow_no_eku INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE eid_roots ADD COLUMN policy_oids TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE eid_issuer_settings (
+    issuer              TEXT PRIMARY KEY,
+    crl_url             TEXT,
+    ocsp_url            TEXT,
+    ocsp_responder_der  BLOB,           -- a designated responder's certificate
+    ocsp_nonce          INTEGER NOT NULL DEFAULT 1,
+    ocsp_fallback       TEXT NOT NULL DEFAULT 'REFUSE' CHECK (ocsp_fallback IN ('REFUSE', 'CRL')),
+    updated_at          TEXT NOT NULL
+);
+
+-- SHA-256 of the eID root the card chained to at login (NULL: unknown,
+-- which removing any root ends too).
+ALTER TABLE sessions ADD COLUMN eid_root_fingerprint TEXT;
+"#;
+
 /// Brings the schema up to the latest version. Idempotent.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<u32, StoreError> {
     let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -324,6 +379,9 @@ mod tests {
             "audit_log",
             "auth_nonces",
             "eid_crls",
+            "eid_current_crls",
+            "eid_intermediates",
+            "eid_issuer_settings",
             "eid_roots",
             "sessions",
             "continuity_requests",

@@ -19,7 +19,9 @@ mod sqlite_jobs;
 mod sqlite_lifecycle;
 mod sqlite_reports;
 mod sqlite_status;
+mod sqlite_trust;
 mod status;
+mod trust;
 
 pub use auth::{
     AuthStore, NewRequest, NewSession, NonceRefusal, Principal, RequestRow, RequestVerdict,
@@ -30,6 +32,7 @@ pub use lifecycle::{Agreement, LifecycleFacts, LifecycleStore};
 pub use reports::{JanuaryDeactivation, ReportStore};
 pub use sqlite::{SqliteStore, WorkstationReader, WorkstationsSummary};
 pub use status::StatusStore;
+pub use trust::{IssuerSettings, StoredCrl, StoredIntermediate, StoredRoot, TrustSet, TrustStore};
 
 use padron_shared::Cui;
 
@@ -183,7 +186,15 @@ impl Workstation {
 /// The narrow interface the server keeps its state through. Card login,
 /// sessions and user requests are in [`AuthStore`]; the query queue in [`JobStore`].
 pub trait Store:
-    AuthStore + JobStore + StatusStore + LifecycleStore + ReportStore + Send + Sync + std::fmt::Debug
+    AuthStore
+    + JobStore
+    + StatusStore
+    + LifecycleStore
+    + ReportStore
+    + TrustStore
+    + Send
+    + Sync
+    + std::fmt::Debug
 {
     fn add_institution(
         &self,
