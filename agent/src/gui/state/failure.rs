@@ -58,18 +58,13 @@ impl Failure {
 }
 
 /// Something fetched from the server.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Remote<T> {
+    #[default]
     NotLoaded,
     Loading,
     Loaded(T),
     Failed(Failure),
-}
-
-impl<T> Default for Remote<T> {
-    fn default() -> Remote<T> {
-        Remote::NotLoaded
-    }
 }
 
 /// A file saved, or failing to.
