@@ -112,15 +112,11 @@ pub enum Work {
     Report(crate::report_cmd::ReportCommand),
 }
 
-fn t<'a>(lang: Lang, es: &'a str, en: &'a str) -> &'a str {
-    if lang == Lang::En { en } else { es }
-}
-
 /// The PIN: `PADRON_PIN` for scripts and tests, otherwise asked without echo.
 pub fn read_pin(lang: Lang, prompt_es: &str, prompt_en: &str) -> Result<Pin, SessionError> {
     let text = match std::env::var("PADRON_PIN") {
         Ok(pin) => pin,
-        Err(_) => rpassword::prompt_password(format!("{} ", t(lang, prompt_es, prompt_en)))
+        Err(_) => rpassword::prompt_password(format!("{} ", lang.pick(prompt_es, prompt_en)))
             .map_err(|e| SessionError::Payload(format!("PIN: {e}")))?,
     };
     Ok(Pin::new(text.trim())?)
@@ -160,12 +156,12 @@ async fn perform(
     lang: Lang,
 ) -> Result<(), SessionError> {
     let role = match session.role {
-        Role::Coordinator => t(lang, "coordinador(a)", "coordinator"),
-        Role::User => t(lang, "usuario(a)", "user"),
+        Role::Coordinator => lang.pick("coordinador(a)", "coordinator"),
+        Role::User => lang.pick("usuario(a)", "user"),
     };
     eprintln!(
         "{} {} ({}, CUI {}) — {} {}",
-        t(lang, "Sesión iniciada:", "Logged in:"),
+        lang.pick("Sesión iniciada:", "Logged in:"),
         session.name,
         role,
         session.cui.display_grouped(),
@@ -176,14 +172,13 @@ async fn perform(
         Work::Whoami { until_removed } => {
             println!(
                 "{} {}",
-                t(lang, "Sesión válida hasta", "Session valid until"),
+                lang.pick("Sesión válida hasta", "Session valid until"),
                 session.expires_at
             );
             if until_removed {
                 println!(
                     "{}",
-                    t(
-                        lang,
+                    lang.pick(
                         "La sesión sigue abierta hasta que retire la tarjeta.",
                         "The session stays open until the card is removed."
                     )
@@ -207,10 +202,10 @@ async fn perform(
             println!(
                 "{:<15} {:<30} {:<22} {:<10} {}",
                 "CUI",
-                t(lang, "NOMBRE", "NAME"),
-                t(lang, "PROGRAMA", "PROGRAMME"),
-                t(lang, "ESTADO", "STATUS"),
-                t(lang, "DESDE", "SINCE")
+                lang.pick("NOMBRE", "NAME"),
+                lang.pick("PROGRAMA", "PROGRAMME"),
+                lang.pick("ESTADO", "STATUS"),
+                lang.pick("DESDE", "SINCE")
             );
             for u in &users {
                 let status = if u.blocked {
@@ -226,7 +221,7 @@ async fn perform(
             let active = users.iter().filter(|u| u.status == "ACTIVE").count();
             println!(
                 "{} {active} / 10",
-                t(lang, "Usuarios activos:", "Active users:")
+                lang.pick("Usuarios activos:", "Active users:")
             );
             Ok(())
         }
@@ -245,8 +240,7 @@ async fn perform(
             }
             eprintln!(
                 "{}",
-                t(
-                    lang,
+                lang.pick(
                     "La solicitud se firmará con la llave de firma de la tarjeta.",
                     "The request will be signed with the card's signature key."
                 )
@@ -326,11 +320,11 @@ fn change(cmd: UsersCommand) -> (RequestAction, UserChange) {
 fn print_requests(list: &[RequestView], lang: Lang) {
     println!(
         "{:<36} {:<7} {:<15} {:<10} {}",
-        t(lang, "SOLICITUD", "REQUEST"),
-        t(lang, "ACCIÓN", "ACTION"),
+        lang.pick("SOLICITUD", "REQUEST"),
+        lang.pick("ACCIÓN", "ACTION"),
         "CUI",
-        t(lang, "ESTADO", "STATE"),
-        t(lang, "FECHA", "DATE")
+        lang.pick("ESTADO", "STATE"),
+        lang.pick("FECHA", "DATE")
     );
     for r in list {
         let state = match (&r.reject_code, &r.reject_message) {

@@ -27,10 +27,6 @@ pub enum CardCommand {
     },
 }
 
-fn t<'a>(lang: Lang, es: &'a str, en: &'a str) -> &'a str {
-    if lang == Lang::En { en } else { es }
-}
-
 /// The sentence for a card failure: the stable message, then the detail.
 pub fn explain(err: &CardError, lang: Lang) -> String {
     match err {
@@ -75,15 +71,15 @@ pub fn info(
 ) -> Result<(), CardError> {
     let readers = source.readers()?;
     let io = |e: std::io::Error| CardError::Malformed(format!("writing the report: {e}"));
-    writeln!(out, "{}", t(lang, "Lectores:", "Readers:")).map_err(io)?;
+    writeln!(out, "{}", lang.pick("Lectores:", "Readers:")).map_err(io)?;
     if readers.is_empty() {
-        writeln!(out, "  {}", t(lang, "(ninguno)", "(none)")).map_err(io)?;
+        writeln!(out, "  {}", lang.pick("(ninguno)", "(none)")).map_err(io)?;
     }
     for r in &readers {
         let state = if r.card_present {
-            t(lang, "con tarjeta", "card inserted")
+            lang.pick("con tarjeta", "card inserted")
         } else {
-            t(lang, "vacío", "empty")
+            lang.pick("vacío", "empty")
         };
         writeln!(out, "  {} — {state}", r.name).map_err(io)?;
     }
@@ -106,11 +102,11 @@ pub fn info(
 
 fn describe(card: &mut dyn Card, lang: Lang, out: &mut dyn Write) -> Result<(), CardError> {
     let io = |e: std::io::Error| CardError::Malformed(format!("writing the report: {e}"));
-    let unknown = t(lang, "(desconocido)", "(unknown)");
+    let unknown = lang.pick("(desconocido)", "(unknown)");
     writeln!(
         out,
         "{} «{}»:",
-        t(lang, "Tarjeta en", "Card in"),
+        lang.pick("Tarjeta en", "Card in"),
         card.reader()
     )
     .map_err(io)?;
@@ -120,7 +116,7 @@ fn describe(card: &mut dyn Card, lang: Lang, out: &mut dyn Write) -> Result<(), 
     writeln!(
         out,
         "  {} {}",
-        t(lang, "titular:", "holder:"),
+        lang.pick("titular:", "holder:"),
         holder.holder_name().as_deref().unwrap_or(unknown)
     )
     .map_err(io)?;
@@ -132,65 +128,69 @@ fn describe(card: &mut dyn Card, lang: Lang, out: &mut dyn Write) -> Result<(), 
     writeln!(out, "  CUI: {id}").map_err(io)?;
     for slot in KeySlot::ALL {
         let label = match slot {
-            KeySlot::Authentication => t(
-                lang,
-                "certificado de autenticación",
-                "authentication certificate",
-            ),
-            KeySlot::Signature => t(lang, "certificado de firma", "signature certificate"),
+            KeySlot::Authentication => {
+                lang.pick("certificado de autenticación", "authentication certificate")
+            }
+            KeySlot::Signature => lang.pick("certificado de firma", "signature certificate"),
         };
         let der = match card.certificate(slot) {
             Ok(der) => der,
             Err(CardError::CertificateMissing(_)) => {
-                writeln!(out, "  {label}: {}", t(lang, "no hay", "none")).map_err(io)?;
+                writeln!(out, "  {label}: {}", lang.pick("no hay", "none")).map_err(io)?;
                 continue;
             }
             Err(e) => return Err(e),
         };
         let info = CertificateInfo::parse(&der).map_err(|_| CardError::CertificateInvalid(slot))?;
         writeln!(out, "  {label}:").map_err(io)?;
-        writeln!(out, "    {} {}", t(lang, "emisor:", "issuer:"), info.issuer).map_err(io)?;
+        writeln!(
+            out,
+            "    {} {}",
+            lang.pick("emisor:", "issuer:"),
+            info.issuer
+        )
+        .map_err(io)?;
         let valid_now = info.is_valid_at(OffsetDateTime::now_utc());
         writeln!(
             out,
             "    {} {} {} {} ({})",
-            t(lang, "válido desde", "valid from"),
+            lang.pick("válido desde", "valid from"),
             when(info.not_before),
-            t(lang, "hasta", "until"),
+            lang.pick("hasta", "until"),
             when(info.not_after),
             if valid_now {
-                t(lang, "vigente", "in force")
+                lang.pick("vigente", "in force")
             } else {
-                t(lang, "NO vigente", "NOT in force")
+                lang.pick("NO vigente", "NOT in force")
             }
         )
         .map_err(io)?;
         writeln!(
             out,
             "    {} {}",
-            t(lang, "número de serie:", "serial number:"),
+            lang.pick("número de serie:", "serial number:"),
             info.serial
         )
         .map_err(io)?;
     }
     let status = card.pin_status()?;
     let tries = match (status.blocked, status.tries_left) {
-        (true, _) => t(lang, "0 (PIN bloqueado)", "0 (PIN blocked)").to_owned(),
+        (true, _) => lang.pick("0 (PIN bloqueado)", "0 (PIN blocked)").to_owned(),
         (false, Some(n)) => n.to_string(),
         // PIV answers an empty VERIFY with 9000, not a count, while the PIN
         // is still verified from an earlier operation on the same card session.
-        (false, None) if status.verified => t(
-            lang,
-            "(PIN ya verificado en esta sesión de la tarjeta)",
-            "(PIN already verified in this card session)",
-        )
-        .to_owned(),
+        (false, None) if status.verified => lang
+            .pick(
+                "(PIN ya verificado en esta sesión de la tarjeta)",
+                "(PIN already verified in this card session)",
+            )
+            .to_owned(),
         (false, None) => unknown.to_owned(),
     };
     writeln!(
         out,
         "  {} {tries}",
-        t(lang, "intentos de PIN restantes:", "PIN tries left:")
+        lang.pick("intentos de PIN restantes:", "PIN tries left:")
     )
     .map_err(io)?;
     Ok(())

@@ -7,10 +7,6 @@ use padron_agent::config::{self, ConfigError};
 use padron_agent::{account_cmd, enroll};
 use padron_shared::{ErrorCode, Lang};
 
-fn t<'a>(lang: Lang, es: &'a str, en: &'a str) -> &'a str {
-    if lang == Lang::En { en } else { es }
-}
-
 /// A failure as the person at the workstation reads it, with the stable
 /// code first so support can search for it.
 struct Failure {
@@ -29,9 +25,7 @@ impl Failure {
     fn from_config(e: &ConfigError, lang: Lang) -> Failure {
         let code = ErrorCode::AgentConfigInvalid;
         let hint = match e {
-            ConfigError::Missing(_) => t(
-                lang,
-                "Indique el archivo con --config o PADRON_AGENT_CONFIG (viene en el paquete de inscripción).",
+            ConfigError::Missing(_) => lang.pick("Indique el archivo con --config o PADRON_AGENT_CONFIG (viene en el paquete de inscripción).",
                 "Give the file with --config or PADRON_AGENT_CONFIG (it comes in the enrolment bundle).",
             ),
             _ => "",
@@ -67,8 +61,7 @@ fn main() -> ExitCode {
         Some(_) if cli.kiosk => {
             eprintln!(
                 "error: --kiosk {}",
-                t(
-                    lang,
+                lang.pick(
                     "solo abre la aplicación; no acompaña a otros comandos",
                     "only opens the application; it goes with no other command"
                 )
@@ -102,13 +95,9 @@ fn main() -> ExitCode {
             Ok(rows) => {
                 println!(
                     "{} {} ({rows} {})",
-                    t(
-                        lang,
-                        "Libro de consulta escrito:",
-                        "Query workbook written:"
-                    ),
+                    lang.pick("Libro de consulta escrito:", "Query workbook written:"),
                     out.display(),
-                    t(lang, "filas", "rows")
+                    lang.pick("filas", "rows")
                 );
                 Ok(())
             }
@@ -130,16 +119,14 @@ fn main() -> ExitCode {
             Ok(req) => {
                 println!(
                     "{}",
-                    t(
-                        lang,
+                    lang.pick(
                         "Solicitud de inscripción creada:",
                         "Enrolment request created:"
                     )
                 );
                 println!(
                     "  {} {}",
-                    t(
-                        lang,
+                    lang.pick(
                         "llave privada (no la comparta):",
                         "private key (do not share):"
                     ),
@@ -147,8 +134,7 @@ fn main() -> ExitCode {
                 );
                 println!(
                     "  {} {}",
-                    t(
-                        lang,
+                    lang.pick(
                         "solicitud para el administrador:",
                         "request for the administrator:"
                     ),
@@ -242,41 +228,37 @@ fn status(config: Option<std::path::PathBuf>, lang: Lang) -> Result<(), Failure>
         .map_err(|e| Failure::from_client(&e, lang))?;
     println!(
         "{} {}",
-        t(lang, "Servidor:", "Server:"),
+        lang.pick("Servidor:", "Server:"),
         client.server_url()
     );
     println!(
         "  {} {} ({} {}, {} {})",
-        t(lang, "estado:", "status:"),
+        lang.pick("estado:", "status:"),
         if health.status == "ok" {
-            t(lang, "en servicio", "in service")
+            lang.pick("en servicio", "in service")
         } else {
-            t(lang, "degradado", "degraded")
+            lang.pick("degradado", "degraded")
         },
-        t(lang, "versión", "version"),
+        lang.pick("versión", "version"),
         health.version,
-        t(lang, "base de datos", "database"),
+        lang.pick("base de datos", "database"),
         health.database
     );
     println!(
         "{} {}",
-        t(lang, "Estación de trabajo:", "Workstation:"),
+        lang.pick("Estación de trabajo:", "Workstation:"),
         me.workstation_id
     );
     println!(
         "  {} {} — {}",
-        t(lang, "institución:", "institution:"),
+        lang.pick("institución:", "institution:"),
         me.institution_code,
         me.institution_name
     );
-    println!("  {} {}", t(lang, "sede:", "site:"), me.site);
+    println!("  {} {}", lang.pick("sede:", "site:"), me.site);
     println!(
         "  {} {}",
-        t(
-            lang,
-            "certificado válido hasta:",
-            "certificate valid until:"
-        ),
+        lang.pick("certificado válido hasta:", "certificate valid until:"),
         me.certificate_not_after
     );
     Ok(())

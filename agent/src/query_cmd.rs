@@ -37,45 +37,41 @@ pub enum QueryCommand {
     },
 }
 
-fn t<'a>(lang: Lang, es: &'a str, en: &'a str) -> &'a str {
-    if lang == Lang::En { en } else { es }
-}
-
 fn refusal(code: ErrorCode, lang: Lang, detail: String) -> SessionError {
     SessionError::Client(ClientError::Api(ErrorBody::new(code, lang, Some(detail))))
 }
 
 fn print_job(job: &QueryJob, lang: Lang) {
-    println!("{} {}", t(lang, "Consulta:", "Query:"), job.id);
+    println!("{} {}", lang.pick("Consulta:", "Query:"), job.id);
     println!(
         "  {} {} ({} {}, {})",
-        t(lang, "archivo:", "file:"),
+        lang.pick("archivo:", "file:"),
         job.file_name,
         job.rows,
-        t(lang, "filas", "rows"),
+        lang.pick("filas", "rows"),
         job.mode
     );
     let state = match (job.state.as_str(), job.jobs_ahead) {
-        ("QUEUED", Some(0)) => {
-            t(lang, "en cola, es la siguiente", "queued, next in line").to_owned()
-        }
+        ("QUEUED", Some(0)) => lang
+            .pick("en cola, es la siguiente", "queued, next in line")
+            .to_owned(),
         ("QUEUED", Some(n)) => format!(
             "{} {n}",
-            t(lang, "en cola; consultas antes:", "queued; jobs ahead:")
+            lang.pick("en cola; consultas antes:", "queued; jobs ahead:")
         ),
         ("RUNNING", _) => format!(
             "{} {}%",
-            t(lang, "en proceso", "running"),
+            lang.pick("en proceso", "running"),
             job.progress_percent
         ),
         (other, _) => other.to_owned(),
     };
-    println!("  {} {state}", t(lang, "estado:", "state:"));
+    println!("  {} {state}", lang.pick("estado:", "state:"));
     if let Some(counts) = &job.counts {
-        println!("  {} {counts}", t(lang, "resultados:", "results:"));
+        println!("  {} {counts}", lang.pick("resultados:", "results:"));
     }
     if let (Some(code), Some(msg)) = (&job.fail_code, &job.fail_message) {
-        println!("  {} [{code}] {msg}", t(lang, "falló:", "failed:"));
+        println!("  {} [{code}] {msg}", lang.pick("falló:", "failed:"));
     }
 }
 
@@ -125,7 +121,7 @@ pub async fn run(
             save(&out, &bytes)?;
             println!(
                 "{} {}",
-                t(lang, "Resultado guardado en", "Result saved to"),
+                lang.pick("Resultado guardado en", "Result saved to"),
                 out.display()
             );
             Ok(())
@@ -148,7 +144,7 @@ pub async fn run(
             save(&out, &bytes)?;
             println!(
                 "{} {}",
-                t(lang, "Resultado guardado en", "Result saved to"),
+                lang.pick("Resultado guardado en", "Result saved to"),
                 out.display()
             );
             Ok(())
@@ -177,11 +173,11 @@ async fn follow(
                 let ahead = job.jobs_ahead.unwrap_or(0);
                 bar.set_message(format!(
                     "{} {ahead}",
-                    t(lang, "en cola; antes:", "queued; ahead:")
+                    lang.pick("en cola; antes:", "queued; ahead:")
                 ));
             }
             "RUNNING" => {
-                bar.set_message(t(lang, "procesando", "processing").to_owned());
+                bar.set_message(lang.pick("procesando", "processing").to_owned());
                 bar.set_position(u64::from(job.progress_percent));
             }
             _ => {

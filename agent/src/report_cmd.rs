@@ -29,10 +29,6 @@ pub enum ReportCommand {
     },
 }
 
-fn t<'a>(lang: Lang, es: &'a str, en: &'a str) -> &'a str {
-    if lang == Lang::En { en } else { es }
-}
-
 pub async fn run(
     client: &Client,
     session: &SessionInfo,
@@ -46,16 +42,16 @@ pub async fn run(
         .map_err(|e| SessionError::Payload(e.to_string()))?;
     println!(
         "{} {} (CUI {}), {} {} {}: {} {}, {} {}",
-        t(lang, "Actividad de", "Activity of"),
+        lang.pick("Actividad de", "Activity of"),
         report.user_name,
         report.user_cui,
         report.from,
-        t(lang, "a", "to"),
+        lang.pick("a", "to"),
         report.to,
         report.queries.len(),
-        t(lang, "consultas", "queries"),
+        lang.pick("consultas", "queries"),
         report.rows_charged,
-        t(lang, "filas", "rows"),
+        lang.pick("filas", "rows"),
     );
     let r = &report.results;
     println!(
@@ -64,7 +60,7 @@ pub async fn run(
     );
     println!(
         "{} {}",
-        t(lang, "Reporte guardado en", "Report saved to"),
+        lang.pick("Reporte guardado en", "Report saved to"),
         out.display()
     );
     Ok(())

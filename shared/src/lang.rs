@@ -68,6 +68,14 @@ impl Lang {
             Lang::En => "en",
         }
     }
+
+    /// The text in this language, from its Spanish and English versions.
+    pub fn pick<'a>(self, es: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Es => es,
+            Lang::En => en,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -92,5 +100,11 @@ mod tests {
         assert_eq!(Lang::parse("es_GT.UTF-8"), Some(Lang::Es));
         assert_eq!(Lang::parse("en_US.UTF-8"), Some(Lang::En));
         assert_eq!(Lang::parse("C.UTF-8"), None);
+    }
+
+    #[test]
+    fn pick_takes_the_text_of_the_language() {
+        assert_eq!(Lang::Es.pick("hola", "hello"), "hola");
+        assert_eq!(Lang::En.pick("hola", "hello"), "hello");
     }
 }

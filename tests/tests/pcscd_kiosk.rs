@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use padron_agent::gui::app::PadronApp;
-use padron_agent::gui::state::{Msg, Upload};
+use padron_agent::gui::state::{Msg, Upload, query};
 use padron_drivers::testbed::{self, VirtualCard};
 use padron_shared::Lang;
 use padron_tests::card_env::{ADD_PEDRO, COORDINATOR, CardEnv, PEDRO as USER, assert_ok};
@@ -187,7 +187,8 @@ fn coordinator_inserts_the_card_types_the_pin_adds_and_removes_a_user() {
         shows(&h, "El correo no es válido"),
         "a bad e-mail stops the signature"
     );
-    assert!(h.state().state.signing.is_none());
+    let session = h.state().state.session.as_ref().unwrap();
+    assert!(session.requests.signing.is_none());
     type_into(&mut h, "Correo institucional", ".gob.gt");
     click(&mut h, "Firmar alta con la tarjeta");
     wait(&mut h, "the signature PIN prompt", |h| {
@@ -340,7 +341,8 @@ fn user_drops_a_workbook_sees_its_bad_row_uploads_follows_and_saves_the_result()
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         h.step();
-        if let Some(Upload::Job(job)) = &h.state().state.upload {
+        let session = h.state().state.session.as_ref();
+        if let Some(Upload::Job(job)) = session.and_then(|s| s.query.upload.as_ref()) {
             let seen = match job.state.as_str() {
                 "QUEUED" if shows(&h, "En cola") => "QUEUED",
                 "RUNNING" if shows(&h, "Procesando") => "RUNNING",
@@ -362,7 +364,8 @@ fn user_drops_a_workbook_sees_its_bad_row_uploads_follows_and_saves_the_result()
     }
     assert_eq!(states.first(), Some(&"QUEUED"), "{states:?}");
     assert_eq!(states.last(), Some(&"DONE"), "{states:?}");
-    let Some(Upload::Job(job)) = h.state().state.upload.clone() else {
+    let session = h.state().state.session.as_ref().unwrap();
+    let Some(Upload::Job(job)) = session.query.upload.clone() else {
         panic!("no job")
     };
     assert_eq!(job.rows, 26);
@@ -371,9 +374,14 @@ fn user_drops_a_workbook_sees_its_bad_row_uploads_follows_and_saves_the_result()
 
     // The save dialog's answer.
     let output = env.inst.tmp.path().join("resultado.xlsx");
-    h.state_mut().dispatch(Msg::SaveTarget {
-        id: job.id.clone(),
-        path: Some(output.clone()),
+    let session = h.state().state.session.as_ref().unwrap().id;
+    h.state_mut().dispatch(Msg::Answer {
+        session,
+        msg: query::Msg::SaveTarget {
+            id: job.id.clone(),
+            path: Some(output.clone()),
+        }
+        .into(),
     });
     wait(&mut h, "the saved result", |h| shows(h, "Guardado en"));
     assert!(h.query_by_label("Abrir carpeta").is_some());

@@ -6,49 +6,15 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 use eframe::egui;
-use padron_drivers::Pin;
+use padron_shared::Lang;
 use padron_shared::config_card::CardSettings;
-use padron_shared::{ErrorCode, Lang};
-use zeroize::Zeroizing;
 
 use super::capture::Capture;
 use super::screens;
-use super::state::{AppState, Command, Failure, IDLE_LOCK, Msg};
+use super::secrets::Secrets;
+use super::state::{AppState, Command, IDLE_LOCK, Msg, query};
 use super::worker::{Outbox, Worker};
 use crate::client::Client;
-
-/// The PIN fields' text. Kept out of [`AppState`] (which is `Debug` and
-/// tested) and wiped as soon as the PIN is handed to the card layer.
-#[derive(Default)]
-pub struct Secrets {
-    pub pin: Zeroizing<String>,
-    pub sign_pin: Zeroizing<String>,
-}
-
-impl std::fmt::Debug for Secrets {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secrets(****)")
-    }
-}
-
-/// Turns a typed PIN into the card layer's `Pin`, wiping the text.
-pub fn take_pin(text: &mut Zeroizing<String>) -> Result<Pin, Failure> {
-    let result = Pin::new(text.trim()).map_err(|_| {
-        Failure::new(
-            ErrorCode::PinFormatInvalid,
-            format!(
-                "{} Tiene de 4 a 16 caracteres.",
-                ErrorCode::PinFormatInvalid.message(Lang::Es)
-            ),
-            format!(
-                "{} It has 4 to 16 characters.",
-                ErrorCode::PinFormatInvalid.message(Lang::En)
-            ),
-        )
-    });
-    zeroize::Zeroize::zeroize(&mut **text);
-    result
-}
 
 #[derive(Debug)]
 pub struct PadronApp {
@@ -99,7 +65,7 @@ impl PadronApp {
     }
 
     /// Applies a message and runs what it asks for.
-    pub fn dispatch(&mut self, msg: Msg) {
+    pub fn dispatch(&mut self, msg: impl Into<Msg>) {
         for command in self.state.update(msg) {
             self.execute(command);
         }
@@ -149,7 +115,7 @@ impl eframe::App for PadronApp {
             self.state.last_input = Instant::now();
         }
         if let Some(path) = dropped.into_iter().next() {
-            self.dispatch(Msg::WorkbookChosen(path));
+            self.dispatch(query::Msg::Chosen(path));
         }
         if self.state.kiosk && !self.covered {
             // Fullscreen needs a window manager; a kiosk X session may have
@@ -188,7 +154,7 @@ impl eframe::App for PadronApp {
     /// still open is ended on the server first.
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         if let Some(session) = self.state.session.take() {
-            self.worker.logout_now(&session.token);
+            self.worker.logout_now(&session.info.token);
         }
     }
 

@@ -20,7 +20,9 @@ use std::time::{Duration, Instant};
 use eframe::egui;
 use padron_shared::users::RemovalReason;
 
-use super::state::{AppState, Msg, Remote, Saved, Tab, Upload, UserForm};
+use super::state::{
+    AppState, Msg, Remote, Saved, SessionMsg, Tab, Upload, UserForm, query, report, requests, users,
+};
 use crate::user_admin::Field;
 
 #[derive(Debug)]
@@ -145,21 +147,25 @@ impl Capture {
     }
 
     fn next_step(&self, shot: &str, state: &AppState) -> Vec<Msg> {
+        let listed = state.session.as_ref().map(|s| &s.users.list);
         match shot {
-            "coordinator-users" => vec![Msg::SelectTab(Tab::AddUser)],
-            "coordinator-add-user" => vec![Msg::TourFill(Box::new(UserForm {
-                cui: "2345 67891 0101".into(),
-                full_name: "María José Chavajay Quej".into(),
-                email: "mjchavajay@mides".into(),
-                phone: "5555 87".into(),
-                department: "Dirección de Programas Sociales".into(),
-                post: "Analista".into(),
-                programme: String::new(),
-                touched: vec![Field::Cui, Field::Email, Field::Phone, Field::Programme],
-                ..UserForm::default()
-            }))],
+            "coordinator-users" => vec![SessionMsg::SelectTab(Tab::AddUser).into()],
+            "coordinator-add-user" => vec![
+                users::Msg::TourFill(Box::new(UserForm {
+                    cui: "2345 67891 0101".into(),
+                    full_name: "María José Chavajay Quej".into(),
+                    email: "mjchavajay@mides".into(),
+                    phone: "5555 87".into(),
+                    department: "Dirección de Programas Sociales".into(),
+                    post: "Analista".into(),
+                    programme: String::new(),
+                    touched: vec![Field::Cui, Field::Email, Field::Phone, Field::Programme],
+                    ..UserForm::default()
+                }))
+                .into(),
+            ],
             "coordinator-add-user-invalid" => vec![
-                Msg::TourFill(Box::new(UserForm {
+                users::Msg::TourFill(Box::new(UserForm {
                     cui: "2345 67899 0101".into(),
                     full_name: "María José Chavajay Quej".into(),
                     email: "mjchavajay@mides.gob.gt".into(),
@@ -168,37 +174,43 @@ impl Capture {
                     post: "Analista".into(),
                     programme: "Bolsa Social".into(),
                     ..UserForm::default()
-                })),
-                Msg::AskSignAdd,
+                }))
+                .into(),
+                users::Msg::AskSignAdd.into(),
             ],
             "coordinator-add-user-signing" => {
-                vec![Msg::CancelSigning, Msg::SelectTab(Tab::Requests)]
+                vec![
+                    requests::Msg::CancelSigning.into(),
+                    SessionMsg::SelectTab(Tab::Requests).into(),
+                ]
             }
-            "coordinator-requests" => vec![Msg::SelectTab(Tab::Report)],
-            "coordinator-report" => match &state.users {
-                Remote::Loaded(users) if !users.is_empty() => {
-                    vec![Msg::TourReport(users[0].cui.clone()), Msg::RunReport]
-                }
-                _ => vec![Msg::SelectTab(Tab::Users)],
+            "coordinator-requests" => vec![SessionMsg::SelectTab(Tab::Report).into()],
+            "coordinator-report" => match listed {
+                Some(Remote::Loaded(users)) if !users.is_empty() => vec![
+                    report::Msg::TourFill(users[0].cui.clone()).into(),
+                    report::Msg::Run.into(),
+                ],
+                _ => vec![SessionMsg::SelectTab(Tab::Users).into()],
             },
-            "coordinator-report-loaded" => vec![Msg::SelectTab(Tab::Users)],
-            "coordinator-users-loaded" => match &state.users {
-                Remote::Loaded(users) if !users.is_empty() => vec![
-                    Msg::AskRemove {
+            "coordinator-report-loaded" => vec![SessionMsg::SelectTab(Tab::Users).into()],
+            "coordinator-users-loaded" => match listed {
+                Some(Remote::Loaded(users)) if !users.is_empty() => vec![
+                    users::Msg::AskRemove {
                         cui: users[0].cui.clone(),
                         name: users[0].full_name.clone(),
-                    },
-                    Msg::PickReason(RemovalReason::FunctionsChanged),
+                    }
+                    .into(),
+                    users::Msg::PickReason(RemovalReason::FunctionsChanged).into(),
                 ],
                 _ => Vec::new(),
             },
             "user-query" => self
                 .tour_workbook
                 .clone()
-                .map(|p| vec![Msg::WorkbookChosen(p)])
+                .map(|p| vec![query::Msg::Chosen(p).into()])
                 .unwrap_or_default(),
-            "user-query-checked" => vec![Msg::Upload],
-            "user-query-done" => vec![Msg::SelectTab(Tab::Jobs)],
+            "user-query-checked" => vec![query::Msg::Upload.into()],
+            "user-query-done" => vec![SessionMsg::SelectTab(Tab::Jobs).into()],
             _ => Vec::new(),
         }
     }
@@ -207,25 +219,29 @@ impl Capture {
 /// The screen's name plus what distinguishes the states worth a picture.
 pub fn shot_name(state: &AppState) -> String {
     let base = state.screen_name();
-    let suffix = match base.as_str() {
-        "pin" => match (&state.card, &state.pin_error) {
+    let card = &state.card;
+    let suffix = match (base.as_str(), &state.session) {
+        ("pin", _) => match (&card.facts, &card.pin_error) {
             (Some(Ok(c)), _) if c.blocked => "-blocked",
             (_, Some(_)) => "-error",
             _ => "",
         },
-        "insert-card" if state.pin_error.is_some() => "-removed",
-        "coordinator-report" if matches!(state.report, Remote::Loaded(_)) => "-loaded",
-        "coordinator-add-user" if state.form != UserForm::default() => "-invalid",
-        "coordinator-users" if matches!(&state.users, Remote::Loaded(u) if !u.is_empty()) => {
+        ("insert-card", _) if card.pin_error.is_some() => "-removed",
+        ("coordinator-report", Some(s)) if matches!(s.report.activity, Remote::Loaded(_)) => {
+            "-loaded"
+        }
+        ("coordinator-add-user", Some(s)) if s.users.form != UserForm::default() => "-invalid",
+        ("coordinator-users", Some(s)) if matches!(&s.users.list, Remote::Loaded(u) if !u.is_empty()) =>
+        {
             // The first picture is taken before the tour visits other tabs;
             // coming back, the table is photographed with its remove dialog.
-            if state.requests == Remote::NotLoaded {
+            if s.requests.list == Remote::NotLoaded {
                 ""
             } else {
                 "-loaded"
             }
         }
-        "user-query" => match (&state.workbook, &state.upload, &state.saved) {
+        ("user-query", Some(s)) => match (&s.query.workbook, &s.query.upload, &s.query.saved) {
             (_, _, Some(Saved::Done(_))) => "-saved",
             (_, Some(Upload::Job(j)), _) if j.state == "DONE" => "-done",
             (_, Some(Upload::Job(_)), _) => "-running",
@@ -245,19 +261,21 @@ pub fn shot_name(state: &AppState) -> String {
 
 /// Something is on its way; a picture now would show a spinner.
 fn busy(state: &AppState) -> bool {
-    state.pin_busy
-        || state.checking.is_some()
-        || matches!(state.upload, Some(Upload::Sending))
-        || matches!(&state.upload, Some(Upload::Job(j)) if j.state == "QUEUED" || j.state == "RUNNING")
-        || (state.session.is_some()
-            && match state.tab {
-                Tab::Users => matches!(state.users, Remote::Loading | Remote::NotLoaded),
-                Tab::Requests => matches!(state.requests, Remote::Loading | Remote::NotLoaded),
-                Tab::Jobs => matches!(state.jobs, Remote::Loading | Remote::NotLoaded),
-                Tab::Report => matches!(state.report, Remote::Loading),
+    let session_busy = state.session.as_ref().is_some_and(|s| {
+        s.query.checking.is_some()
+            || matches!(s.query.upload, Some(Upload::Sending))
+            || matches!(&s.query.upload, Some(Upload::Job(j)) if j.state == "QUEUED" || j.state == "RUNNING")
+            || match s.tab {
+                Tab::Users => matches!(s.users.list, Remote::Loading | Remote::NotLoaded),
+                Tab::Requests => matches!(s.requests.list, Remote::Loading | Remote::NotLoaded),
+                Tab::Jobs => matches!(s.jobs.list, Remote::Loading | Remote::NotLoaded),
+                Tab::Report => matches!(s.report.activity, Remote::Loading),
                 _ => false,
-            })
-        || (state.card_reader().is_some() && state.card.is_none() && state.session.is_none())
+            }
+    });
+    state.card.pin_busy
+        || session_busy
+        || (state.card.reader().is_some() && state.card.facts.is_none() && state.session.is_none())
 }
 
 fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {

@@ -6,22 +6,23 @@
 //!   and sends the results back, waking the UI; nothing repaints otherwise.
 //! - [`app`]: the eframe `App`: feeds input and results into the state and
 //!   draws it through [`screens`].
+//! - [`secrets`]: the PIN fields' text, outside the state.
 //! - [`capture`]: screenshots of each screen for the documentation.
+//!
+//! Dependencies point one way: `app` uses `screens`, `worker` and
+//! `capture`; they and `secrets` use `state`; `state` uses none of them,
+//! nor egui.
 
 pub mod app;
 pub mod capture;
 pub mod screens;
+pub mod secrets;
 pub mod state;
 pub mod worker;
 
 use std::path::PathBuf;
 
 use padron_shared::Lang;
-
-/// The text in the person's language.
-pub fn tr<'a>(lang: Lang, es: &'a str, en: &'a str) -> &'a str {
-    if lang == Lang::En { en } else { es }
-}
 
 /// How the kiosk was started.
 #[derive(Debug, Clone)]

@@ -14,7 +14,10 @@ use padron_shared::config_card::CardSettings;
 use padron_shared::queries::QueryJob;
 use padron_shared::{ErrorCode, Lang};
 
-use super::state::{CardFacts, Command, Failure, Msg, Readers, Workbook};
+use super::state::{
+    CardFacts, Command, Failure, Msg, Readers, SessionId, SessionMsg, Workbook, card, jobs, query,
+    report, requests, users,
+};
 use crate::card_session::{self, SessionError};
 use crate::client::{Client, ClientError};
 use crate::precheck;
@@ -46,10 +49,18 @@ impl Outbox {
         }
     }
 
-    pub fn send(&self, msg: Msg) {
-        if self.tx.send(msg).is_ok() {
+    pub fn send(&self, msg: impl Into<Msg>) {
+        if self.tx.send(msg.into()).is_ok() {
             (self.wake)();
         }
+    }
+
+    /// Sends the answer to a command of `session`, stamped with it.
+    pub fn answer(&self, session: SessionId, msg: impl Into<SessionMsg>) {
+        self.send(Msg::Answer {
+            session,
+            msg: msg.into(),
+        });
     }
 }
 
@@ -154,7 +165,7 @@ impl Worker {
                     let mut watcher = match EventWatcher::establish() {
                         Ok(w) => w,
                         Err(_) => {
-                            outbox.send(Msg::Readers(Readers::NoService));
+                            outbox.send(card::Msg::Readers(Readers::NoService));
                             std::thread::sleep(PCSCD_RETRY);
                             continue;
                         }
@@ -162,14 +173,16 @@ impl Worker {
                     if tx.send(watcher.canceller()).is_err() {
                         return;
                     }
-                    outbox.send(Msg::Readers(Readers::Seen(watcher.readers())));
+                    outbox.send(card::Msg::Readers(Readers::Seen(watcher.readers())));
                     loop {
                         match watcher.wait(None) {
-                            Ok(_) => outbox.send(Msg::Readers(Readers::Seen(watcher.readers()))),
+                            Ok(_) => {
+                                outbox.send(card::Msg::Readers(Readers::Seen(watcher.readers())))
+                            }
                             Err(CardError::WatchCancelled) => return,
                             Err(_) => {
                                 // pcscd went away; find it again.
-                                outbox.send(Msg::Readers(Readers::NoService));
+                                outbox.send(card::Msg::Readers(Readers::NoService));
                                 std::thread::sleep(PCSCD_RETRY);
                                 break;
                             }
@@ -212,12 +225,13 @@ impl Worker {
                     });
                 });
             }
-            Command::ReadCard { reader } => {
+            Command::ReadCard { card, reader } => {
                 self.runtime.spawn_blocking(move || {
-                    out.send(Msg::CardRead(read_card(&settings, &reader)));
+                    let facts = read_card(&settings, &reader);
+                    out.send(card::Msg::Read { card, facts });
                 });
             }
-            Command::Login { reader, pin } => {
+            Command::Login { card, reader, pin } => {
                 self.runtime.spawn(async move {
                     let result = async {
                         let mut card = open(&settings, &reader)?;
@@ -226,7 +240,10 @@ impl Worker {
                     .await;
                     // The PIN is wiped as it drops, here, in the card layer's task.
                     drop(pin);
-                    out.send(Msg::LoggedIn(result.map_err(|e| failure(&e))));
+                    out.send(card::Msg::LoggedIn {
+                        card,
+                        result: result.map_err(|e| failure(&e)),
+                    });
                 });
             }
             Command::Logout { token } => {
@@ -236,32 +253,30 @@ impl Worker {
                     }
                 });
             }
-            Command::LoadUsers { token } => {
+            Command::LoadUsers { session, token } => {
                 self.runtime.spawn(async move {
-                    out.send(Msg::Users(
-                        client.users(&token).await.map_err(client_failure),
-                    ));
+                    let users = client.users(&token).await.map_err(client_failure);
+                    out.answer(session, users::Msg::Loaded(users));
                 });
             }
-            Command::LoadRequests { token } => {
+            Command::LoadRequests { session, token } => {
                 self.runtime.spawn(async move {
-                    out.send(Msg::Requests(
-                        client.requests(&token).await.map_err(client_failure),
-                    ));
+                    let list = client.requests(&token).await.map_err(client_failure);
+                    out.answer(session, requests::Msg::Loaded(list));
                 });
             }
-            Command::LoadJobs { token } => {
+            Command::LoadJobs { session, token } => {
                 self.runtime.spawn(async move {
-                    out.send(Msg::Jobs(
-                        client.queries(&token).await.map_err(client_failure),
-                    ));
+                    let list = client.queries(&token).await.map_err(client_failure);
+                    out.answer(session, jobs::Msg::Loaded(list));
                 });
             }
             Command::Sign {
+                session,
                 reader,
                 pin,
                 lang,
-                session,
+                info,
                 action,
                 user,
             } => {
@@ -269,16 +284,23 @@ impl Worker {
                     let result = async {
                         let mut card = open(&settings, &reader)?;
                         user_admin::sign_and_submit(
-                            &client, &mut card, &pin, &session, action, user, lang,
+                            &client, &mut card, &pin, &info, action, user, lang,
                         )
                         .await
                     }
                     .await;
                     drop(pin);
-                    out.send(Msg::Submitted(result.map_err(|e| failure(&e))));
+                    out.answer(
+                        session,
+                        requests::Msg::Submitted(result.map_err(|e| failure(&e))),
+                    );
                 });
             }
-            Command::FollowRequest { token, request } => {
+            Command::FollowRequest {
+                session,
+                token,
+                request,
+            } => {
                 self.runtime.spawn(async move {
                     let seen = out.clone();
                     let result = user_admin::follow_request(
@@ -286,25 +308,28 @@ impl Worker {
                         &token,
                         request,
                         Duration::from_secs(120),
-                        |view| seen.send(Msg::RequestUpdate(view.clone())),
+                        |view| seen.answer(session, requests::Msg::Update(view.clone())),
                     )
                     .await;
                     if let Err(e) = result {
-                        out.send(Msg::Requests(Err(client_failure(e))));
+                        out.answer(session, requests::Msg::Loaded(Err(client_failure(e))));
                     }
                 });
             }
-            Command::LoadReport { token, params } => {
+            Command::LoadReport {
+                session,
+                token,
+                params,
+            } => {
                 self.runtime.spawn(async move {
-                    out.send(Msg::Report(
-                        client
-                            .user_activity(&token, &params)
-                            .await
-                            .map_err(client_failure),
-                    ));
+                    let report = client
+                        .user_activity(&token, &params)
+                        .await
+                        .map_err(client_failure);
+                    out.answer(session, report::Msg::Loaded(report));
                 });
             }
-            Command::PickReportTarget { file_name } => {
+            Command::PickReportTarget { session, file_name } => {
                 self.runtime.spawn(async move {
                     let path = rfd::AsyncFileDialog::new()
                         .set_title("Padrón")
@@ -313,10 +338,14 @@ impl Worker {
                         .save_file()
                         .await
                         .map(|f| f.path().to_owned());
-                    out.send(Msg::ReportTarget(path));
+                    out.answer(session, report::Msg::Target(path));
                 });
             }
-            Command::WriteReport { report, path } => {
+            Command::WriteReport {
+                session,
+                report,
+                path,
+            } => {
                 self.runtime.spawn_blocking(move || {
                     let result = crate::activity_report::write(&report, &path)
                         .map(|_| path.clone())
@@ -327,10 +356,10 @@ impl Worker {
                                 format!("Could not save {}: {e}", path.display()),
                             )
                         });
-                    out.send(Msg::ReportSaved(result));
+                    out.answer(session, report::Msg::Written(result));
                 });
             }
-            Command::PickWorkbook => {
+            Command::PickWorkbook { session } => {
                 self.runtime.spawn(async move {
                     let picked = rfd::AsyncFileDialog::new()
                         .set_title("Padrón")
@@ -338,30 +367,39 @@ impl Worker {
                         .pick_file()
                         .await;
                     if let Some(file) = picked {
-                        out.send(Msg::WorkbookChosen(file.path().to_owned()));
+                        out.answer(session, query::Msg::Chosen(file.path().to_owned()));
                     }
                 });
             }
-            Command::CheckWorkbook { path } => {
+            Command::CheckWorkbook { session, path } => {
                 self.runtime.spawn_blocking(move || {
-                    out.send(Msg::WorkbookChecked(check_workbook(&path)));
+                    out.answer(session, query::Msg::Checked(check_workbook(&path)));
                 });
             }
-            Command::Upload { token, name, bytes } => {
+            Command::Upload {
+                session,
+                token,
+                name,
+                bytes,
+            } => {
                 self.runtime.spawn(async move {
                     let result = client
                         .upload_query(&token, &name, bytes.as_ref().clone())
                         .await
                         .map_err(client_failure);
-                    out.send(Msg::Uploaded(result));
+                    out.answer(session, query::Msg::Uploaded(result));
                 });
             }
-            Command::FollowJob { token, id } => {
+            Command::FollowJob { session, token, id } => {
                 self.runtime.spawn(async move {
-                    follow_job(&client, &token, &id, &out).await;
+                    follow_job(&client, session, &token, &id, &out).await;
                 });
             }
-            Command::PickSaveTarget { id, file_name } => {
+            Command::PickSaveTarget {
+                session,
+                id,
+                file_name,
+            } => {
                 self.runtime.spawn(async move {
                     let path = rfd::AsyncFileDialog::new()
                         .set_title("Padrón")
@@ -370,16 +408,21 @@ impl Worker {
                         .save_file()
                         .await
                         .map(|f| f.path().to_owned());
-                    out.send(Msg::SaveTarget { id, path });
+                    out.answer(session, query::Msg::SaveTarget { id, path });
                 });
             }
-            Command::Download { token, id, path } => {
+            Command::Download {
+                session,
+                token,
+                id,
+                path,
+            } => {
                 self.runtime.spawn(async move {
                     let result = match client.query_result(&token, &id).await {
                         Ok(bytes) => save(&path, &bytes).map(|()| path),
                         Err(e) => Err(client_failure(e)),
                     };
-                    out.send(Msg::ResultSaved(result));
+                    out.answer(session, query::Msg::ResultSaved(result));
                 });
             }
             Command::OpenFolder { path } => {
@@ -505,7 +548,7 @@ fn save(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
         })
 }
 
-async fn follow_job(client: &Client, token: &str, id: &str, out: &Outbox) {
+async fn follow_job(client: &Client, session: SessionId, token: &str, id: &str, out: &Outbox) {
     let mut last: Option<QueryJob> = None;
     loop {
         match client.query(token, id).await {
@@ -513,14 +556,14 @@ async fn follow_job(client: &Client, token: &str, id: &str, out: &Outbox) {
                 let done = !matches!(job.state.as_str(), "QUEUED" | "RUNNING");
                 if last.as_ref() != Some(&job) {
                     last = Some(job.clone());
-                    out.send(Msg::JobUpdate(Ok(job)));
+                    out.answer(session, query::Msg::JobUpdate(Ok(job)));
                 }
                 if done {
                     return;
                 }
             }
             Err(e) => {
-                out.send(Msg::JobUpdate(Err(client_failure(e))));
+                out.answer(session, query::Msg::JobUpdate(Err(client_failure(e))));
                 return;
             }
         }

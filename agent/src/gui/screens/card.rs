@@ -4,9 +4,11 @@
 use eframe::egui::{self, Color32, RichText};
 use padron_shared::users::RequestAction;
 
-use super::{BLUE, RED, failure_box, tr};
-use crate::gui::app::{Secrets, take_pin};
-use crate::gui::state::{AppState, LockReason, Msg, Readers};
+use super::MsgsExt;
+use super::{BLUE, RED, failure_box};
+use crate::gui::secrets::{Secrets, take_pin};
+use crate::gui::state::{CardScreen, LockReason, Msg, Readers, Signing, card, requests};
+use padron_shared::Lang;
 
 /// A large pictogram of a card going into a reader, drawn (no image files).
 fn card_picture(ui: &mut egui::Ui, inserted: bool) {
@@ -53,41 +55,36 @@ fn centred(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui)) {
     });
 }
 
-pub fn show(ui: &mut egui::Ui, state: &mut AppState, secrets: &mut Secrets, msgs: &mut Vec<Msg>) {
-    let lang = state.lang;
-    let reader = state.card_reader().cloned();
+pub fn show(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    state: &CardScreen,
+    secrets: &mut Secrets,
+    msgs: &mut Vec<Msg>,
+) {
+    let reader = state.reader().cloned();
     match (&state.readers, reader) {
         (Readers::Unknown, _) => centred(ui, |ui| {
-            ui.heading(tr(
-                lang,
+            ui.heading(lang.pick(
                 "Buscando lectores de tarjetas…",
                 "Looking for card readers…",
             ));
             ui.spinner();
         }),
         (Readers::NoService, _) => centred(ui, |ui| {
-            ui.heading(tr(
-                lang,
+            ui.heading(lang.pick(
                 "El servicio de tarjetas no está disponible",
                 "The card service is not available",
             ));
             ui.label(padron_shared::ErrorCode::PcscUnavailable.message(lang));
-            ui.label(tr(
-                lang,
-                "Qué hacer: reinicie la computadora o pida a soporte técnico que inicie el servicio «pcscd». Esta pantalla se actualiza sola.",
+            ui.label(lang.pick("Qué hacer: reinicie la computadora o pida a soporte técnico que inicie el servicio «pcscd». Esta pantalla se actualiza sola.",
                 "What to do: restart the computer or ask technical support to start the \"pcscd\" service. This screen updates by itself.",
             ));
         }),
         (Readers::Seen(readers), _) if readers.is_empty() => centred(ui, |ui| {
             card_picture(ui, false);
-            ui.heading(tr(
-                lang,
-                "Conecte el lector de tarjetas",
-                "Connect the card reader",
-            ));
-            ui.label(tr(
-                lang,
-                "No se detecta ningún lector. Conéctelo a un puerto USB; esta pantalla cambia sola al detectarlo.",
+            ui.heading(lang.pick("Conecte el lector de tarjetas", "Connect the card reader"));
+            ui.label(lang.pick("No se detecta ningún lector. Conéctelo a un puerto USB; esta pantalla cambia sola al detectarlo.",
                 "No reader is detected. Plug it into a USB port; this screen changes by itself once it is found.",
             ));
         }),
@@ -95,14 +92,11 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, secrets: &mut Secrets, msgs
             let names: Vec<String> = readers.iter().map(|r| r.name.clone()).collect();
             centred(ui, |ui| {
                 card_picture(ui, false);
-                ui.heading(tr(
-                    lang,
+                ui.heading(lang.pick(
                     "Inserte su documento de identificación",
                     "Insert your identity card",
                 ));
-                ui.label(tr(
-                    lang,
-                    "Coloque la tarjeta en el lector con el chip hacia arriba. Se le pedirá su PIN.",
+                ui.label(lang.pick("Coloque la tarjeta en el lector con el chip hacia arriba. Se le pedirá su PIN.",
                     "Put the card in the reader, chip facing up. You will be asked for your PIN.",
                 ));
                 if let Some(f) = &state.pin_error {
@@ -113,7 +107,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, secrets: &mut Secrets, msgs
                 ui.label(
                     RichText::new(format!(
                         "{} {}",
-                        tr(lang, "Lectores:", "Readers:"),
+                        lang.pick("Lectores:", "Readers:"),
                         names.join(", ")
                     ))
                     .small()
@@ -121,36 +115,38 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, secrets: &mut Secrets, msgs
                 );
             });
         }
-        (Readers::Seen(_), Some(_)) => pin_screen(ui, state, secrets, msgs),
+        (Readers::Seen(_), Some(_)) => pin_screen(ui, lang, state, secrets, msgs),
     }
 }
 
-fn pin_screen(ui: &mut egui::Ui, state: &mut AppState, secrets: &mut Secrets, msgs: &mut Vec<Msg>) {
-    let lang = state.lang;
+fn pin_screen(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    state: &CardScreen,
+    secrets: &mut Secrets,
+    msgs: &mut Vec<Msg>,
+) {
     centred(ui, |ui| {
         card_picture(ui, true);
         match state.locked {
             Some(LockReason::Idle) => {
-                ui.heading(tr(
-                    lang,
+                ui.heading(lang.pick(
                     "Sesión bloqueada por inactividad",
                     "Session locked after inactivity",
                 ));
-                ui.label(tr(
-                    lang,
-                    "Pasaron 5 minutos sin actividad; la sesión se cerró. Ingrese su PIN para continuar.",
+                ui.label(lang.pick("Pasaron 5 minutos sin actividad; la sesión se cerró. Ingrese su PIN para continuar.",
                     "5 minutes passed without activity; the session was closed. Enter your PIN to go on.",
                 ));
             }
             _ => {
-                ui.heading(tr(lang, "Ingrese su PIN", "Enter your PIN"));
+                ui.heading(lang.pick("Ingrese su PIN", "Enter your PIN"));
             }
         }
-        match &state.card {
+        match &state.facts {
             None => {
                 ui.horizontal(|ui| {
                     ui.spinner();
-                    ui.label(tr(lang, "Leyendo la tarjeta…", "Reading the card…"));
+                    ui.label(lang.pick("Leyendo la tarjeta…", "Reading the card…"));
                 });
             }
             Some(Err(f)) => failure_box(ui, lang, f),
@@ -172,8 +168,7 @@ fn pin_screen(ui: &mut egui::Ui, state: &mut AppState, secrets: &mut Secrets, ms
                 match card.tries_left {
                     Some(n) if n <= 1 => {
                         ui.label(
-                            RichText::new(tr(
-                                lang,
+                            RichText::new(lang.pick(
                                 "Último intento: si el PIN es incorrecto la tarjeta se bloqueará.",
                                 "Last try: a wrong PIN will block the card.",
                             ))
@@ -184,13 +179,13 @@ fn pin_screen(ui: &mut egui::Ui, state: &mut AppState, secrets: &mut Secrets, ms
                     Some(n) => {
                         ui.label(format!(
                             "{} {n}",
-                            tr(lang, "Intentos restantes:", "Tries left:")
+                            lang.pick("Intentos restantes:", "Tries left:")
                         ));
                     }
                     None => {}
                 }
                 ui.add_space(8.0);
-                let label = ui.label(tr(lang, "PIN de la tarjeta", "Card PIN"));
+                let label = ui.label(lang.pick("PIN de la tarjeta", "Card PIN"));
                 let edit = egui::TextEdit::singleline(&mut *secrets.pin)
                     .password(true)
                     .id_salt("pin")
@@ -208,20 +203,19 @@ fn pin_screen(ui: &mut egui::Ui, state: &mut AppState, secrets: &mut Secrets, ms
                 ui.add_space(6.0);
                 let button = ui.add_enabled(
                     !busy,
-                    egui::Button::new(tr(lang, "Iniciar sesión", "Log in")),
+                    egui::Button::new(lang.pick("Iniciar sesión", "Log in")),
                 );
                 if (enter || button.clicked()) && !busy && !secrets.pin.is_empty() {
                     forget_edit_history(ui, response.id);
-                    msgs.push(match take_pin(&mut secrets.pin) {
-                        Ok(pin) => Msg::SubmitPin(pin),
-                        Err(f) => Msg::PinInvalid(f),
+                    msgs.send(match take_pin(&mut secrets.pin) {
+                        Ok(pin) => card::Msg::SubmitPin(pin),
+                        Err(f) => card::Msg::PinInvalid(f),
                     });
                 }
                 if busy {
                     ui.horizontal(|ui| {
                         ui.spinner();
-                        ui.label(tr(
-                            lang,
+                        ui.label(lang.pick(
                             "Verificando con la tarjeta y el servidor…",
                             "Checking with the card and the server…",
                         ));
@@ -244,20 +238,17 @@ fn forget_edit_history(ui: &egui::Ui, id: egui::Id) {
 /// Confirms a signed request with the PIN (the signature key asks for it each time).
 pub fn sign_prompt(
     ctx: &egui::Context,
-    state: &mut AppState,
+    lang: Lang,
+    signing: &Signing,
     secrets: &mut Secrets,
     msgs: &mut Vec<Msg>,
 ) {
-    let lang = state.lang;
-    let Some(signing) = &state.signing else {
-        return;
-    };
     egui::Modal::new(egui::Id::unique("padron-sign-prompt")).show(ctx, |ui| {
         ui.set_width(480.0);
         let what = match signing.action {
-            RequestAction::Add => tr(lang, "Firmar alta de usuario", "Sign user addition"),
-            RequestAction::Remove => tr(lang, "Firmar baja de usuario", "Sign user removal"),
-            RequestAction::Update => tr(lang, "Firmar actualización", "Sign update"),
+            RequestAction::Add => lang.pick("Firmar alta de usuario", "Sign user addition"),
+            RequestAction::Remove => lang.pick("Firmar baja de usuario", "Sign user removal"),
+            RequestAction::Update => lang.pick("Firmar actualización", "Sign update"),
         };
         ui.heading(what);
         let user = &signing.user;
@@ -269,12 +260,10 @@ pub fn sign_prompt(
         if let Some(reason) = user.reason {
             ui.label(super::coordinator::reason_text(lang, reason));
         }
-        ui.label(tr(
-            lang,
-            "La solicitud se firma con la llave de firma de su tarjeta. Ingrese el PIN para confirmar.",
+        ui.label(lang.pick("La solicitud se firma con la llave de firma de su tarjeta. Ingrese el PIN para confirmar.",
             "The request is signed with your card's signature key. Enter the PIN to confirm.",
         ));
-        let label = ui.label(tr(lang, "PIN para firmar", "PIN to sign"));
+        let label = ui.label(lang.pick("PIN para firmar", "PIN to sign"));
         let busy = signing.busy;
         let response = ui
             .add_enabled(
@@ -293,21 +282,21 @@ pub fn sign_prompt(
             failure_box(ui, lang, f);
         }
         ui.horizontal(|ui| {
-            let sign = ui.add_enabled(!busy, egui::Button::new(tr(lang, "Firmar y enviar", "Sign and send")));
+            let sign = ui.add_enabled(!busy, egui::Button::new(lang.pick("Firmar y enviar", "Sign and send")));
             if (sign.clicked() || enter) && !busy && !secrets.sign_pin.is_empty() {
                 forget_edit_history(ui, response.id);
-                msgs.push(match take_pin(&mut secrets.sign_pin) {
-                    Ok(pin) => Msg::SignWithPin(pin),
-                    Err(f) => Msg::PinInvalid(f),
+                msgs.send(match take_pin(&mut secrets.sign_pin) {
+                    Ok(pin) => requests::Msg::SignWithPin(pin),
+                    Err(f) => requests::Msg::PinInvalid(f),
                 });
             }
-            if ui.add_enabled(!busy, egui::Button::new(tr(lang, "Cancelar", "Cancel"))).clicked() {
+            if ui.add_enabled(!busy, egui::Button::new(lang.pick("Cancelar", "Cancel"))).clicked() {
                 zeroize::Zeroize::zeroize(&mut *secrets.sign_pin);
-                msgs.push(Msg::CancelSigning);
+                msgs.send(requests::Msg::CancelSigning);
             }
             if busy {
                 ui.spinner();
-                ui.label(tr(lang, "Firmando y enviando…", "Signing and sending…"));
+                ui.label(lang.pick("Firmando y enviando…", "Signing and sending…"));
             }
         });
     });

@@ -5,8 +5,9 @@ use eframe::egui::{self, Color32, RichText};
 use padron_shared::Lang;
 use padron_shared::auth::Role;
 
-use super::{AMBER, AMBER_BG, GREEN, GREEN_BG, RED, RED_BG, callout, failure_box, tr};
-use crate::gui::state::{AppState, Institution, Msg, Notice, Server};
+use super::MsgsExt;
+use super::{AMBER, AMBER_BG, GREEN, GREEN_BG, RED, RED_BG, callout, failure_box};
+use crate::gui::state::{AppState, Institution, Msg, Notice, Server, SessionMsg};
 
 fn chip(ui: &mut egui::Ui, text: &str, fill: Color32, colour: Color32) {
     egui::Frame::new()
@@ -26,7 +27,10 @@ pub fn top_bar(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
         ui.label(RichText::new("Padrón").heading().strong());
         ui.separator();
         let institution = match (&state.session, &state.server) {
-            (Some(s), _) => Some(format!("{} — {}", s.institution_code, s.institution_name)),
+            (Some(s), _) => Some(format!(
+                "{} — {}",
+                s.info.institution_code, s.info.institution_name
+            )),
             (None, Server::Online(me)) => Some(format!(
                 "{} — {} · {}",
                 me.institution_code, me.institution_name, me.site
@@ -40,9 +44,8 @@ pub fn top_bar(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
             ui.visuals_mut().override_text_color = None;
             if state.kiosk && state.role() == Some(Role::Coordinator) {
                 let quit = ui
-                    .button(tr(lang, "Salir del quiosco", "Quit kiosk"))
-                    .on_hover_text(tr(
-                        lang,
+                    .button(lang.pick("Salir del quiosco", "Quit kiosk"))
+                    .on_hover_text(lang.pick(
                         "Cierra la sesión y la aplicación (solo coordinación).",
                         "Ends the session and the application (coordinators only).",
                     ));
@@ -50,7 +53,7 @@ pub fn top_bar(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
                     msgs.push(Msg::Quit);
                 }
             }
-            if state.session.is_some() && ui.button(tr(lang, "Cerrar sesión", "Log out")).clicked()
+            if state.session.is_some() && ui.button(lang.pick("Cerrar sesión", "Log out")).clicked()
             {
                 msgs.push(Msg::Logout);
             }
@@ -61,7 +64,7 @@ pub fn top_bar(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
                 } else {
                     "Español"
                 })
-                .on_hover_text(tr(lang, "Cambiar idioma", "Change language"));
+                .on_hover_text(lang.pick("Cambiar idioma", "Change language"));
             if toggle.clicked() {
                 msgs.push(Msg::SetLang(other));
             }
@@ -72,22 +75,21 @@ pub fn top_bar(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
         match &state.institution {
             Institution::Active => chip(
                 ui,
-                tr(lang, "Institución activa", "Institution active"),
+                lang.pick("Institución activa", "Institution active"),
                 GREEN_BG,
                 GREEN,
             ),
             Institution::Refused(f) => {
                 let word = if f.code == padron_shared::ErrorCode::InstitutionCancelled {
-                    tr(lang, "Institución cancelada", "Institution cancelled")
+                    lang.pick("Institución cancelada", "Institution cancelled")
                 } else {
-                    tr(lang, "Institución inactiva", "Institution inactive")
+                    lang.pick("Institución inactiva", "Institution inactive")
                 };
                 chip(ui, word, RED_BG, RED);
             }
             Institution::Unknown => chip(
                 ui,
-                tr(
-                    lang,
+                lang.pick(
                     "Estado de la institución: se verifica al iniciar sesión",
                     "Institution status: checked at login",
                 ),
@@ -98,22 +100,22 @@ pub fn top_bar(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
         match &state.server {
             Server::Online(_) => chip(
                 ui,
-                tr(lang, "Servidor en línea", "Server online"),
+                lang.pick("Servidor en línea", "Server online"),
                 GREEN_BG,
                 GREEN,
             ),
-            Server::Offline(_) => chip(ui, tr(lang, "Sin conexión", "Offline"), AMBER_BG, AMBER),
+            Server::Offline(_) => chip(ui, lang.pick("Sin conexión", "Offline"), AMBER_BG, AMBER),
             Server::Checking => chip(
                 ui,
-                tr(lang, "Conectando…", "Connecting…"),
+                lang.pick("Conectando…", "Connecting…"),
                 Color32::from_rgb(0xe4, 0xea, 0xf2),
                 Color32::from_rgb(0x22, 0x33, 0x55),
             ),
         }
-        if let Some(s) = &state.session {
+        if let Some(s) = state.session.as_ref().map(|s| &s.info) {
             let role = match s.role {
-                Role::Coordinator => tr(lang, "coordinación", "coordinator"),
-                Role::User => tr(lang, "usuario(a)", "user"),
+                Role::Coordinator => lang.pick("coordinación", "coordinator"),
+                Role::User => lang.pick("usuario(a)", "user"),
             };
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 ui.label(
@@ -138,22 +140,20 @@ pub fn banners(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
         callout(ui, AMBER_BG, AMBER, |ui| {
             ui.horizontal(|ui| {
                 ui.label(
-                    RichText::new(tr(
-                        lang,
+                    RichText::new(lang.pick(
                         "Sin conexión con el servidor.",
                         "No connection to the server.",
                     ))
                     .strong(),
                 );
                 if f.is_offline() {
-                    ui.label(tr(
-                        lang,
+                    ui.label(lang.pick(
                         "Se reintenta automáticamente cada 5 segundos.",
                         "Retrying automatically every 5 seconds.",
                     ));
                 }
                 if ui
-                    .button(tr(lang, "Reintentar ahora", "Retry now"))
+                    .button(lang.pick("Reintentar ahora", "Retry now"))
                     .clicked()
                 {
                     msgs.push(Msg::RetryServer);
@@ -167,22 +167,22 @@ pub fn banners(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
         ui.add_space(8.0);
         failure_box(ui, lang, f);
     }
-    if let Some(notice) = &state.notice {
+    if let Some(notice) = state.session.as_ref().and_then(|s| s.notice.as_ref()) {
         any = true;
         ui.add_space(8.0);
         match notice {
             Notice::Info { es, en } => callout(ui, GREEN_BG, GREEN, |ui| {
                 ui.horizontal(|ui| {
-                    ui.label(RichText::new(tr(lang, es, en)).strong());
-                    if ui.button(tr(lang, "Aceptar", "OK")).clicked() {
-                        msgs.push(Msg::DismissNotice);
+                    ui.label(RichText::new(lang.pick(es, en)).strong());
+                    if ui.button(lang.pick("Aceptar", "OK")).clicked() {
+                        msgs.send(SessionMsg::DismissNotice);
                     }
                 });
             }),
             Notice::Error(f) => {
                 failure_box(ui, lang, f);
-                if ui.button(tr(lang, "Aceptar", "OK")).clicked() {
-                    msgs.push(Msg::DismissNotice);
+                if ui.button(lang.pick("Aceptar", "OK")).clicked() {
+                    msgs.send(SessionMsg::DismissNotice);
                 }
             }
         }

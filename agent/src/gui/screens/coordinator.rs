@@ -4,71 +4,70 @@ use eframe::egui::{self, RichText};
 use padron_shared::Lang;
 use padron_shared::users::{MAX_ACTIVE_USERS, RemovalReason, RequestView};
 
-use super::{GREEN, RED, failure_box, field, short_time, state_word, tr};
-use crate::gui::state::{AppState, Msg, Remote, Tab};
+use super::MsgsExt;
+use super::{GREEN, RED, failure_box, field, short_time, state_word};
+use crate::gui::state::{Msg, Remote, Saved, Session, SessionMsg, Tab, report, users};
 use crate::user_admin::Field;
 
 pub fn reason_text(lang: Lang, reason: RemovalReason) -> &'static str {
     match reason {
-        RemovalReason::FunctionsChanged => tr(lang, "Cambio de funciones", "Functions changed"),
+        RemovalReason::FunctionsChanged => lang.pick("Cambio de funciones", "Functions changed"),
         RemovalReason::EmploymentEnded => {
-            tr(lang, "Fin de la relación laboral", "Employment ended")
+            lang.pick("Fin de la relación laboral", "Employment ended")
         }
-        RemovalReason::AuthorityChanged => tr(
-            lang,
+        RemovalReason::AuthorityChanged => lang.pick(
             "Cambio de autoridad de la institución",
             "Head of the institution changed",
         ),
     }
 }
 
-pub fn tabs(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>, names: &[(Tab, &str)]) {
+pub fn tabs(ui: &mut egui::Ui, current: Tab, msgs: &mut Vec<Msg>, names: &[(Tab, &str)]) {
     ui.horizontal(|ui| {
         for (tab, name) in names {
             if ui
-                .selectable_label(state.tab == *tab, RichText::new(*name).strong())
+                .selectable_label(current == *tab, RichText::new(*name).strong())
                 .clicked()
             {
-                msgs.push(Msg::SelectTab(*tab));
+                msgs.send(SessionMsg::SelectTab(*tab));
             }
         }
     });
     ui.separator();
 }
 
-pub fn show(ui: &mut egui::Ui, state: &mut AppState, msgs: &mut Vec<Msg>) {
-    let lang = state.lang;
+pub fn show(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>) {
     tabs(
         ui,
-        state,
+        s.tab,
         msgs,
         &[
-            (Tab::Users, tr(lang, "Usuarios", "Users")),
-            (Tab::AddUser, tr(lang, "Agregar usuario", "Add user")),
-            (Tab::Requests, tr(lang, "Solicitudes", "Requests")),
+            (Tab::Users, lang.pick("Usuarios", "Users")),
+            (Tab::AddUser, lang.pick("Agregar usuario", "Add user")),
+            (Tab::Requests, lang.pick("Solicitudes", "Requests")),
             (
                 Tab::Report,
-                tr(lang, "Actividad de usuarios", "User activity"),
+                lang.pick("Actividad de usuarios", "User activity"),
             ),
         ],
     );
-    if let Some(view) = &state.followed {
+    if let Some(view) = &s.requests.followed {
         followed(ui, lang, view);
     }
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
-        .show(ui, |ui| match state.tab {
-            Tab::Users => users(ui, state, msgs),
-            Tab::AddUser => add_user(ui, state, msgs),
-            Tab::Requests => requests(ui, state, msgs),
-            _ => report(ui, state, msgs),
+        .show(ui, |ui| match s.tab {
+            Tab::Users => users(ui, lang, s, msgs),
+            Tab::AddUser => add_user(ui, lang, s, msgs),
+            Tab::Requests => requests(ui, lang, s, msgs),
+            _ => report(ui, lang, s, msgs),
         });
 }
 
 /// The last signed request and where it stands.
 fn followed(ui: &mut egui::Ui, lang: Lang, view: &RequestView) {
     ui.horizontal(|ui| {
-        ui.label(tr(lang, "Última solicitud:", "Last request:"));
+        ui.label(lang.pick("Última solicitud:", "Last request:"));
         ui.label(
             RichText::new(format!("{} · CUI {}", view.action.as_str(), view.user_cui)).strong(),
         );
@@ -93,14 +92,14 @@ fn loading<T>(ui: &mut egui::Ui, lang: Lang, remote: &Remote<T>, msgs: &mut Vec<
         Remote::NotLoaded | Remote::Loading => {
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.label(tr(lang, "Cargando…", "Loading…"));
+                ui.label(lang.pick("Cargando…", "Loading…"));
             });
             true
         }
         Remote::Failed(f) => {
             failure_box(ui, lang, f);
-            if ui.button(tr(lang, "Reintentar", "Retry")).clicked() {
-                msgs.push(Msg::Reload);
+            if ui.button(lang.pick("Reintentar", "Retry")).clicked() {
+                msgs.send(SessionMsg::Reload);
             }
             true
         }
@@ -108,32 +107,26 @@ fn loading<T>(ui: &mut egui::Ui, lang: Lang, remote: &Remote<T>, msgs: &mut Vec<
     }
 }
 
-fn users(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
-    let lang = state.lang;
-    if loading(ui, lang, &state.users, msgs) {
+fn users(ui: &mut egui::Ui, lang: Lang, s: &Session, msgs: &mut Vec<Msg>) {
+    if loading(ui, lang, &s.users.list, msgs) {
         return;
     }
-    let Remote::Loaded(list) = &state.users else {
+    let Remote::Loaded(list) = &s.users.list else {
         return;
     };
     let active = list.iter().filter(|u| u.status == "ACTIVE").count();
     ui.horizontal(|ui| {
-        ui.heading(tr(
-            lang,
-            "Usuarios de la institución",
-            "The institution's users",
-        ));
+        ui.heading(lang.pick("Usuarios de la institución", "The institution's users"));
         ui.label(format!(
             "{} {active} / {MAX_ACTIVE_USERS}",
-            tr(lang, "activos:", "active:")
+            lang.pick("activos:", "active:")
         ));
-        if ui.button(tr(lang, "Actualizar", "Refresh")).clicked() {
-            msgs.push(Msg::Reload);
+        if ui.button(lang.pick("Actualizar", "Refresh")).clicked() {
+            msgs.send(SessionMsg::Reload);
         }
     });
     if list.is_empty() {
-        ui.label(tr(
-            lang,
+        ui.label(lang.pick(
             "Aún no hay usuarios. Use «Agregar usuario».",
             "No users yet. Use \"Add user\".",
         ));
@@ -144,11 +137,11 @@ fn users(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
             .spacing([18.0, 8.0])
             .show(ui, |ui| {
                 for h in [
-                    tr(lang, "Nombre", "Name"),
+                    lang.pick("Nombre", "Name"),
                     "CUI",
-                    tr(lang, "Programa", "Programme"),
-                    tr(lang, "Estado", "Status"),
-                    tr(lang, "Desde", "Since"),
+                    lang.pick("Programa", "Programme"),
+                    lang.pick("Estado", "Status"),
+                    lang.pick("Desde", "Since"),
                     "",
                 ] {
                     ui.label(RichText::new(h).strong());
@@ -176,14 +169,14 @@ fn users(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
                     ui.label(short_time(&u.since));
                     if u.status == "ACTIVE" {
                         let remove =
-                            ui.button(tr(lang, "Dar de baja", "Remove"))
+                            ui.button(lang.pick("Dar de baja", "Remove"))
                                 .on_hover_text(format!(
                                     "{} {}",
-                                    tr(lang, "Dar de baja a", "Remove"),
+                                    lang.pick("Dar de baja a", "Remove"),
                                     u.full_name
                                 ));
                         if remove.clicked() {
-                            msgs.push(Msg::AskRemove {
+                            msgs.send(users::Msg::AskRemove {
                                 cui: u.cui.clone(),
                                 name: u.full_name.clone(),
                             });
@@ -195,15 +188,14 @@ fn users(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
                 }
             });
     }
-    if let Some(removal) = &state.removal {
+    if let Some(removal) = &s.users.removal {
         ui.add_space(12.0);
         egui::Frame::group(ui.style())
             .inner_margin(egui::Margin::same(14))
             .show(ui, |ui| {
-                ui.heading(tr(lang, "Baja de usuario", "Remove a user"));
+                ui.heading(lang.pick("Baja de usuario", "Remove a user"));
                 ui.label(RichText::new(format!("{} · CUI {}", removal.name, removal.cui)).strong());
-                ui.label(tr(
-                    lang,
+                ui.label(lang.pick(
                     "Motivo de la baja (RENAP 5.1.7):",
                     "Reason for the removal (RENAP 5.1.7):",
                 ));
@@ -216,7 +208,7 @@ fn users(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
                         .radio(removal.reason == Some(reason), reason_text(lang, reason))
                         .clicked()
                     {
-                        msgs.push(Msg::PickReason(reason));
+                        msgs.send(users::Msg::PickReason(reason));
                     }
                 }
                 ui.horizontal(|ui| {
@@ -224,41 +216,43 @@ fn users(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
                     if ui
                         .add_enabled(
                             ready,
-                            egui::Button::new(tr(
-                                lang,
-                                "Firmar baja con la tarjeta",
-                                "Sign removal with the card",
-                            )),
+                            egui::Button::new(
+                                lang.pick(
+                                    "Firmar baja con la tarjeta",
+                                    "Sign removal with the card",
+                                ),
+                            ),
                         )
                         .clicked()
                     {
-                        msgs.push(Msg::AskSignRemove);
+                        msgs.send(users::Msg::AskSignRemove);
                     }
-                    if ui.button(tr(lang, "Cancelar", "Cancel")).clicked() {
-                        msgs.push(Msg::CancelSigning);
+                    if ui.button(lang.pick("Cancelar", "Cancel")).clicked() {
+                        msgs.send(users::Msg::CancelRemoval);
                     }
                 });
             });
     }
 }
 
-fn add_user(ui: &mut egui::Ui, state: &mut AppState, msgs: &mut Vec<Msg>) {
-    let lang = state.lang;
-    ui.heading(tr(lang, "Alta de usuario", "Add a user"));
-    ui.label(tr(
-        lang,
+fn add_user(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>) {
+    ui.heading(lang.pick("Alta de usuario", "Add a user"));
+    ui.label(lang.pick(
         "Datos del formulario de solicitud. La solicitud se firma con su tarjeta.",
         "The request form's data. The request is signed with your card.",
     ));
     ui.add_space(6.0);
-    let problem =
-        |state: &AppState, f: Field| state.form.shown_problem(f).map(|p| p.text(lang).to_owned());
+    let problem = |s: &Session, f: Field| {
+        s.users
+            .form
+            .shown_problem(f)
+            .map(|p| p.text(lang).to_owned())
+    };
     let rows: [(Field, &str, &str); 8] = [
         (Field::Cui, "CUI", "1234 56789 0101"),
         (
             Field::FullName,
-            tr(
-                lang,
+            lang.pick(
                 "Nombre completo (como en el DPI)",
                 "Full name (as on the ID card)",
             ),
@@ -266,24 +260,28 @@ fn add_user(ui: &mut egui::Ui, state: &mut AppState, msgs: &mut Vec<Msg>) {
         ),
         (
             Field::Email,
-            tr(lang, "Correo institucional", "Institutional e-mail"),
+            lang.pick("Correo institucional", "Institutional e-mail"),
             "nombre@institucion.gob.gt",
         ),
         (
             Field::Phone,
-            tr(lang, "Teléfono móvil", "Mobile phone"),
+            lang.pick("Teléfono móvil", "Mobile phone"),
             "5555 1234",
         ),
         (
             Field::Extension,
-            tr(lang, "Extensión (opcional)", "Extension (optional)"),
+            lang.pick("Extensión (opcional)", "Extension (optional)"),
             "",
         ),
-        (Field::Department, tr(lang, "Dependencia", "Department"), ""),
-        (Field::Post, tr(lang, "Puesto", "Post"), ""),
+        (
+            Field::Department,
+            lang.pick("Dependencia", "Department"),
+            "",
+        ),
+        (Field::Post, lang.pick("Puesto", "Post"), ""),
         (
             Field::Programme,
-            tr(lang, "Programa social", "Social programme"),
+            lang.pick("Programa social", "Social programme"),
             "Bolsa Social",
         ),
     ];
@@ -292,8 +290,8 @@ fn add_user(ui: &mut egui::Ui, state: &mut AppState, msgs: &mut Vec<Msg>) {
         .spacing([16.0, 10.0])
         .show(ui, |ui| {
             for (f, label, hint) in rows {
-                let shown = problem(state, f);
-                let form = &mut state.form;
+                let shown = problem(s, f);
+                let form = &mut s.users.form;
                 let text = match f {
                     Field::Cui => &mut form.cui,
                     Field::FullName => &mut form.full_name,
@@ -306,15 +304,21 @@ fn add_user(ui: &mut egui::Ui, state: &mut AppState, msgs: &mut Vec<Msg>) {
                 };
                 let response = field(ui, label, text, hint, None);
                 if response.lost_focus() {
-                    msgs.push(Msg::FieldLeft(f));
+                    msgs.send(users::Msg::FieldLeft(f));
                 }
                 // Live check of the CUI as it reaches 13 digits.
                 let cui_complete = f == Field::Cui
-                    && state.form.cui.chars().filter(char::is_ascii_digit).count() >= 13;
+                    && s.users
+                        .form
+                        .cui
+                        .chars()
+                        .filter(char::is_ascii_digit)
+                        .count()
+                        >= 13;
                 let shown = shown.or_else(|| {
                     cui_complete
                         .then(|| {
-                            crate::user_admin::check_cui(&state.form.cui)
+                            crate::user_admin::check_cui(&s.users.form.cui)
                                 .err()
                                 .map(|p| p.text(lang).to_owned())
                         })
@@ -323,7 +327,7 @@ fn add_user(ui: &mut egui::Ui, state: &mut AppState, msgs: &mut Vec<Msg>) {
                 match shown {
                     Some(text) => ui.label(RichText::new(text).color(RED)),
                     None if f == Field::Cui && cui_complete => {
-                        ui.label(RichText::new(tr(lang, "CUI válido", "Valid CUI")).color(GREEN))
+                        ui.label(RichText::new(lang.pick("CUI válido", "Valid CUI")).color(GREEN))
                     }
                     None => ui.label(""),
                 };
@@ -331,45 +335,37 @@ fn add_user(ui: &mut egui::Ui, state: &mut AppState, msgs: &mut Vec<Msg>) {
             }
         });
     ui.add_space(10.0);
-    let problems = state.form.problems();
+    let problems = s.users.form.problems();
     ui.horizontal(|ui| {
-        let sign = ui.button(tr(
-            lang,
-            "Firmar alta con la tarjeta",
-            "Sign addition with the card",
-        ));
+        let sign =
+            ui.button(lang.pick("Firmar alta con la tarjeta", "Sign addition with the card"));
         if sign.clicked() {
-            msgs.push(Msg::AskSignAdd);
+            msgs.send(users::Msg::AskSignAdd);
         }
-        if state.form.attempted && !problems.is_empty() {
+        if s.users.form.attempted && !problems.is_empty() {
             ui.label(
-                RichText::new(tr(
-                    lang,
-                    "Corrija los datos marcados.",
-                    "Fix the marked fields.",
-                ))
-                .color(RED),
+                RichText::new(lang.pick("Corrija los datos marcados.", "Fix the marked fields."))
+                    .color(RED),
             );
         }
     });
 }
 
-fn requests(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
-    let lang = state.lang;
-    if loading(ui, lang, &state.requests, msgs) {
+fn requests(ui: &mut egui::Ui, lang: Lang, s: &Session, msgs: &mut Vec<Msg>) {
+    if loading(ui, lang, &s.requests.list, msgs) {
         return;
     }
-    let Remote::Loaded(list) = &state.requests else {
+    let Remote::Loaded(list) = &s.requests.list else {
         return;
     };
     ui.horizontal(|ui| {
-        ui.heading(tr(lang, "Historial de solicitudes", "Request history"));
-        if ui.button(tr(lang, "Actualizar", "Refresh")).clicked() {
-            msgs.push(Msg::Reload);
+        ui.heading(lang.pick("Historial de solicitudes", "Request history"));
+        if ui.button(lang.pick("Actualizar", "Refresh")).clicked() {
+            msgs.send(SessionMsg::Reload);
         }
     });
     if list.is_empty() {
-        ui.label(tr(lang, "Aún no hay solicitudes.", "No requests yet."));
+        ui.label(lang.pick("Aún no hay solicitudes.", "No requests yet."));
         return;
     }
     egui::Grid::new("requests")
@@ -378,11 +374,11 @@ fn requests(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
         .spacing([18.0, 8.0])
         .show(ui, |ui| {
             for h in [
-                tr(lang, "Fecha", "Date"),
-                tr(lang, "Acción", "Action"),
+                lang.pick("Fecha", "Date"),
+                lang.pick("Acción", "Action"),
                 "CUI",
-                tr(lang, "Estado", "State"),
-                tr(lang, "Detalle", "Detail"),
+                lang.pick("Estado", "State"),
+                lang.pick("Detalle", "Detail"),
             ] {
                 ui.label(RichText::new(h).strong());
             }
@@ -390,10 +386,10 @@ fn requests(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
             for r in list {
                 ui.label(short_time(&r.updated_at));
                 ui.label(match r.action {
-                    padron_shared::users::RequestAction::Add => tr(lang, "Alta", "Add"),
-                    padron_shared::users::RequestAction::Remove => tr(lang, "Baja", "Remove"),
+                    padron_shared::users::RequestAction::Add => lang.pick("Alta", "Add"),
+                    padron_shared::users::RequestAction::Remove => lang.pick("Baja", "Remove"),
                     padron_shared::users::RequestAction::Update => {
-                        tr(lang, "Actualización", "Update")
+                        lang.pick("Actualización", "Update")
                     }
                 });
                 ui.label(&r.user_cui);
@@ -411,16 +407,13 @@ fn requests(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
 
 /// The user-activity report: one user's queries between two days (who,
 /// when, programme, rows, results; never whom they queried).
-fn report(ui: &mut egui::Ui, state: &mut AppState, msgs: &mut Vec<Msg>) {
-    let lang = state.lang;
-    ui.heading(tr(lang, "Actividad de usuarios", "User activity"));
-    ui.label(tr(
-        lang,
-        "Las consultas que hizo una persona usuaria de la institución: cuándo, desde qué sede, para qué programa, cuántas filas y con qué resultados. Nunca a quién se consultó.",
+fn report(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>) {
+    ui.heading(lang.pick("Actividad de usuarios", "User activity"));
+    ui.label(lang.pick("Las consultas que hizo una persona usuaria de la institución: cuándo, desde qué sede, para qué programa, cuántas filas y con qué resultados. Nunca a quién se consultó.",
         "The queries a user of the institution made: when, from which site, for which programme, how many rows and with what results. Never whom they queried.",
     ));
     ui.add_space(6.0);
-    let users: Vec<(String, String)> = match &state.users {
+    let users: Vec<(String, String)> = match &s.users.list {
         Remote::Loaded(list) => list
             .iter()
             .map(|u| (u.cui.clone(), u.full_name.clone()))
@@ -431,19 +424,19 @@ fn report(ui: &mut egui::Ui, state: &mut AppState, msgs: &mut Vec<Msg>) {
         .num_columns(2)
         .spacing([16.0, 10.0])
         .show(ui, |ui| {
-            let label = ui.label(tr(lang, "Usuario", "User"));
+            let label = ui.label(lang.pick("Usuario", "User"));
             let chosen = users
                 .iter()
-                .find(|(cui, _)| *cui == state.report_form.cui)
+                .find(|(cui, _)| *cui == s.report.form.cui)
                 .map(|(cui, name)| format!("{name} · {cui}"))
-                .unwrap_or_else(|| tr(lang, "Elija una persona…", "Pick a person…").to_owned());
+                .unwrap_or_else(|| lang.pick("Elija una persona…", "Pick a person…").to_owned());
             egui::ComboBox::from_id_salt("report-user")
                 .selected_text(chosen)
                 .width(360.0)
                 .show_ui(ui, |ui| {
                     for (cui, name) in &users {
                         ui.selectable_value(
-                            &mut state.report_form.cui,
+                            &mut s.report.form.cui,
                             cui.clone(),
                             format!("{name} · {cui}"),
                         );
@@ -454,37 +447,37 @@ fn report(ui: &mut egui::Ui, state: &mut AppState, msgs: &mut Vec<Msg>) {
             ui.end_row();
             field(
                 ui,
-                tr(lang, "CUI (o escríbalo)", "CUI (or type it)"),
-                &mut state.report_form.cui,
+                lang.pick("CUI (o escríbalo)", "CUI (or type it)"),
+                &mut s.report.form.cui,
                 "1234 56789 0101",
                 None,
             );
             ui.end_row();
             field(
                 ui,
-                tr(lang, "Desde (AAAA-MM-DD)", "From (YYYY-MM-DD)"),
-                &mut state.report_form.from,
+                lang.pick("Desde (AAAA-MM-DD)", "From (YYYY-MM-DD)"),
+                &mut s.report.form.from,
                 "2026-01-01",
                 None,
             );
             ui.end_row();
             field(
                 ui,
-                tr(lang, "Hasta (AAAA-MM-DD)", "To (YYYY-MM-DD)"),
-                &mut state.report_form.to,
+                lang.pick("Hasta (AAAA-MM-DD)", "To (YYYY-MM-DD)"),
+                &mut s.report.form.to,
                 "2026-12-31",
                 None,
             );
             ui.end_row();
         });
     if ui
-        .button(RichText::new(tr(lang, "Ver actividad", "Show activity")).strong())
+        .button(RichText::new(lang.pick("Ver actividad", "Show activity")).strong())
         .clicked()
     {
-        msgs.push(Msg::RunReport);
+        msgs.send(report::Msg::Run);
     }
     ui.add_space(8.0);
-    match &state.report {
+    match &s.report.activity {
         Remote::NotLoaded => {}
         Remote::Loading => {
             ui.spinner();
@@ -505,12 +498,12 @@ fn report(ui: &mut egui::Ui, state: &mut AppState, msgs: &mut Vec<Msg>) {
             ui.label(format!(
                 "{} {} {}: {} {} · {} {} · ENCONTRADO {} · NO_ENCONTRADO {} · CUI_INVALIDO {} · AMBIGUO {} · RECHAZADO {}",
                 r.from,
-                tr(lang, "a", "to"),
+                lang.pick("a", "to"),
                 r.to,
                 r.queries.len(),
-                tr(lang, "consultas", "queries"),
+                lang.pick("consultas", "queries"),
                 r.rows_charged,
-                tr(lang, "filas", "rows"),
+                lang.pick("filas", "rows"),
                 t.encontrado,
                 t.no_encontrado,
                 t.cui_invalido,
@@ -518,8 +511,7 @@ fn report(ui: &mut egui::Ui, state: &mut AppState, msgs: &mut Vec<Msg>) {
                 t.rechazado
             ));
             if r.queries.is_empty() {
-                ui.label(tr(
-                    lang,
+                ui.label(lang.pick(
                     "Sin consultas en esas fechas.",
                     "No queries between those days.",
                 ));
@@ -530,12 +522,12 @@ fn report(ui: &mut egui::Ui, state: &mut AppState, msgs: &mut Vec<Msg>) {
                     .spacing([16.0, 6.0])
                     .show(ui, |ui| {
                         for h in [
-                            tr(lang, "Enviada", "Sent"),
-                            tr(lang, "Sede", "Site"),
-                            tr(lang, "Tipo", "Kind"),
-                            tr(lang, "Programas", "Programmes"),
-                            tr(lang, "Filas", "Rows"),
-                            tr(lang, "Estado", "State"),
+                            lang.pick("Enviada", "Sent"),
+                            lang.pick("Sede", "Site"),
+                            lang.pick("Tipo", "Kind"),
+                            lang.pick("Programas", "Programmes"),
+                            lang.pick("Filas", "Rows"),
+                            lang.pick("Estado", "State"),
                         ] {
                             ui.label(RichText::new(h).strong());
                         }
@@ -559,13 +551,13 @@ fn report(ui: &mut egui::Ui, state: &mut AppState, msgs: &mut Vec<Msg>) {
             }
             ui.horizontal(|ui| {
                 if ui
-                    .button(tr(lang, "Guardar como libro…", "Save as workbook…"))
+                    .button(lang.pick("Guardar como libro…", "Save as workbook…"))
                     .clicked()
                 {
-                    msgs.push(Msg::SaveReport);
+                    msgs.send(report::Msg::Save);
                 }
-                match &state.report_saved {
-                    Some(crate::gui::state::Saved::Saving(_)) => {
+                match &s.report.saved {
+                    Some(Saved::Saving(_)) => {
                         ui.spinner();
                     }
                     Some(saved) => super::saved_line(ui, lang, saved, msgs),

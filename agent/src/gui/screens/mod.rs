@@ -14,9 +14,8 @@ use eframe::egui::{self, Color32, RichText};
 use padron_shared::Lang;
 use padron_shared::auth::Role;
 
-use super::app::Secrets;
+use super::secrets::Secrets;
 use super::state::{AppState, Failure, Msg, Saved};
-use super::tr;
 
 pub const BACKGROUND: Color32 = Color32::from_rgb(0xf6, 0xf7, 0xf9);
 pub const BLUE: Color32 = Color32::from_rgb(0x0b, 0x4f, 0x8a);
@@ -63,6 +62,7 @@ pub fn style(ctx: &egui::Context) {
 
 /// The whole window.
 pub fn show(ui: &mut egui::Ui, state: &mut AppState, secrets: &mut Secrets, msgs: &mut Vec<Msg>) {
+    let lang = state.lang;
     egui::Panel::top("top")
         .frame(
             egui::Frame::new()
@@ -72,7 +72,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, secrets: &mut Secrets, msgs
         .show(ui, |ui| chrome::top_bar(ui, state, msgs));
     let banners = matches!(state.server, super::state::Server::Offline(_))
         || matches!(state.institution, super::state::Institution::Refused(_))
-        || state.notice.is_some();
+        || state.session.as_ref().is_some_and(|s| s.notice.is_some());
     if banners {
         egui::Panel::top("banners")
             .frame(
@@ -88,13 +88,28 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, secrets: &mut Secrets, msgs
                 .fill(BACKGROUND)
                 .inner_margin(egui::Margin::same(20)),
         )
-        .show(ui, |ui| match state.role() {
-            Some(Role::Coordinator) => coordinator::show(ui, state, msgs),
-            Some(Role::User) => user::show(ui, state, msgs),
-            None => card::show(ui, state, secrets, msgs),
+        .show(ui, |ui| match state.session.as_mut() {
+            Some(s) if s.role() == Role::Coordinator => coordinator::show(ui, lang, s, msgs),
+            Some(s) => user::show(ui, lang, s, msgs),
+            None => card::show(ui, lang, &state.card, secrets, msgs),
         });
-    if state.signing.is_some() {
-        card::sign_prompt(ui.ctx(), state, secrets, msgs);
+    let signing = state
+        .session
+        .as_ref()
+        .and_then(|s| s.requests.signing.as_ref());
+    if let Some(signing) = signing {
+        card::sign_prompt(ui.ctx(), lang, signing, secrets, msgs);
+    }
+}
+
+/// Pushing any screen's message into the frame's list.
+pub trait MsgsExt {
+    fn send(&mut self, msg: impl Into<Msg>);
+}
+
+impl MsgsExt for Vec<Msg> {
+    fn send(&mut self, msg: impl Into<Msg>) {
+        self.push(msg.into());
     }
 }
 
@@ -132,39 +147,25 @@ pub fn failure_box(ui: &mut egui::Ui, lang: Lang, failure: &Failure) {
 pub fn what_to_do(failure: &Failure, lang: Lang) -> Option<&'static str> {
     use padron_shared::ErrorCode::*;
     Some(match failure.code {
-        InstitutionInactive => tr(
-            lang,
-            "Qué hacer: la persona responsable de la institución debe comunicarse con el registro para regularizar el pago o el convenio. Nadie de la institución puede consultar mientras tanto.",
+        InstitutionInactive => lang.pick("Qué hacer: la persona responsable de la institución debe comunicarse con el registro para regularizar el pago o el convenio. Nadie de la institución puede consultar mientras tanto.",
             "What to do: the institution's responsible person must contact the registry to settle the payment or the agreement. Nobody at the institution can run queries meanwhile.",
         ),
-        InstitutionCancelled => tr(
-            lang,
-            "Qué hacer: la institución debe renovar su convenio con el registro; al renovarse se restablece el acceso.",
+        InstitutionCancelled => lang.pick("Qué hacer: la institución debe renovar su convenio con el registro; al renovarse se restablece el acceso.",
             "What to do: the institution must renew its agreement with the registry; access returns once it is renewed.",
         ),
-        UserBlocked => tr(
-            lang,
-            "Qué hacer: comuníquese con el registro; solo el registro puede desbloquear su acceso.",
+        UserBlocked => lang.pick("Qué hacer: comuníquese con el registro; solo el registro puede desbloquear su acceso.",
             "What to do: contact the registry; only the registry can unblock your access.",
         ),
-        UserNotAuthorized => tr(
-            lang,
-            "Qué hacer: pida a la persona coordinadora de su institución que le dé de alta como usuario(a).",
+        UserNotAuthorized => lang.pick("Qué hacer: pida a la persona coordinadora de su institución que le dé de alta como usuario(a).",
             "What to do: ask your institution's coordinator to add you as a user.",
         ),
-        PinBlocked => tr(
-            lang,
-            "Su tarjeta no puede usarse hasta que la entidad emisora desbloquee el PIN. Retírela del lector.",
+        PinBlocked => lang.pick("Su tarjeta no puede usarse hasta que la entidad emisora desbloquee el PIN. Retírela del lector.",
             "Your card cannot be used until its issuer unblocks the PIN. Remove it from the reader.",
         ),
-        CardCertificateUntrusted | CardCertificateExpired | CardCertificateRevoked => tr(
-            lang,
-            "Qué hacer: verifique que su documento esté vigente; si lo está, comuníquese con el registro.",
+        CardCertificateUntrusted | CardCertificateExpired | CardCertificateRevoked => lang.pick("Qué hacer: verifique que su documento esté vigente; si lo está, comuníquese con el registro.",
             "What to do: check that your document is valid; if it is, contact the registry.",
         ),
-        WorkstationRevoked | WorkstationCertificateRefused | WorkstationUnknown => tr(
-            lang,
-            "Qué hacer: esta computadora necesita una nueva inscripción; comuníquese con el registro.",
+        WorkstationRevoked | WorkstationCertificateRefused | WorkstationUnknown => lang.pick("Qué hacer: esta computadora necesita una nueva inscripción; comuníquese con el registro.",
             "What to do: this computer needs a new enrolment; contact the registry.",
         ),
         _ => return None,
@@ -201,13 +202,13 @@ pub fn saved_line(ui: &mut egui::Ui, lang: Lang, saved: &Saved, msgs: &mut Vec<M
             ui.label(
                 RichText::new(format!(
                     "{} {}",
-                    tr(lang, "Guardado en", "Saved to"),
+                    lang.pick("Guardado en", "Saved to"),
                     path.display()
                 ))
                 .color(GREEN),
             );
             if ui
-                .button(tr(lang, "Abrir carpeta", "Open folder"))
+                .button(lang.pick("Abrir carpeta", "Open folder"))
                 .clicked()
             {
                 msgs.push(Msg::OpenFolder(path.clone()));
@@ -236,7 +237,7 @@ pub fn state_word(lang: Lang, state: &str) -> String {
         "EXPIRED" => ("Eliminada", "Expired"),
         other => (other, other),
     };
-    tr(lang, es, en).to_owned()
+    lang.pick(es, en).to_owned()
 }
 
 /// `2026-11-22T15:17:54.107Z` → `2026-11-22 15:17`.
@@ -258,7 +259,11 @@ mod tests {
     use padron_shared::{Cui, ErrorCode};
 
     use super::*;
-    use crate::gui::state::{Readers, Server, Tab};
+    use padron_drivers::ReaderInfo;
+    use padron_shared::auth::Role;
+    use padron_shared::reports::UserActivityReport;
+
+    use crate::gui::state::{Command, Readers, Server, SessionMsg, Tab, card, report};
 
     type Screen = (AppState, Secrets, Vec<Msg>);
 
@@ -278,7 +283,7 @@ mod tests {
     #[test]
     fn no_card_service_and_no_server_are_explained_and_retried() {
         let mut state = AppState::new(Lang::Es, true, None);
-        state.readers = Readers::NoService;
+        state.card.readers = Readers::NoService;
         state.server = Server::Offline(Failure::of(ErrorCode::ServerUnreachable));
         let mut h = harness(state);
         h.run();
@@ -293,18 +298,21 @@ mod tests {
     #[test]
     fn the_add_user_form_checks_as_it_is_typed_and_switches_language() {
         let mut state = AppState::new(Lang::Es, false, None);
-        state.session = Some(SessionInfo {
-            token: "t".into(),
-            role: padron_shared::auth::Role::Coordinator,
-            cui: Cui::parse("1234567890101").unwrap(),
-            name: "Ana".into(),
-            institution_code: "MIDES".into(),
-            institution_name: "Ministerio".into(),
-            workstation_id: 1,
-            idle_timeout_seconds: 900,
-            expires_at: "x".into(),
-        });
-        state.tab = Tab::AddUser;
+        state.begin_session(
+            SessionInfo {
+                token: "t".into(),
+                role: padron_shared::auth::Role::Coordinator,
+                cui: Cui::parse("1234567890101").unwrap(),
+                name: "Ana".into(),
+                institution_code: "MIDES".into(),
+                institution_name: "Ministerio".into(),
+                workstation_id: 1,
+                idle_timeout_seconds: 900,
+                expires_at: "x".into(),
+            },
+            "Virtual PCD 00 00".into(),
+        );
+        state.session.as_mut().unwrap().tab = Tab::AddUser;
         let mut h = harness(state);
         h.run();
         h.get_by_label("CUI").focus();
@@ -321,7 +329,14 @@ mod tests {
         }
         h.run();
         assert!(
-            h.state().0.signing.is_none(),
+            h.state()
+                .0
+                .session
+                .as_ref()
+                .unwrap()
+                .requests
+                .signing
+                .is_none(),
             "an invalid form is not signed"
         );
         assert!(shows(&h, "Este dato es obligatorio."));
@@ -334,5 +349,110 @@ mod tests {
         h.run();
         assert!(shows(&h, "This field is required."));
         assert!(shows(&h, "the CUI's check digit does not match"));
+    }
+
+    fn card_in(present: bool) -> card::Msg {
+        card::Msg::Readers(Readers::Seen(vec![ReaderInfo {
+            name: "Virtual PCD 00 00".into(),
+            card_present: present,
+        }]))
+    }
+
+    fn person(name: &str, token: &str) -> SessionInfo {
+        SessionInfo {
+            token: token.into(),
+            role: Role::Coordinator,
+            cui: Cui::parse("1234567890101").unwrap(),
+            name: name.into(),
+            institution_code: "MIDES".into(),
+            institution_name: "Ministerio".into(),
+            workstation_id: 1,
+            idle_timeout_seconds: 900,
+            expires_at: "x".into(),
+        }
+    }
+
+    /// Applies what the screen pushed; returns the commands.
+    fn apply(h: &mut Harness<'static, Screen>) -> Vec<Command> {
+        let msgs = std::mem::take(&mut h.state_mut().2);
+        let mut cmds = Vec::new();
+        for msg in msgs {
+            cmds.extend(h.state_mut().0.update(msg));
+        }
+        // A report on its way spins: step, do not wait for stillness.
+        h.step();
+        cmds
+    }
+
+    #[test]
+    fn a_report_for_a_card_that_left_never_shows_on_the_next_persons_screen() {
+        let mut state = AppState::new(Lang::Es, false, None);
+        state.update(card_in(true));
+        let ana = state.card.id;
+        state.update(card::Msg::LoggedIn {
+            card: ana,
+            result: Ok(person("Ana López", "tok-ana")),
+        });
+        state.update(SessionMsg::SelectTab(Tab::Report));
+        let mut h = harness(state);
+        h.run();
+        h.get_by_label("CUI (o escríbalo)").focus();
+        h.run();
+        h.get_by_label("CUI (o escríbalo)")
+            .type_text("9876543220101");
+        h.run();
+        h.get_by_label("Ver actividad").click();
+        h.run();
+        let cmds = apply(&mut h);
+        let Some(Command::LoadReport { session: asked, .. }) = cmds.first() else {
+            panic!("no report asked: {cmds:?}");
+        };
+        let asked = *asked;
+        assert!(shows(&h, "Ana López"));
+        // The card leaves while the report loads; Bruno's comes in.
+        h.state_mut().0.update(card_in(false));
+        h.state_mut().0.update(card_in(true));
+        let bruno = h.state().0.card.id;
+        h.state_mut().0.update(card::Msg::LoggedIn {
+            card: bruno,
+            result: Ok(person("Bruno Ajú", "tok-bruno")),
+        });
+        h.state_mut().0.update(SessionMsg::SelectTab(Tab::Report));
+        h.run();
+        let report = UserActivityReport {
+            institution_code: "MIDES".into(),
+            institution_name: "Ministerio".into(),
+            user_cui: "9876543220101".into(),
+            user_name: "Pedro Xol Caal".into(),
+            user_programme: "Bolsa Social".into(),
+            user_status: "ACTIVE".into(),
+            from: "2026-11-01".into(),
+            to: "2026-11-22".into(),
+            generated_at: "2026-11-22T10:00:00.000Z".into(),
+            queries: vec![],
+            rows_charged: 0,
+            results: Default::default(),
+        };
+        // Ana's report arrives on Bruno's screen.
+        h.state_mut().0.update(Msg::Answer {
+            session: asked,
+            msg: report::Msg::Loaded(Ok(report.clone())).into(),
+        });
+        h.run();
+        assert!(shows(&h, "Bruno Ajú"));
+        assert!(shows(&h, "Ver actividad"), "the report tab is on show");
+        assert!(
+            !shows(&h, "Pedro Xol Caal"),
+            "a report asked in an ended session never shows"
+        );
+        // Bruno's own answer shows.
+        let own = h.state().0.session.as_ref().unwrap().id;
+        h.state_mut().0.update(Msg::Answer {
+            session: own,
+            msg: report::Msg::Loaded(Ok(report)).into(),
+        });
+        h.run();
+        assert!(shows(&h, "Pedro Xol Caal"));
+        h.check_accessibility();
     }
 }

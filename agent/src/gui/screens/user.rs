@@ -3,46 +3,46 @@
 
 use eframe::egui::{self, RichText};
 
+use super::MsgsExt;
 use super::coordinator::tabs;
-use super::{GREEN, RED, callout, failure_box, short_time, state_word, tr};
-use crate::gui::state::{AppState, Msg, Remote, Saved, Tab, Upload, result_file_name};
+use super::{GREEN, RED, callout, failure_box, short_time, state_word};
+use crate::gui::state::{
+    Msg, Remote, Saved, Session, SessionMsg, Tab, Upload, query, result_file_name,
+};
+use padron_shared::Lang;
 
-pub fn show(ui: &mut egui::Ui, state: &mut AppState, msgs: &mut Vec<Msg>) {
-    let lang = state.lang;
+pub fn show(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>) {
     tabs(
         ui,
-        state,
+        s.tab,
         msgs,
         &[
-            (Tab::Query, tr(lang, "Nueva consulta", "New query")),
-            (Tab::Jobs, tr(lang, "Mis consultas", "My queries")),
+            (Tab::Query, lang.pick("Nueva consulta", "New query")),
+            (Tab::Jobs, lang.pick("Mis consultas", "My queries")),
         ],
     );
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
-        .show(ui, |ui| match state.tab {
-            Tab::Jobs => jobs(ui, state, msgs),
-            _ => query(ui, state, msgs),
+        .show(ui, |ui| match s.tab {
+            Tab::Jobs => jobs(ui, lang, s, msgs),
+            _ => query(ui, lang, s, msgs),
         });
 }
 
-fn query(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
-    let lang = state.lang;
-    ui.heading(tr(lang, "Consulta Social", "Consulta Social"));
-    ui.label(tr(
-        lang,
-        "Libro xlsx, xls u ods con las columnas Referencia, CUI y Programa (o nombres y apellidos). Hasta 50,000 filas por CUI o 3,000 por nombres.",
+fn query(ui: &mut egui::Ui, lang: Lang, s: &Session, msgs: &mut Vec<Msg>) {
+    ui.heading(lang.pick("Consulta Social", "Consulta Social"));
+    ui.label(lang.pick("Libro xlsx, xls u ods con las columnas Referencia, CUI y Programa (o nombres y apellidos). Hasta 50,000 filas por CUI o 3,000 por nombres.",
         "An xlsx, xls or ods workbook with the columns Referencia, CUI and Programa (or names and surnames). Up to 50,000 rows by CUI or 3,000 by names.",
     ));
     ui.add_space(6.0);
     // The job under way (or just finished) first: it is what the person waits for.
-    if let Some(upload) = &state.upload {
-        progress(ui, state, upload, msgs);
+    if let Some(upload) = &s.query.upload {
+        progress(ui, lang, s, upload, msgs);
         ui.add_space(10.0);
     }
     let hovering = ui.ctx().input(|i| !i.raw.hovered_files.is_empty());
-    let running = matches!(&state.upload, Some(Upload::Sending))
-        || matches!(&state.upload, Some(Upload::Job(j)) if j.state == "QUEUED" || j.state == "RUNNING");
+    let running = matches!(&s.query.upload, Some(Upload::Sending))
+        || matches!(&s.query.upload, Some(Upload::Job(j)) if j.state == "QUEUED" || j.state == "RUNNING");
     let fill = if hovering {
         egui::Color32::from_rgb(0xdc, 0xea, 0xfb)
     } else {
@@ -57,45 +57,43 @@ fn query(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
             ui.set_width(ui.available_width());
             ui.vertical_centered(|ui| {
                 ui.label(
-                    RichText::new(tr(
-                        lang,
+                    RichText::new(lang.pick(
                         "Arrastre aquí el libro de cálculo",
                         "Drag the workbook here",
                     ))
                     .strong(),
                 );
-                ui.label(tr(lang, "o", "or"));
+                ui.label(lang.pick("o", "or"));
                 if ui
                     .add_enabled(
                         !running,
-                        egui::Button::new(tr(lang, "Elegir archivo…", "Choose file…")),
+                        egui::Button::new(lang.pick("Elegir archivo…", "Choose file…")),
                     )
                     .clicked()
                 {
-                    msgs.push(Msg::ChooseWorkbook);
+                    msgs.send(query::Msg::Choose);
                 }
             });
         });
     ui.add_space(10.0);
-    if let Some(path) = &state.checking {
+    if let Some(path) = &s.query.checking {
         ui.horizontal(|ui| {
             ui.spinner();
             ui.label(format!(
                 "{} {}",
-                tr(lang, "Revisando", "Checking"),
+                lang.pick("Revisando", "Checking"),
                 path.display()
             ));
         });
     }
-    if let Some(book) = &state.workbook {
+    if let Some(book) = &s.query.workbook {
         ui.label(
-            RichText::new(format!("{} {}", tr(lang, "Archivo:", "File:"), book.name)).strong(),
+            RichText::new(format!("{} {}", lang.pick("Archivo:", "File:"), book.name)).strong(),
         );
         match &book.check {
             Err(f) => {
                 failure_box(ui, lang, f);
-                ui.label(tr(
-                    lang,
+                ui.label(lang.pick(
                     "Corrija el archivo y vuelva a elegirlo.",
                     "Fix the file and choose it again.",
                 ));
@@ -105,14 +103,14 @@ fn query(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
                 callout(ui, super::GREEN_BG, GREEN, |ui| {
                     ui.label(format!(
                         "{} {} · {} {} ({} {}) · {} {}",
-                        tr(lang, "Consulta por", "Query by"),
+                        lang.pick("Consulta por", "Query by"),
                         report.mode.label(lang),
                         report.rows,
-                        tr(lang, "filas", "rows"),
-                        tr(lang, "encabezado en la fila", "header on row"),
+                        lang.pick("filas", "rows"),
+                        lang.pick("encabezado en la fila", "header on row"),
                         report.header_row,
                         ok_rows,
-                        tr(lang, "filas sin observaciones", "rows without remarks"),
+                        lang.pick("filas sin observaciones", "rows without remarks"),
                     ));
                 });
                 if report.bad_count > 0 {
@@ -121,14 +119,14 @@ fn query(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
                         ui.label(RichText::new(format!(
                             "{} {}",
                             report.bad_count,
-                            tr(lang, "filas con problemas: se responderán como rechazadas o CUI inválido. Puede corregirlas antes de enviar.", "rows with problems: they will be answered as rejected or invalid CUI. You may fix them before sending.")
+                            lang.pick("filas con problemas: se responderán como rechazadas o CUI inválido. Puede corregirlas antes de enviar.", "rows with problems: they will be answered as rejected or invalid CUI. You may fix them before sending.")
                         )).strong());
                         egui::Grid::new("bad-rows")
                             .striped(true)
                             .num_columns(2)
                             .show(ui, |ui| {
-                                ui.label(RichText::new(tr(lang, "Fila", "Row")).strong());
-                                ui.label(RichText::new(tr(lang, "Problema", "Problem")).strong());
+                                ui.label(RichText::new(lang.pick("Fila", "Row")).strong());
+                                ui.label(RichText::new(lang.pick("Problema", "Problem")).strong());
                                 ui.end_row();
                                 for bad in report.bad_rows.iter().take(50) {
                                     ui.label(bad.row.to_string());
@@ -146,31 +144,30 @@ fn query(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
                             ui.label(format!(
                                 "… {} {}",
                                 report.bad_count - 50,
-                                tr(lang, "más", "more")
+                                lang.pick("más", "more")
                             ));
                         }
                     });
                 }
                 ui.add_space(8.0);
-                if state.upload.is_none()
+                if s.query.upload.is_none()
                     && ui
-                        .button(RichText::new(tr(lang, "Enviar consulta", "Send query")).strong())
+                        .button(RichText::new(lang.pick("Enviar consulta", "Send query")).strong())
                         .clicked()
                 {
-                    msgs.push(Msg::Upload);
+                    msgs.send(query::Msg::Upload);
                 }
             }
         }
     }
 }
 
-fn progress(ui: &mut egui::Ui, state: &AppState, upload: &Upload, msgs: &mut Vec<Msg>) {
-    let lang = state.lang;
+fn progress(ui: &mut egui::Ui, lang: Lang, s: &Session, upload: &Upload, msgs: &mut Vec<Msg>) {
     match upload {
         Upload::Sending => {
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.label(tr(lang, "Enviando el archivo…", "Sending the file…"));
+                ui.label(lang.pick("Enviando el archivo…", "Sending the file…"));
             });
         }
         Upload::Failed(f) => failure_box(ui, lang, f),
@@ -179,14 +176,12 @@ fn progress(ui: &mut egui::Ui, state: &AppState, upload: &Upload, msgs: &mut Vec
                 ui.horizontal(|ui| {
                     ui.spinner();
                     let text = match job.jobs_ahead {
-                        Some(0) | None => {
-                            tr(lang, "En cola: es la siguiente.", "Queued: next in line.")
-                                .to_owned()
-                        }
+                        Some(0) | None => lang
+                            .pick("En cola: es la siguiente.", "Queued: next in line.")
+                            .to_owned(),
                         Some(n) => format!(
                             "{} {n}",
-                            tr(
-                                lang,
+                            lang.pick(
                                 "En cola. Consultas antes de la suya:",
                                 "Queued. Queries ahead of yours:"
                             )
@@ -196,7 +191,7 @@ fn progress(ui: &mut egui::Ui, state: &AppState, upload: &Upload, msgs: &mut Vec
                 });
             }
             "RUNNING" => {
-                ui.label(RichText::new(tr(lang, "Procesando…", "Processing…")).strong());
+                ui.label(RichText::new(lang.pick("Procesando…", "Processing…")).strong());
                 ui.add(
                     egui::ProgressBar::new(f32::from(job.progress_percent) / 100.0)
                         .show_percentage()
@@ -211,7 +206,7 @@ fn progress(ui: &mut egui::Ui, state: &AppState, upload: &Upload, msgs: &mut Vec
                 );
                 callout(ui, super::GREEN_BG, GREEN, |ui| {
                     ui.label(
-                        RichText::new(tr(lang, "Consulta terminada.", "Query finished.")).strong(),
+                        RichText::new(lang.pick("Consulta terminada.", "Query finished.")).strong(),
                     );
                     if let Some(counts) = job.counts.as_ref().and_then(|c| c.as_object()) {
                         let parts: Vec<String> =
@@ -219,7 +214,7 @@ fn progress(ui: &mut egui::Ui, state: &AppState, upload: &Upload, msgs: &mut Vec
                         ui.label(parts.join(" · "));
                     }
                 });
-                download(ui, state, &job.id, &job.file_name, msgs);
+                download(ui, lang, s, &job.id, &job.file_name, msgs);
             }
             _ => {
                 let text = job
@@ -232,22 +227,28 @@ fn progress(ui: &mut egui::Ui, state: &AppState, upload: &Upload, msgs: &mut Vec
     }
 }
 
-fn download(ui: &mut egui::Ui, state: &AppState, id: &str, input_name: &str, msgs: &mut Vec<Msg>) {
-    let lang = state.lang;
+fn download(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    s: &Session,
+    id: &str,
+    input_name: &str,
+    msgs: &mut Vec<Msg>,
+) {
     ui.horizontal(|ui| {
         if ui
-            .button(RichText::new(tr(lang, "Descargar resultado…", "Download result…")).strong())
+            .button(RichText::new(lang.pick("Descargar resultado…", "Download result…")).strong())
             .clicked()
         {
-            msgs.push(Msg::SaveResult {
+            msgs.send(query::Msg::SaveResult {
                 id: id.to_owned(),
                 file_name: result_file_name(input_name),
             });
         }
-        match &state.saved {
+        match &s.query.saved {
             Some(Saved::Saving(s)) if s == id => {
                 ui.spinner();
-                ui.label(tr(lang, "Guardando…", "Saving…"));
+                ui.label(lang.pick("Guardando…", "Saving…"));
             }
             Some(saved) => super::saved_line(ui, lang, saved, msgs),
             None => {}
@@ -255,15 +256,14 @@ fn download(ui: &mut egui::Ui, state: &AppState, id: &str, input_name: &str, msg
     });
 }
 
-fn jobs(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
-    let lang = state.lang;
+fn jobs(ui: &mut egui::Ui, lang: Lang, s: &Session, msgs: &mut Vec<Msg>) {
     ui.horizontal(|ui| {
-        ui.heading(tr(lang, "Mis consultas", "My queries"));
-        if ui.button(tr(lang, "Actualizar", "Refresh")).clicked() {
-            msgs.push(Msg::Reload);
+        ui.heading(lang.pick("Mis consultas", "My queries"));
+        if ui.button(lang.pick("Actualizar", "Refresh")).clicked() {
+            msgs.send(SessionMsg::Reload);
         }
     });
-    let list = match &state.jobs {
+    let list = match &s.jobs.list {
         Remote::Loaded(list) => list,
         Remote::Failed(f) => {
             failure_box(ui, lang, f);
@@ -275,8 +275,7 @@ fn jobs(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
         }
     };
     if list.is_empty() {
-        ui.label(tr(
-            lang,
+        ui.label(lang.pick(
             "Aún no ha enviado consultas.",
             "You have not sent any query yet.",
         ));
@@ -288,11 +287,11 @@ fn jobs(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
         .spacing([18.0, 8.0])
         .show(ui, |ui| {
             for h in [
-                tr(lang, "Enviada", "Sent"),
-                tr(lang, "Archivo", "File"),
-                tr(lang, "Tipo", "Kind"),
-                tr(lang, "Filas", "Rows"),
-                tr(lang, "Estado", "State"),
+                lang.pick("Enviada", "Sent"),
+                lang.pick("Archivo", "File"),
+                lang.pick("Tipo", "Kind"),
+                lang.pick("Filas", "Rows"),
+                lang.pick("Estado", "State"),
                 "",
             ] {
                 ui.label(RichText::new(h).strong());
@@ -310,14 +309,14 @@ fn jobs(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
                 ui.label(word);
                 if job.state == "DONE" {
                     let b = ui
-                        .button(tr(lang, "Descargar…", "Download…"))
+                        .button(lang.pick("Descargar…", "Download…"))
                         .on_hover_text(format!(
                             "{} {}",
-                            tr(lang, "Descargar el resultado de", "Download the result of"),
+                            lang.pick("Descargar el resultado de", "Download the result of"),
                             job.file_name
                         ));
                     if b.clicked() {
-                        msgs.push(Msg::SaveResult {
+                        msgs.send(query::Msg::SaveResult {
                             id: job.id.clone(),
                             file_name: result_file_name(&job.file_name),
                         });
@@ -328,22 +327,22 @@ fn jobs(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
                 ui.end_row();
             }
         });
-    if let Some(Saved::Done(path)) = &state.saved {
+    if let Some(Saved::Done(path)) = &s.query.saved {
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             ui.label(
                 RichText::new(format!(
                     "{} {}",
-                    tr(lang, "Guardado en", "Saved to"),
+                    lang.pick("Guardado en", "Saved to"),
                     path.display()
                 ))
                 .color(GREEN),
             );
             if ui
-                .button(tr(lang, "Abrir carpeta", "Open folder"))
+                .button(lang.pick("Abrir carpeta", "Open folder"))
                 .clicked()
             {
-                msgs.push(Msg::OpenFolder(path.clone()));
+                msgs.send(Msg::OpenFolder(path.clone()));
             }
         });
     }

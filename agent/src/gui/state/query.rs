@@ -1,0 +1,189 @@
+//! The user's Consulta Social: a workbook picked and pre-checked here,
+//! uploaded, followed in the queue, and its result saved.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use padron_shared::auth::Role;
+use padron_shared::queries::QueryJob;
+
+use super::session::{Outcome, Session, Tab};
+use super::{Command, Failure, Saved};
+use crate::precheck;
+
+/// A workbook picked by the user and its local pre-check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workbook {
+    pub path: PathBuf,
+    pub name: String,
+    pub check: Result<(precheck::Report, Arc<Vec<u8>>), Failure>,
+}
+
+/// The upload being followed: sending, then the job as the server reports it.
+// One of these lives in the state; boxing the job would only add noise.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Upload {
+    Sending,
+    Job(QueryJob),
+    Failed(Failure),
+}
+
+/// The query tab's state, and the result being saved (from this tab or
+/// the jobs list).
+#[derive(Debug, Default)]
+pub struct QueryScreen {
+    /// The workbook whose pre-check is running.
+    pub checking: Option<PathBuf>,
+    pub workbook: Option<Workbook>,
+    pub upload: Option<Upload>,
+    pub saved: Option<Saved>,
+}
+
+impl QueryScreen {
+    /// An upload is on its way or its job is not finished.
+    pub fn running(&self) -> bool {
+        match &self.upload {
+            Some(Upload::Sending) => true,
+            Some(Upload::Job(job)) => matches!(job.state.as_str(), "QUEUED" | "RUNNING"),
+            _ => false,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum Msg {
+    Choose,
+    /// Dropped on the window, or picked in the file dialog.
+    Chosen(PathBuf),
+    Checked(Workbook),
+    Upload,
+    Uploaded(Result<QueryJob, Failure>),
+    JobUpdate(Result<QueryJob, Failure>),
+    SaveResult {
+        id: String,
+        file_name: String,
+    },
+    /// Where the save dialog said to write job `id`'s result (`None`: cancelled).
+    SaveTarget {
+        id: String,
+        path: Option<PathBuf>,
+    },
+    ResultSaved(Result<PathBuf, Failure>),
+}
+
+pub(super) fn update(s: &mut Session, msg: Msg, out: &mut Outcome) {
+    let session = s.id;
+    let token = s.token();
+    let user = s.role() == Role::User;
+    let query = &mut s.query;
+    match msg {
+        Msg::Choose => {
+            if user {
+                out.run(Command::PickWorkbook { session });
+            }
+        }
+        Msg::Chosen(path) => {
+            if user && !query.running() {
+                s.tab = Tab::Query;
+                query.checking = Some(path.clone());
+                query.workbook = None;
+                query.upload = None;
+                query.saved = None;
+                out.run(Command::CheckWorkbook { session, path });
+            }
+        }
+        Msg::Checked(book) => {
+            if query.checking.as_ref() == Some(&book.path) {
+                query.checking = None;
+                query.workbook = Some(book);
+            }
+        }
+        Msg::Upload => {
+            let ready = match &query.workbook {
+                Some(Workbook {
+                    name,
+                    check: Ok((_, bytes)),
+                    ..
+                }) => Some((name.clone(), bytes.clone())),
+                _ => None,
+            };
+            if let Some((name, bytes)) = ready
+                && !query.running()
+            {
+                query.upload = Some(Upload::Sending);
+                query.saved = None;
+                out.run(Command::Upload {
+                    session,
+                    token,
+                    name,
+                    bytes,
+                });
+            }
+        }
+        Msg::Uploaded(Ok(job)) => {
+            out.run(Command::FollowJob {
+                session,
+                token,
+                id: job.id.clone(),
+            });
+            query.upload = Some(Upload::Job(job));
+        }
+        Msg::Uploaded(Err(f)) => {
+            query.upload = Some(Upload::Failed(f.clone()));
+            out.fail(f);
+        }
+        Msg::JobUpdate(Ok(job)) => {
+            let ours = matches!(&query.upload, Some(Upload::Job(j)) if j.id == job.id);
+            if ours {
+                query.upload = Some(Upload::Job(job));
+            }
+        }
+        Msg::JobUpdate(Err(f)) => {
+            if f.is_offline()
+                && let Some(Upload::Job(job)) = &query.upload
+            {
+                // Keep following once the server is back.
+                out.run(Command::FollowJob {
+                    session,
+                    token,
+                    id: job.id.clone(),
+                });
+            }
+            out.fail(f);
+        }
+        Msg::SaveResult { id, file_name } => {
+            out.run(Command::PickSaveTarget {
+                session,
+                id,
+                file_name,
+            });
+        }
+        Msg::SaveTarget { id, path } => {
+            if let Some(path) = path {
+                query.saved = Some(Saved::Saving(id.clone()));
+                out.run(Command::Download {
+                    session,
+                    token,
+                    id,
+                    path,
+                });
+            }
+        }
+        Msg::ResultSaved(Ok(path)) => query.saved = Some(Saved::Done(path)),
+        Msg::ResultSaved(Err(f)) => {
+            query.saved = Some(Saved::Failed(f.clone()));
+            out.fail(f);
+        }
+    }
+}
+
+/// Suggested file name for a result: `<input>-resultado.xlsx`.
+pub fn result_file_name(input: &str) -> String {
+    let stem = input
+        .strip_suffix(".xlsx")
+        .or_else(|| input.strip_suffix(".xls"))
+        .or_else(|| input.strip_suffix(".ods"))
+        .unwrap_or(input);
+    format!("{stem}-resultado.xlsx")
+}
