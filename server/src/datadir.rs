@@ -66,6 +66,44 @@ pub struct ServerConfig {
     /// Days uploads and results are kept after a job finishes.
     #[serde(default = "default_retention_days")]
     pub retention_days: u32,
+    /// `[matching]`: what the names engine assumes about this installation's rows.
+    #[serde(default)]
+    pub matching: MatchingConfig,
+}
+
+/// `[matching]` of `server.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchingConfig {
+    /// Share of the rows whose person is not in the registry at all: near
+    /// 0.01 for a national civil registry queried by its own country's
+    /// programmes; higher for an institution whose rolls hold foreigners or
+    /// many errors (see ARCHITECTURE.md, "Persons outside the registry").
+    #[serde(default = "default_outside_share")]
+    pub outside_share: f64,
+}
+
+// Checked finite and in (0, 0.5] when read; never NaN.
+impl Eq for MatchingConfig {}
+
+impl Default for MatchingConfig {
+    fn default() -> Self {
+        MatchingConfig {
+            outside_share: default_outside_share(),
+        }
+    }
+}
+
+fn default_outside_share() -> f64 {
+    crate::matching::engine::DEFAULT_OUTSIDE_SHARE
+}
+
+impl MatchingConfig {
+    pub fn settings(&self) -> crate::matching::engine::MatchingSettings {
+        crate::matching::engine::MatchingSettings {
+            outside_share: self.outside_share,
+        }
+    }
 }
 
 fn default_retention_days() -> u32 {
@@ -241,6 +279,7 @@ impl DataDir {
             listen: format!("0.0.0.0:{DEFAULT_PORT}"),
             eid_country: default_eid_country(),
             retention_days: default_retention_days(),
+            matching: MatchingConfig::default(),
         };
         let text = toml::to_string_pretty(&config).map_err(|e| DataDirError::Config {
             path: dir.join(CONFIG_FILE),
@@ -265,10 +304,20 @@ impl DataDir {
     pub fn config(&self) -> Result<ServerConfig, DataDirError> {
         let path = self.config_path();
         let text = fs::read_to_string(&path).map_err(io_err(&path))?;
-        toml::from_str(&text).map_err(|e| DataDirError::Config {
-            path,
+        let config: ServerConfig = toml::from_str(&text).map_err(|e| DataDirError::Config {
+            path: path.clone(),
             message: e.to_string(),
-        })
+        })?;
+        let share = config.matching.outside_share;
+        if !(share > 0.0 && share <= 0.5) {
+            return Err(DataDirError::Config {
+                path,
+                message: format!(
+                    "[matching] outside_share must be a share above 0 and at most 0.5, not {share}"
+                ),
+            });
+        }
+        Ok(config)
     }
 
     pub fn open_store(&self) -> Result<SqliteStore, DataDirError> {

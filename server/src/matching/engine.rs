@@ -19,7 +19,7 @@ use crate::registry::store::{BlockEntry, Registry, StoreError};
 
 use super::blocking::{SignatureProbe, query_keys};
 use super::profile::Profile;
-use super::score::{Frequencies, match_bits};
+use super::score::{Frequencies, Score, match_score, unrelated_name};
 
 /// The result of one query row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -107,13 +107,47 @@ pub struct NamesQuery {
 pub const FOUND_PROBABILITY: f64 = 0.99;
 /// Below this, no candidate is worth showing: `NO_ENCONTRADO`.
 pub const CANDIDATE_PROBABILITY: f64 = 0.02;
-/// Odds, per registry person, that a row's person is outside the registry
-/// or was missed by blocking: `Z = persons × this`. With a prior of 95% that
-/// a beneficiary is in the civil registry, `(1 − 0.95) / 0.95 ≈ 0.053`; the
-/// rest covers persons that blocking misses (1 to 2 rows in 1,000 of those
-/// in the registry, measured on the benchmark's perturbed sets at 1 and 18
-/// million persons): `(0.05 + 0.95 × 0.002) / (0.95 × 0.998) ≈ 0.055`.
-pub const OUTSIDE_ODDS_PER_PERSON: f64 = 0.055;
+/// Share of the rows of registered persons that blocking misses (1 to 2 in
+/// 1,000, measured on the benchmark's perturbed sets at 1 and 18 million
+/// persons): their person is "outside" as far as the candidates go.
+const BLOCKING_MISSES: f64 = 0.002;
+/// `m` of a name typed exactly as registered (see [`super::score`]), and of
+/// a date of birth typed exactly: an outside person's row shows its text
+/// only if typed right, as a candidate's does.
+const M_EXACT_NAME: f64 = 0.88;
+const M_EXACT_BIRTH: f64 = 0.93;
+
+/// What an installation assumes about the persons its rows name.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MatchingSettings {
+    /// Share of the rows whose person is not in the registry at all
+    /// (foreigners, persons never registered, rows of nobody). See
+    /// [`DEFAULT_OUTSIDE_SHARE`].
+    pub outside_share: f64,
+}
+
+/// Default [`MatchingSettings::outside_share`]: see ARCHITECTURE.md
+/// ("Persons outside the registry") for the measurement behind it.
+pub const DEFAULT_OUTSIDE_SHARE: f64 = 0.03;
+
+impl Default for MatchingSettings {
+    fn default() -> Self {
+        MatchingSettings {
+            outside_share: DEFAULT_OUTSIDE_SHARE,
+        }
+    }
+}
+
+impl MatchingSettings {
+    /// Odds, per registry person, that a row's person is outside the
+    /// registry or was missed by blocking: `Z = persons × this` (the
+    /// posterior's "someone else"). With `s` the outside share and `b` the
+    /// blocking misses, `(s + (1 − s)·b) / ((1 − s)·(1 − b))`.
+    pub fn outside_odds_per_person(&self) -> f64 {
+        let s = self.outside_share.clamp(1e-6, 0.5);
+        (s + (1.0 - s) * BLOCKING_MISSES) / ((1.0 - s) * (1.0 - BLOCKING_MISSES))
+    }
+}
 /// Persons of the blocks that get the full scoring: the best by signature,
 /// and all those tied with the very best up to `FULL_SCORING_TIED`. (Scoring
 /// 64 gave the same precision on the benchmark's 27,000 rows, for 40% more
@@ -129,6 +163,7 @@ pub const LISTED_CANDIDATES: usize = 5;
 #[derive(Debug)]
 pub struct Engine<'r> {
     registry: &'r Registry,
+    settings: MatchingSettings,
     frequencies: Frequencies<'r>,
     keys: Vec<u64>,
     entries: Vec<BlockEntry>,
@@ -136,8 +171,13 @@ pub struct Engine<'r> {
 
 impl<'r> Engine<'r> {
     pub fn new(registry: &'r Registry) -> Engine<'r> {
+        Engine::with_settings(registry, MatchingSettings::default())
+    }
+
+    pub fn with_settings(registry: &'r Registry, settings: MatchingSettings) -> Engine<'r> {
         Engine {
             registry,
+            settings,
             frequencies: Frequencies::new(registry),
             keys: Vec::new(),
             entries: Vec::new(),
@@ -220,7 +260,7 @@ impl<'r> Engine<'r> {
         let limit = FULL_SCORING.max(tied.min(FULL_SCORING_TIED));
         // More equally plausible persons than can be scored: no single one can be reported.
         let crowded = rough.len() > limit && rough[limit].0 >= top_rough;
-        let mut scored: Vec<(f64, RegistryRecord)> = Vec::new();
+        let mut scored: Vec<(f64, Score, RegistryRecord)> = Vec::new();
         for (r, cui) in rough.iter().take(limit) {
             if *r < top_rough - ROUGH_MARGIN {
                 break;
@@ -228,17 +268,30 @@ impl<'r> Engine<'r> {
             let Some(person) = self.registry.person_by_id(*cui as i64)? else {
                 continue;
             };
-            let bits = match_bits(
+            let score = match_score(
                 &mut self.frequencies,
                 &profile,
                 &Profile::of_record(&person),
             )?;
-            scored.push((bits, person));
+            scored.push((score.total(), score, person));
         }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
 
-        // Probabilities against each other and against "someone else".
-        let outside_bits = (self.frequencies.persons() * OUTSIDE_ODDS_PER_PERSON).log2();
+        // Probabilities against each other and against "someone else": a
+        // person outside the registry whose names (and date) are the row's,
+        // typed right, as likely as a random registered person's would be.
+        let typed_right = (profile.given.len().min(3)
+            + profile.surnames.maiden().count()
+            + usize::from(profile.surnames.married.is_some())) as f64
+            * M_EXACT_NAME.log2()
+            + if profile.born.is_some() {
+                M_EXACT_BIRTH.log2()
+            } else {
+                0.0
+            };
+        let outside_bits = (self.frequencies.persons() * self.settings.outside_odds_per_person())
+            .log2()
+            + typed_right;
         let top_bits = scored
             .first()
             .map(|s| s.0)
@@ -246,23 +299,44 @@ impl<'r> Engine<'r> {
             .max(outside_bits);
         let denominator: f64 = scored.iter().map(|s| (s.0 - top_bits).exp2()).sum::<f64>()
             + (outside_bits - top_bits).exp2();
+        let best_score = scored.first().map(|s| s.1).unwrap_or_default();
         let candidates: Vec<Candidate> = scored
             .into_iter()
-            .map(|(bits, person)| Candidate {
+            .map(|(bits, _, person)| Candidate {
                 probability: (bits - top_bits).exp2() / denominator,
                 bits,
                 person,
             })
             .collect();
         let best = candidates.first().map(|c| c.probability).unwrap_or(0.0);
-        if best >= FOUND_PROBABILITY && !crowded {
+        // A name of the row that is none of the best candidate's names, not
+        // even a slip of one: never reported as found, whatever the rest.
+        let unrelated = candidates
+            .first()
+            .and_then(|c| unrelated_name(&profile, &Profile::of_record(&c.person)));
+        if best >= FOUND_PROBABILITY && !crowded && unrelated.is_none() {
             let c = &candidates[0];
             return Ok(Decision {
                 outcome: RowOutcome::Encontrado,
                 person: Some(c.person.clone()),
                 probability: Some(c.probability),
-                notes: String::new(),
+                notes: deciding_fields(&best_score, profile.born.is_some()),
                 candidates: vec![],
+            });
+        }
+        if let Some(u) = &unrelated
+            && best >= CANDIDATE_PROBABILITY
+        {
+            let listed: Vec<Candidate> = candidates.into_iter().take(LISTED_CANDIDATES).collect();
+            return Ok(Decision {
+                outcome: RowOutcome::Ambiguo,
+                person: None,
+                probability: Some(best),
+                notes: format!(
+                    "el {} «{}» no es ningún nombre del candidato más probable (ni un error de escritura de uno); ver hoja candidatos",
+                    u.field, u.text
+                ),
+                candidates: listed,
             });
         }
         if best >= CANDIDATE_PROBABILITY || (crowded && !candidates.is_empty()) {
@@ -294,6 +368,26 @@ impl<'r> Engine<'r> {
             candidates: vec![],
         })
     }
+}
+
+/// Which fields decided a match, for `observaciones`: those that added
+/// evidence (positive bits), from the most telling.
+fn deciding_fields(score: &Score, row_has_birth: bool) -> String {
+    let mut fields: Vec<(&str, f64)> =
+        vec![("nombres", score.given), ("apellidos", score.surnames)];
+    if row_has_birth {
+        fields.push(("fecha de nacimiento", score.birth));
+    }
+    fields.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let decided: Vec<String> = fields
+        .iter()
+        .filter(|f| f.1 > 0.0)
+        .map(|f| format!("{} ({:.0} bits)", f.0, f.1))
+        .collect();
+    if decided.is_empty() {
+        return String::new();
+    }
+    format!("decidieron: {}", decided.join(", "))
 }
 
 #[cfg(test)]
@@ -491,6 +585,119 @@ mod decision_tests {
             .unwrap();
         assert_eq!(d.outcome, RowOutcome::Encontrado, "{d:?}");
         assert_eq!(d.person.unwrap().cui.to_string(), "1234567890101");
+    }
+
+    const ROSALINDA: &str =
+        "9876543220101,ROSALINDA,,,CHAVAJAY,XICAY,,F,GUATEMALA,SOLOLÁ,SOLOLÁ,1990-04-02,NO,,";
+
+    #[test]
+    fn a_surname_that_is_not_the_persons_is_never_found() {
+        let (_d, reg) = registry_with(&[ROSALINDA]);
+        let mut e = Engine::new(&reg);
+        // Gibberish, a real surname of others, a name nobody has: with the
+        // date of birth and every other field right, still not found.
+        for (s1, s2) in [
+            ("QWERTIÁN", "XICAY"),
+            ("MORALES", "XICAY"),
+            ("CHAVAJAY", "WOJCIECHOWSKI"),
+        ] {
+            for born in [Some("1990-04-02"), None] {
+                let d = e.by_names(&q("ROSALINDA", s1, s2, born)).unwrap();
+                assert_ne!(
+                    d.outcome,
+                    RowOutcome::Encontrado,
+                    "{s1} {s2} {born:?}: {d:?}"
+                );
+            }
+        }
+        // The clerk is told why.
+        let d = e
+            .by_names(&q("ROSALINDA", "QWERTIÁN", "XICAY", Some("1990-04-02")))
+            .unwrap();
+        assert_eq!(d.outcome, RowOutcome::Ambiguo, "{d:?}");
+        assert!(
+            d.notes.contains("primer apellido «QWERTIAN»"),
+            "{}",
+            d.notes
+        );
+        assert_eq!(d.candidates[0].person.cui.to_string(), "9876543220101");
+        // So is a given name that is none of the person's.
+        let d = e
+            .by_names(&q("EUSTAQUIA", "CHAVAJAY", "XICAY", Some("1990-04-02")))
+            .unwrap();
+        assert_ne!(d.outcome, RowOutcome::Encontrado, "{d:?}");
+    }
+
+    #[test]
+    fn a_slip_of_the_persons_own_surname_is_still_found() {
+        let (_d, reg) = registry_with(&[ROSALINDA]);
+        let mut e = Engine::new(&reg);
+        // One letter off, a keyboard neighbour (J/H), a Mayan spelling.
+        for s1 in ["CHAVAJAI", "CHAVAHAY", "CHABAJAY"] {
+            for born in [Some("1990-04-02"), None] {
+                let d = e.by_names(&q("ROSALINDA", s1, "XICAY", born)).unwrap();
+                assert_eq!(d.outcome, RowOutcome::Encontrado, "{s1} {born:?}: {d:?}");
+                assert_eq!(d.person.unwrap().cui.to_string(), "9876543220101");
+            }
+        }
+    }
+
+    #[test]
+    fn a_full_name_only_one_person_carries_is_found_without_a_date() {
+        let (_d, reg) = registry_with(&[ROSALINDA]);
+        let mut e = Engine::new(&reg);
+        let d = e
+            .by_names(&q("rosalinda", "chavajay", "xicay", None))
+            .unwrap();
+        assert_eq!(d.outcome, RowOutcome::Encontrado, "{d:?}");
+        assert_eq!(d.person.unwrap().cui.to_string(), "9876543220101");
+        // `observaciones` says which fields decided.
+        assert!(d.notes.starts_with("decidieron: "), "{}", d.notes);
+        assert!(!d.notes.contains("fecha"), "{}", d.notes);
+    }
+
+    #[test]
+    fn a_common_name_without_a_date_is_ambiguous_with_its_candidates_in_order() {
+        let (_d, reg) = registry_with(&[
+            "9876543220101,MARÍA,,,LÓPEZ,GARCÍA,,F,GUATEMALA,GUATEMALA,MIXCO,1990-04-02,NO,,",
+            "1234567890101,MARÍA,,,LÓPEZ,GARCÍA,,F,GUATEMALA,SOLOLÁ,SOLOLÁ,1971-11-23,NO,,",
+            "2345678910101,MARÍA,,,LÓPEZ,GARSÍA,,F,GUATEMALA,ZACAPA,ZACAPA,1985-06-30,NO,,",
+        ]);
+        let mut e = Engine::new(&reg);
+        let d = e.by_names(&q("MARIA", "LOPEZ", "GARCIA", None)).unwrap();
+        assert_eq!(d.outcome, RowOutcome::Ambiguo, "{d:?}");
+        assert!(d.candidates.len() >= 2, "{d:?}");
+        assert!(
+            d.candidates
+                .windows(2)
+                .all(|w| w[0].probability >= w[1].probability),
+            "{d:?}"
+        );
+        let top: Vec<String> = d.candidates[..2]
+            .iter()
+            .map(|c| c.person.cui.to_string())
+            .collect();
+        assert!(top.contains(&"9876543220101".to_owned()), "{top:?}");
+        assert!(top.contains(&"1234567890101".to_owned()), "{top:?}");
+    }
+
+    #[test]
+    fn the_outside_share_is_the_installations_assumption() {
+        let (_d, reg) = registry_with(&[ROSALINDA]);
+        let row = q("ROSALINDA", "CHAVAJAY", "", None);
+        let p = |share: f64| {
+            let mut e = Engine::with_settings(
+                &reg,
+                MatchingSettings {
+                    outside_share: share,
+                },
+            );
+            e.by_names(&row).unwrap().probability.unwrap_or(0.0)
+        };
+        // More persons outside the registry: less certainty from names alone.
+        assert!(p(0.001) > p(0.3), "{} {}", p(0.001), p(0.3));
+        let odds = MatchingSettings::default().outside_odds_per_person();
+        assert!(odds > DEFAULT_OUTSIDE_SHARE && odds < 2.0 * DEFAULT_OUTSIDE_SHARE + 0.003);
     }
 
     #[test]

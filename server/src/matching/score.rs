@@ -69,7 +69,12 @@ pub fn compare(q: &NameToken, c: &NameToken) -> Agreement {
         return Agreement::Exact;
     }
     if q.initial || c.initial {
-        return if q.core.as_bytes().first() == c.core.as_bytes().first() {
+        // DEL CARMEN may be abbreviated D. or C.
+        let (qi, ci) = (q.core.as_bytes().first(), c.core.as_bytes().first());
+        let fits = qi == ci
+            || (q.initial && qi == c.full.as_bytes().first())
+            || (c.initial && ci == q.full.as_bytes().first());
+        return if fits {
             Agreement::Initial
         } else {
             Agreement::Disagree
@@ -449,9 +454,91 @@ fn surname_bits(f: &mut Frequencies<'_>, q: &Surnames, c: &Surnames) -> Result<f
 
 /// Total match weight, in bits, of a row against a person.
 pub fn match_bits(f: &mut Frequencies<'_>, q: &Profile, c: &Profile) -> Result<f64, StoreError> {
-    Ok(given_bits(f, &q.given, &c.given)?
-        + surname_bits(f, &q.surnames, &c.surnames)?
-        + f.birth_bits(q.born, c.born))
+    Ok(match_score(f, q, c)?.total())
+}
+
+/// A row against a person, field by field (bits), for the decision and
+/// for saying which fields decided.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Score {
+    pub given: f64,
+    pub surnames: f64,
+    pub birth: f64,
+}
+
+impl Score {
+    pub fn total(&self) -> f64 {
+        self.given + self.surnames + self.birth
+    }
+}
+
+/// [`match_bits`], by field.
+pub fn match_score(f: &mut Frequencies<'_>, q: &Profile, c: &Profile) -> Result<Score, StoreError> {
+    Ok(Score {
+        given: given_bits(f, &q.given, &c.given)?,
+        surnames: surname_bits(f, &q.surnames, &c.surnames)?,
+        birth: f.birth_bits(q.born, c.born),
+    })
+}
+
+/// A name field of the row whose text is unrelated to the person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unrelated {
+    /// The field, as the result workbook names it (Spanish).
+    pub field: &'static str,
+    /// The row's text (normalised).
+    pub text: String,
+}
+
+/// The first of the row's given names and maiden surnames that is not even
+/// a slip of any of the person's names: not the same, not a particle or
+/// spelling variant, not within typing distance, not a fitting initial.
+///
+/// Such text is a disagreement, not a slip: a row whose first surname is
+/// QWERTIÁN where the person's is MORALES says the row is someone else (or
+/// no one), however rare QWERTIÁN is as a name — its rarity makes a *slip*
+/// telling, never a disagreement neutral. The person's names in any field
+/// count (a second given name typed into the surname column, surnames
+/// swapped, a married surname typed as the second), so only text that is
+/// none of them is unrelated. The engine never reports such a candidate as
+/// found: a clerk decides (see [`super::engine`]).
+pub fn unrelated_name(q: &Profile, c: &Profile) -> Option<Unrelated> {
+    let person: Vec<&NameToken> = c
+        .given
+        .iter()
+        .chain(c.surnames.first.iter())
+        .chain(c.surnames.second.iter())
+        .chain(c.surnames.married.iter())
+        .chain(c.surnames.extra.iter())
+        .collect();
+    let related = |t: &NameToken| person.iter().any(|p| compare(t, p) != Agreement::Disagree);
+    let given_field = |i: usize| match i {
+        0 => "primer nombre",
+        1 => "segundo nombre",
+        _ => "tercer nombre",
+    };
+    for (i, t) in q.given.iter().enumerate().take(3) {
+        if !related(t) {
+            return Some(Unrelated {
+                field: given_field(i),
+                text: t.full.clone(),
+            });
+        }
+    }
+    for (field, t) in [
+        ("primer apellido", q.surnames.first.as_ref()),
+        ("segundo apellido", q.surnames.second.as_ref()),
+    ] {
+        if let Some(t) = t
+            && !related(t)
+        {
+            return Some(Unrelated {
+                field,
+                text: t.full.clone(),
+            });
+        }
+    }
+    None
 }
 
 #[cfg(test)]
