@@ -238,6 +238,31 @@ impl<'r> Engine<'r> {
         if profile.surnames.first.is_none() && profile.surnames.married.is_none() {
             return Ok(Decision::rejected("falta el apellido"));
         }
+        // Three maiden surnames and room for another given name: the first
+        // "surname" may be a given name typed into the surname column
+        // (`LUIS PÉREZ` / `GARCÍA`), or the row may carry a compound
+        // surname. Both readings are weighed; the more probable one decides.
+        if !profile.surnames.extra.is_empty() && profile.given.len() < 3 {
+            let mut shifted = profile.clone();
+            if let Some(first) = shifted.surnames.first.take() {
+                shifted.given.push(first);
+                shifted.surnames.first = shifted.surnames.second.take();
+                shifted.surnames.second = Some(shifted.surnames.extra.remove(0));
+                let straight = self.decide(&profile)?;
+                let other = self.decide(&shifted)?;
+                let p = |d: &Decision| d.probability.unwrap_or(0.0);
+                return Ok(if p(&other) > p(&straight) {
+                    other
+                } else {
+                    straight
+                });
+            }
+        }
+        self.decide(&profile)
+    }
+
+    fn decide(&mut self, profile: &Profile) -> Result<Decision, StoreError> {
+        let profile = profile.clone();
         let view = profile.view();
         query_keys(&view, profile.surnames.married.as_ref(), &mut self.keys);
         self.entries.clear();
@@ -624,6 +649,28 @@ mod decision_tests {
         // So is a given name that is none of the person's.
         let d = e
             .by_names(&q("EUSTAQUIA", "CHAVAJAY", "XICAY", Some("1990-04-02")))
+            .unwrap();
+        assert_ne!(d.outcome, RowOutcome::Encontrado, "{d:?}");
+    }
+
+    #[test]
+    fn a_given_name_in_the_surname_column_is_read_as_one() {
+        let (_d, reg) = registry_with(&[
+            "9876543220101,ROSALINDA,MARISOL,,CHAVAJAY,XICAY,,F,GUATEMALA,SOLOLÁ,SOLOLÁ,1990-04-02,NO,,",
+        ]);
+        let mut e = Engine::new(&reg);
+        let d = e
+            .by_names(&q("ROSALINDA", "MARISOL CHAVAJAY", "XICAY", None))
+            .unwrap();
+        assert_eq!(d.outcome, RowOutcome::Encontrado, "{d:?}");
+        // A third surname nobody of the candidates has is unrelated text too.
+        let d = e
+            .by_names(&q(
+                "ROSALINDA",
+                "MARISOL CHAVAJAY",
+                "NAKAMURA",
+                Some("1990-04-02"),
+            ))
             .unwrap();
         assert_ne!(d.outcome, RowOutcome::Encontrado, "{d:?}");
     }

@@ -525,10 +525,18 @@ pub fn unrelated_name(q: &Profile, c: &Profile) -> Option<Unrelated> {
             });
         }
     }
+    let extra = q
+        .surnames
+        .extra
+        .iter()
+        .map(|t| ("segundo apellido", Some(t)));
     for (field, t) in [
         ("primer apellido", q.surnames.first.as_ref()),
         ("segundo apellido", q.surnames.second.as_ref()),
-    ] {
+    ]
+    .into_iter()
+    .chain(extra)
+    {
         if let Some(t) = t
             && !related(t)
         {
