@@ -154,7 +154,8 @@ def build(rng, sample, donors, no_dob_share, rows_wanted):
         s1, s2, married = person[4], person[5], person[6]
         born = person[11]
         kinds = []
-        key = dict(enumerate(fields))  # what the row claims, folded
+        # What the row claims, folded; a field the person lacks is not claimed.
+        key = {i: v for i, v in enumerate(fields) if v}
         exists = rng.random() >= 0.15
         kind, field = "", ""
         if not exists:

@@ -646,6 +646,11 @@ mod decision_tests {
             d.notes
         );
         assert_eq!(d.candidates[0].person.cui.to_string(), "9876543220101");
+        // Each of the person's names accounts for one of the row's only.
+        let d = e
+            .by_names(&q("ROSALINDA", "XICAY", "XICAY", Some("1990-04-02")))
+            .unwrap();
+        assert_ne!(d.outcome, RowOutcome::Encontrado, "{d:?}");
         // So is a given name that is none of the person's.
         let d = e
             .by_names(&q("EUSTAQUIA", "CHAVAJAY", "XICAY", Some("1990-04-02")))

@@ -511,42 +511,64 @@ pub fn unrelated_name(q: &Profile, c: &Profile) -> Option<Unrelated> {
         .chain(c.surnames.married.iter())
         .chain(c.surnames.extra.iter())
         .collect();
-    let related = |t: &NameToken| person.iter().any(|p| compare(t, p) != Agreement::Disagree);
     let given_field = |i: usize| match i {
         0 => "primer nombre",
         1 => "segundo nombre",
         _ => "tercer nombre",
     };
-    for (i, t) in q.given.iter().enumerate().take(3) {
-        if !related(t) {
-            return Some(Unrelated {
-                field: given_field(i),
-                text: t.full.clone(),
-            });
-        }
-    }
-    let extra = q
-        .surnames
-        .extra
+    let mut row: Vec<(&'static str, &NameToken)> = q
+        .given
         .iter()
-        .map(|t| ("segundo apellido", Some(t)));
-    for (field, t) in [
-        ("primer apellido", q.surnames.first.as_ref()),
-        ("segundo apellido", q.surnames.second.as_ref()),
-    ]
-    .into_iter()
-    .chain(extra)
-    {
-        if let Some(t) = t
-            && !related(t)
-        {
+        .take(3)
+        .enumerate()
+        .map(|(i, t)| (given_field(i), t))
+        .collect();
+    row.extend(q.surnames.first.iter().map(|t| ("primer apellido", t)));
+    row.extend(q.surnames.second.iter().map(|t| ("segundo apellido", t)));
+    row.extend(q.surnames.extra.iter().map(|t| ("segundo apellido", t)));
+    // Each of the person's names accounts for one of the row's at most:
+    // MARTÍNEZ MARTÍNEZ is not a slip of CALDERÓN MARTÍNEZ, nor MARÍA
+    // MARIO of MARIO.
+    let related: Vec<Vec<usize>> = row
+        .iter()
+        .map(|(_, t)| {
+            (0..person.len())
+                .filter(|&j| compare(t, person[j]) != Agreement::Disagree)
+                .collect()
+        })
+        .collect();
+    let mut owner: Vec<Option<usize>> = vec![None; person.len()];
+    for i in 0..row.len() {
+        let mut seen = vec![false; person.len()];
+        if !augment(i, &related, &mut owner, &mut seen) {
             return Some(Unrelated {
-                field,
-                text: t.full.clone(),
+                field: row[i].0,
+                text: row[i].1.full.clone(),
             });
         }
     }
     None
+}
+
+/// One step of bipartite matching (Kuhn): finds a person name for row
+/// name `i`, moving earlier row names to other person names if needed.
+fn augment(
+    i: usize,
+    related: &[Vec<usize>],
+    owner: &mut [Option<usize>],
+    seen: &mut [bool],
+) -> bool {
+    for &j in &related[i] {
+        if seen[j] {
+            continue;
+        }
+        seen[j] = true;
+        if owner[j].is_none_or(|k| augment(k, related, owner, seen)) {
+            owner[j] = Some(i);
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]
