@@ -362,6 +362,47 @@ mod tests {
     }
 
     #[test]
+    fn the_outside_share_is_read_from_server_toml_and_checked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::init(tmp.path(), "localhost", OffsetDateTime::now_utc()).unwrap();
+        // A fresh installation writes the default.
+        assert_eq!(
+            dir.config().unwrap().matching.outside_share,
+            crate::matching::engine::DEFAULT_OUTSIDE_SHARE
+        );
+        let text = fs::read_to_string(dir.config_path()).unwrap();
+        let base: String = text
+            .lines()
+            .take_while(|l| !l.starts_with("[matching]"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        // An institution roll with foreigners: its own assumption.
+        fs::write(
+            dir.config_path(),
+            format!("{base}[matching]\noutside_share = 0.1\n"),
+        )
+        .unwrap();
+        assert_eq!(dir.config().unwrap().matching.settings().outside_share, 0.1);
+        // Left out: the default.
+        fs::write(dir.config_path(), &base).unwrap();
+        assert_eq!(
+            dir.config().unwrap().matching.outside_share,
+            crate::matching::engine::DEFAULT_OUTSIDE_SHARE
+        );
+        for bad in ["0.0", "0.9", "-1.0", "nan"] {
+            fs::write(
+                dir.config_path(),
+                format!("{base}[matching]\noutside_share = {bad}\n"),
+            )
+            .unwrap();
+            assert!(
+                matches!(dir.config(), Err(DataDirError::Config { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
     fn init_refuses_bad_hostnames_and_foreign_directories() {
         let tmp = tempfile::tempdir().unwrap();
         let err = DataDir::init(&tmp.path().join("d"), "bad host", OffsetDateTime::now_utc())
