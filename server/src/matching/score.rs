@@ -538,12 +538,12 @@ pub fn unrelated_name(q: &Profile, c: &Profile) -> Option<Unrelated> {
         })
         .collect();
     let mut owner: Vec<Option<usize>> = vec![None; person.len()];
-    for i in 0..row.len() {
+    for (i, (field, token)) in row.iter().enumerate() {
         let mut seen = vec![false; person.len()];
         if !augment(i, &related, &mut owner, &mut seen) {
             return Some(Unrelated {
-                field: row[i].0,
-                text: row[i].1.full.clone(),
+                field,
+                text: token.full.clone(),
             });
         }
     }
