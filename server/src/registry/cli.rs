@@ -211,7 +211,13 @@ pub fn run_match(
     };
     if let Some(share) = outside_share {
         if !(share > 0.0 && share <= 0.5) {
-            anyhow::bail!("--outside-share must be above 0 and at most 0.5, not {share}");
+            return Err(CodedError::error(
+                ErrorCode::BadRequest,
+                format!(
+                    "--outside-share: una proporción mayor que 0 y hasta 0,5 / a share above 0 and at most 0.5, not {share}"
+                ),
+            )
+            .into());
         }
         settings.outside_share = share;
     }
