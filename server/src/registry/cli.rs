@@ -216,8 +216,7 @@ pub fn run_match(
                 format!(
                     "--outside-share: una proporción mayor que 0 y hasta 0,5 / a share above 0 and at most 0.5, not {share}"
                 ),
-            )
-            .into());
+            ));
         }
         settings.outside_share = share;
     }
