@@ -5,8 +5,10 @@
 //! [`super::score`]) becomes a probability `2^W / (Σ 2^Wj + Z)` where the
 //! sum runs over all scored candidates and `Z` stands for the row's person
 //! not being in the registry, or not among the candidates (`Z` grows with
-//! the registry: among 18 million people, a name alone rarely identifies
-//! anyone). `ENCONTRADO` needs that probability to reach 99%: the best
+//! the registry and with the installation's [`MatchingSettings`]: among 18
+//! million people, a common name alone rarely identifies anyone). A row
+//! with a name that is none of the best candidate's names, not even a slip
+//! of one ([`super::score::unrelated_name`]), is never `ENCONTRADO`. `ENCONTRADO` needs that probability to reach 99%: the best
 //! candidate must be clearly ahead of the next one *and* of chance. A
 //! wrong match is far worse than an honest `AMBIGUO`.
 
@@ -99,11 +101,11 @@ pub struct NamesQuery {
 
 /// Probability a reported match must reach: the best candidate at least 99
 /// times as likely as every alternative together (other candidates and
-/// "someone not in the registry"). On the benchmark's perturbed sets (three
-/// at 18 million persons, six at 1 million, 27,000 rows) the probabilities
-/// are calibrated: of the rows between 98% and 99%, about 2% are wrong, and
-/// above 99% one row in 24,000 was. Rows below it are `AMBIGUO` (or
-/// `NO_ENCONTRADO`), with the candidates and their scores for a person to review.
+/// "someone not in the registry"). Calibration by posterior band on held-out
+/// sets (names with and without a date of birth, non-existent persons):
+/// ARCHITECTURE.md, "Persons outside the registry". Rows below it are
+/// `AMBIGUO` (or `NO_ENCONTRADO`), with the candidates and their scores for
+/// a person to review.
 pub const FOUND_PROBABILITY: f64 = 0.99;
 /// Below this, no candidate is worth showing: `NO_ENCONTRADO`.
 pub const CANDIDATE_PROBABILITY: f64 = 0.02;
