@@ -97,6 +97,9 @@ pub struct NamesQuery {
     pub second_surname: String,
     pub married_surname: String,
     pub born: Option<Day>,
+    /// Optional `Año de nacimiento` (one year) or `Edad` (the two years an
+    /// age at the job's date allows): evidence when the row has no date.
+    pub birth_years: Option<(i32, i32)>,
 }
 
 /// Probability a reported match must reach: the best candidate at least 99
@@ -169,6 +172,8 @@ pub struct Engine<'r> {
     frequencies: Frequencies<'r>,
     keys: Vec<u64>,
     entries: Vec<BlockEntry>,
+    /// The current row's year(s) of birth, when it gives them instead of a date.
+    birth_years: Option<(i32, i32)>,
 }
 
 impl<'r> Engine<'r> {
@@ -183,6 +188,7 @@ impl<'r> Engine<'r> {
             frequencies: Frequencies::new(registry),
             keys: Vec::new(),
             entries: Vec::new(),
+            birth_years: None,
         }
     }
 
@@ -229,6 +235,7 @@ impl<'r> Engine<'r> {
 
     /// A names row.
     pub fn by_names(&mut self, q: &NamesQuery) -> Result<Decision, StoreError> {
+        self.birth_years = q.birth_years;
         let profile = Profile {
             given: given_names(q.given.iter().map(String::as_str)),
             surnames: surnames(&q.first_surname, &q.second_surname, &q.married_surname),
@@ -295,11 +302,16 @@ impl<'r> Engine<'r> {
             let Some(person) = self.registry.person_by_id(*cui as i64)? else {
                 continue;
             };
-            let score = match_score(
+            let mut score = match_score(
                 &mut self.frequencies,
                 &profile,
                 &Profile::of_record(&person),
             )?;
+            if profile.born.is_none()
+                && let Some(years) = self.birth_years
+            {
+                score.birth = birth_year_bits(self.registry, years, person.born.ymd().0);
+            }
             scored.push((score.total(), score, person));
         }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -313,6 +325,8 @@ impl<'r> Engine<'r> {
             * M_EXACT_NAME.log2()
             + if profile.born.is_some() {
                 M_EXACT_BIRTH.log2()
+            } else if self.birth_years.is_some() {
+                M_YEAR.log2()
             } else {
                 0.0
             };
@@ -347,7 +361,16 @@ impl<'r> Engine<'r> {
                 outcome: RowOutcome::Encontrado,
                 person: Some(c.person.clone()),
                 probability: Some(c.probability),
-                notes: deciding_fields(&best_score, profile.born.is_some()),
+                notes: deciding_fields(
+                    &best_score,
+                    if profile.born.is_some() {
+                        Some("fecha de nacimiento")
+                    } else if self.birth_years.is_some() {
+                        Some("año de nacimiento")
+                    } else {
+                        None
+                    },
+                ),
                 candidates: vec![],
             });
         }
@@ -397,13 +420,33 @@ impl<'r> Engine<'r> {
     }
 }
 
+/// `m` of a year of birth (or age) typed for a row without a date: the
+/// registered year (or one of the two an age allows), a year off, another.
+const M_YEAR: f64 = 0.9;
+const M_YEAR_OFF: f64 = 0.06;
+const M_YEAR_OTHER: f64 = 0.04;
+
+/// Bits for a row's year(s) of birth against a candidate born in `year`,
+/// `u` from the registry's births per year.
+fn birth_year_bits(registry: &Registry, (from, to): (i32, i32), year: i32) -> f64 {
+    if (from..=to).contains(&year) {
+        (M_YEAR / registry.birth_year_share(from, to)).log2()
+    } else if year == from - 1 || year == to + 1 {
+        let u = registry.birth_year_share(from - 1, from - 1)
+            + registry.birth_year_share(to + 1, to + 1);
+        (M_YEAR_OFF / u.min(1.0)).log2()
+    } else {
+        M_YEAR_OTHER.log2()
+    }
+}
+
 /// Which fields decided a match, for `observaciones`: those that added
 /// evidence (positive bits), from the most telling.
-fn deciding_fields(score: &Score, row_has_birth: bool) -> String {
+fn deciding_fields(score: &Score, birth: Option<&'static str>) -> String {
     let mut fields: Vec<(&str, f64)> =
         vec![("nombres", score.given), ("apellidos", score.surnames)];
-    if row_has_birth {
-        fields.push(("fecha de nacimiento", score.birth));
+    if let Some(label) = birth {
+        fields.push((label, score.birth));
     }
     fields.sort_by(|a, b| b.1.total_cmp(&a.1));
     let decided: Vec<String> = fields
@@ -445,6 +488,7 @@ mod tests {
             second_surname: row[5].to_owned(),
             married_surname: row[6].to_owned(),
             born: Day::parse_iso(&row[11]),
+            birth_years: None,
         }
     }
 
@@ -510,6 +554,7 @@ mod tests {
             second_surname: "XAJIL".into(),
             married_surname: String::new(),
             born: Day::parse_iso("1931-02-03"),
+            birth_years: None,
         };
         assert_ne!(engine.by_names(&q).unwrap().outcome, RowOutcome::Encontrado);
         assert_eq!(
@@ -531,6 +576,7 @@ mod decision_tests {
             second_surname: s2.into(),
             married_surname: String::new(),
             born: born.and_then(Day::parse_iso),
+            birth_years: None,
         }
     }
 
@@ -733,6 +779,26 @@ mod decision_tests {
             .collect();
         assert!(top.contains(&"9876543220101".to_owned()), "{top:?}");
         assert!(top.contains(&"1234567890101".to_owned()), "{top:?}");
+    }
+
+    #[test]
+    fn a_year_of_birth_tells_namesakes_apart_without_a_date() {
+        let (_d, reg) = registry_with(&[
+            "9876543220101,ROSALINDA,,,CHAVAJAY,XICAY,,F,GUATEMALA,SOLOLÁ,SOLOLÁ,1990-04-02,NO,,",
+            "1234567890101,ROSALINDA,,,CHAVAJAY,XICAY,,F,GUATEMALA,SOLOLÁ,SOLOLÁ,1971-11-23,NO,,",
+        ]);
+        let mut e = Engine::new(&reg);
+        let mut row = q("ROSALINDA", "CHAVAJAY", "XICAY", None);
+        assert_eq!(e.by_names(&row).unwrap().outcome, RowOutcome::Ambiguo);
+        row.birth_years = Some((1971, 1971));
+        let d = e.by_names(&row).unwrap();
+        assert_eq!(d.outcome, RowOutcome::Encontrado, "{d:?}");
+        assert_eq!(d.person.unwrap().cui.to_string(), "1234567890101");
+        assert!(d.notes.contains("año de nacimiento"), "{}", d.notes);
+        // An age: the two years it allows.
+        row.birth_years = Some((1989, 1990));
+        let d = e.by_names(&row).unwrap();
+        assert_eq!(d.person.unwrap().cui.to_string(), "9876543220101");
     }
 
     #[test]
