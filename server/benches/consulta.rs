@@ -55,6 +55,12 @@ struct Args {
     python: bool,
     splink: bool,
     splink_minutes: u64,
+    /// Percent of the names rows whose date of birth is left out (on top
+    /// of the generator's own `sin_fecha_nacimiento`).
+    no_dob_percent: u64,
+    /// Seeds of independent query sets (`independent_queries.py`).
+    independent: Vec<u64>,
+    outside_share: Option<String>,
 }
 
 fn args() -> Result<Args> {
@@ -67,6 +73,9 @@ fn args() -> Result<Args> {
         python: true,
         splink: true,
         splink_minutes: 40,
+        no_dob_percent: 0,
+        independent: Vec::new(),
+        outside_share: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -83,6 +92,13 @@ fn args() -> Result<Args> {
             "--splink-minutes" => {
                 a.splink_minutes = it.next().context("--splink-minutes M")?.parse()?
             }
+            "--no-dob-percent" => {
+                a.no_dob_percent = it.next().context("--no-dob-percent P")?.parse()?
+            }
+            "--independent" => a
+                .independent
+                .push(it.next().context("--independent S")?.parse()?),
+            "--outside-share" => a.outside_share = Some(it.next().context("--outside-share X")?),
             "--bench" => {}
             other => bail!("unknown argument {other}"),
         }
@@ -568,6 +584,41 @@ fn splink_answers(result: &Path) -> Result<HashMap<String, (String, String)>> {
     Ok(out)
 }
 
+/// `padron-server match` on a names workbook, with `--outside-share` when given.
+fn names_match_args<'a>(
+    args: &'a Args,
+    data: &'a Path,
+    input: &'a Path,
+    out: &'a Path,
+) -> Vec<&'a str> {
+    let mut v = vec![
+        "match",
+        "--data",
+        p(data),
+        "--input",
+        p(input),
+        "--output",
+        p(out),
+    ];
+    if let Some(share) = &args.outside_share {
+        v.extend(["--outside-share", share.as_str()]);
+    }
+    v
+}
+
+/// Output of a Python script (stdout), failing loudly.
+fn python_output(python: &str, script: &Path, args: &[&str]) -> Result<String> {
+    let out = Command::new(python).arg(script).args(args).output()?;
+    if !out.status.success() {
+        bail!(
+            "{} failed: {}",
+            script.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 fn dir_size(path: &Path) -> u64 {
     std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
 }
@@ -603,10 +654,15 @@ fn main() -> Result<()> {
     let queries_seed = args.queries_seed.unwrap_or(args.seed);
     // The registry's own seed keeps the historical layout; other query sets
     // live beside it.
-    let out = if queries_seed == args.seed {
+    let out = if queries_seed == args.seed && args.no_dob_percent == 0 {
         work.clone()
-    } else {
+    } else if args.no_dob_percent == 0 {
         work.join(format!("queries-{queries_seed}"))
+    } else {
+        work.join(format!(
+            "queries-{queries_seed}-nodob{}",
+            args.no_dob_percent
+        ))
     };
     std::fs::create_dir_all(&out)?;
     let scripts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../packaging/bench");
@@ -678,7 +734,19 @@ fn main() -> Result<()> {
     let cui_xlsx = out.join("cui.xlsx");
     let names_xlsx = out.join("names.xlsx");
     write_cui_xlsx(&mut rng, &cui_xlsx, &sample)?;
-    let (rows, truth) = names_queries(&mut rng, &sample[..NAMES_ROWS * 2], &outsiders);
+    let (mut rows, mut truth) = names_queries(&mut rng, &sample[..NAMES_ROWS * 2], &outsiders);
+    if args.no_dob_percent > 0 {
+        for (row, t) in rows.iter_mut().zip(truth.iter_mut()) {
+            if !row[7].is_empty() && chance(&mut rng, args.no_dob_percent) {
+                row[7].clear();
+                t.2 = if t.2.is_empty() {
+                    "sin_fecha_nacimiento".to_owned()
+                } else {
+                    format!("{}+sin_fecha_nacimiento", t.2)
+                };
+            }
+        }
+    }
     write_names_xlsx(&names_xlsx, &rows)?;
     let mut truth_csv = csv::Writer::from_path(out.join("names_truth.csv"))?;
     truth_csv.write_record(["referencia", "cui_esperado", "perturbaciones"])?;
@@ -707,15 +775,7 @@ fn main() -> Result<()> {
         )?);
         names_runs.push(timed(
             EXE,
-            &[
-                "match",
-                "--data",
-                p(&data),
-                "--input",
-                p(&names_xlsx),
-                "--output",
-                p(&names_out),
-            ],
+            &names_match_args(&args, &data, &names_xlsx, &names_out),
         )?);
     }
     let padron = score(&truth, &padron_answers(&names_out)?);
@@ -930,6 +990,71 @@ fn main() -> Result<()> {
         writeln!(report, "\n### Padrón wrong ENCONTRADO\n")?;
         for w in padron.wrong.iter().take(30) {
             writeln!(report, "- {w}")?;
+        }
+    }
+    // 6. By slice (own set), and the independent sets, Padrón and Splink
+    // on the same files.
+    if args.python {
+        let python = ensure_venv(&args.work)?;
+        let py = p(&python);
+        let splink_csv = out.join("names_splink.csv");
+        writeln!(
+            report,
+            "\n### By slice (this set)\n\n{}",
+            python_output(
+                py,
+                &scripts.join("score_slices.py"),
+                &[
+                    p(&out.join("names_truth.csv")),
+                    p(&names_out),
+                    p(&splink_csv),
+                    "--bands"
+                ]
+            )?
+        )?;
+        for seed in &args.independent {
+            let dir = work.join(format!("independent-{seed}"));
+            eprintln!("conjunto independiente / independent set {seed}");
+            python_output(
+                py,
+                &scripts.join("independent_queries.py"),
+                &[p(&registry), p(&dir), "--seed", &seed.to_string()],
+            )?;
+            let input = dir.join("names.xlsx");
+            let result = dir.join("names_padron.xlsx");
+            let run = timed(EXE, &names_match_args(&args, &data, &input, &result))?;
+            let splink_out = dir.join("names_splink.csv");
+            let mut splink_note = String::from("Splink not run");
+            if args.splink {
+                let started = Instant::now();
+                let status = Command::new("timeout")
+                    .arg((args.splink_minutes * 60).to_string())
+                    .arg(py)
+                    .arg(scripts.join("splink_names.py"))
+                    .args([p(&registry), p(&input), p(&splink_out)])
+                    .stderr(std::process::Stdio::null())
+                    .status()?;
+                splink_note = if status.success() {
+                    format!("Splink {:.1} s", started.elapsed().as_secs_f64())
+                } else {
+                    format!("Splink did not finish ({status})")
+                };
+            }
+            let table = python_output(
+                py,
+                &scripts.join("score_slices.py"),
+                &[
+                    p(&dir.join("names_truth.csv")),
+                    p(&result),
+                    p(&splink_out),
+                    "--bands",
+                ],
+            )?;
+            writeln!(
+                report,
+                "\n## Independent set {seed} (`independent_queries.py`)\n\nPadrón {:.2} s, peak {:.0} MiB; {splink_note}\n\n{table}",
+                run.seconds, run.peak_mib
+            )?;
         }
     }
     std::fs::write(out.join("report.md"), &report)?;

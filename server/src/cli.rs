@@ -94,6 +94,10 @@ pub enum Command {
         /// Result workbook to write.
         #[arg(long, value_name = "OUT.xlsx")]
         output: PathBuf,
+        /// Share of rows whose person is not in the registry (default: the
+        /// data directory's server.toml `[matching] outside_share`, else 0.03).
+        #[arg(long, value_name = "SHARE")]
+        outside_share: Option<f64>,
     },
 }
 

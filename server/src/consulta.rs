@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use padron_shared::ErrorCode;
 
+use crate::matching::engine::MatchingSettings;
 use crate::matching::{Decision, Engine};
 use crate::registry::store::{Registry, StoreError};
 use crate::workbook::write::{JobFacts, counts, write_results};
@@ -85,6 +86,23 @@ pub fn run_job(
     input_name: &str,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<JobResult, ConsultaError> {
+    run_job_with(
+        registry,
+        MatchingSettings::default(),
+        workbook,
+        input_name,
+        progress,
+    )
+}
+
+/// [`run_job`] with the installation's matching settings (`[matching]` of server.toml).
+pub fn run_job_with(
+    registry: &Registry,
+    settings: MatchingSettings,
+    workbook: &QueryWorkbook,
+    input_name: &str,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<JobResult, ConsultaError> {
     let started = Instant::now();
     let started_at = time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
@@ -103,7 +121,7 @@ pub fn run_job(
             };
             let keys: Vec<String> = (0..total).map(key).collect();
             order.sort_by(|a, b| keys[*a].cmp(&keys[*b]));
-            let mut engine = Engine::new(registry);
+            let mut engine = Engine::with_settings(registry, settings);
             let mut out: Vec<Option<Decision>> = vec![None; total];
             for (n, i) in order.into_iter().enumerate() {
                 out[i] = Some(decide(&mut engine, &workbook.rows[i])?);
@@ -123,7 +141,7 @@ pub fn run_job(
             std::thread::scope(|s| -> Result<Vec<Decision>, ConsultaError> {
                 let helper = s.spawn(|| -> Result<Vec<Decision>, ConsultaError> {
                     let own = Registry::open_file(&path)?;
-                    let mut engine = Engine::new(&own);
+                    let mut engine = Engine::with_settings(&own, settings);
                     let mut out = Vec::with_capacity(second.len());
                     for row in second {
                         out.push(decide(&mut engine, row)?);
@@ -131,7 +149,7 @@ pub fn run_job(
                     }
                     Ok(out)
                 });
-                let mut engine = Engine::new(registry);
+                let mut engine = Engine::with_settings(registry, settings);
                 let mut out = Vec::with_capacity(total);
                 for (i, row) in first.iter().enumerate() {
                     out.push(decide(&mut engine, row)?);
@@ -169,6 +187,7 @@ pub fn run_job(
 /// `data_dir`, writes `output`.
 pub fn match_file(
     data_dir: &Path,
+    settings: MatchingSettings,
     input: &Path,
     output: &Path,
     progress: &mut dyn FnMut(usize, usize),
@@ -184,7 +203,7 @@ pub fn match_file(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let result = run_job(&registry, &workbook, &name, progress)?;
+    let result = run_job_with(&registry, settings, &workbook, &name, progress)?;
     std::fs::write(output, &result.xlsx)?;
     Ok(result)
 }

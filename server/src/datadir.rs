@@ -78,6 +78,44 @@ pub struct ServerConfig {
         skip_serializing_if = "crate::revocation::RevocationConfig::is_default"
     )]
     pub revocation: crate::revocation::RevocationConfig,
+    /// `[matching]`: what the names engine assumes about this installation's rows.
+    #[serde(default)]
+    pub matching: MatchingConfig,
+}
+
+/// `[matching]` of `server.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchingConfig {
+    /// Share of the rows whose person is not in the registry at all: near
+    /// 0.01 for a national civil registry queried by its own country's
+    /// programmes; higher for an institution whose rolls hold foreigners or
+    /// many errors (see ARCHITECTURE.md, "Persons outside the registry").
+    #[serde(default = "default_outside_share")]
+    pub outside_share: f64,
+}
+
+// Checked finite and in (0, 0.5] when read; never NaN.
+impl Eq for MatchingConfig {}
+
+impl Default for MatchingConfig {
+    fn default() -> Self {
+        MatchingConfig {
+            outside_share: default_outside_share(),
+        }
+    }
+}
+
+fn default_outside_share() -> f64 {
+    crate::matching::engine::DEFAULT_OUTSIDE_SHARE
+}
+
+impl MatchingConfig {
+    pub fn settings(&self) -> crate::matching::engine::MatchingSettings {
+        crate::matching::engine::MatchingSettings {
+            outside_share: self.outside_share,
+        }
+    }
 }
 
 fn default_retention_days() -> u32 {
@@ -256,6 +294,7 @@ impl DataDir {
             limits: Default::default(),
             tls: Default::default(),
             revocation: Default::default(),
+            matching: MatchingConfig::default(),
         };
         let text = toml::to_string_pretty(&config).map_err(|e| DataDirError::Config {
             path: dir.join(CONFIG_FILE),
@@ -280,10 +319,20 @@ impl DataDir {
     pub fn config(&self) -> Result<ServerConfig, DataDirError> {
         let path = self.config_path();
         let text = fs::read_to_string(&path).map_err(io_err(&path))?;
-        toml::from_str(&text).map_err(|e| DataDirError::Config {
-            path,
+        let config: ServerConfig = toml::from_str(&text).map_err(|e| DataDirError::Config {
+            path: path.clone(),
             message: e.to_string(),
-        })
+        })?;
+        let share = config.matching.outside_share;
+        if !(share > 0.0 && share <= 0.5) {
+            return Err(DataDirError::Config {
+                path,
+                message: format!(
+                    "[matching] outside_share must be a share above 0 and at most 0.5, not {share}"
+                ),
+            });
+        }
+        Ok(config)
     }
 
     pub fn open_store(&self) -> Result<SqliteStore, DataDirError> {
@@ -325,6 +374,47 @@ mod tests {
         let config = dir.config().unwrap();
         assert_eq!(config.public_url, "https://localhost:8443");
         DataDir::open(tmp.path()).unwrap().open_store().unwrap();
+    }
+
+    #[test]
+    fn the_outside_share_is_read_from_server_toml_and_checked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::init(tmp.path(), "localhost", OffsetDateTime::now_utc()).unwrap();
+        // A fresh installation writes the default.
+        assert_eq!(
+            dir.config().unwrap().matching.outside_share,
+            crate::matching::engine::DEFAULT_OUTSIDE_SHARE
+        );
+        let text = fs::read_to_string(dir.config_path()).unwrap();
+        let base: String = text
+            .lines()
+            .take_while(|l| !l.starts_with("[matching]"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        // An institution roll with foreigners: its own assumption.
+        fs::write(
+            dir.config_path(),
+            format!("{base}[matching]\noutside_share = 0.1\n"),
+        )
+        .unwrap();
+        assert_eq!(dir.config().unwrap().matching.settings().outside_share, 0.1);
+        // Left out: the default.
+        fs::write(dir.config_path(), &base).unwrap();
+        assert_eq!(
+            dir.config().unwrap().matching.outside_share,
+            crate::matching::engine::DEFAULT_OUTSIDE_SHARE
+        );
+        for bad in ["0.0", "0.9", "-1.0", "nan"] {
+            fs::write(
+                dir.config_path(),
+                format!("{base}[matching]\noutside_share = {bad}\n"),
+            )
+            .unwrap();
+            assert!(
+                matches!(dir.config(), Err(DataDirError::Config { .. })),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -142,4 +142,19 @@ fn refusals_have_their_codes() {
     ]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("WORKBOOK_UNREADABLE"));
+
+    // The installation's assumption about persons outside the registry is a share.
+    let out = run(&[
+        "match",
+        "--data",
+        p(dir.path()),
+        "--input",
+        p(&not_a_workbook),
+        "--output",
+        p(&csv),
+        "--outside-share",
+        "2",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("BAD_REQUEST"));
 }

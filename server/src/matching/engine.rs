@@ -5,8 +5,10 @@
 //! [`super::score`]) becomes a probability `2^W / (Σ 2^Wj + Z)` where the
 //! sum runs over all scored candidates and `Z` stands for the row's person
 //! not being in the registry, or not among the candidates (`Z` grows with
-//! the registry: among 18 million people, a name alone rarely identifies
-//! anyone). `ENCONTRADO` needs that probability to reach 99%: the best
+//! the registry and with the installation's [`MatchingSettings`]: among 18
+//! million people, a common name alone rarely identifies anyone). A row
+//! with a name that is none of the best candidate's names, not even a slip
+//! of one ([`super::score::unrelated_name`]), is never `ENCONTRADO`. `ENCONTRADO` needs that probability to reach 99%: the best
 //! candidate must be clearly ahead of the next one *and* of chance. A
 //! wrong match is far worse than an honest `AMBIGUO`.
 
@@ -19,7 +21,7 @@ use crate::registry::store::{BlockEntry, Registry, StoreError};
 
 use super::blocking::{SignatureProbe, query_keys};
 use super::profile::Profile;
-use super::score::{Frequencies, match_bits};
+use super::score::{Frequencies, Score, match_score, unrelated_name};
 
 /// The result of one query row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -95,25 +97,62 @@ pub struct NamesQuery {
     pub second_surname: String,
     pub married_surname: String,
     pub born: Option<Day>,
+    /// Optional `Año de nacimiento` (one year) or `Edad` (the two years an
+    /// age at the job's date allows): evidence when the row has no date.
+    pub birth_years: Option<(i32, i32)>,
 }
 
 /// Probability a reported match must reach: the best candidate at least 99
 /// times as likely as every alternative together (other candidates and
-/// "someone not in the registry"). On the benchmark's perturbed sets (three
-/// at 18 million persons, six at 1 million, 27,000 rows) the probabilities
-/// are calibrated: of the rows between 98% and 99%, about 2% are wrong, and
-/// above 99% one row in 24,000 was. Rows below it are `AMBIGUO` (or
-/// `NO_ENCONTRADO`), with the candidates and their scores for a person to review.
+/// "someone not in the registry"). Calibration by posterior band on held-out
+/// sets (names with and without a date of birth, non-existent persons):
+/// ARCHITECTURE.md, "Persons outside the registry". Rows below it are
+/// `AMBIGUO` (or `NO_ENCONTRADO`), with the candidates and their scores for
+/// a person to review.
 pub const FOUND_PROBABILITY: f64 = 0.99;
 /// Below this, no candidate is worth showing: `NO_ENCONTRADO`.
 pub const CANDIDATE_PROBABILITY: f64 = 0.02;
-/// Odds, per registry person, that a row's person is outside the registry
-/// or was missed by blocking: `Z = persons × this`. With a prior of 95% that
-/// a beneficiary is in the civil registry, `(1 − 0.95) / 0.95 ≈ 0.053`; the
-/// rest covers persons that blocking misses (1 to 2 rows in 1,000 of those
-/// in the registry, measured on the benchmark's perturbed sets at 1 and 18
-/// million persons): `(0.05 + 0.95 × 0.002) / (0.95 × 0.998) ≈ 0.055`.
-pub const OUTSIDE_ODDS_PER_PERSON: f64 = 0.055;
+/// Share of the rows of registered persons that blocking misses (1 to 2 in
+/// 1,000, measured on the benchmark's perturbed sets at 1 and 18 million
+/// persons): their person is "outside" as far as the candidates go.
+const BLOCKING_MISSES: f64 = 0.002;
+/// `m` of a name typed exactly as registered (see [`super::score`]), and of
+/// a date of birth typed exactly: an outside person's row shows its text
+/// only if typed right, as a candidate's does.
+const M_EXACT_NAME: f64 = 0.88;
+const M_EXACT_BIRTH: f64 = 0.93;
+
+/// What an installation assumes about the persons its rows name.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MatchingSettings {
+    /// Share of the rows whose person is not in the registry at all
+    /// (foreigners, persons never registered, rows of nobody). See
+    /// [`DEFAULT_OUTSIDE_SHARE`].
+    pub outside_share: f64,
+}
+
+/// Default [`MatchingSettings::outside_share`]: see ARCHITECTURE.md
+/// ("Persons outside the registry") for the measurement behind it.
+pub const DEFAULT_OUTSIDE_SHARE: f64 = 0.03;
+
+impl Default for MatchingSettings {
+    fn default() -> Self {
+        MatchingSettings {
+            outside_share: DEFAULT_OUTSIDE_SHARE,
+        }
+    }
+}
+
+impl MatchingSettings {
+    /// Odds, per registry person, that a row's person is outside the
+    /// registry or was missed by blocking: `Z = persons × this` (the
+    /// posterior's "someone else"). With `s` the outside share and `b` the
+    /// blocking misses, `(s + (1 − s)·b) / ((1 − s)·(1 − b))`.
+    pub fn outside_odds_per_person(&self) -> f64 {
+        let s = self.outside_share.clamp(1e-6, 0.5);
+        (s + (1.0 - s) * BLOCKING_MISSES) / ((1.0 - s) * (1.0 - BLOCKING_MISSES))
+    }
+}
 /// Persons of the blocks that get the full scoring: the best by signature,
 /// and all those tied with the very best up to `FULL_SCORING_TIED`. (Scoring
 /// 64 gave the same precision on the benchmark's 27,000 rows, for 40% more
@@ -129,18 +168,27 @@ pub const LISTED_CANDIDATES: usize = 5;
 #[derive(Debug)]
 pub struct Engine<'r> {
     registry: &'r Registry,
+    settings: MatchingSettings,
     frequencies: Frequencies<'r>,
     keys: Vec<u64>,
     entries: Vec<BlockEntry>,
+    /// The current row's year(s) of birth, when it gives them instead of a date.
+    birth_years: Option<(i32, i32)>,
 }
 
 impl<'r> Engine<'r> {
     pub fn new(registry: &'r Registry) -> Engine<'r> {
+        Engine::with_settings(registry, MatchingSettings::default())
+    }
+
+    pub fn with_settings(registry: &'r Registry, settings: MatchingSettings) -> Engine<'r> {
         Engine {
             registry,
+            settings,
             frequencies: Frequencies::new(registry),
             keys: Vec::new(),
             entries: Vec::new(),
+            birth_years: None,
         }
     }
 
@@ -187,6 +235,7 @@ impl<'r> Engine<'r> {
 
     /// A names row.
     pub fn by_names(&mut self, q: &NamesQuery) -> Result<Decision, StoreError> {
+        self.birth_years = q.birth_years;
         let profile = Profile {
             given: given_names(q.given.iter().map(String::as_str)),
             surnames: surnames(&q.first_surname, &q.second_surname, &q.married_surname),
@@ -198,6 +247,31 @@ impl<'r> Engine<'r> {
         if profile.surnames.first.is_none() && profile.surnames.married.is_none() {
             return Ok(Decision::rejected("falta el apellido"));
         }
+        // Three maiden surnames and room for another given name: the first
+        // "surname" may be a given name typed into the surname column
+        // (`LUIS PÉREZ` / `GARCÍA`), or the row may carry a compound
+        // surname. Both readings are weighed; the more probable one decides.
+        if !profile.surnames.extra.is_empty() && profile.given.len() < 3 {
+            let mut shifted = profile.clone();
+            if let Some(first) = shifted.surnames.first.take() {
+                shifted.given.push(first);
+                shifted.surnames.first = shifted.surnames.second.take();
+                shifted.surnames.second = Some(shifted.surnames.extra.remove(0));
+                let straight = self.decide(&profile)?;
+                let other = self.decide(&shifted)?;
+                let p = |d: &Decision| d.probability.unwrap_or(0.0);
+                return Ok(if p(&other) > p(&straight) {
+                    other
+                } else {
+                    straight
+                });
+            }
+        }
+        self.decide(&profile)
+    }
+
+    fn decide(&mut self, profile: &Profile) -> Result<Decision, StoreError> {
+        let profile = profile.clone();
         let view = profile.view();
         query_keys(&view, profile.surnames.married.as_ref(), &mut self.keys);
         self.entries.clear();
@@ -220,7 +294,7 @@ impl<'r> Engine<'r> {
         let limit = FULL_SCORING.max(tied.min(FULL_SCORING_TIED));
         // More equally plausible persons than can be scored: no single one can be reported.
         let crowded = rough.len() > limit && rough[limit].0 >= top_rough;
-        let mut scored: Vec<(f64, RegistryRecord)> = Vec::new();
+        let mut scored: Vec<(f64, Score, RegistryRecord)> = Vec::new();
         for (r, cui) in rough.iter().take(limit) {
             if *r < top_rough - ROUGH_MARGIN {
                 break;
@@ -228,17 +302,37 @@ impl<'r> Engine<'r> {
             let Some(person) = self.registry.person_by_id(*cui as i64)? else {
                 continue;
             };
-            let bits = match_bits(
+            let mut score = match_score(
                 &mut self.frequencies,
                 &profile,
                 &Profile::of_record(&person),
             )?;
-            scored.push((bits, person));
+            if profile.born.is_none()
+                && let Some(years) = self.birth_years
+            {
+                score.birth = birth_year_bits(self.registry, years, person.born.ymd().0);
+            }
+            scored.push((score.total(), score, person));
         }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
 
-        // Probabilities against each other and against "someone else".
-        let outside_bits = (self.frequencies.persons() * OUTSIDE_ODDS_PER_PERSON).log2();
+        // Probabilities against each other and against "someone else": a
+        // person outside the registry whose names (and date) are the row's,
+        // typed right, as likely as a random registered person's would be.
+        let typed_right = (profile.given.len().min(3)
+            + profile.surnames.maiden().count()
+            + usize::from(profile.surnames.married.is_some())) as f64
+            * M_EXACT_NAME.log2()
+            + if profile.born.is_some() {
+                M_EXACT_BIRTH.log2()
+            } else if self.birth_years.is_some() {
+                M_YEAR.log2()
+            } else {
+                0.0
+            };
+        let outside_bits = (self.frequencies.persons() * self.settings.outside_odds_per_person())
+            .log2()
+            + typed_right;
         let top_bits = scored
             .first()
             .map(|s| s.0)
@@ -246,23 +340,53 @@ impl<'r> Engine<'r> {
             .max(outside_bits);
         let denominator: f64 = scored.iter().map(|s| (s.0 - top_bits).exp2()).sum::<f64>()
             + (outside_bits - top_bits).exp2();
+        let best_score = scored.first().map(|s| s.1).unwrap_or_default();
         let candidates: Vec<Candidate> = scored
             .into_iter()
-            .map(|(bits, person)| Candidate {
+            .map(|(bits, _, person)| Candidate {
                 probability: (bits - top_bits).exp2() / denominator,
                 bits,
                 person,
             })
             .collect();
         let best = candidates.first().map(|c| c.probability).unwrap_or(0.0);
-        if best >= FOUND_PROBABILITY && !crowded {
+        // A name of the row that is none of the best candidate's names, not
+        // even a slip of one: never reported as found, whatever the rest.
+        let unrelated = candidates
+            .first()
+            .and_then(|c| unrelated_name(&profile, &Profile::of_record(&c.person)));
+        if best >= FOUND_PROBABILITY && !crowded && unrelated.is_none() {
             let c = &candidates[0];
             return Ok(Decision {
                 outcome: RowOutcome::Encontrado,
                 person: Some(c.person.clone()),
                 probability: Some(c.probability),
-                notes: String::new(),
+                notes: deciding_fields(
+                    &best_score,
+                    if profile.born.is_some() {
+                        Some("fecha de nacimiento")
+                    } else if self.birth_years.is_some() {
+                        Some("año de nacimiento")
+                    } else {
+                        None
+                    },
+                ),
                 candidates: vec![],
+            });
+        }
+        if let Some(u) = &unrelated
+            && best >= CANDIDATE_PROBABILITY
+        {
+            let listed: Vec<Candidate> = candidates.into_iter().take(LISTED_CANDIDATES).collect();
+            return Ok(Decision {
+                outcome: RowOutcome::Ambiguo,
+                person: None,
+                probability: Some(best),
+                notes: format!(
+                    "el {} «{}» no es ningún nombre del candidato más probable (ni un error de escritura de uno); ver hoja candidatos",
+                    u.field, u.text
+                ),
+                candidates: listed,
             });
         }
         if best >= CANDIDATE_PROBABILITY || (crowded && !candidates.is_empty()) {
@@ -296,6 +420,46 @@ impl<'r> Engine<'r> {
     }
 }
 
+/// `m` of a year of birth (or age) typed for a row without a date: the
+/// registered year (or one of the two an age allows), a year off, another.
+const M_YEAR: f64 = 0.9;
+const M_YEAR_OFF: f64 = 0.06;
+const M_YEAR_OTHER: f64 = 0.04;
+
+/// Bits for a row's year(s) of birth against a candidate born in `year`,
+/// `u` from the registry's births per year.
+fn birth_year_bits(registry: &Registry, (from, to): (i32, i32), year: i32) -> f64 {
+    if (from..=to).contains(&year) {
+        (M_YEAR / registry.birth_year_share(from, to)).log2()
+    } else if year == from - 1 || year == to + 1 {
+        let u = registry.birth_year_share(from - 1, from - 1)
+            + registry.birth_year_share(to + 1, to + 1);
+        (M_YEAR_OFF / u.min(1.0)).log2()
+    } else {
+        M_YEAR_OTHER.log2()
+    }
+}
+
+/// Which fields decided a match, for `observaciones`: those that added
+/// evidence (positive bits), from the most telling.
+fn deciding_fields(score: &Score, birth: Option<&'static str>) -> String {
+    let mut fields: Vec<(&str, f64)> =
+        vec![("nombres", score.given), ("apellidos", score.surnames)];
+    if let Some(label) = birth {
+        fields.push((label, score.birth));
+    }
+    fields.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let decided: Vec<String> = fields
+        .iter()
+        .filter(|f| f.1 > 0.0)
+        .map(|f| format!("{} ({:.0} bits)", f.0, f.1))
+        .collect();
+    if decided.is_empty() {
+        return String::new();
+    }
+    format!("decidieron: {}", decided.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,6 +488,7 @@ mod tests {
             second_surname: row[5].to_owned(),
             married_surname: row[6].to_owned(),
             born: Day::parse_iso(&row[11]),
+            birth_years: None,
         }
     }
 
@@ -389,6 +554,7 @@ mod tests {
             second_surname: "XAJIL".into(),
             married_surname: String::new(),
             born: Day::parse_iso("1931-02-03"),
+            birth_years: None,
         };
         assert_ne!(engine.by_names(&q).unwrap().outcome, RowOutcome::Encontrado);
         assert_eq!(
@@ -410,6 +576,7 @@ mod decision_tests {
             second_surname: s2.into(),
             married_surname: String::new(),
             born: born.and_then(Day::parse_iso),
+            birth_years: None,
         }
     }
 
@@ -491,6 +658,166 @@ mod decision_tests {
             .unwrap();
         assert_eq!(d.outcome, RowOutcome::Encontrado, "{d:?}");
         assert_eq!(d.person.unwrap().cui.to_string(), "1234567890101");
+    }
+
+    const ROSALINDA: &str =
+        "9876543220101,ROSALINDA,,,CHAVAJAY,XICAY,,F,GUATEMALA,SOLOLÁ,SOLOLÁ,1990-04-02,NO,,";
+
+    #[test]
+    fn a_surname_that_is_not_the_persons_is_never_found() {
+        let (_d, reg) = registry_with(&[ROSALINDA]);
+        let mut e = Engine::new(&reg);
+        // Gibberish, a real surname of others, a name nobody has: with the
+        // date of birth and every other field right, still not found.
+        for (s1, s2) in [
+            ("QWERTIÁN", "XICAY"),
+            ("MORALES", "XICAY"),
+            ("CHAVAJAY", "WOJCIECHOWSKI"),
+        ] {
+            for born in [Some("1990-04-02"), None] {
+                let d = e.by_names(&q("ROSALINDA", s1, s2, born)).unwrap();
+                assert_ne!(
+                    d.outcome,
+                    RowOutcome::Encontrado,
+                    "{s1} {s2} {born:?}: {d:?}"
+                );
+            }
+        }
+        // The clerk is told why.
+        let d = e
+            .by_names(&q("ROSALINDA", "QWERTIÁN", "XICAY", Some("1990-04-02")))
+            .unwrap();
+        assert_eq!(d.outcome, RowOutcome::Ambiguo, "{d:?}");
+        assert!(
+            d.notes.contains("primer apellido «QWERTIAN»"),
+            "{}",
+            d.notes
+        );
+        assert_eq!(d.candidates[0].person.cui.to_string(), "9876543220101");
+        // Each of the person's names accounts for one of the row's only.
+        let d = e
+            .by_names(&q("ROSALINDA", "XICAY", "XICAY", Some("1990-04-02")))
+            .unwrap();
+        assert_ne!(d.outcome, RowOutcome::Encontrado, "{d:?}");
+        // So is a given name that is none of the person's.
+        let d = e
+            .by_names(&q("EUSTAQUIA", "CHAVAJAY", "XICAY", Some("1990-04-02")))
+            .unwrap();
+        assert_ne!(d.outcome, RowOutcome::Encontrado, "{d:?}");
+    }
+
+    #[test]
+    fn a_given_name_in_the_surname_column_is_read_as_one() {
+        let (_d, reg) = registry_with(&[
+            "9876543220101,ROSALINDA,MARISOL,,CHAVAJAY,XICAY,,F,GUATEMALA,SOLOLÁ,SOLOLÁ,1990-04-02,NO,,",
+        ]);
+        let mut e = Engine::new(&reg);
+        let d = e
+            .by_names(&q("ROSALINDA", "MARISOL CHAVAJAY", "XICAY", None))
+            .unwrap();
+        assert_eq!(d.outcome, RowOutcome::Encontrado, "{d:?}");
+        // A third surname nobody of the candidates has is unrelated text too.
+        let d = e
+            .by_names(&q(
+                "ROSALINDA",
+                "MARISOL CHAVAJAY",
+                "NAKAMURA",
+                Some("1990-04-02"),
+            ))
+            .unwrap();
+        assert_ne!(d.outcome, RowOutcome::Encontrado, "{d:?}");
+    }
+
+    #[test]
+    fn a_slip_of_the_persons_own_surname_is_still_found() {
+        let (_d, reg) = registry_with(&[ROSALINDA]);
+        let mut e = Engine::new(&reg);
+        // One letter off, a keyboard neighbour (J/H), a Mayan spelling.
+        for s1 in ["CHAVAJAI", "CHAVAHAY", "CHABAJAY"] {
+            for born in [Some("1990-04-02"), None] {
+                let d = e.by_names(&q("ROSALINDA", s1, "XICAY", born)).unwrap();
+                assert_eq!(d.outcome, RowOutcome::Encontrado, "{s1} {born:?}: {d:?}");
+                assert_eq!(d.person.unwrap().cui.to_string(), "9876543220101");
+            }
+        }
+    }
+
+    #[test]
+    fn a_full_name_only_one_person_carries_is_found_without_a_date() {
+        let (_d, reg) = registry_with(&[ROSALINDA]);
+        let mut e = Engine::new(&reg);
+        let d = e
+            .by_names(&q("rosalinda", "chavajay", "xicay", None))
+            .unwrap();
+        assert_eq!(d.outcome, RowOutcome::Encontrado, "{d:?}");
+        assert_eq!(d.person.unwrap().cui.to_string(), "9876543220101");
+        // `observaciones` says which fields decided.
+        assert!(d.notes.starts_with("decidieron: "), "{}", d.notes);
+        assert!(!d.notes.contains("fecha"), "{}", d.notes);
+    }
+
+    #[test]
+    fn a_common_name_without_a_date_is_ambiguous_with_its_candidates_in_order() {
+        let (_d, reg) = registry_with(&[
+            "9876543220101,MARÍA,,,LÓPEZ,GARCÍA,,F,GUATEMALA,GUATEMALA,MIXCO,1990-04-02,NO,,",
+            "1234567890101,MARÍA,,,LÓPEZ,GARCÍA,,F,GUATEMALA,SOLOLÁ,SOLOLÁ,1971-11-23,NO,,",
+            "2345678910101,MARÍA,,,LÓPEZ,GARSÍA,,F,GUATEMALA,ZACAPA,ZACAPA,1985-06-30,NO,,",
+        ]);
+        let mut e = Engine::new(&reg);
+        let d = e.by_names(&q("MARIA", "LOPEZ", "GARCIA", None)).unwrap();
+        assert_eq!(d.outcome, RowOutcome::Ambiguo, "{d:?}");
+        assert!(d.candidates.len() >= 2, "{d:?}");
+        assert!(
+            d.candidates
+                .windows(2)
+                .all(|w| w[0].probability >= w[1].probability),
+            "{d:?}"
+        );
+        let top: Vec<String> = d.candidates[..2]
+            .iter()
+            .map(|c| c.person.cui.to_string())
+            .collect();
+        assert!(top.contains(&"9876543220101".to_owned()), "{top:?}");
+        assert!(top.contains(&"1234567890101".to_owned()), "{top:?}");
+    }
+
+    #[test]
+    fn a_year_of_birth_tells_namesakes_apart_without_a_date() {
+        let (_d, reg) = registry_with(&[
+            "9876543220101,ROSALINDA,,,CHAVAJAY,XICAY,,F,GUATEMALA,SOLOLÁ,SOLOLÁ,1990-04-02,NO,,",
+            "1234567890101,ROSALINDA,,,CHAVAJAY,XICAY,,F,GUATEMALA,SOLOLÁ,SOLOLÁ,1971-11-23,NO,,",
+        ]);
+        let mut e = Engine::new(&reg);
+        let mut row = q("ROSALINDA", "CHAVAJAY", "XICAY", None);
+        assert_eq!(e.by_names(&row).unwrap().outcome, RowOutcome::Ambiguo);
+        row.birth_years = Some((1971, 1971));
+        let d = e.by_names(&row).unwrap();
+        assert_eq!(d.outcome, RowOutcome::Encontrado, "{d:?}");
+        assert_eq!(d.person.unwrap().cui.to_string(), "1234567890101");
+        assert!(d.notes.contains("año de nacimiento"), "{}", d.notes);
+        // An age: the two years it allows.
+        row.birth_years = Some((1989, 1990));
+        let d = e.by_names(&row).unwrap();
+        assert_eq!(d.person.unwrap().cui.to_string(), "9876543220101");
+    }
+
+    #[test]
+    fn the_outside_share_is_the_installations_assumption() {
+        let (_d, reg) = registry_with(&[ROSALINDA]);
+        let row = q("ROSALINDA", "CHAVAJAY", "", None);
+        let p = |share: f64| {
+            let mut e = Engine::with_settings(
+                &reg,
+                MatchingSettings {
+                    outside_share: share,
+                },
+            );
+            e.by_names(&row).unwrap().probability.unwrap_or(0.0)
+        };
+        // More persons outside the registry: less certainty from names alone.
+        assert!(p(0.001) > p(0.3), "{} {}", p(0.001), p(0.3));
+        let odds = MatchingSettings::default().outside_odds_per_person();
+        assert!(odds > DEFAULT_OUTSIDE_SHARE && odds < 2.0 * DEFAULT_OUTSIDE_SHARE + 0.003);
     }
 
     #[test]

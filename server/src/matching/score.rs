@@ -69,7 +69,12 @@ pub fn compare(q: &NameToken, c: &NameToken) -> Agreement {
         return Agreement::Exact;
     }
     if q.initial || c.initial {
-        return if q.core.as_bytes().first() == c.core.as_bytes().first() {
+        // DEL CARMEN may be abbreviated D. or C.
+        let (qi, ci) = (q.core.as_bytes().first(), c.core.as_bytes().first());
+        let fits = qi == ci
+            || (q.initial && qi == c.full.as_bytes().first())
+            || (c.initial && ci == q.full.as_bytes().first());
+        return if fits {
             Agreement::Initial
         } else {
             Agreement::Disagree
@@ -449,9 +454,121 @@ fn surname_bits(f: &mut Frequencies<'_>, q: &Surnames, c: &Surnames) -> Result<f
 
 /// Total match weight, in bits, of a row against a person.
 pub fn match_bits(f: &mut Frequencies<'_>, q: &Profile, c: &Profile) -> Result<f64, StoreError> {
-    Ok(given_bits(f, &q.given, &c.given)?
-        + surname_bits(f, &q.surnames, &c.surnames)?
-        + f.birth_bits(q.born, c.born))
+    Ok(match_score(f, q, c)?.total())
+}
+
+/// A row against a person, field by field (bits), for the decision and
+/// for saying which fields decided.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Score {
+    pub given: f64,
+    pub surnames: f64,
+    pub birth: f64,
+}
+
+impl Score {
+    pub fn total(&self) -> f64 {
+        self.given + self.surnames + self.birth
+    }
+}
+
+/// [`match_bits`], by field.
+pub fn match_score(f: &mut Frequencies<'_>, q: &Profile, c: &Profile) -> Result<Score, StoreError> {
+    Ok(Score {
+        given: given_bits(f, &q.given, &c.given)?,
+        surnames: surname_bits(f, &q.surnames, &c.surnames)?,
+        birth: f.birth_bits(q.born, c.born),
+    })
+}
+
+/// A name field of the row whose text is unrelated to the person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unrelated {
+    /// The field, as the result workbook names it (Spanish).
+    pub field: &'static str,
+    /// The row's text (normalised).
+    pub text: String,
+}
+
+/// The first of the row's given names and maiden surnames that is not even
+/// a slip of any of the person's names: not the same, not a particle or
+/// spelling variant, not within typing distance, not a fitting initial.
+///
+/// Such text is a disagreement, not a slip: a row whose first surname is
+/// QWERTIÁN where the person's is MORALES says the row is someone else (or
+/// no one), however rare QWERTIÁN is as a name — its rarity makes a *slip*
+/// telling, never a disagreement neutral. The person's names in any field
+/// count (a second given name typed into the surname column, surnames
+/// swapped, a married surname typed as the second), so only text that is
+/// none of them is unrelated. The engine never reports such a candidate as
+/// found: a clerk decides (see [`super::engine`]).
+pub fn unrelated_name(q: &Profile, c: &Profile) -> Option<Unrelated> {
+    let person: Vec<&NameToken> = c
+        .given
+        .iter()
+        .chain(c.surnames.first.iter())
+        .chain(c.surnames.second.iter())
+        .chain(c.surnames.married.iter())
+        .chain(c.surnames.extra.iter())
+        .collect();
+    let given_field = |i: usize| match i {
+        0 => "primer nombre",
+        1 => "segundo nombre",
+        _ => "tercer nombre",
+    };
+    let mut row: Vec<(&'static str, &NameToken)> = q
+        .given
+        .iter()
+        .take(3)
+        .enumerate()
+        .map(|(i, t)| (given_field(i), t))
+        .collect();
+    row.extend(q.surnames.first.iter().map(|t| ("primer apellido", t)));
+    row.extend(q.surnames.second.iter().map(|t| ("segundo apellido", t)));
+    row.extend(q.surnames.extra.iter().map(|t| ("segundo apellido", t)));
+    // Each of the person's names accounts for one of the row's at most:
+    // MARTÍNEZ MARTÍNEZ is not a slip of CALDERÓN MARTÍNEZ, nor MARÍA
+    // MARIO of MARIO.
+    let related: Vec<Vec<usize>> = row
+        .iter()
+        .map(|(_, t)| {
+            (0..person.len())
+                .filter(|&j| compare(t, person[j]) != Agreement::Disagree)
+                .collect()
+        })
+        .collect();
+    let mut owner: Vec<Option<usize>> = vec![None; person.len()];
+    for (i, (field, token)) in row.iter().enumerate() {
+        let mut seen = vec![false; person.len()];
+        if !augment(i, &related, &mut owner, &mut seen) {
+            return Some(Unrelated {
+                field,
+                text: token.full.clone(),
+            });
+        }
+    }
+    None
+}
+
+/// One step of bipartite matching (Kuhn): finds a person name for row
+/// name `i`, moving earlier row names to other person names if needed.
+fn augment(
+    i: usize,
+    related: &[Vec<usize>],
+    owner: &mut [Option<usize>],
+    seen: &mut [bool],
+) -> bool {
+    for &j in &related[i] {
+        if seen[j] {
+            continue;
+        }
+        seen[j] = true;
+        if owner[j].is_none_or(|k| augment(k, related, owner, seen)) {
+            owner[j] = Some(i);
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]

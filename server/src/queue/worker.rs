@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::audit::AuditRecord;
 use crate::clock::{Clock, timestamp};
-use crate::consulta::run_job;
+use crate::consulta::run_job_with;
 use crate::datadir::DataDir;
 use crate::matching::RowOutcome;
 use crate::registry::store::Registry;
@@ -170,7 +170,19 @@ impl Worker {
                 }
             }
         };
-        let result = match run_job(&registry, &workbook, &job.file_name, &mut progress) {
+        // Read per job: an edited server.toml applies from the next job on.
+        let settings = self
+            .dir
+            .config()
+            .map(|c| c.matching.settings())
+            .unwrap_or_default();
+        let result = match run_job_with(
+            &registry,
+            settings,
+            &workbook,
+            &job.file_name,
+            &mut progress,
+        ) {
             Ok(r) => r,
             Err(e) => return self.fail(me, &job, e.code(), &e.to_string()),
         };

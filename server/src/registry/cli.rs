@@ -196,9 +196,32 @@ pub fn run(command: RegistryCommand, lang: Lang) -> anyhow::Result<()> {
 }
 
 /// `padron-server match`: the queue's engine on one workbook, without the queue.
-pub fn run_match(data: &Path, input: &Path, output: &Path, lang: Lang) -> anyhow::Result<()> {
+pub fn run_match(
+    data: &Path,
+    input: &Path,
+    output: &Path,
+    outside_share: Option<f64>,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    // The installation's setting when this is one; a bare registry
+    // directory (the benchmark's) has no server.toml.
+    let mut settings = match crate::datadir::DataDir::open(data) {
+        Ok(dir) => dir.config()?.matching.settings(),
+        Err(_) => crate::matching::engine::MatchingSettings::default(),
+    };
+    if let Some(share) = outside_share {
+        if !(share > 0.0 && share <= 0.5) {
+            return Err(CodedError::error(
+                ErrorCode::BadRequest,
+                format!(
+                    "--outside-share: una proporción mayor que 0 y hasta 0,5 / a share above 0 and at most 0.5, not {share}"
+                ),
+            ));
+        }
+        settings.outside_share = share;
+    }
     let progress = bar(1, "{bar:40} {pos}/{len} filas ({eta})");
-    let result = match_file(data, input, output, &mut |done, total| {
+    let result = match_file(data, settings, input, output, &mut |done, total| {
         progress.set_length(total as u64);
         progress.set_position(done as u64);
     })

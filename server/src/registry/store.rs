@@ -351,6 +351,15 @@ impl Registry {
         (born.max(0.5) / 365.25 / persons).min(1.0)
     }
 
+    /// Share of registry persons born in one of the years `from..=to` (never zero).
+    pub fn birth_year_share(&self, from: i32, to: i32) -> f64 {
+        let persons = self.meta.persons.max(1) as f64;
+        let born: u64 = (from..=to)
+            .map(|y| self.births_per_year.get(&y).copied().unwrap_or(0))
+            .sum();
+        ((born as f64).max(0.5) / persons).min(1.0)
+    }
+
     /// How many persons carry this name in this field.
     pub fn persons_with(
         &self,

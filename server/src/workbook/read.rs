@@ -178,6 +178,10 @@ enum Column {
     Surname2,
     Married,
     Born,
+    /// Optional: `Año de nacimiento`.
+    BirthYear,
+    /// Optional: `Edad` (years, at the job's date).
+    Age,
 }
 
 const CUI_COLUMNS: &[Column] = &[Column::Reference, Column::Cui, Column::Programme];
@@ -206,6 +210,8 @@ impl Column {
             Column::Surname2 => "Segundo apellido",
             Column::Married => "Apellido de casada",
             Column::Born => "Fecha de nacimiento (opcional)",
+            Column::BirthYear => "Año de nacimiento (opcional)",
+            Column::Age => "Edad (opcional)",
         }
     }
 
@@ -226,6 +232,8 @@ impl Column {
             "SEGUNDOAPELLIDO" => Column::Surname2,
             "APELLIDODECASADA" | "APELLIDOCASADA" => Column::Married,
             "FECHADENACIMIENTO" | "FECHANACIMIENTO" => Column::Born,
+            "ANODENACIMIENTO" | "ANONACIMIENTO" | "ANIODENACIMIENTO" => Column::BirthYear,
+            "EDAD" | "EDADANOS" => Column::Age,
             _ => return None,
         })
     }
@@ -445,6 +453,23 @@ fn parse_birth_text(text: &str) -> Option<Day> {
     }
 }
 
+/// The years of birth an optional `Año de nacimiento` or `Edad` cell
+/// allows: one year, or the two an age in whole years allows today.
+/// Anything else (empty, not a number, out of range) is no evidence.
+fn birth_years(year: &str, age: &str) -> Option<(i32, i32)> {
+    let this_year = time::OffsetDateTime::now_utc().year();
+    let number = |t: &str| t.trim().trim_end_matches(".0").parse::<i32>().ok();
+    if let Some(y) = number(year)
+        && (1880..=this_year).contains(&y)
+    {
+        return Some((y, y));
+    }
+    let a = number(age)?;
+    (0..=130)
+        .contains(&a)
+        .then(|| (this_year - a - 1, this_year - a))
+}
+
 /// Finds the header row of a sheet: the first of its first rows naming the
 /// programme and either the CUI or the first given name and first surname.
 fn header(grid: &Grid) -> Option<(u32, QueryMode, BTreeMap<Column, u32>)> {
@@ -519,6 +544,7 @@ pub fn read_workbook(bytes: &[u8]) -> Result<QueryWorkbook, WorkbookError> {
                     second_surname: text(Column::Surname2),
                     married_surname: text(Column::Married),
                     born,
+                    birth_years: birth_years(&text(Column::BirthYear), &text(Column::Age)),
                 })
             }
         };

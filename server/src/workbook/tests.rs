@@ -583,3 +583,38 @@ fn xls_workbooks_are_read_like_their_xlsx() {
     );
     assert_eq!(cui.rows[3].reference, "1004");
 }
+
+#[test]
+fn optional_year_of_birth_and_age_columns_are_read() {
+    use C::*;
+    let bytes = xlsx(&[(
+        "datos",
+        vec![
+            vec![
+                S("Referencia"),
+                S("Primer nombre"),
+                S("Primer apellido"),
+                S("Año de nacimiento"),
+                S("Edad"),
+                S("Programa"),
+            ],
+            vec![S("a"), S("Ana"), S("Pop"), N(1971.0), Blank, S("P")],
+            vec![S("b"), S("Ana"), S("Pop"), Blank, N(30.0), S("P")],
+            vec![S("c"), S("Ana"), S("Pop"), S("no sé"), S("mucha"), S("P")],
+        ],
+    )]);
+    let wb = read_workbook(&bytes).unwrap();
+    let years: Vec<Option<(i32, i32)>> = wb
+        .rows
+        .iter()
+        .map(|r| match &r.query {
+            RowQuery::Names(q) => q.birth_years,
+            RowQuery::Cui(_) => None,
+        })
+        .collect();
+    let now = time::OffsetDateTime::now_utc().year();
+    assert_eq!(
+        years,
+        [Some((1971, 1971)), Some((now - 31, now - 30)), None]
+    );
+}

@@ -39,7 +39,7 @@ pub const RESULT_COLUMNS: [&str; 19] = [
 ];
 
 /// The columns of `candidatos`, in order.
-pub const CANDIDATE_COLUMNS: [&str; 16] = [
+pub const CANDIDATE_COLUMNS: [&str; 17] = [
     "referencia",
     "fila",
     "candidato",
@@ -56,6 +56,7 @@ pub const CANDIDATE_COLUMNS: [&str; 16] = [
     "departamento_nacimiento",
     "municipio_nacimiento",
     "fallecido",
+    "lo_distingue",
 ];
 
 /// Facts about the job for the `resumen` sheet.
@@ -288,11 +289,58 @@ pub fn write_results(
                 text(ws, r, 13, &p.department)?;
                 text(ws, r, 14, &p.municipality)?;
                 text(ws, r, 15, if p.deceased { "SI" } else { "NO" })?;
+                text(ws, r, 16, &distinguishing(p, &d.candidates))?;
                 r += 1;
             }
         }
     }
     book.save_to_buffer()
+}
+
+/// What tells a candidate apart from the others listed for its row, so a
+/// clerk who knows the person decides at once: the values of date of
+/// birth, place of birth, sex and the names the row may have left out,
+/// where they are not the same for every candidate.
+fn distinguishing(p: &RegistryRecord, all: &[crate::matching::Candidate]) -> String {
+    let facts = |q: &RegistryRecord| -> [(&'static str, String); 5] {
+        [
+            ("nacido el", q.born.to_string()),
+            (
+                "en",
+                format!("{}, {}", q.municipality, q.department)
+                    .trim_matches([',', ' '])
+                    .to_owned(),
+            ),
+            ("sexo", q.sex.to_string()),
+            ("segundo nombre", q.given[1].clone()),
+            ("segundo apellido", q.second_surname.clone()),
+        ]
+    };
+    let mine = facts(p);
+    let others: Vec<_> = all
+        .iter()
+        .filter(|c| c.person.cui != p.cui)
+        .map(|c| facts(&c.person))
+        .collect();
+    let differing: Vec<String> = mine
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| others.iter().any(|o| o[*i].1 != mine[*i].1))
+        .map(|(_, (label, value))| {
+            if value.is_empty() {
+                format!("sin {label}")
+            } else {
+                format!("{label} {value}")
+            }
+        })
+        .collect();
+    if others.is_empty() {
+        String::new()
+    } else if differing.is_empty() {
+        "igual a otro candidato en fecha, lugar, sexo y nombres".to_owned()
+    } else {
+        differing.join("; ")
+    }
 }
 
 enum Value<'a> {
