@@ -86,7 +86,7 @@ impl EnrolledWorkstations {
     /// Memory only: what the handshake asks.
     pub fn lookup(&self, fingerprint_hex: &str) -> Lookup {
         let confirmed = *self.confirmed.read().unwrap_or_else(|p| p.into_inner());
-        if !confirmed.is_some_and(|at| at.elapsed() < STALE_AFTER) {
+        if confirmed.is_none_or(|at| at.elapsed() >= STALE_AFTER) {
             return Lookup::Unavailable;
         }
         match self.current().by_fingerprint.get(fingerprint_hex) {
