@@ -15,6 +15,7 @@ pub mod consulta;
 pub mod datadir;
 pub mod eid;
 pub mod error;
+pub mod evidence;
 pub mod http;
 pub mod institution_status;
 pub mod lifecycle;

@@ -1166,6 +1166,7 @@ mod tests {
             workstation_id: 1,
             idle_timeout_seconds: 900,
             expires_at: "2026-11-22T23:00:00.000Z".into(),
+            installation_id: "test".into(),
         }
     }
 

@@ -303,6 +303,7 @@ mod tests {
             workstation_id: 1,
             idle_timeout_seconds: 900,
             expires_at: "x".into(),
+            installation_id: "test".into(),
         });
         state.tab = Tab::AddUser;
         let mut h = harness(state);
