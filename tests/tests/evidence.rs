@@ -258,7 +258,7 @@ fn the_log_must_extend_its_checkpoint_truncation_fork_and_rewrite_are_refused() 
         stdout(&out)
     );
 
-    // A fork: a copy of the installation made before DDD goes its own way.
+    // A fork: a copy of the installation goes its own way from here.
     let fork_root = inst.tmp.path().join("fork");
     fs::create_dir(&fork_root).unwrap();
     copy_dir(&inst.data, &fork_root);

@@ -196,9 +196,11 @@ impl PeopleStore for SqliteStore {
                 }
                 other => other?,
             };
+            // Read before the audit entry, whose insert moves last_insert_rowid.
+            let id = tx.last_insert_rowid();
             append_audit_in(tx, audit)?;
             let sql = format!("{DESIGNATION_SELECT} WHERE c.id = ?1");
-            let new = tx.query_row(&sql, [tx.last_insert_rowid()], designation_from_row)?;
+            let new = tx.query_row(&sql, [id], designation_from_row)?;
             Ok((new, replaced))
         })
     }
