@@ -114,11 +114,13 @@ pub enum Work {
 
 /// The PIN: `PADRON_PIN` for scripts and tests, otherwise asked without echo.
 pub fn read_pin(lang: Lang, prompt_es: &str, prompt_en: &str) -> Result<Pin, SessionError> {
-    let text = match std::env::var("PADRON_PIN") {
+    // The typed text is wiped when this returns; only the `Pin` (wiped on
+    // drop too) goes on to the card.
+    let text = zeroize::Zeroizing::new(match std::env::var("PADRON_PIN") {
         Ok(pin) => pin,
         Err(_) => rpassword::prompt_password(format!("{} ", lang.pick(prompt_es, prompt_en)))
             .map_err(|e| SessionError::Payload(format!("PIN: {e}")))?,
-    };
+    });
     Ok(Pin::new(text.trim())?)
 }
 

@@ -145,6 +145,7 @@ pub fn sign_request(
         format: REQUEST_FORMAT.to_owned(),
         action,
         institution: session.institution_code.clone(),
+        installation: session.installation_id.clone(),
         request_id: uuid::Uuid::new_v4().to_string(),
         created_at,
         workstation_id: session.workstation_id,

@@ -64,12 +64,29 @@ pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
             base.join(p)
         }
     };
-    Ok(LoadedConfig {
+    let loaded = LoadedConfig {
         path: path.to_owned(),
         server_ca: resolve(&config.server_ca),
         certificate: resolve(&config.certificate),
         key: resolve(&config.key),
         config,
+    };
+    if let Some(warning) = key_exposure(&loaded.key) {
+        eprintln!("{warning}");
+    }
+    Ok(loaded)
+}
+
+/// A warning when the workstation key can be read by other users of the
+/// machine (group or other permission bits), naming the `chmod` that fixes it.
+pub fn key_exposure(key: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(key).ok()?.permissions().mode() & 0o777;
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "aviso / warning: la llave de la estación {0} tiene permisos {mode:o}: otros usuarios pueden leerla / the workstation key {0} has mode {mode:o}: other users can read it; run: chmod 600 {0}",
+            key.display()
+        )
     })
 }
 

@@ -132,6 +132,16 @@ impl fmt::Debug for Command {
     }
 }
 
+/// A command's data may be a PIN block (VERIFY): it is wiped when the
+/// command is dropped, whatever the command.
+impl Drop for Command {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.data);
+    }
+}
+
+impl zeroize::ZeroizeOnDrop for Command {}
+
 impl Command {
     pub fn new(cla: u8, ins: u8, p1: u8, p2: u8) -> Command {
         Command {
@@ -308,6 +318,19 @@ impl Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_command_and_its_pin_block_are_wiped_on_drop() {
+        // Type-level: these hold PINs, and wipe them when dropped.
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        wiped_on_drop::<Command>();
+        wiped_on_drop::<zeroize::Zeroizing<[u8; 8]>>();
+        wiped_on_drop::<zeroize::Zeroizing<Vec<u8>>>();
+        // And the wiping itself: what Drop runs empties the data.
+        let mut cmd = Command::new(0, 0x20, 0, 0x80).with_data(b"123456\xff\xff".to_vec());
+        zeroize::Zeroize::zeroize(&mut cmd.data);
+        assert!(cmd.data.is_empty());
+    }
 
     #[test]
     fn all_four_cases_round_trip() {

@@ -44,6 +44,8 @@ run "$SERVER" init --data "$DATA" --hostname localhost
 
 step "2. Registers an institution under agreement and its coordinator"
 run "$SERVER" institution add --data "$DATA" --code MIDES --name "Ministerio de Desarrollo Social"
+# No agreement in force, no service: the agreement is set explicitly.
+run "$SERVER" agreement set --data "$DATA" --institution MIDES --from "$(date -u +%Y)-01-01" --to "$(( $(date -u +%Y) + 1 ))-12-31"
 run "$SERVER" coordinator add --data "$DATA" --institution MIDES --cui "1234 56789 0101" --name "Ana Lucía López Pérez"
 
 step "3. Starts the server (mutual TLS: only enrolled workstations get in)"

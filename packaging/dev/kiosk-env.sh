@@ -51,6 +51,7 @@ kiosk_env_start() {
     say "installation in $KIOSK_DIR"
     "$BIN/padron-server" init --data "$data" >/dev/null
     "$BIN/padron-server" institution add --data "$data" --code MIDES --name "Ministerio de Desarrollo Social" >/dev/null
+    "$BIN/padron-server" agreement set --data "$data" --institution MIDES --from "$(date -u +%Y)-01-01" --to "$(( $(date -u +%Y) + 1 ))-12-31" >/dev/null
     "$BIN/padron-server" coordinator add --data "$data" --institution MIDES --cui 1234567890101 --name "Ana Lucía López Pérez" >/dev/null
     "$BIN/padron-card" ca init --country GT --out "$KIOSK_DIR/eid-ca" >/dev/null
     "$BIN/padron-server" trust add-eid-root --data "$data" "$KIOSK_DIR/eid-ca/ca.crt.pem" >/dev/null

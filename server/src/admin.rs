@@ -9,7 +9,8 @@ use crate::clock::{Clock, timestamp};
 use crate::error::ServerError;
 use crate::pki::{WorkstationCa, parse_csr};
 use crate::store::{
-    Coordinator, Institution, InstitutionStatus, KeyOrigin, Store, StoreError, Workstation,
+    Coordinator, DesignatedRole, Designation, Institution, InstitutionStatus, KeyOrigin,
+    NewDesignation, Store, StoreError, Workstation,
 };
 
 /// Institution codes are what admins type and agents display: short,
@@ -98,20 +99,22 @@ fn parse_amount(amount: &str) -> Result<i64, ServerError> {
         .ok_or_else(bad)
 }
 
-/// Who is acting at this terminal, for the audit log: the login name, or
-/// the numeric uid when the environment does not say (cron, containers).
+/// Who is acting at this terminal, for the audit log: the process's real
+/// uid and its name in the passwd database. Never the environment
+/// (`$USER`, `$SUDO_USER`), which whoever runs the command chooses.
 pub fn local_actor() -> String {
-    let from_env = ["SUDO_USER", "USER", "LOGNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()));
-    let user = from_env.unwrap_or_else(|| {
-        use std::os::unix::fs::MetadataExt;
-        match std::fs::metadata("/proc/self") {
-            Ok(meta) => format!("uid{}", meta.uid()),
-            Err(_) => "desconocido".to_owned(),
-        }
-    });
-    format!("admin:{user}")
+    let uid = nix::unistd::getuid();
+    match nix::unistd::User::from_uid(uid) {
+        Ok(Some(user)) => format!("admin:{}(uid {uid})", user.name),
+        _ => format!("admin:uid {uid}"),
+    }
+}
+
+fn parse_cui(cui: &str) -> Result<Cui, ServerError> {
+    Cui::parse(cui).map_err(|source| ServerError::Cui {
+        text: cui.to_owned(),
+        source,
+    })
 }
 
 /// A new enrolment: the workstation and, unless it came from a CSR, its key.
@@ -243,7 +246,7 @@ impl Admin<'_> {
             let (at, audit) = self.record(
                 "trust.add_eid_root",
                 format!("eid_root:{}", &fingerprint[..16]),
-                json!({ "subject": subject }),
+                json!({ "subject": subject, "fingerprint": fingerprint }),
             );
             let added = self
                 .store
@@ -335,26 +338,91 @@ impl Admin<'_> {
             .record_payment(code, &period, cents, &at, &audit)?)
     }
 
-    /// Blocks a person as user, indefinitely, for misuse; `None` unblocks.
-    pub fn set_user_block(&self, cui: &str, reason: Option<&str>) -> Result<usize, ServerError> {
-        let parsed = Cui::parse(cui).map_err(|source| ServerError::Cui {
-            text: cui.to_owned(),
-            source,
-        })?;
-        let reason = reason.map(validate_name).transpose()?;
-        let action = if reason.is_some() {
-            "user.block"
-        } else {
-            "user.unblock"
-        };
+    /// Blocks a person (by CUI, registry-wide, with or without user rows)
+    /// and ends their sessions at once; `false` if already blocked.
+    pub fn block_person(&self, cui: &str, cause: &str) -> Result<bool, ServerError> {
+        let parsed = parse_cui(cui)?;
+        let cause = validate_name(cause)?;
         let (at, audit) = self.record(
-            action,
-            format!("user:{parsed}"),
-            json!({ "reason": reason }),
+            "person.block",
+            format!("person:{parsed}"),
+            json!({ "cause": cause }),
         );
         Ok(self
             .store
-            .set_user_block(&parsed.to_string(), reason.as_deref(), &at, &audit)?)
+            .block_person(&parsed.to_string(), &cause, &self.actor, &at, &audit)?)
+    }
+
+    /// Lifts the block in force on a person; `false` if there was none.
+    pub fn unblock_person(&self, cui: &str) -> Result<bool, ServerError> {
+        let parsed = parse_cui(cui)?;
+        let (at, audit) = self.record("person.unblock", format!("person:{parsed}"), json!({}));
+        Ok(self
+            .store
+            .unblock_person(&parsed.to_string(), &self.actor, &at, &audit)?)
+    }
+
+    /// Designates a coordinator or legal representative on the
+    /// institution's written request; a new legal representative replaces
+    /// the one in force (returned), who loses access at once.
+    pub fn designate(
+        &self,
+        institution: &str,
+        cui: &str,
+        name: &str,
+        role: DesignatedRole,
+        reference: Option<&str>,
+    ) -> Result<(Designation, Vec<Designation>), ServerError> {
+        let cui = parse_cui(cui)?;
+        let name = validate_name(name)?;
+        let reference = reference.map(validate_name).transpose()?;
+        let action = match role {
+            DesignatedRole::Coordinator => "coordinator.add",
+            DesignatedRole::LegalRepresentative => "legal_representative.add",
+        };
+        let (at, audit) = self.record(
+            action,
+            format!("coordinator:{cui}"),
+            json!({ "institution": institution, "role": role.as_str(), "reference": reference }),
+        );
+        Ok(self.store.designate(
+            &NewDesignation {
+                institution_code: institution,
+                cui,
+                full_name: &name,
+                role,
+                reference: reference.as_deref(),
+                at: &at,
+            },
+            &audit,
+        )?)
+    }
+
+    /// Removes a coordinator or legal representative on the institution's
+    /// written request (`reference`), ending their sessions at once.
+    pub fn remove_designation(
+        &self,
+        institution: &str,
+        cui: &str,
+        reference: &str,
+        reason: &str,
+    ) -> Result<Designation, ServerError> {
+        let cui = parse_cui(cui)?;
+        let reference = validate_name(reference)?;
+        let reason = validate_name(reason)?;
+        let (at, audit) = self.record(
+            "coordinator.remove",
+            format!("coordinator:{cui}"),
+            json!({ "institution": institution, "reference": reference, "reason": reason }),
+        );
+        Ok(self.store.remove_designation(
+            institution,
+            &cui.to_string(),
+            &reference,
+            &reason,
+            &at,
+            &audit,
+        )?)
     }
 
     /// Records an agreement; services is `cui`, `names` or `cui,names`.

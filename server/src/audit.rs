@@ -119,3 +119,53 @@ pub fn verify_chain<'a>(
     }
     Ok(prev_hash)
 }
+
+/// SHA-256 of bytes, lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Text that came from outside and was not validated, made safe for the
+/// audit log and a terminal: at most 64 characters, every control or
+/// formatting character (ANSI escapes, newlines, bidi overrides) escaped.
+pub fn untrusted(text: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == 64 {
+            out.push('…');
+            break;
+        }
+        out.push_str(&escape_char(c));
+    }
+    out
+}
+
+fn escape_char(c: char) -> String {
+    let invisible = c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}');
+    if invisible {
+        c.escape_unicode().to_string()
+    } else {
+        c.to_string()
+    }
+}
+
+/// A stored field made safe to print on an admin's terminal: control and
+/// formatting characters are shown escaped, never interpreted.
+pub fn printable(text: &str) -> String {
+    text.chars().map(escape_char).collect()
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::*;
+
+    #[test]
+    fn escapes_reach_no_terminal() {
+        let evil = "ok\u{1b}[2J\nroot\u{202e}x\u{9b}";
+        let shown = printable(evil);
+        assert!(!shown.chars().any(|c| c.is_control()), "{shown}");
+        assert!(shown.contains("\\u{1b}[2J\\u{a}root\\u{202e}x"), "{shown}");
+        assert_eq!(untrusted(&"a".repeat(100)).chars().count(), 65);
+    }
+}

@@ -75,9 +75,12 @@ pub enum Command {
     /// Payments of institutions' consumption.
     #[command(subcommand)]
     Payment(PaymentCommand),
-    /// Users (operators): blocks for misuse.
+    /// Users (operators): blocks for misuse (the same block as `person block`).
     #[command(subcommand)]
     User(UserCommand),
+    /// People, registry-wide: blocks by CUI for misuse, in every institution and role.
+    #[command(subcommand)]
+    Person(PersonCommand),
     /// eID trust for card logins: roots and revocation lists.
     #[command(subcommand)]
     Trust(TrustCommand),
@@ -197,8 +200,46 @@ pub enum UserCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum PersonCommand {
+    /// Block a person by CUI, everywhere: no institution can add them, they
+    /// cannot log in in any role, and their open sessions end at once.
+    Block {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long)]
+        cui: String,
+        /// Why (shown with the block and kept in the audit log).
+        #[arg(long)]
+        cause: String,
+    },
+    /// Lift the block in force on a person.
+    Unblock {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long)]
+        cui: String,
+    },
+    /// Blocks in force (with `--all`, lifted ones too), with their cause.
+    ListBlocks {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum DesignationRole {
+    /// Adds and removes the institution's users.
+    Coordinator,
+    /// The institution's legal representative (one in force: a new one replaces the old).
+    LegalRepresentative,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum CoordinatorCommand {
-    /// Designate a coordinator for an institution (on its written request).
+    /// Designate a coordinator (or the legal representative) for an
+    /// institution, on its written request.
     Add {
         #[command(flatten)]
         data: DataArg,
@@ -210,6 +251,27 @@ pub enum CoordinatorCommand {
         /// Full name as on the DPI.
         #[arg(long)]
         name: String,
+        #[arg(long, value_enum, default_value = "coordinator")]
+        role: DesignationRole,
+        /// The institution's written request (its reference number).
+        #[arg(long, value_name = "REF")]
+        request_ref: Option<String>,
+    },
+    /// Remove a coordinator or legal representative, on the institution's
+    /// written request; their sessions end at once.
+    Remove {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long)]
+        institution: String,
+        #[arg(long)]
+        cui: String,
+        /// The institution's written request (its reference number).
+        #[arg(long, value_name = "REF")]
+        request_ref: String,
+        /// Why (kept with the removal and in the audit log).
+        #[arg(long)]
+        reason: String,
     },
     /// List coordinators.
     List {
@@ -271,11 +333,25 @@ pub enum AuditCommand {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
-    /// Recompute the hash chain and re-verify every stored request signature;
-    /// report the first broken entry.
+    /// Recompute the hash chain, check every signed request against the
+    /// SHA-256 its audit entry holds, re-verify its signature and its
+    /// certificate's chain to a root trusted when it was signed; report the
+    /// first broken entry.
     Verify {
         #[command(flatten)]
         data: DataArg,
+        /// Also prove the log still extends this checkpoint (from `audit checkpoint`).
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Write the head hash and entry count, signed with the server's
+    /// checkpoint key, to a file to keep elsewhere (or print).
+    Checkpoint {
+        #[command(flatten)]
+        data: DataArg,
+        /// The file to write (never overwritten).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
     /// Write the audit log and the signed requests to a workbook for an auditor.
     Export {

@@ -10,7 +10,6 @@ use anyhow::Context;
 use padron_shared::{ErrorCode, Lang};
 
 use crate::admin::{Admin, local_actor};
-use crate::audit::{ChainBreak, GENESIS_HASH, verify_chain};
 use crate::cli::{
     AuditCommand, Command, CoordinatorCommand, InstitutionCommand, TrustCommand, WorkstationCommand,
 };
@@ -18,7 +17,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::datadir::{DataDir, DataDirError};
 use crate::error::ServerError;
 use crate::pki::WorkstationCa;
-use crate::store::{AuthStore, JobStore, LifecycleStore, SqliteStore, Store};
+use crate::store::{JobStore, LifecycleStore, SqliteStore, Store};
 
 fn t<'a>(lang: Lang, es: &'a str, en: &'a str) -> &'a str {
     if lang == Lang::En { en } else { es }
@@ -98,6 +97,8 @@ pub fn run(command: Command, lang: Lang) -> anyhow::Result<()> {
         }
         Command::Serve { data, listen } => {
             let dir = DataDir::open(&data.data).map_err(ServerError::from)?;
+            // Keys readable by others are keys already lost: refuse to serve with them.
+            dir.check_private().map_err(ServerError::from)?;
             let listen = match listen {
                 Some(addr) => addr,
                 None => {
@@ -168,6 +169,7 @@ pub fn run(command: Command, lang: Lang) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(cmd) => user(cmd, lang, &clock),
+        Command::Person(cmd) => person(cmd, lang, &clock),
         Command::Registry(cmd) => crate::registry::cli::run(cmd, lang),
         Command::Match {
             data,
@@ -421,25 +423,72 @@ fn payment(cmd: crate::cli::PaymentCommand, lang: Lang, clock: &dyn Clock) -> an
 }
 
 fn user(cmd: crate::cli::UserCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()> {
-    let (data, cui, reason) = match cmd {
-        crate::cli::UserCommand::Block { data, cui, reason } => (data, cui, Some(reason)),
-        crate::cli::UserCommand::Unblock { data, cui } => (data, cui, None),
+    // The block is on the person: `user block` is `person block`.
+    let cmd = match cmd {
+        crate::cli::UserCommand::Block { data, cui, reason } => crate::cli::PersonCommand::Block {
+            data,
+            cui,
+            cause: reason,
+        },
+        crate::cli::UserCommand::Unblock { data, cui } => {
+            crate::cli::PersonCommand::Unblock { data, cui }
+        }
     };
-    let (_, store) = open(&data.data)?;
-    let admin = Admin::at_terminal(&store, clock);
-    let n = admin.set_user_block(&cui, reason.as_deref())?;
-    if n == 0 {
-        return Err(ServerError::UserUnknown(cui).into());
+    person(cmd, lang, clock)
+}
+
+fn person(cmd: crate::cli::PersonCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()> {
+    use crate::cli::PersonCommand;
+    use crate::store::PeopleStore;
+    match cmd {
+        PersonCommand::Block { data, cui, cause } => {
+            let (_, store) = open(&data.data)?;
+            let admin = Admin::at_terminal(&store, clock);
+            let added = admin.block_person(&cui, &cause)?;
+            let what = if added {
+                t(
+                    lang,
+                    "Persona bloqueada en todas las instituciones (sus sesiones terminaron):",
+                    "Person blocked in every institution (their sessions ended):",
+                )
+            } else {
+                t(
+                    lang,
+                    "La persona ya estaba bloqueada:",
+                    "The person was already blocked:",
+                )
+            };
+            println!("{what} {cui}");
+        }
+        PersonCommand::Unblock { data, cui } => {
+            let (_, store) = open(&data.data)?;
+            let admin = Admin::at_terminal(&store, clock);
+            if !admin.unblock_person(&cui)? {
+                return Err(ServerError::UserUnknown(cui).into());
+            }
+            println!("{} {cui}", t(lang, "Bloqueo levantado:", "Block lifted:"));
+        }
+        PersonCommand::ListBlocks { data, all } => {
+            let (_, store) = open(&data.data)?;
+            let blocks = store.person_blocks(all).map_err(ServerError::from)?;
+            println!(
+                "{:<15} {:<24} {:<24} {}",
+                "CUI",
+                t(lang, "BLOQUEADO", "BLOCKED"),
+                t(lang, "LEVANTADO", "LIFTED"),
+                t(lang, "CAUSA", "CAUSE")
+            );
+            for b in blocks {
+                println!(
+                    "{:<15} {:<24} {:<24} {}",
+                    b.cui,
+                    b.blocked_at,
+                    b.lifted_at.as_deref().unwrap_or("-"),
+                    crate::audit::printable(&b.cause)
+                );
+            }
+        }
     }
-    let what = if reason.is_some() {
-        t(lang, "Usuario bloqueado:", "User blocked:")
-    } else {
-        t(lang, "Usuario desbloqueado:", "User unblocked:")
-    };
-    println!(
-        "{what} {cui} ({n} {})",
-        t(lang, "institución(es)", "institution(s)")
-    );
     Ok(())
 }
 
@@ -455,49 +504,118 @@ fn status_label(status: crate::store::InstitutionStatus, lang: Lang) -> &'static
 }
 
 fn coordinator(cmd: CoordinatorCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()> {
+    use crate::store::{DesignatedRole, PeopleStore};
+    let role_label = |role: &str| match role {
+        "LEGAL_REPRESENTATIVE" => t(lang, "representante legal", "legal representative"),
+        _ => t(lang, "coordinador(a)", "coordinator"),
+    };
     match cmd {
         CoordinatorCommand::Add {
             data,
             institution,
             cui,
             name,
+            role,
+            request_ref,
         } => {
             let (_, store) = open(&data.data)?;
             let admin = Admin::at_terminal(&store, clock);
-            let c = admin.add_coordinator(&institution, &cui, &name)?;
+            let role = match role {
+                crate::cli::DesignationRole::Coordinator => DesignatedRole::Coordinator,
+                crate::cli::DesignationRole::LegalRepresentative => {
+                    DesignatedRole::LegalRepresentative
+                }
+            };
+            let (c, replaced) =
+                admin.designate(&institution, &cui, &name, role, request_ref.as_deref())?;
+            let what = match role {
+                DesignatedRole::Coordinator => {
+                    t(lang, "Coordinador designado:", "Coordinator designated:")
+                }
+                DesignatedRole::LegalRepresentative => t(
+                    lang,
+                    "Representante legal designado:",
+                    "Legal representative designated:",
+                ),
+            };
             println!(
-                "{} {} (CUI {}) — {}",
-                t(lang, "Coordinador designado:", "Coordinator designated:"),
+                "{what} {} (CUI {}) — {}",
                 c.full_name,
                 c.cui.display_grouped(),
                 c.institution_code
+            );
+            for old in replaced {
+                println!(
+                    "  {} {} (CUI {})",
+                    t(
+                        lang,
+                        "Reemplaza a (perdió el acceso):",
+                        "Replaces (access ended):"
+                    ),
+                    old.full_name,
+                    old.cui.display_grouped()
+                );
+            }
+        }
+        CoordinatorCommand::Remove {
+            data,
+            institution,
+            cui,
+            request_ref,
+            reason,
+        } => {
+            let (_, store) = open(&data.data)?;
+            let admin = Admin::at_terminal(&store, clock);
+            let c = admin.remove_designation(&institution, &cui, &request_ref, &reason)?;
+            println!(
+                "{} {} (CUI {}) — {} ({} {request_ref}; {})",
+                t(lang, "Retirado(a):", "Removed:"),
+                c.full_name,
+                c.cui.display_grouped(),
+                c.institution_code,
+                t(lang, "solicitud", "request"),
+                t(lang, "sus sesiones terminaron", "their sessions ended")
             );
         }
         CoordinatorCommand::List { data, institution } => {
             let (_, store) = open(&data.data)?;
             let all = store
-                .coordinators(institution.as_deref())
+                .designations(institution.as_deref())
                 .map_err(ServerError::from)?;
             println!(
-                "{:<16} {:<15} {:<8} {}",
+                "{:<12} {:<14} {:<21} {:<11} {:<11} {}",
                 t(lang, "INSTITUCIÓN", "INSTITUTION"),
                 "CUI",
-                t(lang, "ACTIVO", "ACTIVE"),
+                t(lang, "CARGO", "ROLE"),
+                t(lang, "DESDE", "FROM"),
+                t(lang, "HASTA", "UNTIL"),
                 t(lang, "NOMBRE", "NAME")
             );
             for c in all {
-                let active = if c.active {
-                    t(lang, "sí", "yes")
-                } else {
-                    "no"
-                };
-                println!(
-                    "{:<16} {:<15} {:<8} {}",
+                let day = |s: &str| s.get(..10).unwrap_or(s).to_owned();
+                let until = c
+                    .removed_at
+                    .as_deref()
+                    .map(day)
+                    .unwrap_or_else(|| "-".into());
+                let mut line = format!(
+                    "{:<12} {:<14} {:<21} {:<11} {:<11} {}",
                     c.institution_code,
                     c.cui.to_string(),
-                    active,
+                    role_label(&c.role),
+                    day(&c.designated_at),
+                    until,
                     c.full_name
                 );
+                if c.removed_at.is_some() {
+                    line.push_str(&format!(
+                        " [{}: {}; {}]",
+                        t(lang, "retirado(a), solicitud", "removed, request"),
+                        crate::audit::printable(c.removal_reference.as_deref().unwrap_or("")),
+                        crate::audit::printable(c.removal_reason.as_deref().unwrap_or(""))
+                    ));
+                }
+                println!("{line}");
             }
         }
     }
@@ -671,65 +789,92 @@ fn audit(cmd: AuditCommand, lang: Lang) -> anyhow::Result<()> {
                 let excess = all.len().saturating_sub(limit as usize);
                 all.drain(..excess);
             }
+            // Stored text is shown, never interpreted by the terminal.
+            let p = crate::audit::printable;
             for e in all {
                 println!(
                     "{:>6} {} {:<22} {:<20} {:<24} {} {}",
-                    e.seq, e.at, e.actor, e.action, e.subject, e.outcome, e.detail
+                    e.seq,
+                    p(&e.at),
+                    p(&e.actor),
+                    p(&e.action),
+                    p(&e.subject),
+                    p(&e.outcome),
+                    p(&e.detail)
                 );
             }
         }
-        AuditCommand::Verify { data } => {
-            let (_, store) = open(&data.data)?;
-            let mut prev = GENESIS_HASH.to_owned();
-            let mut after = 0;
-            let mut count = 0u64;
-            loop {
-                let page = store
-                    .audit_entries(after, 1000)
-                    .map_err(ServerError::from)?;
-                let Some(last) = page.last() else { break };
-                after = last.seq;
-                count += page.len() as u64;
-                match verify_chain(prev, &page) {
-                    Ok(hash) => prev = hash,
-                    Err(ChainBreak::HashMismatch { seq })
-                    | Err(ChainBreak::LinkMismatch { seq }) => {
-                        anyhow::bail!(
-                            "{} {seq}",
-                            t(
-                                lang,
-                                "La cadena de auditoría está rota en la entrada",
-                                "The audit chain is broken at entry"
-                            )
-                        );
-                    }
-                }
-            }
-            let requests = store.stored_requests().map_err(ServerError::from)?;
-            for r in &requests {
-                if let Err(why) = crate::audit_export::verify_stored_request(r) {
-                    return Err(ServerError::AuditBroken(format!(
-                        "{} {}: {why}",
-                        t(
-                            lang,
-                            "La firma de la solicitud no verifica:",
-                            "The request signature does not verify:"
-                        ),
-                        r.id
-                    ))
-                    .into());
-                }
-            }
+        AuditCommand::Verify { data, checkpoint } => {
+            let (dir, store) = open(&data.data)?;
+            let country = dir.config()?.eid_country;
+            let verified = crate::evidence::verify(&store, &country)?;
             println!(
-                "{} {count} {}; {} {}",
+                "{} {} {}; {} {}",
                 t(lang, "Cadena de auditoría íntegra:", "Audit chain intact:"),
+                verified.entries,
                 t(lang, "entradas", "entries"),
-                requests.len(),
+                verified.requests,
                 t(
                     lang,
                     "solicitudes firmadas verificadas",
                     "signed requests verified"
                 )
+            );
+            println!(
+                "  {} {} ({} {})",
+                t(lang, "cabeza:", "head:"),
+                verified.head_hash,
+                t(lang, "entrada", "entry"),
+                verified.head_seq
+            );
+            if verified.legacy_requests > 0 {
+                println!(
+                    "  {} {}",
+                    verified.legacy_requests,
+                    t(
+                        lang,
+                        "solicitudes anteriores a las huellas de evidencia (solo firma verificada)",
+                        "requests older than the evidence hashes (signature checked only)"
+                    )
+                );
+            }
+            if let Some(file) = checkpoint {
+                let c = crate::evidence::check_checkpoint(&dir, &store, &verified, &file)?;
+                println!(
+                    "  {} {} ({} {}, {})",
+                    t(
+                        lang,
+                        "El registro extiende el punto de control:",
+                        "The log extends the checkpoint:"
+                    ),
+                    file.display(),
+                    c.body.entries,
+                    t(lang, "entradas", "entries"),
+                    c.body.at
+                );
+            }
+        }
+        AuditCommand::Checkpoint { data, out } => {
+            let (dir, store) = open(&data.data)?;
+            let country = dir.config()?.eid_country;
+            let c =
+                crate::evidence::write_checkpoint(&dir, &store, &country, SystemClock.now(), &out)?;
+            println!(
+                "{} {}",
+                t(lang, "Punto de control escrito:", "Checkpoint written:"),
+                out.display()
+            );
+            println!(
+                "  {} {}, {} {}",
+                t(lang, "entradas:", "entries:"),
+                c.body.entries,
+                t(lang, "cabeza:", "head:"),
+                c.body.head_hash
+            );
+            println!(
+                "  {} {}",
+                t(lang, "clave pública:", "public key:"),
+                c.body.public_key
             );
         }
         AuditCommand::Export { data, out } => {

@@ -48,6 +48,12 @@ pub enum DataDirError {
     Pki(#[from] PkiError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("{path} has mode {mode:o}: other users of this machine can reach it; run: {fix}")]
+    NotPrivate {
+        path: PathBuf,
+        mode: u32,
+        fix: String,
+    },
 }
 
 /// `server.toml`.
@@ -301,7 +307,50 @@ impl DataDir {
             message: e.to_string(),
         })?;
         write_new_file(&dir.join(CONFIG_FILE), text.as_bytes(), 0o644)?;
+        crate::evidence::create_key(dir)?;
         SqliteStore::open(&dir.join(DATABASE_FILE), true)?;
+        Ok(())
+    }
+
+    /// Refuses a data directory other users of the machine can reach: the
+    /// directory and `pki/` must be 0700 (no group or other bits) and every
+    /// private key 0600. Names the first offending path and the `chmod` that
+    /// fixes it. `serve` checks this before it starts.
+    pub fn check_private(&self) -> Result<(), DataDirError> {
+        use std::os::unix::fs::PermissionsExt;
+        let mode_of = |path: &Path| {
+            fs::metadata(path)
+                .map(|m| m.permissions().mode() & 0o7777)
+                .map_err(io_err(path))
+        };
+        let pki_dir = self.root.join("pki");
+        for dir in [&self.root, &pki_dir] {
+            let mode = mode_of(dir)?;
+            if mode & 0o077 != 0 {
+                return Err(DataDirError::NotPrivate {
+                    path: dir.clone(),
+                    mode,
+                    fix: format!("chmod 700 {}", dir.display()),
+                });
+            }
+        }
+        let mut keys: Vec<PathBuf> = fs::read_dir(&pki_dir)
+            .map_err(io_err(&pki_dir))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "key"))
+            .collect();
+        keys.sort();
+        for key in keys {
+            let mode = mode_of(&key)?;
+            if mode & 0o077 != 0 {
+                return Err(DataDirError::NotPrivate {
+                    fix: format!("chmod 600 {}", key.display()),
+                    path: key,
+                    mode,
+                });
+            }
+        }
         Ok(())
     }
 

@@ -41,6 +41,10 @@ pub enum ServerError {
     /// An eID trust refusal with its own code (CRL, intermediate, root).
     #[error("{1}")]
     Trust(ErrorCode, String),
+    #[error(transparent)]
+    Evidence(#[from] crate::evidence::EvidenceError),
+    #[error(transparent)]
+    Checkpoint(#[from] crate::evidence::CheckpointError),
 }
 
 impl ServerError {
@@ -51,6 +55,7 @@ impl ServerError {
             ServerError::DataDir(DataDirError::Missing(_)) => ErrorCode::DataDirMissing,
             ServerError::DataDir(DataDirError::Store(e)) | ServerError::Store(e) => store_code(e),
             ServerError::DataDir(DataDirError::Pki(e)) | ServerError::Pki(e) => pki_code(e),
+            ServerError::DataDir(DataDirError::NotPrivate { .. }) => ErrorCode::DataDirNotPrivate,
             ServerError::DataDir(_) | ServerError::Io(_) => ErrorCode::Internal,
             ServerError::Cui { .. } => ErrorCode::CuiInvalid,
             ServerError::InstitutionCode(_) => ErrorCode::InstitutionCodeInvalid,
@@ -64,6 +69,8 @@ impl ServerError {
             ServerError::Agreement(_) => ErrorCode::AgreementInvalid,
             ServerError::ReportPeriod(_) => ErrorCode::ReportPeriodInvalid,
             ServerError::Trust(code, _) => *code,
+            ServerError::Evidence(_) => ErrorCode::AuditChainBroken,
+            ServerError::Checkpoint(_) => ErrorCode::AuditCheckpointInvalid,
         }
     }
 }
@@ -78,6 +85,7 @@ fn store_code(e: &StoreError) -> ErrorCode {
         StoreError::InstitutionUnknown(_) => ErrorCode::InstitutionUnknown,
         StoreError::InstitutionExists(_) => ErrorCode::InstitutionExists,
         StoreError::CoordinatorExists { .. } => ErrorCode::CoordinatorExists,
+        StoreError::CoordinatorUnknown { .. } => ErrorCode::CoordinatorUnknown,
         StoreError::WorkstationNotFound(_) => ErrorCode::WorkstationNotFound,
         StoreError::WorkstationAlreadyRevoked(_) => ErrorCode::WorkstationAlreadyRevoked,
     }
@@ -85,7 +93,8 @@ fn store_code(e: &StoreError) -> ErrorCode {
 
 fn pki_code(e: &PkiError) -> ErrorCode {
     match e {
-        PkiError::CsrInvalid(_) | PkiError::CsrKeyType(_) => ErrorCode::CsrInvalid,
+        PkiError::CsrInvalid(_) => ErrorCode::CsrInvalid,
+        PkiError::CsrKeyType(_) => ErrorCode::CsrKeyRefused,
         PkiError::Rcgen(_) | PkiError::Read { .. } | PkiError::Random => ErrorCode::Internal,
     }
 }

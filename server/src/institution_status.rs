@@ -63,3 +63,73 @@ pub fn refusal(institution: &Institution) -> Option<ApiError> {
             .logged(format!("institution {}", institution.code)),
     )
 }
+
+/// `None` when an agreement is in force on `today`; otherwise the refusal
+/// saying whether there is none, it has not started or it has ended. Fails
+/// closed: no agreement, no service.
+pub fn agreement_refusal(
+    agreement: Option<&crate::store::Agreement>,
+    today: time::Date,
+) -> Option<ApiError> {
+    let today = today.to_string();
+    let (es, en, why) = match agreement {
+        None => (
+            "La institución no tiene convenio registrado.".to_owned(),
+            "The institution has no agreement on record.".to_owned(),
+            "no agreement",
+        ),
+        Some(a) if today < a.starts_on => (
+            format!("El convenio rige desde el {}.", a.starts_on),
+            format!("The agreement starts on {}.", a.starts_on),
+            "agreement not started",
+        ),
+        Some(a) if today > a.ends_on => (
+            format!("El convenio venció el {}.", a.ends_on),
+            format!("The agreement ended on {}.", a.ends_on),
+            "agreement ended",
+        ),
+        Some(_) => return None,
+    };
+    Some(
+        ApiError::new(ErrorCode::AgreementNotInForce)
+            .with_detail(es, en)
+            .logged(why),
+    )
+}
+
+#[cfg(test)]
+mod agreement_tests {
+    use super::*;
+    use crate::store::Agreement;
+
+    #[test]
+    fn no_agreement_or_one_out_of_its_dates_refuses() {
+        let day = |s: &str| {
+            time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+                .unwrap_or(time::Date::MIN)
+        };
+        let a = Agreement {
+            institution_code: "MIDES".into(),
+            starts_on: "2026-01-01".into(),
+            ends_on: "2026-12-31".into(),
+            service_cui: true,
+            service_names: true,
+            monthly_quota: None,
+        };
+        let code = |a: Option<&Agreement>, d: &str| agreement_refusal(a, day(d)).map(|e| e.code);
+        assert_eq!(
+            code(None, "2026-06-01"),
+            Some(ErrorCode::AgreementNotInForce)
+        );
+        assert_eq!(
+            code(Some(&a), "2025-12-31"),
+            Some(ErrorCode::AgreementNotInForce)
+        );
+        assert_eq!(code(Some(&a), "2026-01-01"), None);
+        assert_eq!(code(Some(&a), "2026-12-31"), None);
+        assert_eq!(
+            code(Some(&a), "2027-01-01"),
+            Some(ErrorCode::AgreementNotInForce)
+        );
+    }
+}

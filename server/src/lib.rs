@@ -17,6 +17,7 @@ pub mod datadir;
 pub mod eid;
 pub mod enrolled;
 pub mod error;
+pub mod evidence;
 pub mod http;
 pub mod institution_status;
 pub mod lifecycle;

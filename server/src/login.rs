@@ -164,7 +164,7 @@ fn check_login(
 ) -> Result<SessionInfo, ApiError> {
     if token.format != AUTH_FORMAT {
         return Err(ApiError::new(ErrorCode::AuthFormatInvalid)
-            .logged(format!("format {:?}", token.format)));
+            .logged(format!("format {}", crate::audit::untrusted(&token.format))));
     }
     let now = state.clock.now();
     let consumed = state
@@ -187,21 +187,56 @@ fn check_login(
     crate::eid::verify_signature(&certificate, token.algorithm, &message, &signature)
         .map_err(|r| ApiError::new(r.code).logged(r.reason))?;
 
+    let store_err = |e| ApiError::from(crate::error::ServerError::from(e));
+    // A block is on the person: whatever the role, whatever the institution.
+    if let Some(block) = state
+        .store
+        .person_block(&holder.cui.to_string())
+        .map_err(store_err)?
+    {
+        return Err(person_blocked(&block));
+    }
     let institution = state
         .store
         .institution_by_id(ws.institution_id)
-        .map_err(|e| ApiError::from(crate::error::ServerError::from(e)))?
+        .map_err(store_err)?
         .ok_or_else(|| ApiError::new(ErrorCode::InstitutionUnknown))?;
     if let Some(refusal) = crate::institution_status::refusal(&institution) {
+        return Err(refusal);
+    }
+    let agreement = state
+        .store
+        .agreement(&institution.code)
+        .map_err(store_err)?;
+    if let Some(refusal) =
+        crate::institution_status::agreement_refusal(agreement.as_ref(), now.date())
+    {
         return Err(refusal);
     }
     let principal = state
         .store
         .principal(ws.institution_id, &holder.cui.to_string())
-        .map_err(|e| ApiError::from(crate::error::ServerError::from(e)))?;
+        .map_err(store_err)?;
+    let removed = match &principal {
+        Some(p) if p.active => None,
+        _ => state
+            .store
+            .designation_removed_at(ws.institution_id, &holder.cui.to_string())
+            .map_err(store_err)?,
+    };
     let principal = match principal {
         Some(p) if p.blocked => return Err(ApiError::new(ErrorCode::UserBlocked).logged("blocked")),
         Some(p) if p.active => p,
+        _ if removed.is_some() => {
+            let since = removed.unwrap_or_default();
+            let day = since.get(..10).unwrap_or(&since).to_owned();
+            return Err(ApiError::new(ErrorCode::CoordinatorRemoved)
+                .with_detail(
+                    format!("Retirado(a) el {day}."),
+                    format!("Removed on {day}."),
+                )
+                .logged("removed coordinator or legal representative"));
+        }
         Some(Principal {
             inactive_cause: Some((cause, since)),
             ..
@@ -266,7 +301,27 @@ fn check_login(
         workstation_id: ws.id,
         idle_timeout_seconds: SESSION_IDLE_SECONDS,
         expires_at: timestamp(expires),
+        installation_id: installation_id(state)?,
     })
+}
+
+/// This installation's id, which signed requests must name.
+pub fn installation_id(state: &AppState) -> Result<String, ApiError> {
+    state
+        .store
+        .installation_id()
+        .map_err(|e| ApiError::from(crate::error::ServerError::from(e)))
+}
+
+/// The refusal of a blocked person, with the block's cause and date.
+pub fn person_blocked(block: &crate::store::PersonBlock) -> ApiError {
+    let day = block.blocked_at.get(..10).unwrap_or(&block.blocked_at);
+    ApiError::new(ErrorCode::UserBlocked)
+        .with_detail(
+            format!("Bloqueo del {day}; motivo: {}.", block.cause),
+            format!("Blocked on {day}; cause: {}.", block.cause),
+        )
+        .logged("person blocked")
 }
 
 /// Checks a bearer token against the calling workstation and the clocks.
@@ -296,15 +351,37 @@ pub fn authenticate(
         {
             return Err(refusal);
         }
-        if session.end_reason.as_deref() == Some("USER_BLOCKED") {
-            return Err(ApiError::new(ErrorCode::UserBlocked));
-        }
-        if session.end_reason.as_deref() == Some("TRUST_ROOT_REMOVED") {
-            return Err(ApiError::new(ErrorCode::SessionTrustRemoved));
-        }
-        return Err(ApiError::new(ErrorCode::SessionExpired));
+        return Err(match session.end_reason.as_deref() {
+            Some("USER_BLOCKED") => ApiError::new(ErrorCode::UserBlocked),
+            Some("PERSON_BLOCKED") => {
+                match state.store.person_block(&session.cui).map_err(store_err)? {
+                    Some(block) => person_blocked(&block),
+                    None => ApiError::new(ErrorCode::UserBlocked),
+                }
+            }
+            Some("COORDINATOR_REMOVED") => ApiError::new(ErrorCode::CoordinatorRemoved),
+            Some("TRUST_ROOT_REMOVED") => ApiError::new(ErrorCode::SessionTrustRemoved),
+            Some("OTHER_WORKSTATION") => ApiError::new(ErrorCode::SessionOtherWorkstation),
+            _ => ApiError::new(ErrorCode::SessionExpired),
+        });
     }
     if session.cert_fingerprint != ws.certificate.fingerprint_hex {
+        // A token shown by another workstation has leaked: it stops working
+        // everywhere, at once, not only here.
+        let now = timestamp(state.clock.now());
+        let audit = AuditRecord {
+            at: now.clone(),
+            actor: format!("workstation:{}", ws.id),
+            workstation_id: Some(ws.id),
+            action: "session.close".to_owned(),
+            subject: format!("cui:{}", session.cui),
+            outcome: format!("refused:{}", ErrorCode::SessionOtherWorkstation.as_str()),
+            detail: json!({ "reason": "OTHER_WORKSTATION", "issued_to": session.workstation_id }),
+        };
+        state
+            .store
+            .end_session(&hash, "OTHER_WORKSTATION", &now, Some(&audit))
+            .map_err(store_err)?;
         return Err(ApiError::new(ErrorCode::SessionOtherWorkstation));
     }
     let now = state.clock.now();

@@ -233,6 +233,7 @@ pub struct ParsedCsr(CertificateSigningRequestParams);
 /// that the requester holds the private key). Only ECDSA P-256/P-384 and
 /// RSA keys are accepted.
 pub fn parse_csr(pem: &str) -> Result<ParsedCsr, PkiError> {
+    check_csr_key(pem)?;
     let parsed = CertificateSigningRequestParams::from_pem(pem)
         .map_err(|e| PkiError::CsrInvalid(e.to_string()))?;
     let alg = parsed.public_key.algorithm();
@@ -247,6 +248,53 @@ pub fn parse_csr(pem: &str) -> Result<ParsedCsr, PkiError> {
         return Err(PkiError::CsrKeyType(format!("{alg:?}")));
     }
     Ok(ParsedCsr(parsed))
+}
+
+/// The key a CSR carries must be RSA of 2048 bits or more, or EC on P-256
+/// or P-384; anything else is refused before rcgen sees it.
+fn check_csr_key(pem: &str) -> Result<(), PkiError> {
+    use x509_parser::certification_request::X509CertificationRequest;
+    use x509_parser::prelude::FromDer;
+    use x509_parser::public_key::PublicKey;
+    const P256: &str = "1.2.840.10045.3.1.7";
+    const P384: &str = "1.3.132.0.34";
+    let (_, block) = x509_parser::pem::parse_x509_pem(pem.as_bytes())
+        .map_err(|e| PkiError::CsrInvalid(format!("PEM: {e}")))?;
+    let (_, csr) = X509CertificationRequest::from_der(&block.contents)
+        .map_err(|e| PkiError::CsrInvalid(format!("DER: {e}")))?;
+    let spki = &csr.certification_request_info.subject_pki;
+    match spki.parsed() {
+        Ok(PublicKey::RSA(rsa)) => {
+            let bits = rsa.key_size();
+            if bits < 2048 {
+                return Err(PkiError::CsrKeyType(format!(
+                    "RSA de {bits} bits (mínimo 2048)"
+                )));
+            }
+            Ok(())
+        }
+        Ok(PublicKey::EC(_)) => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok())
+                .map(|oid| oid.to_id_string())
+                .unwrap_or_default();
+            if curve == P256 || curve == P384 {
+                Ok(())
+            } else {
+                Err(PkiError::CsrKeyType(format!(
+                    "curva EC {curve} no admitida"
+                )))
+            }
+        }
+        Ok(_) => Err(PkiError::CsrKeyType(format!(
+            "algoritmo {}",
+            spki.algorithm.algorithm.to_id_string()
+        ))),
+        Err(e) => Err(PkiError::CsrInvalid(format!("public key: {e}"))),
+    }
 }
 
 /// SHA-256 of a certificate's DER, lowercase hex: how a workstation is recognised.

@@ -188,6 +188,16 @@ fn check_and_apply(
     if session.role != Role::Coordinator {
         return Err(ApiError::new(ErrorCode::CoordinatorOnly).logged("user session"));
     }
+    // Removal ends the sessions at once; this holds even for a request
+    // already on its way when it happened.
+    if state
+        .store
+        .designation_removed_at(ws.institution_id, &session.cui)
+        .map_err(|e| ApiError::from(ServerError::from(e)))?
+        .is_some()
+    {
+        return Err(ApiError::new(ErrorCode::CoordinatorRemoved).logged("removed coordinator"));
+    }
     let decode = |what: &str, b64: &str| {
         STANDARD.decode(b64).map_err(|e| {
             ApiError::new(ErrorCode::AuthFormatInvalid).logged(format!("{what} base64: {e}"))
@@ -214,13 +224,26 @@ fn check_and_apply(
     }
     let request: RequestPayload = serde_json::from_slice(&payload)
         .map_err(|e| ApiError::new(ErrorCode::AuthFormatInvalid).logged(format!("payload: {e}")))?;
-    *request_id = request.request_id.clone();
     if request.format != REQUEST_FORMAT || !is_uuid_v4(&request.request_id) {
         return Err(ApiError::new(ErrorCode::AuthFormatInvalid).logged("format or request id"));
     }
+    // Only now, validated, may the id reach the audit log.
+    *request_id = request.request_id.clone();
+    if request.installation != crate::login::installation_id(state)? {
+        return Err(
+            ApiError::new(ErrorCode::InstallationMismatch).logged(format!(
+                "for installation {}",
+                crate::audit::untrusted(&request.installation)
+            )),
+        );
+    }
     if request.institution != ws.institution_code {
-        return Err(ApiError::new(ErrorCode::InstitutionMismatch)
-            .logged(format!("for {}", request.institution)));
+        return Err(
+            ApiError::new(ErrorCode::InstitutionMismatch).logged(format!(
+                "for {}",
+                crate::audit::untrusted(&request.institution)
+            )),
+        );
     }
     if request.workstation_id != ws.id {
         return Err(ApiError::new(ErrorCode::WorkstationMismatch)
@@ -230,8 +253,10 @@ fn check_and_apply(
         ApiError::new(ErrorCode::AuthFormatInvalid).logged(format!("created_at: {e}"))
     })?;
     if (now - created).whole_seconds().abs() > REQUEST_MAX_AGE_SECONDS {
-        return Err(ApiError::new(ErrorCode::RequestStale)
-            .logged(format!("created {}", request.created_at)));
+        return Err(ApiError::new(ErrorCode::RequestStale).logged(format!(
+            "created {}",
+            crate::audit::untrusted(&request.created_at)
+        )));
     }
     let store_err = |e| ApiError::from(ServerError::from(e));
     if state
@@ -269,7 +294,16 @@ fn check_and_apply(
         action: format!("user.{}", request.action.as_str().to_lowercase()),
         subject: format!("user:{}", user.cui),
         outcome: "ok".to_owned(),
-        detail: json!({ "request_id": request.request_id, "institution": ws.institution_code }),
+        // The evidence: what exactly was signed, how, by which certificate.
+        // Someone who can write the database cannot swap any of them
+        // without breaking the chain (`audit verify`).
+        detail: json!({
+            "request_id": request.request_id,
+            "institution": ws.institution_code,
+            "payload_sha256": crate::audit::sha256_hex(&new.payload),
+            "signature_sha256": crate::audit::sha256_hex(&new.signature),
+            "certificate_sha256": crate::audit::sha256_hex(&new.certificate),
+        }),
     };
     let verdict = state
         .store

@@ -110,6 +110,10 @@ pub struct SessionInfo {
     pub idle_timeout_seconds: i64,
     /// RFC 3339: the absolute end of the session.
     pub expires_at: String,
+    /// The server installation's id (random, made when its database was
+    /// created): what signed requests name, so they only count here.
+    #[serde(default)]
+    pub installation_id: String,
 }
 
 #[cfg(test)]

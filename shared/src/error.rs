@@ -487,6 +487,35 @@ error_codes! {
     OcspResponseInvalid = "OCSP_RESPONSE_INVALID", 503,
         "La respuesta del servicio OCSP no es válida para este certificado.",
         "The OCSP service's response is not valid for this certificate.";
+    // People and roles, evidence, keys (issue 12).
+    /// The coordinator or legal representative was removed (or replaced) on the institution's written request.
+    CoordinatorRemoved = "COORDINATOR_REMOVED", 403,
+        "Usted ya no es coordinador(a) ni representante legal de la institución: fue retirado(a) a solicitud escrita de la institución.",
+        "You are no longer a coordinator or legal representative of the institution: you were removed on the institution's written request.";
+    /// Not a coordinator or legal representative of that institution.
+    CoordinatorUnknown = "COORDINATOR_UNKNOWN", 404,
+        "Esa persona no es coordinador(a) ni representante legal activo(a) de la institución.",
+        "That person is not an active coordinator or legal representative of the institution.";
+    /// The signed request names another Padrón installation (e.g. a test server).
+    InstallationMismatch = "INSTALLATION_MISMATCH", 403,
+        "La solicitud firmada es para otra instalación de Padrón y no se acepta en esta.",
+        "The signed request is for another Padrón installation and is not accepted by this one.";
+    /// The institution has no agreement in force today.
+    AgreementNotInForce = "AGREEMENT_NOT_IN_FORCE", 403,
+        "La institución no tiene un convenio vigente con el registro; sin convenio no hay servicio. Su autoridad debe gestionar el convenio con el registro.",
+        "The institution has no agreement in force with the registry; without one there is no service. Its head must arrange the agreement with the registry.";
+    /// A checkpoint file that is unreadable, not signed by this server's checkpoint key, or that the log no longer extends.
+    AuditCheckpointInvalid = "AUDIT_CHECKPOINT_INVALID", 409,
+        "El punto de control de auditoría no corresponde a este registro: el registro fue truncado, bifurcado o reescrito, o el archivo no es válido.",
+        "The audit checkpoint does not match this log: the log was truncated, forked or rewritten, or the file is not valid.";
+    /// A private key or the data directory can be read by other users of the machine.
+    DataDirNotPrivate = "DATA_DIR_NOT_PRIVATE", 500,
+        "Una clave privada o el directorio de datos puede ser leído por otros usuarios del sistema; corrija los permisos como se indica.",
+        "A private key or the data directory can be read by other users of the machine; fix the permissions as shown.";
+    /// The CSR's key is too weak (RSA under 2048 bits) or of an unsupported type or curve.
+    CsrKeyRefused = "CSR_KEY_REFUSED", 400,
+        "La clave de la solicitud de certificado no se acepta: RSA de al menos 2048 bits, o EC P-256 / P-384.",
+        "The certificate request's key is not accepted: RSA of at least 2048 bits, or EC P-256 / P-384.";
 }
 
 impl ErrorCode {

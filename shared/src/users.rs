@@ -5,8 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::SignatureAlgorithm;
 
-/// `format` of a signed request this version speaks.
-pub const REQUEST_FORMAT: &str = "padron-request:1";
+/// `format` of a signed request this version speaks. Version 2 added
+/// `installation`: a request signed for one installation (a test server)
+/// cannot be replayed to another (production).
+pub const REQUEST_FORMAT: &str = "padron-request:2";
 /// A signed request older than this (or this far in the future) is refused.
 pub const REQUEST_MAX_AGE_SECONDS: i64 = 300;
 /// At most this many active users per institution (RENAP 5.1.6).
@@ -86,6 +88,9 @@ pub struct RequestPayload {
     pub action: RequestAction,
     /// The institution code.
     pub institution: String,
+    /// The installation id of the server the request is for
+    /// ([`crate::auth::SessionInfo::installation_id`]).
+    pub installation: String,
     /// UUIDv4, chosen by the agent; the server refuses one it has seen.
     pub request_id: String,
     /// RFC 3339, UTC, when the coordinator signed.

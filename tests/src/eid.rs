@@ -400,6 +400,7 @@ impl TestPerson {
     /// A payload as the agent would build it.
     pub fn payload(
         &self,
+        installation: &str,
         action: RequestAction,
         institution: &str,
         workstation_id: i64,
@@ -410,6 +411,7 @@ impl TestPerson {
             format: REQUEST_FORMAT.to_owned(),
             action,
             institution: institution.to_owned(),
+            installation: installation.to_owned(),
             request_id: uuid::Uuid::new_v4().to_string(),
             created_at: created_at
                 .format(&time::format_description::well_known::Rfc3339)

@@ -36,12 +36,21 @@ pub struct Env {
     pub ws1: Client,
     pub ws2: Client,
     pub ws1_id: i64,
+    /// The installation id signed requests must name.
+    pub installation: String,
 }
 
 pub fn identity(bundle: &Path) -> Vec<u8> {
     let mut pem = fs::read(bundle.join("workstation.crt")).unwrap();
     pem.extend(fs::read(bundle.join("workstation.key")).unwrap());
     pem
+}
+
+/// The installation id of a data directory, read from its database.
+pub fn installation_id(data: &Path) -> String {
+    let db = rusqlite::Connection::open(data.join("padron.db")).unwrap();
+    db.query_row("SELECT id FROM installation", [], |r| r.get(0))
+        .unwrap()
 }
 
 impl Env {
@@ -74,6 +83,7 @@ impl Env {
                 "Obras Sociales",
             ],
         );
+        crate::give_agreement(&inst.data, "SOSEP");
         ok(
             "padron-server",
             &[
@@ -106,7 +116,9 @@ impl Env {
             .unwrap()
             .1
             .contents;
+        let installation = installation_id(&inst.data);
         Env {
+            installation,
             fingerprint: hex::encode(sha2::Sha256::digest(&der)),
             ws1: https_client(&ca, Some(identity(&b1))),
             ws2: https_client(&ca, Some(identity(&b2))),
@@ -228,6 +240,7 @@ impl Env {
         user: UserChange,
     ) -> Result<String, String> {
         let payload = coordinator.payload(
+            &self.installation,
             RequestAction::Add,
             "MIDES",
             self.ws1_id,

@@ -190,6 +190,7 @@ impl Installation {
                 "Ministerio de Desarrollo Social",
             ],
         );
+        give_agreement(&data, "MIDES");
         Installation { tmp, data }
     }
 
@@ -228,6 +229,27 @@ impl Default for Installation {
     fn default() -> Self {
         Installation::new()
     }
+}
+
+/// Gives an institution an agreement in force for the tests' years: no
+/// agreement, no service (the server fails closed), so every test says so
+/// explicitly, here, in one place.
+pub fn give_agreement(data: &Path, code: &str) {
+    ok(
+        "padron-server",
+        &[
+            "agreement",
+            "set",
+            "--data",
+            path_str(data),
+            "--institution",
+            code,
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2099-12-31",
+        ],
+    );
 }
 
 pub fn path_str(p: &Path) -> &str {

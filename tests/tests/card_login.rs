@@ -168,6 +168,7 @@ fn signed_requests_resist_tampering_replay_and_staleness() {
 
     // Altered after signing: the same signature over other bytes.
     let payload = ana.payload(
+        &env.installation,
         RequestAction::Add,
         "MIDES",
         env.ws1_id,
@@ -193,6 +194,7 @@ fn signed_requests_resist_tampering_replay_and_staleness() {
 
     // Stale: signed ten minutes ago.
     let old = ana.payload(
+        &env.installation,
         RequestAction::Add,
         "MIDES",
         env.ws1_id,
@@ -216,6 +218,7 @@ fn signed_requests_resist_tampering_replay_and_staleness() {
     // Signed with someone else's card.
     let other = env.eid.person("9876543220101", "OTRO", Flaws::default());
     let p = ana.payload(
+        &env.installation,
         RequestAction::Add,
         "MIDES",
         env.ws1_id,
@@ -229,6 +232,7 @@ fn signed_requests_resist_tampering_replay_and_staleness() {
 
     // For another workstation than the one sending it.
     let p = ana.payload(
+        &env.installation,
         RequestAction::Add,
         "MIDES",
         2,
@@ -250,6 +254,7 @@ fn a_coordinator_acts_only_on_its_institution_and_within_the_rules() {
 
     // Coordinator of MIDES acting on SOSEP.
     let p = ana.payload(
+        &env.installation,
         RequestAction::Add,
         "SOSEP",
         env.ws1_id,
@@ -287,6 +292,7 @@ fn a_coordinator_acts_only_on_its_institution_and_within_the_rules() {
             ..Default::default()
         };
         let p = ana.payload(
+            &env.installation,
             RequestAction::Remove,
             "MIDES",
             env.ws1_id,
@@ -298,7 +304,19 @@ fn a_coordinator_acts_only_on_its_institution_and_within_the_rules() {
     assert_eq!(remove(&cui(500)), Err("USER_UNKNOWN".into()));
 
     // A blocked user cannot be acted on.
-    env.sql(&format!("UPDATE users SET blocked_at = '2026-01-01T00:00:00.000Z', block_reason = 'mal uso' WHERE cui = '{}'", cui(11)));
+    ok(
+        "padron-server",
+        &[
+            "person",
+            "block",
+            "--data",
+            env.inst.data(),
+            "--cui",
+            &cui(11),
+            "--cause",
+            "mal uso",
+        ],
+    );
     assert_eq!(remove(&cui(11)), Err("USER_BLOCKED".into()));
 
     // After a removal there is room again.
@@ -316,6 +334,7 @@ fn a_coordinator_acts_only_on_its_institution_and_within_the_rules() {
         ..Default::default()
     };
     let p = ana.payload(
+        &env.installation,
         RequestAction::Update,
         "MIDES",
         env.ws1_id,
@@ -387,6 +406,7 @@ fn sessions_end_and_user_sessions_cannot_administer() {
         (403, "COORDINATOR_ONLY".into())
     );
     let p = pedro.payload(
+        &env.installation,
         RequestAction::Add,
         "MIDES",
         env.ws1_id,
@@ -398,11 +418,18 @@ fn sessions_end_and_user_sessions_cannot_administer() {
         Err("COORDINATOR_ONLY".into())
     );
 
-    // A token is bound to the workstation it was issued at.
+    // A token is bound to the workstation it was issued at; shown by
+    // another one it has leaked, and the session ends for its owner too.
     assert_eq!(
         env.get_code(&env.ws2, "/v1/session", &user.token),
         (401, "SESSION_OTHER_WORKSTATION".into())
     );
+    assert_eq!(
+        env.get_code(&env.ws1, "/v1/session", &user.token),
+        (401, "SESSION_OTHER_WORKSTATION".into())
+    );
+    let user = env.login(&env.ws1, &pedro);
+    assert_eq!(env.get_code(&env.ws1, "/v1/session", &user.token).0, 200);
     assert_eq!(
         env.get_code(&env.ws1, "/v1/session", "invented-token"),
         (401, "SESSION_INVALID".into())
@@ -415,6 +442,7 @@ fn sessions_end_and_user_sessions_cannot_administer() {
         ..Default::default()
     };
     let p = ana.payload(
+        &env.installation,
         RequestAction::Remove,
         "MIDES",
         env.ws1_id,
@@ -520,7 +548,7 @@ fn audit_verify_catches_an_edited_request_and_export_writes_a_workbook() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("AUDIT_CHAIN_BROKEN") && err.contains("no verifica"),
+        err.contains("AUDIT_CHAIN_BROKEN") && err.contains("su payload no es el que registró"),
         "{err}"
     );
 }

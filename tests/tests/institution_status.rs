@@ -210,7 +210,7 @@ fn a_blocked_user_is_refused_at_login_and_mid_session_until_unblocked() {
             "consultas ajenas al programa",
         ],
     );
-    assert!(out.contains("Usuario bloqueado"), "{out}");
+    assert!(out.contains("Persona bloqueada"), "{out}");
     assert_eq!(refusal(&env, &session.token, "es").1, "USER_BLOCKED");
     let upload = env
         .ws1
@@ -232,6 +232,7 @@ fn a_blocked_user_is_refused_at_login_and_mid_session_until_unblocked() {
         &["user", "unblock", "--data", d, "--cui", &cui(1)],
     );
     env.login(&env.ws1, &pedro);
+    // The block is on the person: a CUI nobody added can be blocked too.
     let out = run(
         "padron-server",
         &[
@@ -244,6 +245,11 @@ fn a_blocked_user_is_refused_at_login_and_mid_session_until_unblocked() {
             "--reason",
             "x",
         ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(
+        "padron-server",
+        &["user", "unblock", "--data", d, "--cui", &cui(78)],
     );
     assert!(stderr(&out).contains("USER_UNKNOWN"), "{}", stderr(&out));
 }

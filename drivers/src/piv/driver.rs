@@ -123,6 +123,7 @@ fn select_piv(card: &pcsc::Card, reader: &str) -> Result<(), CardError> {
 
 fn verify(card: &pcsc::Card, reader: &str, pin: &Pin) -> Result<(), CardError> {
     let block = piv::pin_block(pin.as_bytes())?;
+    // Both the block and the command's copy are wiped on drop.
     let cmd = Command::new(0x00, INS_VERIFY, 0x00, PIN_REFERENCE).with_data(block.to_vec());
     let resp = transmit(card, &cmd, reader)?;
     match resp.sw {

@@ -9,6 +9,7 @@ use std::io::Read as _;
 use crate::card::{KeyAlgorithm, KeySlot};
 use crate::error::CardError;
 use crate::tlv;
+use zeroize::Zeroizing;
 
 /// The PIV application identifier (NIST RID + PIX, without version).
 pub const AID: [u8; 9] = [0xA0, 0x00, 0x00, 0x03, 0x08, 0x00, 0x00, 0x10, 0x00];
@@ -171,12 +172,13 @@ pub fn decode_general_authenticate_response(response: &[u8]) -> Result<Vec<u8>, 
     }
 }
 
-/// A PIN as VERIFY sends it: its bytes padded with `FF` to 8.
-pub fn pin_block(pin: &[u8]) -> Result<[u8; PIN_BLOCK_LEN], CardError> {
+/// A PIN as VERIFY sends it: its bytes padded with `FF` to 8. The block is
+/// wiped when dropped, like the [`crate::Pin`] it came from.
+pub fn pin_block(pin: &[u8]) -> Result<Zeroizing<[u8; PIN_BLOCK_LEN]>, CardError> {
     if pin.is_empty() || pin.len() > PIN_BLOCK_LEN {
         return Err(CardError::PinFormat("a PIV PIN has 1 to 8 characters"));
     }
-    let mut block = [0xFF; PIN_BLOCK_LEN];
+    let mut block = Zeroizing::new([0xFF; PIN_BLOCK_LEN]);
     block[..pin.len()].copy_from_slice(pin);
     Ok(block)
 }
@@ -230,7 +232,7 @@ mod tests {
     #[test]
     fn pins_are_padded() {
         assert_eq!(
-            pin_block(b"123456").unwrap(),
+            *pin_block(b"123456").unwrap(),
             [b'1', b'2', b'3', b'4', b'5', b'6', 0xFF, 0xFF]
         );
         assert!(pin_block(b"123456789").is_err());

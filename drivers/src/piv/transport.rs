@@ -10,7 +10,8 @@ use crate::piv::INS_GET_RESPONSE;
 const MAX_RESPONSE_LEN: usize = 64 * 1024;
 
 fn transmit_one(card: &pcsc::Card, cmd: &Command, reader: &str) -> Result<Response, CardError> {
-    let bytes = cmd.to_short_bytes()?;
+    // The encoded APDU carries the PIN block of a VERIFY: wiped on drop.
+    let bytes = zeroize::Zeroizing::new(cmd.to_short_bytes()?);
     let mut buf = [0u8; pcsc::MAX_BUFFER_SIZE_EXTENDED];
     let raw = card
         .transmit(&bytes, &mut buf)
@@ -36,14 +37,9 @@ pub(crate) fn transmit(
     }
     let mut resp = transmit_one(card, last, reader)?;
     if let Some(le) = resp.sw.exact_length() {
-        resp = transmit_one(
-            card,
-            &Command {
-                le: Some(le),
-                ..last.clone()
-            },
-            reader,
-        )?;
+        let mut again = last.clone();
+        again.le = Some(le);
+        resp = transmit_one(card, &again, reader)?;
     }
     let mut data = std::mem::take(&mut resp.data);
     let mut sw = resp.sw;

@@ -93,7 +93,7 @@ impl PivApplet {
             if cmd.data.len() > 8 * 1024 {
                 return Response::status(StatusWord::WRONG_LENGTH);
             }
-            self.chain = Some((cmd.ins, cmd.p1, cmd.p2, cmd.data));
+            self.chain = Some((cmd.ins, cmd.p1, cmd.p2, std::mem::take(&mut cmd.data)));
             // The parts of one chained command are still "the next command".
             self.pin_always_armed = armed;
             return Response::status(StatusWord::SUCCESS);
@@ -252,7 +252,7 @@ impl PivApplet {
         }
         let expected = piv::pin_block(self.files.profile.pin.as_bytes())
             .map_err(|_| StatusWord::UNKNOWN_ERROR)?;
-        if constant_time_eq(&expected, &cmd.data) {
+        if constant_time_eq(&expected[..], &cmd.data) {
             self.set_tries(self.files.profile.pin_max_tries);
             self.pin_verified = true;
             self.pin_always_armed = true;

@@ -62,7 +62,11 @@ async fn logout(
     Ok(Json(serde_json::json!({ "ended": true })))
 }
 
-async fn session(auth: Authenticated) -> Result<Json<SessionInfo>, ApiError> {
+async fn session(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Result<Json<SessionInfo>, ApiError> {
+    let installation_id = blocking(move || crate::login::installation_id(&state)).await?;
     let ws = &auth.workstation.0;
     let s = auth.session;
     let cui = Cui::parse(&s.cui).map_err(|_| ApiError::new(ErrorCode::Internal))?;
@@ -76,6 +80,7 @@ async fn session(auth: Authenticated) -> Result<Json<SessionInfo>, ApiError> {
         workstation_id: ws.id,
         idle_timeout_seconds: SESSION_IDLE_SECONDS,
         expires_at: s.expires_at,
+        installation_id,
     }))
 }
 

@@ -74,6 +74,13 @@ async fn upload(
     let lang = lang(&headers);
     let name = clean_name(params.name);
     let job = blocking(move || {
+        // No agreement in force, no service: refused before the file is read.
+        let in_force = state.store.agreement(&auth.workstation.0.institution_code).map_err(store_err)?;
+        if let Some(refusal) =
+            crate::institution_status::agreement_refusal(in_force.as_ref(), state.clock.now().date())
+        {
+            return Err(refusal);
+        }
         if body.len() as u64 > MAX_FILE_BYTES {
             return Err(ApiError::new(ErrorCode::WorkbookTooLarge));
         }

@@ -15,6 +15,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     V4_LIFECYCLE,
     V5_REPORTS,
     V6_EID_REVOCATION,
+    V7_PEOPLE_AND_EVIDENCE,
 ];
 
 /// The domain as `DOMAIN.md` describes it: institutions under agreements,
@@ -330,6 +331,56 @@ CREATE TABLE eid_issuer_settings (
 ALTER TABLE sessions ADD COLUMN eid_root_fingerprint TEXT;
 "#;
 
+/// Issue 12: blocks on the person (by CUI, registry-wide, with their
+/// lifting kept), removed coordinators and legal representatives with the
+/// written request and reason, the installation's identity (random, made
+/// with the database) that signed requests name, and a copy of every eID
+/// root ever trusted, which nothing deletes, for `audit verify`.
+const V7_PEOPLE_AND_EVIDENCE: &str = r#"
+CREATE TABLE person_blocks (
+    id          INTEGER PRIMARY KEY,
+    cui         TEXT NOT NULL CHECK (length(cui) = 13),
+    cause       TEXT NOT NULL,
+    blocked_at  TEXT NOT NULL,
+    blocked_by  TEXT NOT NULL,
+    lifted_at   TEXT,
+    lifted_by   TEXT
+);
+-- At most one block in force per person.
+CREATE UNIQUE INDEX person_blocks_in_force ON person_blocks(cui) WHERE lifted_at IS NULL;
+-- Blocks recorded on user rows before blocks were on the person.
+INSERT INTO person_blocks (cui, cause, blocked_at, blocked_by)
+    SELECT cui, coalesce(max(block_reason), ''), min(blocked_at), 'migration'
+    FROM users WHERE blocked_at IS NOT NULL GROUP BY cui;
+
+ALTER TABLE coordinators ADD COLUMN removed_at TEXT;
+ALTER TABLE coordinators ADD COLUMN removal_reference TEXT;
+ALTER TABLE coordinators ADD COLUMN removal_reason TEXT;
+ALTER TABLE coordinators ADD COLUMN designation_reference TEXT;
+
+CREATE TABLE installation (
+    id          TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+INSERT INTO installation (id, created_at)
+    VALUES (lower(hex(randomblob(16))), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+CREATE TRIGGER installation_no_update BEFORE UPDATE ON installation
+BEGIN SELECT RAISE(ABORT, 'the installation id never changes'); END;
+
+CREATE TABLE evidence_roots (
+    fingerprint       TEXT PRIMARY KEY,
+    subject           TEXT NOT NULL,
+    der               BLOB NOT NULL,
+    first_trusted_at  TEXT NOT NULL
+);
+INSERT INTO evidence_roots (fingerprint, subject, der, first_trusted_at)
+    SELECT fingerprint, subject, der, added_at FROM eid_roots;
+CREATE TRIGGER evidence_roots_no_update BEFORE UPDATE ON evidence_roots
+BEGIN SELECT RAISE(ABORT, 'evidence_roots is append-only'); END;
+CREATE TRIGGER evidence_roots_no_delete BEFORE DELETE ON evidence_roots
+BEGIN SELECT RAISE(ABORT, 'evidence_roots is append-only'); END;
+"#;
+
 /// Brings the schema up to the latest version. Idempotent.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<u32, StoreError> {
     let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -383,6 +434,9 @@ mod tests {
             "eid_intermediates",
             "eid_issuer_settings",
             "eid_roots",
+            "evidence_roots",
+            "installation",
+            "person_blocks",
             "sessions",
             "continuity_requests",
             "coordinators",

@@ -12,11 +12,13 @@ mod auth;
 mod jobs;
 mod lifecycle;
 mod migrations;
+mod people;
 mod reports;
 mod sqlite;
 mod sqlite_auth;
 mod sqlite_jobs;
 mod sqlite_lifecycle;
+mod sqlite_people;
 mod sqlite_reports;
 mod sqlite_status;
 mod sqlite_trust;
@@ -29,6 +31,9 @@ pub use auth::{
 };
 pub use jobs::{JobRow, JobStore, MonthlyQuota, NewJob};
 pub use lifecycle::{Agreement, LifecycleFacts, LifecycleStore};
+pub use people::{
+    DesignatedRole, Designation, EvidenceRoot, NewDesignation, PeopleStore, PersonBlock,
+};
 pub use reports::{JanuaryDeactivation, ReportStore};
 pub use sqlite::{SqliteStore, WorkstationReader, WorkstationsSummary};
 pub use status::StatusStore;
@@ -55,6 +60,8 @@ pub enum StoreError {
     InstitutionExists(String),
     #[error("person {cui} is already a coordinator of {institution}")]
     CoordinatorExists { institution: String, cui: Cui },
+    #[error("{cui} is not an active coordinator or legal representative of {institution}")]
+    CoordinatorUnknown { institution: String, cui: String },
     #[error("workstation {0} does not exist")]
     WorkstationNotFound(i64),
     #[error("workstation {0} was already revoked")]
@@ -192,6 +199,7 @@ pub trait Store:
     + LifecycleStore
     + ReportStore
     + TrustStore
+    + PeopleStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -154,7 +154,7 @@ pub(super) fn institution_from_row(r: &Row<'_>) -> rusqlite::Result<Institution>
     })
 }
 
-fn cui_column(r: &Row<'_>, index: usize) -> rusqlite::Result<Cui> {
+pub(super) fn cui_column(r: &Row<'_>, index: usize) -> rusqlite::Result<Cui> {
     let text: String = r.get(index)?;
     Cui::parse(&text).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))

@@ -45,7 +45,8 @@ fn user_state(
     cui: &str,
 ) -> rusqlite::Result<Option<(i64, String, bool)>> {
     tx.query_row(
-        "SELECT id, status, blocked_at IS NOT NULL FROM users WHERE institution_id = ?1 AND cui = ?2",
+        "SELECT id, status, EXISTS (SELECT 1 FROM person_blocks b WHERE b.cui = users.cui AND b.lifted_at IS NULL)
+         FROM users WHERE institution_id = ?1 AND cui = ?2",
         params![institution_id, cui],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )
@@ -64,6 +65,14 @@ fn set_state(tx: &Transaction<'_>, id: &str, state: &str, at: &str) -> rusqlite:
     Ok(())
 }
 
+fn person_blocked(tx: &Transaction<'_>, cui: &str) -> rusqlite::Result<bool> {
+    tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM person_blocks WHERE cui = ?1 AND lifted_at IS NULL)",
+        [cui],
+        |r| r.get(0),
+    )
+}
+
 /// Applies a request to the users table; the verdict says whether it could.
 fn apply(tx: &Transaction<'_>, r: &NewRequest) -> Result<RequestVerdict, StoreError> {
     let u = &r.user;
@@ -72,6 +81,8 @@ fn apply(tx: &Transaction<'_>, r: &NewRequest) -> Result<RequestVerdict, StoreEr
     let verdict = match r.action {
         RequestAction::Add => match existing {
             Some((_, _, true)) => RequestVerdict::Rejected(ErrorCode::UserBlocked),
+            // A block is on the person: it follows them to an institution where they have no row yet.
+            _ if person_blocked(tx, &u.cui)? => RequestVerdict::Rejected(ErrorCode::UserBlocked),
             Some((_, status, false)) if live(&status) => {
                 RequestVerdict::Rejected(ErrorCode::UserExists)
             }
@@ -163,6 +174,12 @@ impl AuthStore for SqliteStore {
                 "INSERT INTO eid_roots (subject, fingerprint, der, added_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (fingerprint) DO NOTHING",
                 params![subject, fingerprint, der, at],
+            )?;
+            // The evidence keeps every root ever trusted, whatever happens to eid_roots.
+            tx.execute(
+                "INSERT INTO evidence_roots (fingerprint, subject, der, first_trusted_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (fingerprint) DO NOTHING",
+                params![fingerprint, subject, der, at],
             )?;
             if n > 0 {
                 append_audit_in(tx, audit)?;
@@ -316,7 +333,8 @@ impl AuthStore for SqliteStore {
         }
         let user = conn
             .query_row(
-                "SELECT full_name, status = 'ACTIVE', blocked_at IS NOT NULL, status,
+                "SELECT full_name, status = 'ACTIVE',
+                        EXISTS (SELECT 1 FROM person_blocks b WHERE b.cui = users.cui AND b.lifted_at IS NULL), status,
                         coalesce(removal_reason, status), status_since FROM users
                  WHERE institution_id = ?1 AND cui = ?2",
                 params![institution_id, cui],
@@ -408,7 +426,7 @@ impl AuthStore for SqliteStore {
         let rows = conn
             .prepare(
                 "SELECT cui, full_name, email, phone, extension, department, post, programme, status, status_since,
-                        blocked_at IS NOT NULL
+                        EXISTS (SELECT 1 FROM person_blocks b WHERE b.cui = users.cui AND b.lifted_at IS NULL)
                  FROM users WHERE institution_id = ?1 ORDER BY status = 'REMOVED', full_name",
             )?
             .query_map([institution_id], |r| {

@@ -309,6 +309,7 @@ mod tests {
                 workstation_id: 1,
                 idle_timeout_seconds: 900,
                 expires_at: "x".into(),
+                installation_id: "test".into(),
             },
             "Virtual PCD 00 00".into(),
         );
@@ -369,6 +370,7 @@ mod tests {
             workstation_id: 1,
             idle_timeout_seconds: 900,
             expires_at: "x".into(),
+            installation_id: "test".into(),
         }
     }
 

@@ -26,6 +26,7 @@ fn session(role: Role) -> SessionInfo {
         workstation_id: 1,
         idle_timeout_seconds: 900,
         expires_at: "2026-11-22T23:00:00.000Z".into(),
+        installation_id: "test".into(),
     }
 }
 
