@@ -418,7 +418,8 @@ fn every_admin_action_is_audited_and_tampering_is_detected() {
     }
     let verify = ok("padron-server", &["audit", "verify", "--data", d]);
     assert!(
-        verify.contains("Cadena de auditoría íntegra: 4 entradas"),
+        // init's institution and its agreement, then the three actions above.
+        verify.contains("Cadena de auditoría íntegra: 5 entradas"),
         "{verify}"
     );
 
@@ -433,7 +434,7 @@ fn every_admin_action_is_audited_and_tampering_is_detected() {
     let out = run("padron-server", &["audit", "verify", "--data", d]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("rota en la entrada 4"),
+        stderr(&out).contains("rota en la entrada 5"),
         "{}",
         stderr(&out)
     );
