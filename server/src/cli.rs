@@ -94,6 +94,10 @@ pub enum Command {
         /// Result workbook to write.
         #[arg(long, value_name = "OUT.xlsx")]
         output: PathBuf,
+        /// Read the workbook in this process (same bounded reader, no .xls)
+        /// instead of a sandboxed child process.
+        #[arg(long)]
+        in_process: bool,
     },
 }
 

@@ -173,7 +173,8 @@ pub fn run(command: Command, lang: Lang) -> anyhow::Result<()> {
             data,
             input,
             output,
-        } => crate::registry::cli::run_match(&data.data, &input, &output, lang),
+            in_process,
+        } => crate::registry::cli::run_match(&data.data, &input, &output, in_process, lang),
     }
 }
 

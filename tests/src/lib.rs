@@ -133,6 +133,11 @@ impl Server {
         format!("https://localhost:{}", self.port)
     }
 
+    /// The server's process id (for its memory figures in /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Kills the process with SIGKILL: no shutdown, no flushing, as a crash.
     pub fn kill_hard(&mut self) {
         let _ = self.child.kill();

@@ -19,6 +19,11 @@ impl Mode {
         }
     }
 
+    /// The Spanish label, as result workbooks and reports show it.
+    pub fn as_str(self) -> &'static str {
+        self.label(Lang::Es)
+    }
+
     /// For sentences: "por CUI", "por nombres y apellidos".
     pub fn label(self, lang: Lang) -> &'static str {
         match (self, lang) {

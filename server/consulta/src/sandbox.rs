@@ -96,7 +96,25 @@ pub fn child_main(args: &[String]) -> i32 {
     if out.write_all(&answer).and_then(|()| out.flush()).is_err() {
         return 5;
     }
+    // The parse's own peak memory, for the parent's log and figures.
+    if let Some(kb) = peak_rss_kb() {
+        eprintln!("{PEAK_PREFIX}{kb}");
+    }
     0
+}
+
+const PEAK_PREFIX: &str = "padron-parse peak_rss_kb=";
+
+/// VmHWM of this process, KiB.
+fn peak_rss_kb() -> Option<u64> {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// What became of a child, for the caller's log and figures.
@@ -105,6 +123,8 @@ pub struct ChildReport {
     pub elapsed: Duration,
     /// How it ended (`exit 0`, `signal 9`, `killed at the deadline`).
     pub ended: String,
+    /// The child's peak RSS, bytes, when it finished normally.
+    pub peak_rss: Option<u64>,
 }
 
 /// Reads `bytes` in a child `exe SUBCOMMAND …` under `limits`.
@@ -117,6 +137,7 @@ pub fn parse_in_child(
     let report = |ended: String| ChildReport {
         elapsed: started.elapsed(),
         ended,
+        peak_rss: None,
     };
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return (
@@ -232,8 +253,16 @@ pub fn parse_in_child(
             report("exit 0".into()),
         );
     }
+    let finished = ChildReport {
+        peak_rss: errors
+            .lines()
+            .find_map(|l| l.strip_prefix(PEAK_PREFIX))
+            .and_then(|kb| kb.trim().parse::<u64>().ok())
+            .map(|kb| kb * 1024),
+        ..report("exit 0".into())
+    };
     match wire::decode(&answer) {
-        Ok(result) => (result, report("exit 0".into())),
+        Ok(result) => (result, finished),
         Err(e) => (
             Err(Refusal::ParseFailed(e.to_string())),
             report("exit 0".into()),

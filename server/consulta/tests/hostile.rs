@@ -56,11 +56,12 @@ fn in_the_sandbox() {
     for case in suite(XLS) {
         let (r, report) = parse_in_child(exe, &case.bytes, &SandboxLimits::default());
         println!(
-            "{:<50} {:<28} {:>6} ms  {}",
+            "{:<50} {:<28} {:>6} ms  {:<10} peak {:?} MiB",
             case.name,
             outcome(&r),
             report.elapsed.as_millis(),
-            report.ended
+            report.ended,
+            report.peak_rss.map(|b| b >> 20)
         );
         check(case.name, case.expect, &r);
     }

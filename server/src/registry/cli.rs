@@ -196,9 +196,15 @@ pub fn run(command: RegistryCommand, lang: Lang) -> anyhow::Result<()> {
 }
 
 /// `padron-server match`: the queue's engine on one workbook, without the queue.
-pub fn run_match(data: &Path, input: &Path, output: &Path, lang: Lang) -> anyhow::Result<()> {
+pub fn run_match(
+    data: &Path,
+    input: &Path,
+    output: &Path,
+    in_process: bool,
+    lang: Lang,
+) -> anyhow::Result<()> {
     let progress = bar(1, "{bar:40} {pos}/{len} filas ({eta})");
-    let result = match_file(data, input, output, &mut |done, total| {
+    let result = match_file(data, input, output, in_process, &mut |done, total| {
         progress.set_length(total as u64);
         progress.set_position(done as u64);
     })
