@@ -20,7 +20,7 @@ fn entries(zip: &[u8]) -> Vec<(String, Vec<u8>)> {
             let mut f = archive.by_index(i).unwrap();
             let mut out = Vec::new();
             f.read_to_end(&mut out).unwrap();
-            (f.name().to_owned(), out)
+            (f.name().unwrap().into_owned(), out)
         })
         .collect()
 }
@@ -113,12 +113,14 @@ fn apply(seed: &[u8], mutations: &[Mutation]) -> Vec<u8> {
     for m in mutations {
         match m {
             Mutation::Truncate(e, n) => {
-                let (_, bytes) = &mut parts[e % parts.len()];
+                let count = parts.len();
+                let (_, bytes) = &mut parts[e % count];
                 let keep = n % (bytes.len() + 1);
                 bytes.truncate(keep);
             }
             Mutation::Lie(e, n, l) => {
-                let (_, bytes) = &mut parts[e % parts.len()];
+                let count = parts.len();
+                let (_, bytes) = &mut parts[e % count];
                 let text = String::from_utf8_lossy(bytes).into_owned();
                 let mut count = 0;
                 let mut out = String::new();
