@@ -418,7 +418,7 @@ fn value_of(
         "s" => Value::Text(strings.get(v?.parse::<usize>().ok()?)?.clone()),
         "str" | "d" => Value::text_of(v?),
         "inlineStr" => Value::text_of(c.inline.as_deref()?),
-        "" => Value::Bool(v? == "1"),
+        "b" => Value::Bool(v? == "1"),
         "e" => Value::Error,
         _ => {
             let v = v?;
