@@ -40,6 +40,14 @@ impl Failure {
 }
 
 fn main() -> ExitCode {
+    // The sandboxed workbook reader of the pre-check: before anything else.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some((first, rest)) = args.split_first()
+        && first == padron_consulta::sandbox::SUBCOMMAND
+    {
+        let status = padron_agent::precheck::child_main(rest);
+        return ExitCode::from(u8::try_from(status).unwrap_or(1));
+    }
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use padron_shared::workbook_format::{CUI_COLUMNS, MAX_CUI_ROWS, MAX_NAMES_ROWS, NAMES_COLUMNS};
+use padron_consulta::Mode;
+use padron_consulta::limits::{MAX_CUI_ROWS, MAX_NAMES_ROWS};
 use rust_xlsxwriter::{Format, Workbook};
 
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +59,8 @@ fn split_csv(line: &str) -> Vec<String> {
 /// Writes the template for `names` (by names) or by CUI, with the rows of
 /// `csv` when given. Every cell is text, so CUIs keep their digits.
 pub fn write(names: bool, csv: Option<&Path>, out: &Path) -> Result<usize, TemplateError> {
-    let columns: &[&str] = if names { &NAMES_COLUMNS } else { &CUI_COLUMNS };
+    let titles = if names { Mode::Names } else { Mode::Cui }.titles();
+    let columns: &[&str] = &titles;
     let limit = if names { MAX_NAMES_ROWS } else { MAX_CUI_ROWS };
     let mut rows: Vec<Vec<String>> = Vec::new();
     if let Some(csv) = csv {

@@ -101,6 +101,10 @@ pub enum Command {
         /// data directory's server.toml `[matching] outside_share`, else 0.03).
         #[arg(long, value_name = "SHARE")]
         outside_share: Option<f64>,
+        /// Read the workbook in this process (same bounded reader, no .xls)
+        /// instead of a sandboxed child process.
+        #[arg(long)]
+        in_process: bool,
     },
 }
 

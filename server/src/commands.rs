@@ -176,7 +176,15 @@ pub fn run(command: Command, lang: Lang) -> anyhow::Result<()> {
             input,
             output,
             outside_share,
-        } => crate::registry::cli::run_match(&data.data, &input, &output, outside_share, lang),
+            in_process,
+        } => crate::registry::cli::run_match(
+            &data.data,
+            &input,
+            &output,
+            outside_share,
+            in_process,
+            lang,
+        ),
     }
 }
 

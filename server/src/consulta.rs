@@ -16,6 +16,7 @@ use padron_shared::ErrorCode;
 use crate::matching::engine::MatchingSettings;
 use crate::matching::{Decision, Engine};
 use crate::registry::store::{Registry, StoreError};
+use crate::workbook::sandbox::{Parser, Wait};
 use crate::workbook::write::{JobFacts, counts, write_results};
 use crate::workbook::{QueryMode, QueryWorkbook, RowQuery, WorkbookError, read_workbook};
 
@@ -183,13 +184,15 @@ pub fn run_job_with(
     })
 }
 
-/// `padron-server match`: reads `input`, runs the job on the registry of
-/// `data_dir`, writes `output`.
+/// `padron-server match`: reads `input` (in a sandboxed child, as uploads
+/// are, unless `in_process`), runs the job on the registry of `data_dir`,
+/// writes `output`.
 pub fn match_file(
     data_dir: &Path,
     settings: MatchingSettings,
     input: &Path,
     output: &Path,
+    in_process: bool,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<JobResult, ConsultaError> {
     let len = std::fs::metadata(input)?.len();
@@ -197,7 +200,15 @@ pub fn match_file(
         return Err(WorkbookError::TooLarge(len).into());
     }
     let bytes = std::fs::read(input)?;
-    let workbook = read_workbook(&bytes)?;
+    let workbook = if in_process {
+        read_workbook(&bytes)?
+    } else {
+        let parsing = crate::datadir::DataDir::open(data_dir)
+            .and_then(|d| d.config())
+            .map(|c| c.parsing)
+            .unwrap_or_default();
+        Parser::new(&parsing).parse(&bytes, Wait::Forever)?
+    };
     let registry = Registry::open(data_dir)?;
     let name = input
         .file_name()

@@ -87,6 +87,9 @@ pub struct ServerConfig {
     /// `[matching]`: what the names engine assumes about this installation's rows.
     #[serde(default)]
     pub matching: MatchingConfig,
+    /// The sandboxed workbook reader: limits of each child, parses at once.
+    #[serde(default)]
+    pub parsing: ParsingConfig,
 }
 
 /// `[matching]` of `server.toml`.
@@ -120,6 +123,36 @@ impl MatchingConfig {
     pub fn settings(&self) -> crate::matching::engine::MatchingSettings {
         crate::matching::engine::MatchingSettings {
             outside_share: self.outside_share,
+        }
+    }
+}
+
+/// `[parsing]` in `server.toml`: how untrusted workbooks are read (each in
+/// a child process with these limits; at most `concurrent` at once, an
+/// upload waiting at most `wait_seconds` for its turn).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ParsingConfig {
+    /// The child's address space (`RLIMIT_AS`), MiB.
+    pub address_space_mib: u64,
+    /// The child's CPU time (`RLIMIT_CPU`), seconds.
+    pub cpu_seconds: u64,
+    /// The child is killed after this long, seconds.
+    pub wall_seconds: u64,
+    /// Parses running at once.
+    pub concurrent: usize,
+    /// How long an upload waits for a free parser before "busy, retry", seconds.
+    pub wait_seconds: u64,
+}
+
+impl Default for ParsingConfig {
+    fn default() -> ParsingConfig {
+        ParsingConfig {
+            address_space_mib: 1024,
+            cpu_seconds: 30,
+            wall_seconds: 60,
+            concurrent: 2,
+            wait_seconds: 10,
         }
     }
 }
@@ -301,6 +334,7 @@ impl DataDir {
             tls: Default::default(),
             revocation: Default::default(),
             matching: MatchingConfig::default(),
+            parsing: ParsingConfig::default(),
         };
         let text = toml::to_string_pretty(&config).map_err(|e| DataDirError::Config {
             path: dir.join(CONFIG_FILE),

@@ -7,6 +7,15 @@ use padron_shared::Lang;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
+    // The sandboxed workbook reader: before anything else (no logging, no
+    // CLI), so that the child does nothing but read one file.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some((first, rest)) = args.split_first()
+        && first == padron_consulta::sandbox::SUBCOMMAND
+    {
+        let status = padron_server::workbook::sandbox::child_main(rest);
+        return ExitCode::from(u8::try_from(status).unwrap_or(1));
+    }
     let cli = Cli::parse();
     // An admin at a terminal wants the command's answer, not the server's chatter.
     let default = if matches!(cli.command, Command::Serve { .. }) {

@@ -516,6 +516,64 @@ error_codes! {
     CsrKeyRefused = "CSR_KEY_REFUSED", 400,
         "La clave de la solicitud de certificado no se acepta: RSA de al menos 2048 bits, o EC P-256 / P-384.",
         "The certificate request's key is not accepted: RSA of at least 2048 bits, or EC P-256 / P-384.";
+
+    // Hostile or broken workbooks (issue 11): each cap its own code.
+    /// A zip with more entries than any workbook has.
+    WorkbookTooManyEntries = "WORKBOOK_TOO_MANY_ENTRIES", 413,
+        "El archivo contiene demasiadas partes internas para ser un libro de cálculo.",
+        "The file holds too many internal parts to be a spreadsheet.";
+    /// More sheets than the reader accepts.
+    WorkbookTooManySheets = "WORKBOOK_TOO_MANY_SHEETS", 413,
+        "El libro tiene demasiadas hojas. Deje solo la hoja con la consulta.",
+        "The workbook has too many sheets. Keep only the sheet with the query.";
+    /// More cells with data than the reader accepts.
+    WorkbookTooManyCells = "WORKBOOK_TOO_MANY_CELLS", 413,
+        "El libro tiene demasiadas celdas con datos. Deje solo las columnas de la consulta.",
+        "The workbook has too many cells with data. Keep only the query's columns.";
+    /// One cell longer than Excel allows (32,767 characters).
+    WorkbookCellTooLong = "WORKBOOK_CELL_TOO_LONG", 413,
+        "Una celda del archivo excede 32,767 caracteres, el máximo de Excel.",
+        "A cell of the file exceeds 32,767 characters, Excel's maximum.";
+    /// More text in total than the reader accepts.
+    WorkbookTextTooLarge = "WORKBOOK_TEXT_TOO_LARGE", 413,
+        "El texto del archivo excede lo que se puede procesar. Deje solo las columnas de la consulta.",
+        "The file's text exceeds what can be processed. Keep only the query's columns.";
+    /// XML nested deeper than any spreadsheet writes it.
+    WorkbookTooDeep = "WORKBOOK_TOO_DEEP", 400,
+        "La estructura interna del archivo está dañada (anidada demasiado profundo).",
+        "The file's internal structure is damaged (nested too deep).";
+    /// A cell beyond row 1,048,576 or column XFD.
+    WorkbookOutOfRange = "WORKBOOK_OUT_OF_RANGE", 400,
+        "El archivo tiene celdas fuera de los límites de Excel (fila 1,048,576, columna XFD).",
+        "The file has cells beyond Excel's limits (row 1,048,576, column XFD).";
+    /// Reading the file took longer than allowed.
+    WorkbookTooSlow = "WORKBOOK_TOO_SLOW", 413,
+        "El archivo tardó demasiado en leerse y fue rechazado. Guárdelo de nuevo con solo la hoja de la consulta.",
+        "The file took too long to read and was refused. Save it again with only the query's sheet.";
+    /// A password-protected (encrypted) Office file.
+    WorkbookEncrypted = "WORKBOOK_ENCRYPTED", 400,
+        "El archivo está protegido con contraseña. Guárdelo sin contraseña e intente de nuevo.",
+        "The file is password-protected. Save it without a password and try again.";
+    /// An Excel binary workbook (.xlsb).
+    WorkbookXlsb = "WORKBOOK_XLSB", 400,
+        "El archivo es un libro binario de Excel (.xlsb). Guárdelo como .xlsx e intente de nuevo.",
+        "The file is an Excel binary workbook (.xlsb). Save it as .xlsx and try again.";
+    /// An .xls read outside the isolated reader process.
+    WorkbookXlsNeedsIsolation = "WORKBOOK_XLS_NEEDS_ISOLATION", 400,
+        "Los archivos .xls solo se leen en el proceso aislado; guárdelo como .xlsx o use la lectura aislada.",
+        "Files in .xls are read only in the isolated process; save it as .xlsx or use the isolated reader.";
+    /// The isolated reader hit its memory or CPU limit.
+    WorkbookParseLimit = "WORKBOOK_PARSE_LIMIT", 413,
+        "Leer el archivo excedió la memoria o el tiempo de CPU permitidos y fue rechazado.",
+        "Reading the file exceeded the allowed memory or CPU time and it was refused.";
+    /// The isolated reader stopped unexpectedly (a crash).
+    WorkbookParseFailed = "WORKBOOK_PARSE_FAILED", 422,
+        "La lectura del archivo se interrumpió. El archivo parece dañado; guárdelo de nuevo e intente otra vez.",
+        "Reading the file stopped unexpectedly. The file seems damaged; save it again and retry.";
+    /// Every reader is busy: retry shortly.
+    WorkbookParserBusy = "WORKBOOK_PARSER_BUSY", 503,
+        "El servidor está leyendo otros archivos. Intente de nuevo en unos minutos.",
+        "The server is reading other files. Try again in a few minutes.";
 }
 
 impl ErrorCode {

@@ -21,7 +21,6 @@ pub mod protocol;
 pub mod queries;
 pub mod reports;
 pub mod users;
-pub mod workbook_format;
 
 pub use cui::{Cui, CuiError};
 pub use error::{ErrorBody, ErrorCode};

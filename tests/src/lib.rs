@@ -134,6 +134,11 @@ impl Server {
         format!("https://localhost:{}", self.port)
     }
 
+    /// The server's process id (for its memory figures in /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Kills the process with SIGKILL: no shutdown, no flushing, as a crash.
     pub fn kill_hard(&mut self) {
         let _ = self.child.kill();
@@ -297,11 +302,6 @@ pub fn set_server_config(data: &Path, key: &str, value: &str) {
 }
 
 impl Server {
-    /// The server process id.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
     /// SIGTERM, then waits for the process to drain and exit (at most 20 s).
     pub fn terminate(&mut self) {
         let _ = Command::new("kill")

@@ -61,6 +61,7 @@ fn a_newer_crl_revokes_and_an_older_one_cannot_take_its_place() {
     let other_card = env.coordinator();
     let session = env.login(&env.ws1, &other_card);
     let payload = ana.payload(
+        &env.installation,
         RequestAction::Add,
         "MIDES",
         env.ws1_id,
@@ -374,6 +375,7 @@ fn ocsp_good_revoked_unknown_forged_and_replayed() {
     // A signed request with the revoked signature certificate.
     let session = env.login(&env.ws1, &s.good);
     let payload = s.revoked.payload(
+        &env.installation,
         RequestAction::Add,
         "MIDES",
         env.ws1_id,

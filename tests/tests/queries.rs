@@ -377,10 +377,7 @@ fn the_agreement_sets_services_and_the_monthly_quota() {
     // By names is not in this agreement.
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
-    for (c, h) in padron_shared::workbook_format::NAMES_COLUMNS
-        .iter()
-        .enumerate()
-    {
+    for (c, h) in padron_consulta::Mode::Names.titles().iter().enumerate() {
         sheet.write_string(0, c as u16, *h).unwrap();
     }
     for (c, v) in ["R1", "ANA", "", "", "LOPEZ", "PEREZ", "", "", "Bolsa"]

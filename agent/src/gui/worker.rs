@@ -495,7 +495,7 @@ fn check_workbook(path: &Path) -> Workbook {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let check = match std::fs::metadata(path) {
-        Ok(meta) if meta.len() > padron_shared::workbook_format::MAX_FILE_BYTES => {
+        Ok(meta) if meta.len() > padron_consulta::limits::MAX_FILE_BYTES => {
             let r = precheck::Refusal::TooLarge(meta.len());
             Err(Failure::new(
                 r.code(),

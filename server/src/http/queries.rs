@@ -21,8 +21,9 @@ use crate::clock::timestamp;
 use crate::error::ServerError;
 use crate::queue::{uploads, view};
 use crate::store::{JobRow, MonthlyQuota, NewJob};
+use crate::workbook::QueryMode;
 use crate::workbook::read::MAX_FILE_BYTES;
-use crate::workbook::{QueryMode, read_workbook};
+use crate::workbook::sandbox::{Parser, Wait};
 
 pub fn v1() -> Router<AppState> {
     Router::new()
@@ -84,8 +85,9 @@ async fn upload(
         if body.len() as u64 > MAX_FILE_BYTES {
             return Err(ApiError::new(ErrorCode::WorkbookTooLarge));
         }
-        // Every whole-file refusal happens here, before anything is queued.
-        let workbook = read_workbook(&body).map_err(|e| {
+        // Every whole-file refusal happens here, before anything is queued,
+        // and the file is read in a sandboxed child process.
+        let workbook = Parser::of(&state.data_dir).parse(&body, Wait::Bounded).map_err(|e| {
             let en = e.to_string();
             ApiError::new(e.code())
                 .with_detail(e.to_string(), en)

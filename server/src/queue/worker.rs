@@ -14,7 +14,7 @@ use crate::datadir::DataDir;
 use crate::matching::RowOutcome;
 use crate::registry::store::Registry;
 use crate::store::{JobRow, Store};
-use crate::workbook::read_workbook;
+use crate::workbook::sandbox::{Parser, Wait};
 
 use super::uploads;
 
@@ -150,7 +150,9 @@ impl Worker {
                 );
             }
         };
-        let workbook = match read_workbook(&bytes) {
+        // Read again in a sandboxed child: the file on disk is as untrusted
+        // as the upload was.
+        let workbook = match Parser::of(&self.dir).parse(&bytes, Wait::Forever) {
             Ok(w) => w,
             Err(e) => return self.fail(me, &job, e.code(), &e.to_string()),
         };

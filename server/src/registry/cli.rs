@@ -201,6 +201,7 @@ pub fn run_match(
     input: &Path,
     output: &Path,
     outside_share: Option<f64>,
+    in_process: bool,
     lang: Lang,
 ) -> anyhow::Result<()> {
     // The installation's setting when this is one; a bare registry
@@ -221,10 +222,17 @@ pub fn run_match(
         settings.outside_share = share;
     }
     let progress = bar(1, "{bar:40} {pos}/{len} filas ({eta})");
-    let result = match_file(data, settings, input, output, &mut |done, total| {
-        progress.set_length(total as u64);
-        progress.set_position(done as u64);
-    })
+    let result = match_file(
+        data,
+        settings,
+        input,
+        output,
+        in_process,
+        &mut |done, total| {
+            progress.set_length(total as u64);
+            progress.set_position(done as u64);
+        },
+    )
     .map_err(|e| CodedError::error(e.code(), e))?;
     progress.finish_and_clear();
     let counts: Vec<String> = RowOutcome::ALL

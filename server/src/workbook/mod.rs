@@ -1,10 +1,13 @@
 //! Query workbooks (what institutions upload) and result workbooks (what
 //! they get back).
 //!
-//! - [`read`]: xlsx / xls / ods in, rows out, or a whole-file refusal.
+//! - [`read`]: rows out of `padron-consulta`'s bounded reader, as queries.
+//! - [`sandbox`]: the same read in a child process with resource limits,
+//!   which is how the server reads every upload.
 //! - [`write`]: the result workbook: `resultados`, `resumen`, `candidatos`.
 
 pub mod read;
+pub mod sandbox;
 pub mod write;
 
 pub use read::{QueryMode, QueryRow, QueryWorkbook, RowQuery, WorkbookError, read_workbook};

@@ -306,6 +306,11 @@ fn whole_file_refusals() {
         read_workbook(&vec![b'P'; 21 * 1024 * 1024]),
         Err(WorkbookError::TooLarge(_))
     ));
+    // xls only in the sandboxed child.
+    assert_eq!(
+        read_workbook(include_bytes!("../../tests/fixtures/consulta_cui.xls")).unwrap_err(),
+        WorkbookError::XlsNeedsIsolation
+    );
 }
 
 #[test]
@@ -527,6 +532,18 @@ fn ods_workbooks_are_read_like_xlsx() {
     }
 }
 
+/// xls is read by calamine only in the sandboxed child; these fixtures are
+/// ours, so the test reads them in this process with xls allowed.
+fn read_xls_too(bytes: &[u8]) -> Result<super::QueryWorkbook, WorkbookError> {
+    super::read::read_workbook_with(
+        bytes,
+        &padron_consulta::Limits {
+            allow_xls: true,
+            ..padron_consulta::Limits::default()
+        },
+    )
+}
+
 /// Legacy Excel 97–2003 (BIFF) workbooks, as institutions still save them:
 /// fixtures converted from their xlsx twins by LibreOffice
 /// (`libreoffice --headless --convert-to xls`), so both hold the same cells.
@@ -543,14 +560,14 @@ fn xls_workbooks_are_read_like_their_xlsx() {
         ),
     ];
     for (xlsx, xls) in fixtures {
-        let a = read_workbook(xlsx).unwrap();
-        let b = read_workbook(xls).unwrap();
+        let a = read_xls_too(xlsx).unwrap();
+        let b = read_xls_too(xls).unwrap();
         assert_eq!(a.mode, b.mode);
         assert_eq!((&a.sheet, a.header_row), (&b.sheet, b.header_row));
         // Same rows, row numbers, references, queries, dates and remarks.
         assert_eq!(format!("{:?}", a.rows), format!("{:?}", b.rows));
     }
-    let names = read_workbook(include_bytes!("../../tests/fixtures/consulta_nombres.xls")).unwrap();
+    let names = read_xls_too(include_bytes!("../../tests/fixtures/consulta_nombres.xls")).unwrap();
     assert_eq!(names.mode, QueryMode::Names);
     assert_eq!(names.rows.len(), 5);
     match &names.rows[0].query {
@@ -567,7 +584,7 @@ fn xls_workbooks_are_read_like_their_xlsx() {
         RowQuery::Cui(_) => panic!("names row expected"),
     }
     assert!(names.rows[4].problem.is_some());
-    let cui = read_workbook(include_bytes!("../../tests/fixtures/consulta_cui.xls")).unwrap();
+    let cui = read_xls_too(include_bytes!("../../tests/fixtures/consulta_cui.xls")).unwrap();
     assert_eq!(cui.mode, QueryMode::Cui);
     let texts: Vec<String> = cui
         .rows
