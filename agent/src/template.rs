@@ -68,15 +68,27 @@ pub fn write(names: bool, csv: Option<&Path>, out: &Path) -> Result<usize, Templ
             .map_err(|e| TemplateError::Read(csv.display().to_string(), e))?;
         let mut lines = text.lines().filter(|l| !l.trim().is_empty());
         let header: Vec<String> = lines.next().map(split_csv).unwrap_or_default();
+        // A CSV header is recognised by the workbook reader's own aliases,
+        // or else by its folded spelling.
         let folded: Vec<String> = header.iter().map(|h| fold(h)).collect();
+        let known: Vec<Option<padron_consulta::Column>> = header
+            .iter()
+            .map(|h| padron_consulta::Column::recognise(h))
+            .collect();
         let mut index = Vec::new();
         for column in columns {
-            match folded.iter().position(|h| *h == fold(column)) {
+            let wanted = padron_consulta::Column::recognise(column);
+            let found = known
+                .iter()
+                .position(|k| k.is_some() && *k == wanted)
+                .or_else(|| folded.iter().position(|h| *h == fold(column)));
+            match found {
                 Some(i) => index.push(Some(i)),
                 None if *column == "Fecha de nacimiento"
                     || column.starts_with("Segundo")
                     || column.starts_with("Tercer")
-                    || *column == "Apellido de casada" =>
+                    || *column == "Apellido de casada"
+                    || column.ends_with("(opcional)") =>
                 {
                     index.push(None)
                 }

@@ -193,7 +193,13 @@ mod tests {
         );
         assert_eq!(Column::recognise("Observación"), None);
         assert_eq!(Mode::Cui.titles(), ["Referencia", "CUI", "Programa"]);
-        assert_eq!(Mode::Names.titles().len(), 9);
+        // The nine columns of the portal and the two optional ones.
+        assert_eq!(Mode::Names.titles().len(), 11);
+        assert_eq!(
+            Column::recognise("Año de nacimiento"),
+            Some(Column::BirthYear)
+        );
+        assert_eq!(Column::recognise("EDAD"), Some(Column::Age));
         for c in Column::ALL {
             assert_eq!(Column::from_index(c.index()), Some(*c));
             assert_eq!(Column::recognise(c.title()), Some(*c), "{c:?}");
