@@ -59,8 +59,15 @@ fn matches(expect: Expect, outcome: &str) -> bool {
 
 #[test]
 fn hostile_workbooks_through_upload_match_and_precheck() {
-    let env = Env::new();
+    let mut env = Env::new();
     registry(&env, "500");
+    // The whole suite comes from one workstation, faster than the default
+    // upload rate allows: the rate limit is tested in rate_limits.rs, the
+    // parser here.
+    env.server.kill_hard();
+    padron_tests::set_server_config(&env.inst.data, "upload_burst", "100");
+    padron_tests::set_server_config(&env.inst.data, "upload_per_minute", "600");
+    env.server = Server::start(&env.inst.data);
     let token = user_token(&env, &env.ws1, 1);
     let pid = env.server.pid();
     // Idle: after start, login and one ordinary upload processed.
