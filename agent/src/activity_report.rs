@@ -6,9 +6,7 @@
 use std::path::Path;
 
 use padron_shared::reports::{ResultCounts, UserActivityReport};
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 #[derive(Debug, thiserror::Error)]
 #[error("no se pudo escribir el reporte / cannot write the report: {0}")]
@@ -40,16 +38,7 @@ fn stamp(
     text: Option<&str>,
     format: &Format,
 ) -> Result<(), XlsxError> {
-    let Some(at) = text.and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok()) else {
-        return Ok(());
-    };
-    let x = ExcelDateTime::from_ymd(at.year() as u16, at.month() as u8, at.day())?.and_hms(
-        at.hour() as u16,
-        at.minute(),
-        at.second(),
-    )?;
-    ws.write_datetime_with_format(r, c, &x, format)?;
-    Ok(())
+    padron_consulta::excel::write_stamp(ws, r, c, text, format)
 }
 
 /// Writes the report; returns the number of queries listed.

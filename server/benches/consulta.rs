@@ -33,8 +33,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use calamine::{Data, Reader};
-use padron_server::registry::date::Day;
-use padron_server::registry::generate::generate;
+use padron_consulta::registry::date::Day;
+use padron_consulta::registry::generate::generate;
 use padron_shared::Cui;
 use rand_core::{RngCore, SeedableRng};
 use rand_pcg::Pcg64Mcg;

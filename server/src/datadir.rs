@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::pki::{self, PkiError};
+use crate::access::pki::{self, PkiError};
 use crate::store::{SqliteStore, StoreError};
 
 pub const CONFIG_FILE: &str = "server.toml";
@@ -74,16 +74,16 @@ pub struct ServerConfig {
     pub retention_days: u32,
     /// Connections, timeouts and request rates (`[limits]`).
     #[serde(default)]
-    pub limits: crate::limits::Limits,
+    pub limits: crate::access::limits::Limits,
     /// TLS protocol versions (`[tls]`).
     #[serde(default)]
-    pub tls: crate::limits::TlsSettings,
+    pub tls: crate::access::limits::TlsSettings,
     /// How card revocation is checked (CRL grace, refresh, OCSP timing).
     #[serde(
         default,
-        skip_serializing_if = "crate::revocation::RevocationConfig::is_default"
+        skip_serializing_if = "crate::auth::revocation::RevocationConfig::is_default"
     )]
-    pub revocation: crate::revocation::RevocationConfig,
+    pub revocation: crate::auth::revocation::RevocationConfig,
     /// `[matching]`: what the names engine assumes about this installation's rows.
     #[serde(default)]
     pub matching: MatchingConfig,
@@ -116,12 +116,12 @@ impl Default for MatchingConfig {
 }
 
 fn default_outside_share() -> f64 {
-    crate::matching::engine::DEFAULT_OUTSIDE_SHARE
+    padron_consulta::matching::engine::DEFAULT_OUTSIDE_SHARE
 }
 
 impl MatchingConfig {
-    pub fn settings(&self) -> crate::matching::engine::MatchingSettings {
-        crate::matching::engine::MatchingSettings {
+    pub fn settings(&self) -> padron_consulta::matching::engine::MatchingSettings {
+        padron_consulta::matching::engine::MatchingSettings {
             outside_share: self.outside_share,
         }
     }
@@ -341,7 +341,7 @@ impl DataDir {
             message: e.to_string(),
         })?;
         write_new_file(&dir.join(CONFIG_FILE), text.as_bytes(), 0o644)?;
-        crate::evidence::create_key(dir)?;
+        crate::evidence::verify::create_key(dir)?;
         SqliteStore::open(&dir.join(DATABASE_FILE), true)?;
         Ok(())
     }
@@ -466,7 +466,7 @@ mod tests {
         // A fresh installation writes the default.
         assert_eq!(
             dir.config().unwrap().matching.outside_share,
-            crate::matching::engine::DEFAULT_OUTSIDE_SHARE
+            padron_consulta::matching::engine::DEFAULT_OUTSIDE_SHARE
         );
         let text = fs::read_to_string(dir.config_path()).unwrap();
         let base: String = text
@@ -485,7 +485,7 @@ mod tests {
         fs::write(dir.config_path(), &base).unwrap();
         assert_eq!(
             dir.config().unwrap().matching.outside_share,
-            crate::matching::engine::DEFAULT_OUTSIDE_SHARE
+            padron_consulta::matching::engine::DEFAULT_OUTSIDE_SHARE
         );
         for bad in ["0.0", "0.9", "-1.0", "nan"] {
             fs::write(

@@ -2,8 +2,8 @@
 
 use padron_shared::{CuiError, ErrorCode};
 
+use crate::access::pki::PkiError;
 use crate::datadir::DataDirError;
-use crate::pki::PkiError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -42,9 +42,9 @@ pub enum ServerError {
     #[error("{1}")]
     Trust(ErrorCode, String),
     #[error(transparent)]
-    Evidence(#[from] crate::evidence::EvidenceError),
+    Evidence(#[from] crate::evidence::verify::EvidenceError),
     #[error(transparent)]
-    Checkpoint(#[from] crate::evidence::CheckpointError),
+    Checkpoint(#[from] crate::evidence::verify::CheckpointError),
 }
 
 impl ServerError {

@@ -1,40 +1,26 @@
 //! The Padrón server: a mutual-TLS API for enrolled workstations, its
-//! SQLite store, and the admin CLI that acts on the same data directory.
+//! store, and the admin CLI that acts on the same data directory. The
+//! Consulta engine (registry, names, matching, workbooks, the job runner)
+//! is the `padron-consulta` crate.
 //!
-//! See `ARCHITECTURE.md` at the repository root for the map.
+//! See `ARCHITECTURE.md` at the repository root for the map: one folder per
+//! capability, `http/` thin, the domain free of HTTP.
 
+pub mod access;
 pub mod admin;
 pub mod audit;
-pub mod audit_export;
-pub mod bundle;
-pub mod calendar;
+pub mod auth;
 pub mod cli;
 pub mod clock;
-pub mod commands;
-pub mod connections;
-pub mod consulta;
 pub mod datadir;
-pub mod eid;
-pub mod enrolled;
 pub mod error;
 pub mod evidence;
 pub mod http;
-pub mod institution_status;
-pub mod lifecycle;
-pub mod limits;
-pub mod login;
-pub mod matching;
-pub mod names;
-pub mod ocsp;
-pub mod pki;
+pub mod institutions;
 pub mod queue;
-pub mod refusal_tally;
-pub mod registry;
+pub mod refusal;
 pub mod reports;
-pub mod revocation;
 pub mod serve;
+pub mod services;
 pub mod store;
-pub mod tls;
-pub mod trust;
-pub mod user_requests;
-pub mod workbook;
+pub mod users;

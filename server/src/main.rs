@@ -1,8 +1,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use padron_server::cli::commands;
 use padron_server::cli::{Cli, Command};
-use padron_server::commands;
 use padron_shared::Lang;
 use tracing_subscriber::EnvFilter;
 
@@ -13,7 +13,7 @@ fn main() -> ExitCode {
     if let Some((first, rest)) = args.split_first()
         && first == padron_consulta::sandbox::SUBCOMMAND
     {
-        let status = padron_server::workbook::sandbox::child_main(rest);
+        let status = padron_server::queue::sandbox::child_main(rest);
         return ExitCode::from(u8::try_from(status).unwrap_or(1));
     }
     let cli = Cli::parse();

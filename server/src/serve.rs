@@ -6,14 +6,14 @@ use std::time::Duration;
 
 use rustls_pki_types::pem::PemObject;
 
+use crate::access::enrolled::EnrolledWorkstations;
+use crate::access::refusal_tally::RefusalTally;
+use crate::access::tls::server_config;
 use crate::clock::{Clock, SystemClock};
 use crate::datadir::DataDir;
-use crate::enrolled::EnrolledWorkstations;
 use crate::http::rate::RateLimits;
 use crate::http::{AppState, router};
-use crate::refusal_tally::RefusalTally;
 use crate::store::Store;
-use crate::tls::server_config;
 
 /// Runs until SIGINT or SIGTERM, then drains connections for up to 10 s
 /// and writes the refusals counted in memory to the audit log.
@@ -62,7 +62,11 @@ pub async fn serve(
         .spawn(move || {
             loop {
                 let now = lifecycle_clock.now();
-                match crate::lifecycle::run(lifecycle_store.as_ref(), now, "server:lifecycle") {
+                match crate::institutions::lifecycle::run(
+                    lifecycle_store.as_ref(),
+                    now,
+                    "server:lifecycle",
+                ) {
                     Ok(changes) if !changes.is_empty() => {
                         tracing::info!(changes = changes.len(), "lifecycle pass")
                     }
@@ -75,17 +79,24 @@ pub async fn serve(
     let refusals = Arc::new(RefusalTally::default());
     refusals.spawn_flusher(store.clone(), clock.clone())?;
     // CRLs from their distribution points or configured URLs (issue 12).
-    crate::revocation::spawn_refresh(store.clone(), clock.clone(), config.revocation.clone())?;
+    crate::auth::revocation::spawn_refresh(
+        store.clone(),
+        clock.clone(),
+        config.revocation.clone(),
+    )?;
     let app = router(AppState {
-        store: store.clone(),
-        clock: clock.clone(),
-        server_fingerprint: crate::pki::fingerprint_hex(&server_der),
-        eid_country: config.eid_country,
-        data_dir: dir.clone(),
-        wake,
-        enrolled: enrolled.clone(),
+        services: crate::services::Services {
+            store: store.clone(),
+            clock: clock.clone(),
+            server_fingerprint: crate::access::pki::fingerprint_hex(&server_der),
+            eid_country: config.eid_country,
+            data_dir: dir.clone(),
+            wake,
+            enrolled: enrolled.clone(),
+            max_outstanding_challenges: config.limits.max_outstanding_challenges.max(1),
+            refusals: refusals.clone(),
+        },
         rates: Arc::new(RateLimits::new(&config.limits)),
-        refusals: refusals.clone(),
     });
 
     let listener = tokio::net::TcpListener::bind(listen)
@@ -94,7 +105,7 @@ pub async fn serve(
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "listening");
     on_listening(addr);
-    crate::connections::run(
+    crate::access::connections::run(
         listener,
         Arc::new(tls),
         app,

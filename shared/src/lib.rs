@@ -20,6 +20,7 @@ pub mod lang;
 pub mod protocol;
 pub mod queries;
 pub mod reports;
+pub mod user_fields;
 pub mod users;
 
 pub use cui::{Cui, CuiError};

@@ -20,7 +20,7 @@ use padron_tests::consulta::{registry, upload, user_token, wait_done};
 use padron_tests::fixture::Env;
 use padron_tests::{Server, bin, path_str, stderr};
 
-const XLS: &[u8] = include_bytes!("../../server/tests/fixtures/consulta_cui.xls");
+const XLS: &[u8] = include_bytes!("../../server/consulta/tests/fixtures/consulta_cui.xls");
 const MIB: u64 = 1024 * 1024;
 
 /// VmHWM (peak) and VmRSS of a process, bytes.

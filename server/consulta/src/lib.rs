@@ -1,12 +1,23 @@
-//! Consulta Social query workbooks, read as untrusted input.
+//! The Consulta Social engine: the civil registry, names, matching, the
+//! query workbooks in and the result workbooks out, and the job that ties
+//! them. It knows nothing of HTTP, TLS, the server's store or the clock:
+//! the caller passes the job's start time and takes its progress.
 //!
-//! One reader for every process that looks at a workbook: the server's
-//! upload handler and queue worker, `padron-server match`, and the agent's
-//! pre-check. Nothing is sized by what a file *declares*: every count
-//! (decompressed bytes, zip entries, sheets, cells, one cell's length,
-//! total text, XML nesting, Excel's row and column limits, time) is taken
-//! from what was actually produced, against a hard cap in [`Limits`], and
-//! each cap refuses the whole file with its own stable code ([`Refusal`]).
+//! - [`registry`]: the registry's CSV form, the synthetic generator, the
+//!   importer and the read-only store the engine reads.
+//! - [`names`]: normalisation, phonetic and spelling keys, similarity.
+//! - [`matching`]: blocking, scoring and the engine's decisions.
+//! - [`queries`] → [`job`] → [`results`]: rows as queries, matched, written
+//!   as the result workbook.
+//!
+//! The workbook reader, one for every process that looks at a workbook
+//! (the server's upload handler and queue worker, `padron-server match`,
+//! the agent's pre-check): nothing is sized by what a file *declares*;
+//! every count (decompressed bytes, zip entries, sheets, cells, one cell's
+//! length, total text, XML nesting, Excel's row and column limits, time)
+//! is taken from what was actually produced, against a hard cap in
+//! [`Limits`], and each cap refuses the whole file with its own stable
+//! code ([`Refusal`]).
 //!
 //! - [`read`]: bytes in, [`Workbook`] (header, mode, rows of the columns
 //!   that matter) or a [`Refusal`] out.
@@ -24,9 +35,16 @@ mod budget;
 pub mod checks;
 pub mod columns;
 mod container;
+pub mod excel;
+pub mod job;
 pub mod limits;
+pub mod matching;
+pub mod names;
 mod ods;
+pub mod queries;
 pub mod refusal;
+pub mod registry;
+pub mod results;
 pub mod sandbox;
 mod sink;
 pub mod value;

@@ -12,7 +12,7 @@ use hostile::{Expect, suite};
 use padron_consulta::sandbox::{SandboxLimits, parse_in_child};
 use padron_consulta::{Limits, Refusal, read};
 
-const XLS: &[u8] = include_bytes!("../../tests/fixtures/consulta_cui.xls");
+const XLS: &[u8] = include_bytes!("fixtures/consulta_cui.xls");
 
 fn outcome(r: &Result<padron_consulta::Workbook, Refusal>) -> String {
     match r {

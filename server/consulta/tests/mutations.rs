@@ -70,7 +70,7 @@ fn seeds() -> Vec<Vec<u8>> {
         hostile::lying_unique_count(),
         hostile::ods_empty_repeats(),
         hostile::last_cell(),
-        include_bytes!("../../tests/fixtures/consulta_nombres.xlsx").to_vec(),
+        include_bytes!("fixtures/consulta_nombres.xlsx").to_vec(),
     ]
 }
 

@@ -6,7 +6,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use padron_shared::auth::{AuthToken, Challenge, Role, SESSION_IDLE_SECONDS, SessionInfo};
 use padron_shared::users::{RequestView, SignedRequest, UserView};
-use padron_shared::{Cui, ErrorCode, Lang};
+use padron_shared::{Cui, ErrorCode};
 
 use super::errors::ApiError;
 use super::identity::CallingWorkstation;
@@ -24,19 +24,13 @@ pub fn v1() -> Router<AppState> {
         .route("/v1/requests", get(requests).post(submit))
 }
 
-fn lang(headers: &HeaderMap) -> Lang {
-    headers
-        .get(axum::http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map(Lang::from_accept_language)
-        .unwrap_or_default()
-}
+use super::lang;
 
 async fn challenge(
     State(state): State<AppState>,
     Extension(CallingWorkstation(ws)): Extension<CallingWorkstation>,
 ) -> Result<Json<Challenge>, ApiError> {
-    blocking(move || crate::login::challenge(&state, &ws))
+    blocking(move || crate::auth::login::challenge(&state, &ws))
         .await
         .map(Json)
 }
@@ -46,7 +40,7 @@ async fn login(
     Extension(CallingWorkstation(ws)): Extension<CallingWorkstation>,
     Json(token): Json<AuthToken>,
 ) -> Result<Json<SessionInfo>, ApiError> {
-    blocking(move || crate::login::login(&state, &ws, &token))
+    blocking(move || crate::auth::login::login(&state, &ws, &token))
         .await
         .map(Json)
 }
@@ -56,7 +50,7 @@ async fn logout(
     auth: Authenticated,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     blocking(move || {
-        crate::login::logout(&state, &auth.workstation.0, &auth.session, &auth.token_hash)
+        crate::auth::login::logout(&state, &auth.workstation.0, &auth.session, &auth.token_hash)
     })
     .await?;
     Ok(Json(serde_json::json!({ "ended": true })))
@@ -66,7 +60,7 @@ async fn session(
     State(state): State<AppState>,
     auth: Authenticated,
 ) -> Result<Json<SessionInfo>, ApiError> {
-    let installation_id = blocking(move || crate::login::installation_id(&state)).await?;
+    let installation_id = blocking(move || crate::auth::login::installation_id(&state)).await?;
     let ws = &auth.workstation.0;
     let s = auth.session;
     let cui = Cui::parse(&s.cui).map_err(|_| ApiError::new(ErrorCode::Internal))?;
@@ -141,7 +135,7 @@ async fn requests(
     .await?;
     Ok(Json(
         rows.into_iter()
-            .map(|r| crate::user_requests::view(r, lang))
+            .map(|r| crate::users::requests::view(r, lang))
             .collect(),
     ))
 }
@@ -152,7 +146,7 @@ async fn submit(
     Json(signed): Json<SignedRequest>,
 ) -> Result<Json<RequestView>, ApiError> {
     blocking(move || {
-        crate::user_requests::submit(&state, &auth.workstation.0, &auth.session, &signed)
+        crate::users::requests::submit(&state, &auth.workstation.0, &auth.session, &signed)
     })
     .await
     .map(Json)

@@ -7,49 +7,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use padron_shared::{ErrorBody, ErrorCode, Lang};
 
-use crate::error::ServerError;
-
-/// A refusal on its way out. The body is written by [`localize`], which
-/// knows the language the caller asked for.
-#[derive(Debug, Clone)]
-pub struct ApiError {
-    pub code: ErrorCode,
-    pub detail: Option<(String, String)>,
-    /// Technical reason for the log and the audit trail; never sent.
-    pub log_reason: Option<String>,
-}
-
-impl ApiError {
-    pub fn new(code: ErrorCode) -> ApiError {
-        ApiError {
-            code,
-            detail: None,
-            log_reason: None,
-        }
-    }
-
-    /// Adds the technical reason kept in the log and audit trail.
-    pub fn logged(mut self, reason: impl Into<String>) -> ApiError {
-        self.log_reason = Some(reason.into());
-        self
-    }
-
-    /// Adds what in particular was refused, in Spanish and English.
-    pub fn with_detail(mut self, es: impl Into<String>, en: impl Into<String>) -> ApiError {
-        self.detail = Some((es.into(), en.into()));
-        self
-    }
-}
-
-impl From<ServerError> for ApiError {
-    fn from(e: ServerError) -> ApiError {
-        let code = e.code();
-        if code.http_status() >= 500 {
-            tracing::error!(error = %e, "request failed");
-        }
-        ApiError::new(code)
-    }
-}
+/// The domain's [`Refusal`], as the handlers name it. The body is written
+/// by [`localize`], which knows the language the caller asked for.
+pub use crate::refusal::Refusal as ApiError;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -69,12 +29,7 @@ pub async fn not_found() -> ApiError {
 /// produces itself (405, 413, rejected extractors), so a client never sees
 /// an empty or plain-text refusal.
 pub async fn localize(request: Request, next: Next) -> Response {
-    let lang = request
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map(Lang::from_accept_language)
-        .unwrap_or_default();
+    let lang = super::lang(request.headers());
     let mut response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -126,7 +81,7 @@ pub async fn localize(request: Request, next: Next) -> Response {
 pub async fn body_deadline(request: Request, next: Next) -> Response {
     let deadline = request
         .extensions()
-        .get::<crate::connections::BodyDeadline>()
+        .get::<crate::access::connections::BodyDeadline>()
         .cloned();
     let response = next.run(request).await;
     if deadline.is_some_and(|d| d.expired()) {

@@ -10,9 +10,9 @@ use tracing::Instrument;
 
 use super::AppState;
 use super::errors::ApiError;
-use crate::connections::PeerIdentity;
-use crate::enrolled::Lookup;
-use crate::pki::fingerprint_hex;
+use crate::access::connections::PeerIdentity;
+use crate::access::enrolled::Lookup;
+use crate::access::pki::fingerprint_hex;
 use crate::store::Workstation;
 
 /// The calling workstation, for handlers: `Extension<CallingWorkstation>`.

@@ -23,29 +23,32 @@ use std::sync::Arc;
 use axum::Router;
 use axum::middleware;
 
-use crate::clock::Clock;
-use crate::store::Store;
+use crate::services::Services;
 
-/// What every handler can reach.
+/// What every handler can reach: the domain's [`Services`] (through
+/// `Deref`, so `state.store` reads as before) and what only HTTP needs.
 #[derive(Clone, Debug)]
 pub struct AppState {
-    pub store: Arc<dyn Store>,
-    pub clock: Arc<dyn Clock>,
-    /// Lowercase hex SHA-256 of the server's TLS certificate: the identity
-    /// card logins are bound to.
-    pub server_fingerprint: String,
-    /// ETSI country code of the eID certificates' `serialNumber` (`GT`).
-    pub eid_country: String,
-    /// Where uploads and results live.
-    pub data_dir: crate::datadir::DataDir,
-    /// Tells the queue worker a job was queued.
-    pub wake: std::sync::mpsc::Sender<()>,
-    /// The enrolled workstations, in memory (kept current from the store).
-    pub enrolled: Arc<crate::enrolled::EnrolledWorkstations>,
+    pub services: Services,
     /// Token buckets per workstation and endpoint.
     pub rates: Arc<rate::RateLimits>,
-    /// Repeated refusals, audited once a minute.
-    pub refusals: Arc<crate::refusal_tally::RefusalTally>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.services
+    }
+}
+
+/// The caller's language: `Accept-Language`, Spanish by default.
+pub fn lang(headers: &axum::http::HeaderMap) -> padron_shared::Lang {
+    headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(padron_shared::Lang::from_accept_language)
+        .unwrap_or_default()
 }
 
 /// Runs blocking work (SQLite, card, parsing) on tokio's blocking pool,

@@ -6,24 +6,18 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use padron_shared::ErrorCode;
 use padron_shared::auth::Role;
 use padron_shared::queries::QueryJob;
-use padron_shared::{ErrorCode, Lang};
 use serde::Deserialize;
-use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::errors::ApiError;
 use super::session::Authenticated;
 use super::{AppState, blocking};
-use crate::audit::AuditRecord;
-use crate::clock::timestamp;
-use crate::error::ServerError;
+use crate::queue::submit::{Upload, submit};
 use crate::queue::{uploads, view};
-use crate::store::{JobRow, MonthlyQuota, NewJob};
-use crate::workbook::QueryMode;
-use crate::workbook::read::MAX_FILE_BYTES;
-use crate::workbook::sandbox::{Parser, Wait};
+use crate::store::JobRow;
+use padron_consulta::queries::MAX_FILE_BYTES;
 
 pub fn v1() -> Router<AppState> {
     Router::new()
@@ -35,16 +29,10 @@ pub fn v1() -> Router<AppState> {
         .route("/v1/queries/{id}/result", get(result))
 }
 
-fn lang(headers: &HeaderMap) -> Lang {
-    headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map(Lang::from_accept_language)
-        .unwrap_or_default()
-}
+use super::lang;
 
 fn store_err(e: crate::store::StoreError) -> ApiError {
-    ApiError::from(ServerError::from(e))
+    ApiError::from(e)
 }
 
 #[derive(Debug, Deserialize)]
@@ -74,109 +62,20 @@ async fn upload(
 ) -> Result<(axum::http::StatusCode, Json<QueryJob>), ApiError> {
     let lang = lang(&headers);
     let name = clean_name(params.name);
+    let services = state.services.clone();
     let job = blocking(move || {
-        // No agreement in force, no service: refused before the file is read.
-        let in_force = state.store.agreement(&auth.workstation.0.institution_code).map_err(store_err)?;
-        if let Some(refusal) =
-            crate::institution_status::agreement_refusal(in_force.as_ref(), state.clock.now().date())
-        {
-            return Err(refusal);
-        }
-        if body.len() as u64 > MAX_FILE_BYTES {
-            return Err(ApiError::new(ErrorCode::WorkbookTooLarge));
-        }
-        // Every whole-file refusal happens here, before anything is queued,
-        // and the file is read in a sandboxed child process.
-        let workbook = Parser::of(&state.data_dir).parse(&body, Wait::Bounded).map_err(|e| {
-            let en = e.to_string();
-            ApiError::new(e.code())
-                .with_detail(e.to_string(), en)
-                .logged("workbook refused")
-        })?;
-        // What the agreement allows: the services, and the month's rows.
-        let agreement = state.store.agreement(&auth.workstation.0.institution_code).map_err(store_err)?;
-        let names = workbook.mode == QueryMode::Names;
-        if let Some(a) = &agreement
-            && ((names && !a.service_names) || (!names && !a.service_cui))
-        {
-            let (es, en) = if names { ("por nombres", "by names") } else { ("por CUI", "by CUI") };
-            return Err(ApiError::new(ErrorCode::ServiceNotInAgreement)
-                .with_detail(format!("Consulta {es}."), format!("Query {en}.")));
-        }
-        let rows = workbook.rows.len() as i64;
-        let quota = agreement.and_then(|a| a.monthly_quota).map(|limit| {
-            let month = crate::calendar::month_of(state.clock.now().date());
-            MonthlyQuota { limit, from: month.from_stamp(), to: month.to_stamp() }
-        });
-        let id = uuid_v4()?;
-        uploads::store_upload(&state.data_dir, &id, &body).map_err(|e| {
-            ApiError::new(ErrorCode::Internal).logged(format!("cannot store upload: {e}"))
-        })?;
-        let ws = &auth.workstation.0;
-        let new = NewJob {
-            id: id.clone(),
-            institution_id: auth.session.institution_id,
-            user_cui: auth.session.cui.clone(),
-            workstation_id: ws.id,
+        let upload = Upload {
+            session: &auth.session,
+            workstation: &auth.workstation.0,
             file_name: name,
-            mode: match workbook.mode {
-                QueryMode::Cui => "CUI",
-                QueryMode::Names => "NAMES",
-            }
-            .to_owned(),
-            rows: workbook.rows.len() as i64,
-            upload_sha256: hex::encode(Sha256::digest(&body)),
-            programmes: serde_json::to_string(&workbook.programme_rows())
-                .unwrap_or_else(|_| "{}".to_owned()),
-            created_at: timestamp(state.clock.now()),
+            bytes: &body,
         };
-        let audit = AuditRecord {
-            at: new.created_at.clone(),
-            actor: format!("cui:{}", auth.session.cui),
-            workstation_id: Some(ws.id),
-            action: "query.upload".to_owned(),
-            subject: format!("query:{id}"),
-            outcome: "ok".to_owned(),
-            detail: json!({ "mode": new.mode, "rows": new.rows }),
-        };
-        let row = match state.store.enqueue(&new, quota.as_ref(), &audit) {
-            Ok(row) => row,
-            Err(e) => {
-                // Not acknowledged: the file must not linger as an orphan.
-                uploads::delete_job_files(&state.data_dir, &id);
-                if let crate::store::StoreError::QuotaExceeded { remaining } = e {
-                    let reset = quota.as_ref().map(|q| q.to[..10].to_owned()).unwrap_or_default();
-                    return Err(ApiError::new(ErrorCode::QuotaExceeded).with_detail(
-                        format!("Quedan {remaining} filas este mes; el archivo tiene {rows}. La cuota se renueva el {reset}."),
-                        format!("{remaining} rows remain this month; the file has {rows}. The quota renews on {reset}."),
-                    ));
-                }
-                return Err(store_err(e));
-            }
-        };
-        let ahead = state.store.jobs_ahead(row.seq).map_err(store_err)?;
-        Ok(view(&row, Some(ahead), lang))
+        submit(&services, upload, lang)
     })
     .await?;
     // Wake the worker; if it is busy it will look again when it finishes.
     let _ = state.wake.send(());
     Ok((axum::http::StatusCode::ACCEPTED, Json(job)))
-}
-
-fn uuid_v4() -> Result<String, ApiError> {
-    let mut b = [0u8; 16];
-    crate::pki::fill_random(&mut b).map_err(|_| ApiError::new(ErrorCode::Internal))?;
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex::encode(b);
-    Ok(format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    ))
 }
 
 /// A user sees their own jobs; a coordinator those of the institution.

@@ -4,7 +4,7 @@
 //!
 //! A request over the rate is refused with `429 RATE_LIMITED` and a
 //! `Retry-After`, before any store or card work; the refusals are counted
-//! in [`RefusalTally`](crate::refusal_tally::RefusalTally), which audits
+//! in [`RefusalTally`](crate::access::refusal_tally::RefusalTally), which audits
 //! them once per workstation, code and minute.
 
 use std::collections::HashMap;
@@ -20,7 +20,7 @@ use padron_shared::ErrorCode;
 use super::AppState;
 use super::errors::ApiError;
 use super::identity::CallingWorkstation;
-use crate::limits::{Limits, Rate};
+use crate::access::limits::{Limits, Rate};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Class {

@@ -12,9 +12,9 @@ use super::AppState;
 use super::errors::ApiError;
 use super::session::Authenticated;
 use crate::audit::AuditRecord;
-use crate::calendar::parse_days;
 use crate::clock::timestamp;
 use crate::error::ServerError;
+use crate::institutions::calendar::parse_days;
 
 pub fn v1() -> Router<AppState> {
     Router::new().route("/v1/reports/user-activity", get(user_activity))

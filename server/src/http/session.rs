@@ -42,9 +42,10 @@ impl FromRequestParts<AppState> for Authenticated {
             .map(|t| t.trim().to_owned());
         let state = state.clone();
         let ws = Arc::clone(&workstation.0);
-        let (session, token_hash) =
-            super::blocking(move || crate::login::authenticate(&state, &ws, bearer.as_deref()))
-                .await?;
+        let (session, token_hash) = super::blocking(move || {
+            crate::auth::login::authenticate(&state, &ws, bearer.as_deref())
+        })
+        .await?;
         Ok(Authenticated {
             session,
             token_hash,

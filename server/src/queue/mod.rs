@@ -1,5 +1,7 @@
 //! The Consulta Social FIFO queue around the matching engine.
 //!
+//! - [`sandbox`]: every upload read in a child process with resource limits.
+//! - [`submit`]: an upload's rules, then the job queued.
 //! - [`uploads`]: workbooks and results on disk, written durably.
 //! - [`worker`]: takes jobs in FIFO order from the store, runs the engine,
 //!   keeps its lease, resumes jobs a stopped worker left behind.
@@ -10,6 +12,8 @@
 //! acknowledged upload and a job never completes twice (completion is a
 //! conditional update by the worker that holds the job).
 
+pub mod sandbox;
+pub mod submit;
 pub mod uploads;
 pub mod worker;
 

@@ -9,12 +9,12 @@ use serde_json::json;
 
 use crate::audit::AuditRecord;
 use crate::clock::{Clock, timestamp};
-use crate::consulta::run_job_with;
 use crate::datadir::DataDir;
-use crate::matching::RowOutcome;
-use crate::registry::store::Registry;
+use crate::queue::sandbox::{Parser, Wait};
 use crate::store::{JobRow, Store};
-use crate::workbook::sandbox::{Parser, Wait};
+use padron_consulta::job::run_job_with;
+use padron_consulta::matching::RowOutcome;
+use padron_consulta::registry::store::Registry;
 
 use super::uploads;
 
@@ -183,6 +183,7 @@ impl Worker {
             settings,
             &workbook,
             &job.file_name,
+            self.clock.now(),
             &mut progress,
         ) {
             Ok(r) => r,

@@ -6,8 +6,8 @@ use padron_shared::Cui;
 use padron_shared::reports::{ActivityQuery, UserActivityReport};
 
 use super::{job_programmes, job_results};
-use crate::calendar::Period;
 use crate::error::ServerError;
+use crate::institutions::calendar::Period;
 use crate::store::{Store, StoreError};
 
 /// Who the person is to the institution: a user (any status, even

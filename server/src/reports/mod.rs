@@ -9,7 +9,6 @@
 //! - [`usage_xlsx`]: that month as a workbook with a chart sheet.
 
 pub mod activity;
-pub mod cli;
 pub mod usage;
 pub mod usage_xlsx;
 

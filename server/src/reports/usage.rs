@@ -8,9 +8,9 @@ use padron_shared::reports::ResultCounts;
 use time::Date;
 
 use super::{charged, job_results};
-use crate::calendar::Period;
 use crate::error::ServerError;
-use crate::lifecycle::{DAYS_WITHOUT_QUERIES, quiet_since};
+use crate::institutions::calendar::Period;
+use crate::institutions::lifecycle::{DAYS_WITHOUT_QUERIES, quiet_since};
 use crate::store::{InstitutionStatus, JanuaryDeactivation, Store};
 
 /// Days without queries from which an institution is listed as approaching

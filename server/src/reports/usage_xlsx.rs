@@ -8,7 +8,6 @@ use std::path::Path;
 use padron_shared::reports::ResultCounts;
 use rust_xlsxwriter::{Chart, ChartType, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use time::Date;
-use time::format_description::well_known::Rfc3339;
 
 use super::usage::{APPROACHING_DAYS, UsageReport};
 use crate::error::ServerError;
@@ -38,7 +37,7 @@ fn day(ws: &mut Worksheet, r: u32, c: u16, d: Date, f: &Formats) -> Result<(), X
     Ok(())
 }
 
-/// A stored RFC 3339 stamp as an Excel date and time (UTC); blank if absent.
+/// A stored RFC 3339 stamp as an Excel date-time (UTC); blank if absent.
 fn stamp(
     ws: &mut Worksheet,
     r: u32,
@@ -46,16 +45,7 @@ fn stamp(
     text: Option<&str>,
     f: &Formats,
 ) -> Result<(), XlsxError> {
-    let Some(at) = text.and_then(|t| time::OffsetDateTime::parse(t, &Rfc3339).ok()) else {
-        return Ok(());
-    };
-    let x = ExcelDateTime::from_ymd(at.year() as u16, at.month() as u8, at.day())?.and_hms(
-        at.hour() as u16,
-        at.minute(),
-        at.second(),
-    )?;
-    ws.write_datetime_with_format(r, c, &x, &f.stamp)?;
-    Ok(())
+    padron_consulta::excel::write_stamp(ws, r, c, text, &f.stamp)
 }
 
 fn results(ws: &mut Worksheet, r: u32, c: u16, counts: &ResultCounts) -> Result<(), XlsxError> {

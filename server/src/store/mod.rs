@@ -15,13 +15,6 @@ mod migrations;
 mod people;
 mod reports;
 mod sqlite;
-mod sqlite_auth;
-mod sqlite_jobs;
-mod sqlite_lifecycle;
-mod sqlite_people;
-mod sqlite_reports;
-mod sqlite_status;
-mod sqlite_trust;
 mod status;
 mod trust;
 

@@ -1,0 +1,141 @@
+//! An upload's rules, before anything is acknowledged: the agreement in
+//! force, the file's size, every whole-file refusal (read in a sandboxed
+//! child), the services the agreement allows, the month's quota (charged
+//! inside the queueing transaction), then the file stored durably and the
+//! job queued with its audit entry. Callable from the API, the CLI and tests.
+
+use padron_consulta::queries::{MAX_FILE_BYTES, QueryMode};
+use padron_shared::ErrorCode;
+use padron_shared::Lang;
+use padron_shared::queries::QueryJob;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::audit::AuditRecord;
+use crate::clock::timestamp;
+use crate::queue::sandbox::{Parser, Wait};
+use crate::queue::{uploads, view};
+use crate::refusal::Refusal;
+use crate::services::Services;
+use crate::store::{MonthlyQuota, NewJob, SessionRow, Workstation};
+
+/// One upload: who sends it, from where, and the file.
+#[derive(Debug)]
+pub struct Upload<'a> {
+    pub session: &'a SessionRow,
+    pub workstation: &'a Workstation,
+    /// Already cleaned (last path component, printable, bounded).
+    pub file_name: String,
+    pub bytes: &'a [u8],
+}
+
+fn store_err(e: crate::store::StoreError) -> Refusal {
+    Refusal::from(e)
+}
+
+/// Applies every rule of an upload and queues it; the answer is the job as
+/// its owner sees it, with its place in the queue. Blocking (store, child
+/// process): run it off the async threads.
+pub fn submit(services: &Services, upload: Upload<'_>, lang: Lang) -> Result<QueryJob, Refusal> {
+    // No agreement in force, no service: refused before the file is read.
+    let in_force = services
+        .store
+        .agreement(&upload.workstation.institution_code)
+        .map_err(store_err)?;
+    if let Some(refusal) = crate::institutions::status::agreement_refusal(
+        in_force.as_ref(),
+        services.clock.now().date(),
+    ) {
+        return Err(refusal);
+    }
+    if upload.bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Refusal::new(ErrorCode::WorkbookTooLarge));
+    }
+    // Every whole-file refusal happens here, before anything is queued,
+    // and the file is read in a sandboxed child process.
+    let workbook = Parser::of(&services.data_dir)
+        .parse(upload.bytes, Wait::Bounded)
+        .map_err(|e| {
+            let en = e.to_string();
+            Refusal::new(e.code())
+                .with_detail(e.to_string(), en)
+                .logged("workbook refused")
+        })?;
+    // What the agreement allows: the services, and the month's rows.
+    let agreement = services
+        .store
+        .agreement(&upload.workstation.institution_code)
+        .map_err(store_err)?;
+    let names = workbook.mode == QueryMode::Names;
+    if let Some(a) = &agreement
+        && ((names && !a.service_names) || (!names && !a.service_cui))
+    {
+        let (es, en) = if names {
+            ("por nombres", "by names")
+        } else {
+            ("por CUI", "by CUI")
+        };
+        return Err(Refusal::new(ErrorCode::ServiceNotInAgreement)
+            .with_detail(format!("Consulta {es}."), format!("Query {en}.")));
+    }
+    let rows = workbook.rows.len() as i64;
+    let quota = agreement.and_then(|a| a.monthly_quota).map(|limit| {
+        let month = crate::institutions::calendar::month_of(services.clock.now().date());
+        MonthlyQuota {
+            limit,
+            from: month.from_stamp(),
+            to: month.to_stamp(),
+        }
+    });
+    let id = uuid::Uuid::new_v4().to_string();
+    uploads::store_upload(&services.data_dir, &id, upload.bytes).map_err(|e| {
+        Refusal::new(ErrorCode::Internal).logged(format!("cannot store upload: {e}"))
+    })?;
+    let ws = upload.workstation;
+    let new = NewJob {
+        id: id.clone(),
+        institution_id: upload.session.institution_id,
+        user_cui: upload.session.cui.clone(),
+        workstation_id: ws.id,
+        file_name: upload.file_name,
+        mode: match workbook.mode {
+            QueryMode::Cui => "CUI",
+            QueryMode::Names => "NAMES",
+        }
+        .to_owned(),
+        rows: workbook.rows.len() as i64,
+        upload_sha256: hex::encode(Sha256::digest(upload.bytes)),
+        programmes: serde_json::to_string(&workbook.programme_rows())
+            .unwrap_or_else(|_| "{}".to_owned()),
+        created_at: timestamp(services.clock.now()),
+    };
+    let audit = AuditRecord {
+        at: new.created_at.clone(),
+        actor: format!("cui:{}", upload.session.cui),
+        workstation_id: Some(ws.id),
+        action: "query.upload".to_owned(),
+        subject: format!("query:{id}"),
+        outcome: "ok".to_owned(),
+        detail: json!({ "mode": new.mode, "rows": new.rows }),
+    };
+    let row = match services.store.enqueue(&new, quota.as_ref(), &audit) {
+        Ok(row) => row,
+        Err(e) => {
+            // Not acknowledged: the file must not linger as an orphan.
+            uploads::delete_job_files(&services.data_dir, &id);
+            if let crate::store::StoreError::QuotaExceeded { remaining } = e {
+                let reset = quota
+                    .as_ref()
+                    .map(|q| q.to[..10].to_owned())
+                    .unwrap_or_default();
+                return Err(Refusal::new(ErrorCode::QuotaExceeded).with_detail(
+                    format!("Quedan {remaining} filas este mes; el archivo tiene {rows}. La cuota se renueva el {reset}."),
+                    format!("{remaining} rows remain this month; the file has {rows}. The quota renews on {reset}."),
+                ));
+            }
+            return Err(store_err(e));
+        }
+    };
+    let ahead = services.store.jobs_ahead(row.seq).map_err(store_err)?;
+    Ok(view(&row, Some(ahead), lang))
+}
