@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod audit;
 pub mod audit_export;
+pub mod backup;
 pub mod bundle;
 pub mod calendar;
 pub mod cli;
@@ -14,6 +15,7 @@ pub mod commands;
 pub mod connections;
 pub mod consulta;
 pub mod datadir;
+pub mod doctor;
 pub mod eid;
 pub mod enrolled;
 pub mod error;
