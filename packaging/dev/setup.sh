@@ -19,6 +19,10 @@ PACKAGES=(pkg-config libpcsclite-dev gcc curl openssl ca-certificates)
 PACKAGES+=(libx11-6 libx11-xcb1 libxcursor1 libxi6 libxrandr2 libxkbcommon0
     libxkbcommon-x11-0 libfontconfig1 libfreetype6 libegl1 libegl-mesa0
     libgl1-mesa-dri libglx-mesa0 xvfb xdotool zenity)
+# Operations: systemd-analyze scores the service unit offline
+# (packaging/systemd/check.sh; no running systemd needed); age (age-keygen,
+# age -d) is the admin's side of encrypted backups in the restore drill.
+PACKAGES+=(systemd age)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -51,3 +55,12 @@ if ! command -v cargo >/dev/null 2>&1; then
     exit 1
 fi
 say "$(cargo --version)"
+
+# cargo-deb builds the Debian packages (packaging/deb/build.sh; the package
+# test in packaging/deb/test.sh). Built from crates.io once, then kept.
+if ! command -v cargo-deb >/dev/null 2>&1; then
+    say "installing cargo-deb (cargo install --locked)"
+    cargo install cargo-deb --locked --quiet
+else
+    say "$(cargo-deb --version 2>/dev/null || echo cargo-deb) present"
+fi

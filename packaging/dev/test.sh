@@ -27,6 +27,12 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 say "building the binaries the end-to-end tests run"
 cargo build --workspace --bins --locked
 
+say "systemd unit: verify and exposure score"
+bash packaging/systemd/check.sh
+
+say "Debian packages: build (dev binaries), dpkg -i, init as padron, dpkg --purge"
+bash packaging/deb/test.sh
+
 say "doc tests"
 cargo test --workspace --doc --locked
 

@@ -45,6 +45,8 @@ pub enum ServerError {
     Evidence(#[from] crate::evidence::verify::EvidenceError),
     #[error(transparent)]
     Checkpoint(#[from] crate::evidence::verify::CheckpointError),
+    #[error(transparent)]
+    Backup(#[from] crate::backup::BackupError),
 }
 
 impl ServerError {
@@ -71,6 +73,7 @@ impl ServerError {
             ServerError::Trust(code, _) => *code,
             ServerError::Evidence(_) => ErrorCode::AuditChainBroken,
             ServerError::Checkpoint(_) => ErrorCode::AuditCheckpointInvalid,
+            ServerError::Backup(e) => e.code(),
         }
     }
 }

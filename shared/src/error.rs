@@ -574,6 +574,32 @@ error_codes! {
     WorkbookParserBusy = "WORKBOOK_PARSER_BUSY", 503,
         "El servidor está leyendo otros archivos. Intente de nuevo en unos minutos.",
         "The server is reading other files. Try again in a few minutes.";
+
+    // Backups and restores (issue 16).
+    /// `backup --out` names a file that already exists; backups are never overwritten.
+    BackupOutputExists = "BACKUP_OUTPUT_EXISTS", 409,
+        "El archivo de respaldo indicado ya existe; un respaldo nunca se sobrescribe. Indique otro nombre.",
+        "The backup file already exists; a backup is never overwritten. Give another name.";
+    /// `--encrypt-to` is not an age recipient (`age1…`).
+    BackupRecipientInvalid = "BACKUP_RECIPIENT_INVALID", 400,
+        "El destinatario de cifrado no es una clave pública age válida (age1…).",
+        "The encryption recipient is not a valid age public key (age1…).";
+    /// The file is not a Padrón backup, or it is damaged (a file's SHA-256 does not match).
+    BackupCorrupt = "BACKUP_CORRUPT", 422,
+        "El archivo no es un respaldo de Padrón o está dañado; no se restauró nada.",
+        "The file is not a Padrón backup or it is damaged; nothing was restored.";
+    /// The backup is encrypted and no `--identity` was given.
+    BackupEncrypted = "BACKUP_ENCRYPTED", 400,
+        "El respaldo está cifrado: indique con --identity el archivo de identidad age que lo descifra.",
+        "The backup is encrypted: give the age identity file that decrypts it with --identity.";
+    /// The identity file is unreadable, or none of its identities decrypts the backup.
+    BackupIdentityInvalid = "BACKUP_IDENTITY_INVALID", 400,
+        "El archivo de identidad age no se puede leer o no descifra este respaldo.",
+        "The age identity file cannot be read or does not decrypt this backup.";
+    /// The audit export given to `restore --audit-export` is unreadable or is not of the backed-up system.
+    AuditExportInvalid = "AUDIT_EXPORT_INVALID", 400,
+        "La exportación de auditoría no se puede leer o no es del sistema respaldado (su cadena no contiene el respaldo).",
+        "The audit export cannot be read or is not of the backed-up system (its chain does not contain the backup).";
 }
 
 impl ErrorCode {

@@ -170,6 +170,23 @@ pub fn run(command: Command, lang: Lang) -> anyhow::Result<()> {
         }
         Command::User(cmd) => user(cmd, lang, &clock),
         Command::Person(cmd) => person(cmd, lang, &clock),
+        Command::Backup {
+            data,
+            out,
+            encrypt_to,
+            with_registry,
+        } => crate::backup::cli::backup(&data.data, out, encrypt_to, with_registry, lang, &clock),
+        Command::Restore {
+            from,
+            data,
+            identity,
+            audit_export,
+        } => crate::backup::cli::restore(from, data, identity, audit_export, lang),
+        Command::Doctor { data, min_free_mib } => {
+            let status = crate::doctor::cli::run(&data.data, min_free_mib, lang, &clock);
+            // Scripts read the exit status: 0 ok, 1 warnings, 2 errors.
+            std::process::exit(i32::from(status));
+        }
         Command::Registry(cmd) => crate::cli::registry::run(cmd, lang),
         Command::Match {
             data,

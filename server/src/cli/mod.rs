@@ -91,6 +91,50 @@ pub enum Command {
     /// The civil registry: generate a synthetic one, import it, show statistics.
     #[command(subcommand)]
     Registry(crate::cli::registry::RegistryCommand),
+    /// Back up the data directory while the server serves: a consistent copy
+    /// of the database, server.toml, pki/ and the queries' files (not the
+    /// civil registry unless --with-registry). Use --encrypt-to: a backup
+    /// holds the CA keys and personal data.
+    Backup {
+        #[command(flatten)]
+        data: DataArg,
+        /// The backup file to write (never overwritten).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Encrypt to this age public key (`age1…`, from `age-keygen`); repeatable.
+        #[arg(long = "encrypt-to", value_name = "RECIPIENT")]
+        encrypt_to: Vec<String>,
+        /// Include the civil registry (registry.sqlite; otherwise re-import it).
+        #[arg(long)]
+        with_registry: bool,
+    },
+    /// Restore a backup into a new data directory, after checking every
+    /// file's SHA-256 and the audit chain.
+    Restore {
+        /// The backup file.
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// The new data directory (must not exist, or be empty).
+        #[arg(long, value_name = "NEWDIR")]
+        data: PathBuf,
+        /// age identity file (`AGE-SECRET-KEY-1…`) for an encrypted backup.
+        #[arg(long, value_name = "FILE")]
+        identity: Option<PathBuf>,
+        /// The live system's `audit export` workbook: lists the revocations
+        /// and blocks made after the backup, which the restore lacks.
+        #[arg(long, value_name = "FILE.xlsx")]
+        audit_export: Option<PathBuf>,
+    },
+    /// Check a data directory: file modes, clock, certificate expiry (server,
+    /// CAs, workstations within 30 days), CRL freshness, free disk, database
+    /// and schema version, registry. Exit status: 0 ok, 1 warnings, 2 errors.
+    Doctor {
+        #[command(flatten)]
+        data: DataArg,
+        /// Warn when less than this many MiB are free for uploads.
+        #[arg(long, value_name = "MIB", default_value_t = 2048)]
+        min_free_mib: u64,
+    },
     /// Run a Consulta Social workbook against the registry (the queue's engine, without the queue).
     Match {
         #[command(flatten)]

@@ -14,6 +14,7 @@ mod lifecycle;
 mod migrations;
 mod people;
 mod reports;
+pub mod snapshot;
 mod sqlite;
 mod status;
 mod trust;
