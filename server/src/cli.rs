@@ -72,6 +72,12 @@ pub enum Command {
     /// cancellation, users deactivated in January.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Follow-up cases of unresolved rows sent by institutions (identity verification).
+    #[command(subcommand)]
+    Case(crate::cases_cli::CaseCommand),
+    /// The service desk: tickets from institutions' people, replies, states.
+    #[command(subcommand)]
+    Ticket(crate::tickets_cli::TicketCommand),
     /// Payments of institutions' consumption.
     #[command(subcommand)]
     Payment(PaymentCommand),
@@ -527,5 +533,13 @@ pub enum ReportCommand {
         data: DataArg,
         #[arg(long, value_name = "YYYY")]
         year: i32,
+    },
+    /// The service desk's month: tickets by kind, institution and state,
+    /// time to first reply and to resolution.
+    Tickets {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
     },
 }

@@ -17,7 +17,7 @@ use crate::matching::engine::MatchingSettings;
 use crate::matching::{Decision, Engine};
 use crate::registry::store::{Registry, StoreError};
 use crate::workbook::sandbox::{Parser, Wait};
-use crate::workbook::write::{JobFacts, counts, write_results};
+use crate::workbook::write::{JobFacts, counts, duplicate_counts, duplicates, write_results};
 use crate::workbook::{QueryMode, QueryWorkbook, RowQuery, WorkbookError, read_workbook};
 
 /// Why a job failed.
@@ -58,6 +58,8 @@ pub struct JobResult {
     pub rows: usize,
     /// Rows by result, in `RowOutcome::ALL` order.
     pub counts: [usize; 5],
+    /// Rows that resolved to a person another row of the workbook resolved to.
+    pub duplicate_rows: usize,
     pub seconds: f64,
 }
 
@@ -180,6 +182,7 @@ pub fn run_job_with(
         mode: workbook.mode,
         rows: total,
         counts: counts(&decisions),
+        duplicate_rows: duplicate_counts(&duplicates(&decisions)).0,
         seconds: started.elapsed().as_secs_f64(),
     })
 }

@@ -86,6 +86,11 @@ pub async fn serve(
         enrolled: enrolled.clone(),
         rates: Arc::new(RateLimits::new(&config.limits)),
         refusals: refusals.clone(),
+        desk: Arc::new(crate::http::one_query::DeskState::new(
+            &config.limits,
+            dir.path().to_owned(),
+            config.matching.settings(),
+        )),
     });
 
     let listener = tokio::net::TcpListener::bind(listen)

@@ -128,7 +128,7 @@ fn validate_user(action: RequestAction, u: &UserChange) -> Result<(), ApiError> 
     Ok(())
 }
 
-fn is_uuid_v4(id: &str) -> bool {
+pub(crate) fn is_uuid_v4(id: &str) -> bool {
     let b = id.as_bytes();
     b.len() == 36
         && b.iter().enumerate().all(|(i, c)| match i {

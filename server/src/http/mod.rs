@@ -10,13 +10,16 @@
 //! the async threads.
 
 mod account;
+mod cases;
 pub mod errors;
 pub mod identity;
+pub mod one_query;
 mod queries;
 pub mod rate;
 mod reports;
 mod routes;
 pub mod session;
+mod tickets;
 
 use std::sync::Arc;
 
@@ -46,6 +49,8 @@ pub struct AppState {
     pub rates: Arc<rate::RateLimits>,
     /// Repeated refusals, audited once a minute.
     pub refusals: Arc<crate::refusal_tally::RefusalTally>,
+    /// The consulta individual's per-person rates and open registries.
+    pub desk: Arc<one_query::DeskState>,
 }
 
 /// Runs blocking work (SQLite, card, parsing) on tokio's blocking pool,
@@ -63,6 +68,9 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::v1())
         .merge(account::v1())
         .merge(queries::v1())
+        .merge(one_query::v1())
+        .merge(cases::v1())
+        .merge(tickets::v1())
         .merge(reports::v1())
         .fallback(errors::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), rate::limit))

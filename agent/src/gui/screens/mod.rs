@@ -8,6 +8,7 @@
 mod card;
 mod chrome;
 mod coordinator;
+mod one_query;
 mod user;
 
 use eframe::egui::{self, Color32, RichText};

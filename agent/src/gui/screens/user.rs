@@ -18,6 +18,10 @@ pub fn show(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>)
         msgs,
         &[
             (Tab::Query, lang.pick("Nueva consulta", "New query")),
+            (
+                Tab::OneQuery,
+                lang.pick("Consulta individual", "Individual query"),
+            ),
             (Tab::Jobs, lang.pick("Mis consultas", "My queries")),
         ],
     );
@@ -25,6 +29,7 @@ pub fn show(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>)
         .auto_shrink([false, false])
         .show(ui, |ui| match s.tab {
             Tab::Jobs => jobs(ui, lang, s, msgs),
+            Tab::OneQuery => super::one_query::show(ui, lang, s, msgs),
             _ => query(ui, lang, s, msgs),
         });
 }

@@ -25,6 +25,7 @@
 pub mod card;
 mod failure;
 pub mod jobs;
+pub mod one_query;
 pub mod query;
 pub mod report;
 pub mod requests;
@@ -111,7 +112,7 @@ macro_rules! screen_msg {
         }
     )*};
 }
-screen_msg!(users, requests, report, query, jobs);
+screen_msg!(users, requests, report, query, jobs, one_query);
 
 /// Work for the worker (network, card, dialogs), off the UI thread. What
 /// belongs to a session carries its id, to stamp the answer with.
@@ -190,6 +191,11 @@ pub enum Command {
     LoadJobs {
         session: SessionId,
         token: String,
+    },
+    OneQuery {
+        session: SessionId,
+        token: String,
+        query: padron_shared::single::OneQuery,
     },
     PickSaveTarget {
         session: SessionId,
@@ -280,6 +286,7 @@ impl AppState {
                     Tab::Requests => "requests",
                     Tab::Report => "report",
                     Tab::Query => "query",
+                    Tab::OneQuery => "one-query",
                     Tab::Jobs => "jobs",
                 };
                 let extra = if s.requests.signing.is_some() {
