@@ -9,5 +9,5 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 persons="${1:-1000000}"
 seconds="${2:-20}"
-nice -n 5 cargo build --release --workspace --bins
+nice -n 5 cargo build --release --workspace --bin padron-server --bin bench-one-query
 target/release/bench-one-query "$persons" "$seconds" | tee docs/one-query-bench.md
