@@ -31,6 +31,7 @@ pub mod report;
 pub mod requests;
 pub mod server;
 pub mod session;
+pub mod tickets;
 pub mod users;
 
 #[cfg(test)]
@@ -112,7 +113,7 @@ macro_rules! screen_msg {
         }
     )*};
 }
-screen_msg!(users, requests, report, query, jobs, one_query);
+screen_msg!(users, requests, report, query, jobs, one_query, tickets);
 
 /// Work for the worker (network, card, dialogs), off the UI thread. What
 /// belongs to a session carries its id, to stamp the answer with.
@@ -196,6 +197,20 @@ pub enum Command {
         session: SessionId,
         token: String,
         query: padron_shared::single::OneQuery,
+    },
+    LoadTickets {
+        session: SessionId,
+        token: String,
+    },
+    OpenTicket {
+        session: SessionId,
+        token: String,
+        ticket: padron_shared::tickets::NewTicket,
+    },
+    ShowTicket {
+        session: SessionId,
+        token: String,
+        id: i64,
     },
     PickSaveTarget {
         session: SessionId,
@@ -287,6 +302,7 @@ impl AppState {
                     Tab::Report => "report",
                     Tab::Query => "query",
                     Tab::OneQuery => "one-query",
+                    Tab::Tickets => "tickets",
                     Tab::Jobs => "jobs",
                 };
                 let extra = if s.requests.signing.is_some() {

@@ -7,7 +7,7 @@
 use padron_shared::Lang;
 use padron_shared::auth::{Role, SessionInfo};
 
-use super::{Command, Failure, jobs, one_query, query, report, requests, users};
+use super::{Command, Failure, jobs, one_query, query, report, requests, tickets, users};
 
 /// The session a command and its answer belong to; never reused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -23,13 +23,20 @@ pub enum Tab {
     Query,
     OneQuery,
     Jobs,
+    Tickets,
 }
 
 impl Tab {
     pub fn for_role(role: Role) -> &'static [Tab] {
         match role {
-            Role::Coordinator => &[Tab::Users, Tab::AddUser, Tab::Requests, Tab::Report],
-            Role::User => &[Tab::Query, Tab::OneQuery, Tab::Jobs],
+            Role::Coordinator => &[
+                Tab::Users,
+                Tab::AddUser,
+                Tab::Requests,
+                Tab::Report,
+                Tab::Tickets,
+            ],
+            Role::User => &[Tab::Query, Tab::OneQuery, Tab::Jobs, Tab::Tickets],
         }
     }
 }
@@ -53,6 +60,13 @@ pub enum SessionMsg {
     Query(query::Msg),
     Jobs(jobs::Msg),
     OneQuery(one_query::Msg),
+    Tickets(tickets::Msg),
+}
+
+impl From<tickets::Msg> for SessionMsg {
+    fn from(msg: tickets::Msg) -> SessionMsg {
+        SessionMsg::Tickets(msg)
+    }
 }
 
 impl From<one_query::Msg> for SessionMsg {
@@ -125,6 +139,7 @@ pub struct Session {
     pub query: query::QueryScreen,
     pub jobs: jobs::JobsScreen,
     pub one: one_query::OneQueryScreen,
+    pub tickets: tickets::TicketsScreen,
 }
 
 impl Session {
@@ -141,6 +156,7 @@ impl Session {
             query: query::QueryScreen::default(),
             jobs: jobs::JobsScreen::default(),
             one: one_query::OneQueryScreen::default(),
+            tickets: tickets::TicketsScreen::default(),
         }
     }
 
@@ -169,6 +185,7 @@ impl Session {
             SessionMsg::Query(msg) => query::update(self, msg, out),
             SessionMsg::Jobs(msg) => jobs::update(self, msg, out),
             SessionMsg::OneQuery(msg) => one_query::update(self, msg, out),
+            SessionMsg::Tickets(msg) => tickets::update(self, msg, out),
         }
     }
 
@@ -194,6 +211,10 @@ impl Session {
                     self.users.list = super::Remote::Loading;
                     out.run(Command::LoadUsers { session, token });
                 }
+            }
+            Tab::Tickets => {
+                self.tickets.list = super::Remote::Loading;
+                out.run(Command::LoadTickets { session, token });
             }
             Tab::AddUser | Tab::Query | Tab::OneQuery => {}
         }
