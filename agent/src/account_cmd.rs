@@ -110,6 +110,8 @@ pub enum Work {
     Requests(RequestsCommand),
     Query(crate::query_cmd::QueryCommand),
     Report(crate::report_cmd::ReportCommand),
+    Case(crate::case_cmd::CaseCommand),
+    Ticket(crate::ticket_cmd::TicketCommand),
 }
 
 /// The PIN: `PADRON_PIN` for scripts and tests, otherwise asked without echo.
@@ -194,6 +196,12 @@ async fn perform(
         }
         Work::Query(command) => crate::query_cmd::run(client, &session.token, command, lang).await,
         Work::Report(command) => crate::report_cmd::run(client, session, command, lang).await,
+        Work::Case(command) => {
+            crate::case_cmd::run(client, card, pin, session, command, lang).await
+        }
+        Work::Ticket(command) => {
+            crate::ticket_cmd::run(client, &session.token, command, lang).await
+        }
         Work::Requests(RequestsCommand::List) => {
             let list = client.requests(&session.token).await?;
             print_requests(&list, lang);

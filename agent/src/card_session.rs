@@ -51,7 +51,9 @@ impl SessionError {
 }
 
 /// The card's key algorithm as a signature algorithm and the hash it takes.
-fn algorithm_of(cert_der: &[u8]) -> Result<(SignatureAlgorithm, HashAlgorithm), CardError> {
+pub(crate) fn algorithm_of(
+    cert_der: &[u8],
+) -> Result<(SignatureAlgorithm, HashAlgorithm), CardError> {
     match padron_drivers::certificate::key_algorithm(cert_der) {
         Ok(Some(KeyAlgorithm::EcP256)) => Ok((SignatureAlgorithm::ES256, HashAlgorithm::Sha256)),
         Ok(Some(KeyAlgorithm::EcP384)) => Ok((SignatureAlgorithm::ES384, HashAlgorithm::Sha384)),

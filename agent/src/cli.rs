@@ -83,6 +83,16 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::report_cmd::ReportCommand,
     },
+    /// Follow-up cases: unresolved rows sent to the registry, signed with the card. Coordinators only.
+    Case {
+        #[command(subcommand)]
+        command: crate::case_cmd::CaseCommand,
+    },
+    /// The registry's service desk: questions, incidents, improvement requests.
+    Ticket {
+        #[command(subcommand)]
+        command: crate::ticket_cmd::TicketCommand,
+    },
     /// The national eID card in the reader.
     Card {
         #[command(subcommand)]

@@ -248,7 +248,7 @@ impl Client {
 
     /// Sends a request; returns the decoded answer and the server's TLS
     /// certificate (DER) as seen on this connection.
-    async fn send<T: DeserializeOwned, B: Serialize + ?Sized>(
+    pub(crate) async fn send<T: DeserializeOwned, B: Serialize + ?Sized>(
         &self,
         method: reqwest::Method,
         path: &str,

@@ -117,6 +117,10 @@ fn main() -> ExitCode {
         Command::Query { command } => {
             signed_in(cli.config, lang, account_cmd::Work::Query(command))
         }
+        Command::Case { command } => signed_in(cli.config, lang, account_cmd::Work::Case(command)),
+        Command::Ticket { command } => {
+            signed_in(cli.config, lang, account_cmd::Work::Ticket(command))
+        }
         Command::Card { command } => {
             padron_agent::card_info::run(&command, lang).map_err(|e| Failure {
                 code: e.code(),

@@ -29,6 +29,24 @@ pub enum QueryCommand {
     Status { id: String },
     /// Your jobs (a coordinator sees the institution's).
     List,
+    /// Consulta individual: one person, by CUI or by names, answered at once.
+    #[command(group(clap::ArgGroup::new("who").required(true).args(["cui", "names"])))]
+    One {
+        #[arg(long)]
+        cui: Option<String>,
+        /// Given names then surnames (a comma between them makes the split exact).
+        #[arg(long)]
+        names: Option<String>,
+        /// Date of birth when known (dd/mm/aaaa); with --names only.
+        #[arg(long, value_name = "dd/mm/aaaa", requires = "names")]
+        birth: Option<String>,
+        /// The social programme the query is for.
+        #[arg(long)]
+        programme: String,
+        /// The institution's own reference for the person.
+        #[arg(long)]
+        reference: Option<String>,
+    },
     /// Download a finished job's result workbook.
     Result {
         id: String,
@@ -125,6 +143,22 @@ pub async fn run(
                 out.display()
             );
             Ok(())
+        }
+        QueryCommand::One {
+            cui,
+            names,
+            birth,
+            programme,
+            reference,
+        } => {
+            let query = padron_shared::single::OneQuery {
+                programme,
+                cui,
+                names,
+                birth,
+                reference,
+            };
+            crate::one_query_cmd::run(client, token, query, lang).await
         }
         QueryCommand::Status { id } => {
             print_job(&client.query(token, &id).await?, lang);

@@ -36,7 +36,7 @@ fn fold(header: &str) -> String {
 }
 
 /// Splits one CSV line (RFC 4180 quoting).
-fn split_csv(line: &str) -> Vec<String> {
+pub(crate) fn split_csv(line: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut field = String::new();
     let mut quoted = false;

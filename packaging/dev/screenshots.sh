@@ -3,7 +3,8 @@
 # under Xvfb, with virtual cards in a real pcscd and a real server:
 # insert card → wrong PIN → PIN → the coordinator's screens (the app's
 # documentation tour moves between them) → card removed → the user's
-# screens (a workbook with one bad row is pre-checked, uploaded, followed).
+# screens (a workbook with one bad row is pre-checked, uploaded, followed;
+# then a consulta individual by CUI).
 # The app saves each settled screen itself (PADRON_GUI_SCREENSHOTS); this
 # script inserts and removes the cards and types the PINs as X key events.
 set -euo pipefail
@@ -30,7 +31,9 @@ PY
 "$BIN/padron-agent" query-template --from-csv "$KIOSK_DIR/beneficiarios.csv" --out "$KIOSK_DIR/beneficiarios.xlsx" >/dev/null
 
 say "starting the kiosk window"
+TOUR_CUI="$(sed -n 2p "$KIOSK_DIR/registro.csv" | cut -d, -f1)"
 PADRON_GUI_SCREENSHOTS="$SHOTS" PADRON_GUI_TOUR=1 PADRON_GUI_TOUR_WORKBOOK="$KIOSK_DIR/beneficiarios.xlsx" \
+    PADRON_GUI_TOUR_CUI="$TOUR_CUI" \
     "$BIN/padron-agent" --config "$KIOSK_CONFIG" gui >"$KIOSK_DIR/gui.log" 2>&1 &
 KIOSK_PIDS+=($!)
 wait_file "$SHOTS/insert-card.png"

@@ -97,6 +97,11 @@ pub async fn serve(
             refusals: refusals.clone(),
         },
         rates: Arc::new(RateLimits::new(&config.limits)),
+        desk: Arc::new(crate::http::one_query::DeskState::new(
+            &config.limits,
+            dir.path().to_owned(),
+            config.matching.settings(),
+        )),
     });
 
     let listener = tokio::net::TcpListener::bind(listen)

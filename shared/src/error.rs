@@ -600,6 +600,43 @@ error_codes! {
     AuditExportInvalid = "AUDIT_EXPORT_INVALID", 400,
         "La exportación de auditoría no se puede leer o no es del sistema respaldado (su cadena no contiene el respaldo).",
         "The audit export cannot be read or is not of the backed-up system (its chain does not contain the backup).";
+    // Consulta individual, cases, service desk (issue 18).
+    /// One person asked more consultas individuales than the per-user rate allows.
+    SingleQueryRateLimited = "SINGLE_QUERY_RATE_LIMITED", 429,
+        "Hizo demasiadas consultas individuales seguidas. La consulta individual es para la persona presente; para listas use un archivo.",
+        "You made too many individual queries in a row. The individual query is for the person present; for lists use a workbook.";
+    /// A consulta individual without a programme, with neither or both of CUI and names, or a bad date.
+    SingleQueryInvalid = "SINGLE_QUERY_INVALID", 400,
+        "La consulta individual necesita el programa y un CUI o los nombres y apellidos (fecha de nacimiento dd/mm/aaaa si se conoce).",
+        "An individual query needs the programme and a CUI or the names and surnames (date of birth dd/mm/yyyy when known).";
+    /// No such follow-up case, or not one of this institution.
+    CaseNotFound = "CASE_NOT_FOUND", 404,
+        "No existe ese caso, o no pertenece a su institución.",
+        "There is no such case, or it does not belong to your institution.";
+    /// A case's rows are not unresolved rows of a finished job of the institution, or lack data.
+    CaseRowsInvalid = "CASE_ROWS_INVALID", 400,
+        "Las filas del caso deben ser filas NO_ENCONTRADO o AMBIGUO de una consulta terminada de la institución, cada una con datos para ubicar a la persona.",
+        "A case's rows must be NO_ENCONTRADO or AMBIGUO rows of a finished query of the institution, each with information to locate the person.";
+    /// The case is closed, or the update does not fit its state.
+    CaseStateConflict = "CASE_STATE_CONFLICT", 409,
+        "El caso no está en un estado que permita esa operación.",
+        "The case is not in a state that allows that operation.";
+    /// No such ticket, or not one this person may see.
+    TicketNotFound = "TICKET_NOT_FOUND", 404,
+        "No existe ese ticket, o no pertenece a usted ni a su institución.",
+        "There is no such ticket, or it belongs neither to you nor to your institution.";
+    /// A ticket without a kind, subject or text, or too long.
+    TicketInvalid = "TICKET_INVALID", 400,
+        "El ticket necesita tipo (duda, incidente, mejora), asunto (hasta 120 caracteres) y texto (hasta 4000).",
+        "A ticket needs a kind (duda, incidente, mejora), a subject (up to 120 characters) and a text (up to 4000).";
+    /// An improvement request from someone who is not a coordinator (000 8.1.2).
+    TicketMejoraCoordinatorOnly = "TICKET_MEJORA_COORDINATOR_ONLY", 403,
+        "Las solicitudes de mejora las presenta la coordinación en nombre de la autoridad de la institución.",
+        "Improvement requests are made by a coordinator on behalf of the head of the institution.";
+    /// The ticket's state does not allow that change (e.g. reopening after 15 days, or a closed ticket).
+    TicketStateConflict = "TICKET_STATE_CONFLICT", 409,
+        "El ticket no está en un estado que permita ese cambio.",
+        "The ticket is not in a state that allows that change.";
 }
 
 impl ErrorCode {

@@ -7,12 +7,14 @@
 //! - [`auth`]: card login (challenge, token, session); [`users`]: signed
 //!   user-administration requests; [`canonical`]: RFC 8785 JSON they are signed in.
 //! - [`queries`]: Consulta Social jobs; [`reports`]: a user's query activity
-//!   as a coordinator may see it.
+//!   as a coordinator may see it; [`single`]: the consulta individual;
+//!   [`cases`]: follow-up cases of unresolved rows; [`tickets`]: the service desk.
 //! - [`lang`]: which language a message is given in.
 
 pub mod agent_config;
 pub mod auth;
 pub mod canonical;
+pub mod cases;
 pub mod config_card;
 pub mod cui;
 pub mod error;
@@ -20,6 +22,8 @@ pub mod lang;
 pub mod protocol;
 pub mod queries;
 pub mod reports;
+pub mod single;
+pub mod tickets;
 pub mod user_fields;
 pub mod users;
 

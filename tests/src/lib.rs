@@ -21,6 +21,12 @@ use std::time::Duration;
 /// Path of a workspace binary in the same target directory as this test.
 pub fn bin(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
+    // A harness binary (the benchmark) sits beside the binaries it runs.
+    if let Some(beside) = exe.parent().map(|d| d.join(name))
+        && beside.is_file()
+    {
+        return beside;
+    }
     // target/<profile>/deps/<test>-<hash> → target/<profile>/<name>
     let profile_dir = exe
         .parent()

@@ -21,7 +21,8 @@ use eframe::egui;
 use padron_shared::users::RemovalReason;
 
 use super::state::{
-    AppState, Msg, Remote, Saved, SessionMsg, Tab, Upload, UserForm, query, report, requests, users,
+    AppState, Msg, Remote, Saved, SessionMsg, Tab, Upload, UserForm, one_query, query, report,
+    requests, users,
 };
 use crate::user_admin::Field;
 
@@ -34,6 +35,8 @@ pub struct Capture {
     dir: Option<PathBuf>,
     tour: bool,
     tour_workbook: Option<PathBuf>,
+    /// A registry CUI for the consulta individual's pictures.
+    tour_cui: Option<String>,
     last: String,
     settled: u32,
     taken: HashSet<String>,
@@ -55,6 +58,7 @@ impl Capture {
             ready_painted: false,
             tour: dir.is_some() && std::env::var_os("PADRON_GUI_TOUR").is_some(),
             tour_workbook: std::env::var_os("PADRON_GUI_TOUR_WORKBOOK").map(PathBuf::from),
+            tour_cui: std::env::var("PADRON_GUI_TOUR_CUI").ok(),
             dir,
             last: String::new(),
             settled: 0,
@@ -210,7 +214,26 @@ impl Capture {
                 .map(|p| vec![query::Msg::Chosen(p).into()])
                 .unwrap_or_default(),
             "user-query-checked" => vec![query::Msg::Upload.into()],
-            "user-query-done" => vec![SessionMsg::SelectTab(Tab::Jobs).into()],
+            "user-query-done" if self.tour_cui.is_some() => {
+                vec![SessionMsg::SelectTab(Tab::OneQuery).into()]
+            }
+            "user-query-done" | "user-one-query-answered" => {
+                vec![SessionMsg::SelectTab(Tab::Jobs).into()]
+            }
+            "user-one-query" => self
+                .tour_cui
+                .clone()
+                .map(|cui| {
+                    vec![
+                        one_query::Msg::TourFill {
+                            cui,
+                            programme: "Bolsa Social".into(),
+                        }
+                        .into(),
+                        one_query::Msg::Submit.into(),
+                    ]
+                })
+                .unwrap_or_default(),
             _ => Vec::new(),
         }
     }
@@ -241,6 +264,7 @@ pub fn shot_name(state: &AppState) -> String {
                 "-loaded"
             }
         }
+        ("user-one-query", Some(s)) if matches!(s.one.answer, Remote::Loaded(_)) => "-answered",
         ("user-query", Some(s)) => match (&s.query.workbook, &s.query.upload, &s.query.saved) {
             (_, _, Some(Saved::Done(_))) => "-saved",
             (_, Some(Upload::Job(j)), _) if j.state == "DONE" => "-done",

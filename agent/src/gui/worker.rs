@@ -15,8 +15,8 @@ use padron_shared::queries::QueryJob;
 use padron_shared::{ErrorCode, Lang};
 
 use super::state::{
-    CardFacts, Command, Failure, Msg, Readers, SessionId, SessionMsg, Workbook, card, jobs, query,
-    report, requests, users,
+    CardFacts, Command, Failure, Msg, Readers, SessionId, SessionMsg, Workbook, card, jobs,
+    one_query, query, report, requests, tickets, users,
 };
 use crate::card_session::{self, SessionError};
 use crate::client::{Client, ClientError};
@@ -263,6 +263,50 @@ impl Worker {
                 self.runtime.spawn(async move {
                     let list = client.requests(&token).await.map_err(client_failure);
                     out.answer(session, requests::Msg::Loaded(list));
+                });
+            }
+            Command::OneQuery {
+                session,
+                token,
+                query,
+            } => {
+                self.runtime.spawn(async move {
+                    let answer = client
+                        .one_query(&token, &query)
+                        .await
+                        .map(Box::new)
+                        .map_err(client_failure);
+                    out.answer(session, one_query::Msg::Answered(answer));
+                });
+            }
+            Command::LoadTickets { session, token } => {
+                self.runtime.spawn(async move {
+                    let list = client.tickets(&token).await.map_err(client_failure);
+                    out.answer(session, tickets::Msg::Loaded(list));
+                });
+            }
+            Command::OpenTicket {
+                session,
+                token,
+                ticket,
+            } => {
+                self.runtime.spawn(async move {
+                    let view = client
+                        .open_ticket(&token, &ticket)
+                        .await
+                        .map(Box::new)
+                        .map_err(client_failure);
+                    out.answer(session, tickets::Msg::Sent(view));
+                });
+            }
+            Command::ShowTicket { session, token, id } => {
+                self.runtime.spawn(async move {
+                    let view = client
+                        .ticket(&token, id)
+                        .await
+                        .map(Box::new)
+                        .map_err(client_failure);
+                    out.answer(session, tickets::Msg::Shown(view));
                 });
             }
             Command::LoadJobs { session, token } => {

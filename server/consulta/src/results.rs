@@ -6,6 +6,11 @@
 //! real Excel dates, the score is a number. Sheet `resumen` has the counts
 //! and the processing facts; for names queries, sheet `candidatos` lists the
 //! scored candidates of each `AMBIGUO` row.
+//!
+//! Coincidencias (DOMAIN.md, "Beneficiaries across programmes"): rows that
+//! resolve (`ENCONTRADO`) to the same registry person are marked in column
+//! `duplicado_de` with the other rows' references, and counted in `resumen`:
+//! a programme paying the same person twice is what an auditor looks for first.
 
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
@@ -16,7 +21,7 @@ use crate::registry::record::RegistryRecord;
 use crate::queries::{QueryMode, QueryWorkbook, RowQuery};
 
 /// The columns of `resultados`, in order.
-pub const RESULT_COLUMNS: [&str; 19] = [
+pub const RESULT_COLUMNS: [&str; 20] = [
     "referencia",
     "cui",
     "primer_nombre",
@@ -36,6 +41,7 @@ pub const RESULT_COLUMNS: [&str; 19] = [
     "resultado",
     "puntaje",
     "observaciones",
+    "duplicado_de",
 ];
 
 /// The columns of `candidatos`, in order.
@@ -135,6 +141,51 @@ pub fn counts(decisions: &[Decision]) -> [usize; 5] {
     out
 }
 
+/// For each row, the other rows that resolved to the same registry person
+/// (indices into `decisions`, in row order); empty for a row whose person is
+/// in no other row, or that did not resolve (`ENCONTRADO`) to anyone.
+pub fn duplicates(decisions: &[Decision]) -> Vec<Vec<usize>> {
+    let mut by_person: std::collections::HashMap<String, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, d) in decisions.iter().enumerate() {
+        if d.outcome == RowOutcome::Encontrado
+            && let Some(p) = &d.person
+        {
+            by_person.entry(p.cui.to_string()).or_default().push(i);
+        }
+    }
+    let mut out = vec![Vec::new(); decisions.len()];
+    for rows in by_person.values().filter(|rows| rows.len() > 1) {
+        for &i in rows {
+            out[i] = rows.iter().copied().filter(|j| *j != i).collect();
+        }
+    }
+    out
+}
+
+/// Rows marked as duplicates, and the persons they are (for `resumen` and the job's counts).
+pub fn duplicate_counts(dups: &[Vec<usize>]) -> (usize, usize) {
+    let rows = dups.iter().filter(|d| !d.is_empty()).count();
+    // Each person of k rows has k marked rows, each naming k − 1 others.
+    let persons = dups
+        .iter()
+        .filter(|d| !d.is_empty())
+        .map(|d| 1.0 / (d.len() + 1) as f64)
+        .sum::<f64>()
+        .round() as usize;
+    (rows, persons)
+}
+
+/// How a row is named in `duplicado_de`: its reference, or its sheet row
+/// when the institution left the reference blank.
+fn row_label(row: &crate::queries::QueryRow) -> String {
+    if row.reference.trim().is_empty() {
+        format!("fila {}", row.row)
+    } else {
+        row.reference.clone()
+    }
+}
+
 /// The result workbook as xlsx bytes. `decisions[i]` answers `workbook.rows[i]`.
 pub fn write_results(
     workbook: &QueryWorkbook,
@@ -146,6 +197,8 @@ pub fn write_results(
         date: Format::new().set_num_format("dd/mm/yyyy"),
         score: Format::new().set_num_format("0.0"),
     };
+    let dups = duplicates(decisions);
+    let (dup_rows, dup_persons) = duplicate_counts(&dups);
     let mut book = Workbook::new();
     // Compressing the sheets is most of the cost of writing; level 2 is about
     // twice as fast as the default for a file about 10% larger.
@@ -154,7 +207,7 @@ pub fn write_results(
         let ws = book.add_worksheet_with_constant_memory()?;
         ws.set_name("resultados")?;
         for (i, width) in [
-            14, 15, 14, 14, 12, 15, 15, 15, 6, 12, 18, 22, 12, 9, 12, 14, 15, 8, 50,
+            14, 15, 14, 14, 12, 15, 15, 15, 6, 12, 18, 22, 12, 9, 12, 14, 15, 8, 50, 20,
         ]
         .iter()
         .enumerate()
@@ -194,6 +247,13 @@ pub fn write_results(
                 notes.push_str(remark);
             }
             text(ws, r, 18, &notes)?;
+            if !dups[i].is_empty() {
+                let others: Vec<String> = dups[i]
+                    .iter()
+                    .map(|j| row_label(&workbook.rows[*j]))
+                    .collect();
+                text(ws, r, 19, &others.join(", "))?;
+            }
         }
     }
     {
@@ -226,6 +286,16 @@ pub fn write_results(
         for (outcome, n) in RowOutcome::ALL.iter().zip(counts(decisions)) {
             line(ws, outcome.as_str(), Value::Number(n as f64))?;
         }
+        line(
+            ws,
+            "filas duplicadas (misma persona en otra fila)",
+            Value::Number(dup_rows as f64),
+        )?;
+        line(
+            ws,
+            "personas en más de una fila",
+            Value::Number(dup_persons as f64),
+        )?;
         line(
             ws,
             "inicio del proceso (UTC)",
@@ -301,7 +371,7 @@ pub fn write_results(
 /// clerk who knows the person decides at once: the values of date of
 /// birth, place of birth, sex and the names the row may have left out,
 /// where they are not the same for every candidate.
-fn distinguishing(p: &RegistryRecord, all: &[crate::matching::Candidate]) -> String {
+pub fn distinguishing(p: &RegistryRecord, all: &[crate::matching::Candidate]) -> String {
     let facts = |q: &RegistryRecord| -> [(&'static str, String); 5] {
         [
             ("nacido el", q.born.to_string()),

@@ -50,6 +50,10 @@ pub struct Limits {
     pub download_burst: u32,
     /// Unspent, unexpired login challenges one workstation may hold.
     pub max_outstanding_challenges: u32,
+    /// Per person (not workstation), `POST /v1/queries/one`: the consulta
+    /// individual is for the beneficiary at the desk; lists go in a workbook.
+    pub one_query_per_minute: u32,
+    pub one_query_burst: u32,
 }
 
 impl Default for Limits {
@@ -70,6 +74,8 @@ impl Default for Limits {
             download_per_minute: 60,
             download_burst: 20,
             max_outstanding_challenges: 10,
+            one_query_per_minute: 20,
+            one_query_burst: 10,
         }
     }
 }
@@ -108,6 +114,12 @@ impl Limits {
         Rate {
             per_minute: self.upload_per_minute,
             burst: self.upload_burst,
+        }
+    }
+    pub fn one_query_rate(&self) -> Rate {
+        Rate {
+            per_minute: self.one_query_per_minute,
+            burst: self.one_query_burst,
         }
     }
     pub fn download_rate(&self) -> Rate {

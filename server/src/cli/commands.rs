@@ -120,6 +120,8 @@ pub fn run(command: Command, lang: Lang) -> anyhow::Result<()> {
         Command::Trust(cmd) => trust(cmd, lang, &clock),
         Command::Payment(cmd) => payment(cmd, lang, &clock),
         Command::Report(cmd) => crate::cli::report::run(cmd, lang, &clock),
+        Command::Case(cmd) => crate::cli::case::run(cmd, lang, &clock),
+        Command::Ticket(cmd) => crate::cli::ticket::run(cmd, lang, &clock),
         Command::Agreement(cmd) => agreement(cmd, lang, &clock),
         Command::Lifecycle(crate::cli::LifecycleCommand::Run { data, at }) => {
             let (_, store) = open(&data.data)?;

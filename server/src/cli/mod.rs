@@ -1,8 +1,10 @@
 //! Command-line interface of `padron-server` (clap).
 
+pub mod case;
 pub mod commands;
 pub mod registry;
 pub mod report;
+pub mod ticket;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -76,6 +78,12 @@ pub enum Command {
     /// cancellation, users deactivated in January.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Follow-up cases of unresolved rows sent by institutions (identity verification).
+    #[command(subcommand)]
+    Case(crate::cli::case::CaseCommand),
+    /// The service desk: tickets from institutions' people, replies, states.
+    #[command(subcommand)]
+    Ticket(crate::cli::ticket::TicketCommand),
     /// Payments of institutions' consumption.
     #[command(subcommand)]
     Payment(PaymentCommand),
@@ -575,5 +583,13 @@ pub enum ReportCommand {
         data: DataArg,
         #[arg(long, value_name = "YYYY")]
         year: i32,
+    },
+    /// The service desk's month: tickets by kind, institution and state,
+    /// time to first reply and to resolution.
+    Tickets {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
     },
 }

@@ -21,6 +21,11 @@ fn as_of(at: Option<&str>, clock: &dyn Clock) -> anyhow::Result<time::Date> {
 
 pub fn run(cmd: ReportCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()> {
     match cmd {
+        ReportCommand::Tickets { data, month } => {
+            let month = parse_month(&month)?;
+            let (_, store) = open(&data.data)?;
+            crate::desk::tickets::print_report(&store, month, lang)?;
+        }
         ReportCommand::Usage {
             data,
             month,

@@ -194,7 +194,8 @@ pub fn verify(store: &dyn Store, eid_country: &str) -> Result<Verified, ServerEr
     let mut trusted: Vec<(&AuditEntry, serde_json::Value)> = Vec::new();
     for e in &entries {
         let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
-        if e.action.starts_with("user.")
+        // Signed user requests, and signed follow-up cases (issue 18).
+        if (e.action.starts_with("user.") || (e.action == "case.submit" && e.outcome == "ok"))
             && let Some(id) = detail.get("request_id").and_then(|v| v.as_str())
         {
             by_request.insert(id.to_owned(), e);
@@ -211,7 +212,9 @@ pub fn verify(store: &dyn Store, eid_country: &str) -> Result<Verified, ServerEr
         .map(|i| i.der)
         .collect();
     let mut legacy = 0;
-    let requests = store.stored_requests()?;
+    let mut requests = store.stored_requests()?;
+    // A case purged after retention has no bytes left to check; its entry keeps the hashes.
+    requests.extend(store.stored_case_requests()?);
     for r in &requests {
         let entry = by_request
             .get(&r.id)

@@ -10,13 +10,16 @@
 //! the async threads.
 
 mod account;
+mod cases;
 pub mod errors;
 pub mod identity;
+pub mod one_query;
 mod queries;
 pub mod rate;
 mod reports;
 mod routes;
 pub mod session;
+mod tickets;
 
 use std::sync::Arc;
 
@@ -32,6 +35,8 @@ pub struct AppState {
     pub services: Services,
     /// Token buckets per workstation and endpoint.
     pub rates: Arc<rate::RateLimits>,
+    /// The consulta individual's per-person rates and open registries.
+    pub desk: Arc<one_query::DeskState>,
 }
 
 impl std::ops::Deref for AppState {
@@ -66,6 +71,9 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::v1())
         .merge(account::v1())
         .merge(queries::v1())
+        .merge(one_query::v1())
+        .merge(cases::v1())
+        .merge(tickets::v1())
         .merge(reports::v1())
         .fallback(errors::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), rate::limit))

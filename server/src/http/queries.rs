@@ -128,6 +128,10 @@ async fn result(
 ) -> Result<Response, ApiError> {
     let job = find(&state, &auth, id).await?;
     match job.state.as_str() {
+        // A consulta individual was answered in full at once: it has no workbook.
+        "DONE" if job.file_name == crate::store::ONE_QUERY_FILE_NAME => {
+            return Err(ApiError::new(ErrorCode::QueryNotFound));
+        }
         "DONE" => {}
         "EXPIRED" => return Err(ApiError::new(ErrorCode::QueryExpired)),
         "FAILED" => return Err(ApiError::new(ErrorCode::QueryFailed)),

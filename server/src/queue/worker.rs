@@ -22,6 +22,8 @@ use super::uploads;
 const LEASE: time::Duration = time::Duration::seconds(30);
 /// How often progress (and the lease) is written while a job runs.
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(500);
+/// The key of the job's counts that holds rows marked `duplicado_de`.
+pub const DUPLICATES_KEY: &str = "DUPLICADOS";
 /// How often finished jobs past retention are swept.
 const SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
 
@@ -197,11 +199,13 @@ impl Worker {
                 &format!("cannot write the result: {e}"),
             );
         }
-        let counts: serde_json::Map<String, serde_json::Value> = RowOutcome::ALL
+        let mut counts: serde_json::Map<String, serde_json::Value> = RowOutcome::ALL
             .iter()
             .zip(result.counts)
             .map(|(outcome, n)| (outcome.as_str().to_owned(), n.into()))
             .collect();
+        // Not a result of its own: ENCONTRADO rows whose person is in another row too.
+        counts.insert(DUPLICATES_KEY.to_owned(), result.duplicate_rows.into());
         let counts = serde_json::Value::Object(counts).to_string();
         let audit = self.audit(
             &job,
@@ -238,6 +242,18 @@ impl Worker {
                 }
             }
             Err(e) => tracing::error!(error = %e, "retention sweep failed"),
+        }
+        // Follow-up cases hold personal data too: the same retention.
+        match crate::retention::purge_cases(
+            self.store.as_ref(),
+            self.clock.now(),
+            self.retention_days,
+        ) {
+            Ok(ids) if !ids.is_empty() => {
+                tracing::info!(purged = ids.len(), "closed cases past retention purged")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "case retention sweep failed"),
         }
     }
 }

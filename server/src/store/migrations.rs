@@ -16,6 +16,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     V5_REPORTS,
     V6_EID_REVOCATION,
     V7_PEOPLE_AND_EVIDENCE,
+    V8_CASES,
+    V8_TICKETS,
 ];
 
 /// The domain as `DOMAIN.md` describes it: institutions under agreements,
@@ -379,6 +381,77 @@ CREATE TRIGGER evidence_roots_no_update BEFORE UPDATE ON evidence_roots
 BEGIN SELECT RAISE(ABORT, 'evidence_roots is append-only'); END;
 CREATE TRIGGER evidence_roots_no_delete BEFORE DELETE ON evidence_roots
 BEGIN SELECT RAISE(ABORT, 'evidence_roots is append-only'); END;
+"#;
+
+/// Follow-up cases (issue 18): unresolved rows of a finished job sent by a
+/// coordinator, signed with the card. The signed bytes are kept as
+/// received (they hold the locating data); `purged_at` marks a closed case
+/// whose personal data the retention sweep deleted (payload emptied, the
+/// rows' query text blanked; hashes stay in the audit entry).
+const V8_CASES: &str = r#"
+CREATE TABLE cases (
+    id               TEXT PRIMARY KEY,
+    institution_id   INTEGER NOT NULL REFERENCES institutions(id),
+    job_id           TEXT NOT NULL,
+    coordinator_cui  TEXT NOT NULL CHECK (length(coordinator_cui) = 13),
+    workstation_id   INTEGER NOT NULL REFERENCES workstations(id),
+    state            TEXT NOT NULL DEFAULT 'RECIBIDO'
+                     CHECK (state IN ('RECIBIDO', 'EN_PROCESO', 'CERRADO')),
+    payload          BLOB NOT NULL,
+    algorithm        TEXT NOT NULL,
+    signature        BLOB NOT NULL,
+    certificate      BLOB NOT NULL,
+    received_at      TEXT NOT NULL,
+    in_process_at    TEXT,
+    closed_at        TEXT,
+    purged_at        TEXT
+);
+CREATE INDEX cases_institution ON cases(institution_id, received_at);
+CREATE TABLE case_rows (
+    case_id      TEXT NOT NULL REFERENCES cases(id),
+    fila         INTEGER NOT NULL,
+    referencia   TEXT NOT NULL,
+    resultado    TEXT NOT NULL CHECK (resultado IN ('NO_ENCONTRADO', 'AMBIGUO')),
+    consulta     TEXT NOT NULL,
+    outcome      TEXT CHECK (outcome IN ('VERIFIED', 'NOT_FOUND', 'VISIT_NEEDED')),
+    outcome_cui  TEXT CHECK (outcome_cui IS NULL OR length(outcome_cui) = 13),
+    note         TEXT,
+    updated_at   TEXT,
+    PRIMARY KEY (case_id, fila)
+);
+"#;
+
+/// The service desk (issue 18): tickets and the record of their messages.
+const V8_TICKETS: &str = r#"
+CREATE TABLE tickets (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    institution_id   INTEGER NOT NULL REFERENCES institutions(id),
+    author_cui       TEXT NOT NULL CHECK (length(author_cui) = 13),
+    author_name      TEXT NOT NULL,
+    author_role      TEXT NOT NULL CHECK (author_role IN ('USER', 'COORDINATOR')),
+    workstation_id   INTEGER NOT NULL REFERENCES workstations(id),
+    kind             TEXT NOT NULL CHECK (kind IN ('DUDA', 'INCIDENTE', 'MEJORA')),
+    subject          TEXT NOT NULL,
+    agent_version    TEXT NOT NULL,
+    about            TEXT,
+    state            TEXT NOT NULL DEFAULT 'RECIBIDO'
+                     CHECK (state IN ('RECIBIDO', 'EN_PROCESO', 'RESUELTO', 'CERRADO')),
+    created_at       TEXT NOT NULL,
+    first_reply_at   TEXT,
+    resolved_at      TEXT,
+    closed_at        TEXT,
+    author_seen_at   TEXT
+);
+CREATE INDEX tickets_institution ON tickets(institution_id, created_at);
+CREATE TABLE ticket_messages (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    ticket_id  INTEGER NOT NULL REFERENCES tickets(id),
+    author     TEXT NOT NULL,
+    side       TEXT NOT NULL CHECK (side IN ('PERSON', 'REGISTRY')),
+    text       TEXT NOT NULL,
+    at         TEXT NOT NULL
+);
+CREATE INDEX ticket_messages_ticket ON ticket_messages(ticket_id, seq);
 "#;
 
 /// Brings the schema up to the latest version. Idempotent.

@@ -9,28 +9,34 @@
 //! recorded without happening, nor happens without being recorded.
 
 mod auth;
+mod cases;
 mod jobs;
 mod lifecycle;
 mod migrations;
 mod people;
 mod reports;
+mod single;
 pub mod snapshot;
 mod sqlite;
 mod status;
+mod tickets;
 mod trust;
 
 pub use auth::{
     AuthStore, NewRequest, NewSession, NonceRefusal, Principal, RequestRow, RequestVerdict,
     SessionRow, StoredRequest, UserRow,
 };
+pub use cases::{CaseChange, CaseRecord, CaseRowRecord, CaseStore, NewCase, NewCaseRow};
 pub use jobs::{JobRow, JobStore, MonthlyQuota, NewJob};
 pub use lifecycle::{Agreement, LifecycleFacts, LifecycleStore};
 pub use people::{
     DesignatedRole, Designation, EvidenceRoot, NewDesignation, PeopleStore, PersonBlock,
 };
 pub use reports::{JanuaryDeactivation, ReportStore};
+pub use single::{ONE_QUERY_FILE_NAME, SingleQueryStore};
 pub use sqlite::{SqliteStore, WorkstationReader, WorkstationsSummary};
 pub use status::StatusStore;
+pub use tickets::{NewTicketRecord, TicketChange, TicketMessageRecord, TicketRecord, TicketStore};
 pub use trust::{IssuerSettings, StoredCrl, StoredIntermediate, StoredRoot, TrustSet, TrustStore};
 
 use padron_shared::Cui;
@@ -194,6 +200,9 @@ pub trait Store:
     + ReportStore
     + TrustStore
     + PeopleStore
+    + SingleQueryStore
+    + CaseStore
+    + TicketStore
     + Send
     + Sync
     + std::fmt::Debug

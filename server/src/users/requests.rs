@@ -48,7 +48,7 @@ fn validate_user(action: RequestAction, u: &UserChange) -> Result<(), Refusal> {
 
 /// A request id is a version-4 UUID in its canonical form (lowercase,
 /// hyphenated): the id is signed text, so one UUID has one spelling.
-fn is_uuid_v4(id: &str) -> bool {
+pub(crate) fn is_uuid_v4(id: &str) -> bool {
     uuid::Uuid::try_parse(id).is_ok_and(|u| {
         u.get_version_num() == 4
             && u.get_variant() == uuid::Variant::RFC4122

@@ -8,6 +8,8 @@
 mod card;
 mod chrome;
 mod coordinator;
+mod one_query;
+mod tickets;
 mod user;
 
 use eframe::egui::{self, Color32, RichText};

@@ -18,13 +18,20 @@ pub fn show(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>)
         msgs,
         &[
             (Tab::Query, lang.pick("Nueva consulta", "New query")),
+            (
+                Tab::OneQuery,
+                lang.pick("Consulta individual", "Individual query"),
+            ),
             (Tab::Jobs, lang.pick("Mis consultas", "My queries")),
+            (Tab::Tickets, &super::tickets::tab_name(lang, s)),
         ],
     );
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| match s.tab {
             Tab::Jobs => jobs(ui, lang, s, msgs),
+            Tab::OneQuery => super::one_query::show(ui, lang, s, msgs),
+            Tab::Tickets => super::tickets::show(ui, lang, s, msgs),
             _ => query(ui, lang, s, msgs),
         });
 }

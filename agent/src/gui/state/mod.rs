@@ -25,11 +25,13 @@
 pub mod card;
 mod failure;
 pub mod jobs;
+pub mod one_query;
 pub mod query;
 pub mod report;
 pub mod requests;
 pub mod server;
 pub mod session;
+pub mod tickets;
 pub mod users;
 
 #[cfg(test)]
@@ -111,7 +113,7 @@ macro_rules! screen_msg {
         }
     )*};
 }
-screen_msg!(users, requests, report, query, jobs);
+screen_msg!(users, requests, report, query, jobs, one_query, tickets);
 
 /// Work for the worker (network, card, dialogs), off the UI thread. What
 /// belongs to a session carries its id, to stamp the answer with.
@@ -190,6 +192,25 @@ pub enum Command {
     LoadJobs {
         session: SessionId,
         token: String,
+    },
+    OneQuery {
+        session: SessionId,
+        token: String,
+        query: padron_shared::single::OneQuery,
+    },
+    LoadTickets {
+        session: SessionId,
+        token: String,
+    },
+    OpenTicket {
+        session: SessionId,
+        token: String,
+        ticket: padron_shared::tickets::NewTicket,
+    },
+    ShowTicket {
+        session: SessionId,
+        token: String,
+        id: i64,
     },
     PickSaveTarget {
         session: SessionId,
@@ -280,6 +301,8 @@ impl AppState {
                     Tab::Requests => "requests",
                     Tab::Report => "report",
                     Tab::Query => "query",
+                    Tab::OneQuery => "one-query",
+                    Tab::Tickets => "tickets",
                     Tab::Jobs => "jobs",
                 };
                 let extra = if s.requests.signing.is_some() {

@@ -7,7 +7,7 @@
 use padron_shared::Lang;
 use padron_shared::auth::{Role, SessionInfo};
 
-use super::{Command, Failure, jobs, query, report, requests, users};
+use super::{Command, Failure, jobs, one_query, query, report, requests, tickets, users};
 
 /// The session a command and its answer belong to; never reused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -21,14 +21,22 @@ pub enum Tab {
     Requests,
     Report,
     Query,
+    OneQuery,
     Jobs,
+    Tickets,
 }
 
 impl Tab {
     pub fn for_role(role: Role) -> &'static [Tab] {
         match role {
-            Role::Coordinator => &[Tab::Users, Tab::AddUser, Tab::Requests, Tab::Report],
-            Role::User => &[Tab::Query, Tab::Jobs],
+            Role::Coordinator => &[
+                Tab::Users,
+                Tab::AddUser,
+                Tab::Requests,
+                Tab::Report,
+                Tab::Tickets,
+            ],
+            Role::User => &[Tab::Query, Tab::OneQuery, Tab::Jobs, Tab::Tickets],
         }
     }
 }
@@ -51,6 +59,20 @@ pub enum SessionMsg {
     Report(report::Msg),
     Query(query::Msg),
     Jobs(jobs::Msg),
+    OneQuery(one_query::Msg),
+    Tickets(tickets::Msg),
+}
+
+impl From<tickets::Msg> for SessionMsg {
+    fn from(msg: tickets::Msg) -> SessionMsg {
+        SessionMsg::Tickets(msg)
+    }
+}
+
+impl From<one_query::Msg> for SessionMsg {
+    fn from(msg: one_query::Msg) -> SessionMsg {
+        SessionMsg::OneQuery(msg)
+    }
 }
 
 impl From<users::Msg> for SessionMsg {
@@ -116,6 +138,8 @@ pub struct Session {
     pub report: report::ReportScreen,
     pub query: query::QueryScreen,
     pub jobs: jobs::JobsScreen,
+    pub one: one_query::OneQueryScreen,
+    pub tickets: tickets::TicketsScreen,
 }
 
 impl Session {
@@ -131,6 +155,8 @@ impl Session {
             report: report::ReportScreen::new(today),
             query: query::QueryScreen::default(),
             jobs: jobs::JobsScreen::default(),
+            one: one_query::OneQueryScreen::default(),
+            tickets: tickets::TicketsScreen::default(),
         }
     }
 
@@ -158,6 +184,8 @@ impl Session {
             SessionMsg::Report(msg) => report::update(self, msg, out),
             SessionMsg::Query(msg) => query::update(self, msg, out),
             SessionMsg::Jobs(msg) => jobs::update(self, msg, out),
+            SessionMsg::OneQuery(msg) => one_query::update(self, msg, out),
+            SessionMsg::Tickets(msg) => tickets::update(self, msg, out),
         }
     }
 
@@ -184,7 +212,11 @@ impl Session {
                     out.run(Command::LoadUsers { session, token });
                 }
             }
-            Tab::AddUser | Tab::Query => {}
+            Tab::Tickets => {
+                self.tickets.list = super::Remote::Loading;
+                out.run(Command::LoadTickets { session, token });
+            }
+            Tab::AddUser | Tab::Query | Tab::OneQuery => {}
         }
     }
 }

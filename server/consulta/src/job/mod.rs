@@ -17,7 +17,7 @@ use crate::matching::engine::MatchingSettings;
 use crate::matching::{Decision, Engine};
 use crate::queries::{QueryMode, QueryRow, QueryWorkbook, RowQuery, WorkbookError};
 use crate::registry::store::{Registry, StoreError};
-use crate::results::{JobFacts, counts, write_results};
+use crate::results::{JobFacts, counts, duplicate_counts, duplicates, write_results};
 
 /// Why a job failed.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +57,8 @@ pub struct JobResult {
     pub rows: usize,
     /// Rows by result, in `RowOutcome::ALL` order.
     pub counts: [usize; 5],
+    /// Rows that resolved to a person another row of the workbook resolved to.
+    pub duplicate_rows: usize,
     pub seconds: f64,
 }
 
@@ -181,6 +183,7 @@ pub fn run_job_with(
         mode: workbook.mode,
         rows: total,
         counts: counts(&decisions),
+        duplicate_rows: duplicate_counts(&duplicates(&decisions)).0,
         seconds: started.elapsed().as_secs_f64(),
     })
 }

@@ -407,11 +407,11 @@ fn results_have_the_exact_columns_strings_and_real_dates() {
     .unwrap();
     assert_eq!(result.counts, [1, 1, 1, 0, 1]);
     let range = read_sheet(&result.xlsx, "resultados");
-    let header: Vec<String> = (0..19)
+    let header: Vec<String> = (0..20)
         .map(|c| range.get((0, c)).unwrap().to_string())
         .collect();
     assert_eq!(header, RESULT_COLUMNS);
-    assert_eq!(range.get_size().1, 19);
+    assert_eq!(range.get_size().1, 20);
     let cell = |r: usize, c: usize| range.get((r, c)).cloned().unwrap_or(Data::Empty);
     assert_eq!(cell(1, 0), Data::String("=1+1".into()));
     assert_eq!(cell(1, 1), Data::String("1234567890101".into()));
@@ -647,5 +647,185 @@ fn optional_year_of_birth_and_age_columns_are_read() {
     assert_eq!(
         years,
         [Some((1971, 1971)), Some((now - 31, now - 30)), None]
+    );
+}
+
+/// The registry of the formula test plus one person with names no generated
+/// person has, so a names row resolves to her alone.
+fn registry_with_xicay(dir: &std::path::Path) -> Registry {
+    let mut bytes = Vec::new();
+    crate::registry::generate::generate(200, 3, &mut bytes, |_| {}).unwrap();
+    bytes.extend_from_slice(
+        "1234567890101,ANA,,,PÉREZ,DE LEÓN,,F,GUATEMALA,GUATEMALA,MIXCO,1985-03-15,NO,,\n\
+         9876543220101,MARÍA,JUANA,,XICAY,CHAVAJAY,,F,GUATEMALA,GUATEMALA,MIXCO,1990-07-02,NO,,\n"
+            .as_bytes(),
+    );
+    let csv = dir.join("r.csv");
+    std::fs::write(&csv, bytes).unwrap();
+    crate::registry::import::import(dir, &csv, &indicatif::ProgressBar::hidden()).unwrap();
+    Registry::open(dir).unwrap()
+}
+
+fn summary_lines(xlsx: &[u8]) -> Vec<String> {
+    read_sheet(xlsx, "resumen")
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join("=")
+        })
+        .collect()
+}
+
+#[test]
+fn coincidencias_cui_rows_of_one_person_name_each_other() {
+    use C::*;
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry_with_xicay(dir.path());
+    // Ana three times (spelt three ways), María twice (once with no
+    // reference), a CUI not in the registry twice (not a person: not marked),
+    // a bad CUI once.
+    let input = xlsx(&[(
+        "H",
+        vec![
+            vec![S("Referencia"), S("CUI"), S("Programa")],
+            vec![S("A-1"), S("1234567890101"), S("Bono")],
+            vec![S("M-1"), S("9876543220101"), S("Bono")],
+            vec![S("A-2"), S("1234 56789 0101"), S("Bolsa")],
+            vec![S("X-1"), S("2000000120101"), S("Bono")],
+            vec![Blank, S("9876-54322-0101"), S("Bono")],
+            vec![S("X-2"), S("2000000120101"), S("Bono")],
+            vec![S("A-3"), N(1_234_567_890_101.0), S("Bono")],
+            vec![S("Z"), S("1234567880101"), S("Bono")],
+        ],
+    )]);
+    let wb = read_workbook(&input).unwrap();
+    let result = run_job(
+        &registry,
+        &wb,
+        "in.xlsx",
+        time::macros::datetime!(2026-01-05 10:00 UTC),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    assert_eq!(result.duplicate_rows, 5);
+    let range = read_sheet(&result.xlsx, "resultados");
+    assert_eq!(range.get_size().1, 20);
+    assert_eq!(range.get((0, 19)).unwrap().to_string(), "duplicado_de");
+    let cell = |r: usize, c: usize| {
+        range
+            .get((r, c))
+            .cloned()
+            .unwrap_or(Data::Empty)
+            .to_string()
+    };
+    let marked: Vec<(String, String, String)> = (1..=8)
+        .map(|r| (cell(r, 0), cell(r, 16), cell(r, 19)))
+        .collect();
+    let expected = [
+        ("A-1", "ENCONTRADO", "A-2, A-3"),
+        ("M-1", "ENCONTRADO", "fila 6"),
+        ("A-2", "ENCONTRADO", "A-1, A-3"),
+        ("X-1", "NO_ENCONTRADO", ""),
+        ("", "ENCONTRADO", "M-1"),
+        ("X-2", "NO_ENCONTRADO", ""),
+        ("A-3", "ENCONTRADO", "A-1, A-2"),
+        ("Z", "CUI_INVALIDO", ""),
+    ];
+    for (got, want) in marked.iter().zip(expected) {
+        assert_eq!(
+            (got.0.as_str(), got.1.as_str(), got.2.as_str()),
+            want,
+            "{marked:?}"
+        );
+    }
+    let summary = summary_lines(&result.xlsx);
+    assert!(
+        summary
+            .iter()
+            .any(|l| l == "filas duplicadas (misma persona en otra fila)=5"),
+        "{summary:?}"
+    );
+    assert!(
+        summary.iter().any(|l| l == "personas en más de una fila=2"),
+        "{summary:?}"
+    );
+}
+
+#[test]
+fn coincidencias_names_rows_resolving_to_one_person_are_marked_and_others_are_not() {
+    use C::*;
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry_with_xicay(dir.path());
+    let input = xlsx(&[(
+        "H",
+        vec![
+            vec![
+                S("Referencia"),
+                S("Primer nombre"),
+                S("Segundo nombre"),
+                S("Primer apellido"),
+                S("Segundo apellido"),
+                S("Fecha de nacimiento"),
+                S("Programa"),
+            ],
+            vec![
+                S("p1"),
+                S("María"),
+                S("Juana"),
+                S("Xicay"),
+                S("Chavajay"),
+                D(Day::parse_iso("1990-07-02").unwrap()),
+                S("P"),
+            ],
+            vec![
+                S("p2"),
+                S("MARIA"),
+                S("JUANA"),
+                S("XICAY"),
+                S("CHAVAJAY"),
+                D(Day::parse_iso("1990-07-02").unwrap()),
+                S("Q"),
+            ],
+            vec![
+                S("p3"),
+                S("Ana"),
+                Blank,
+                S("Pérez"),
+                S("De León"),
+                D(Day::parse_iso("1985-03-15").unwrap()),
+                S("P"),
+            ],
+        ],
+    )]);
+    let wb = read_workbook(&input).unwrap();
+    let result = run_job(
+        &registry,
+        &wb,
+        "in.xlsx",
+        time::macros::datetime!(2026-01-05 10:00 UTC),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let range = read_sheet(&result.xlsx, "resultados");
+    let cell = |r: usize, c: usize| {
+        range
+            .get((r, c))
+            .cloned()
+            .unwrap_or(Data::Empty)
+            .to_string()
+    };
+    for r in 1..=3 {
+        assert_eq!(cell(r, 16), "ENCONTRADO", "row {r}: {}", cell(r, 18));
+    }
+    assert_eq!(cell(1, 19), "p2");
+    assert_eq!(cell(2, 19), "p1");
+    assert_eq!(cell(3, 19), "");
+    assert_eq!(result.duplicate_rows, 2);
+    let summary = summary_lines(&result.xlsx);
+    assert!(
+        summary.iter().any(|l| l == "personas en más de una fila=1"),
+        "{summary:?}"
     );
 }

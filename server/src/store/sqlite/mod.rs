@@ -6,11 +6,14 @@
 //! (`BEGIN IMMEDIATE`) so two processes never fork the audit chain.
 
 mod auth;
+mod cases;
 mod jobs;
 mod lifecycle;
 mod people;
 mod reports;
+mod single;
 mod status;
+mod tickets;
 mod trust;
 
 use std::path::Path;

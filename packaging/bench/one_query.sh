@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Consulta individual benchmark (issue 18): p50/p99 latency through the API
+# over mutual TLS, by CUI and by names, 1 and 20 concurrent users, while a
+# 50,000-row workbook is processed. Release binaries; writes
+# docs/one-query-bench.md.
+#
+#   packaging/bench/one_query.sh [PERSONS] [SECONDS]    # default 1000000 20
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+persons="${1:-1000000}"
+seconds="${2:-20}"
+nice -n 5 cargo build --release --workspace --bin padron-server --bin bench-one-query
+target/release/bench-one-query "$persons" "$seconds" | tee docs/one-query-bench.md
