@@ -10,6 +10,8 @@
 //!   as a coordinator may see it.
 //! - [`lang`]: which language a message is given in.
 
+#![warn(missing_docs)]
+
 pub mod agent_config;
 pub mod auth;
 pub mod canonical;
