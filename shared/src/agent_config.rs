@@ -37,7 +37,7 @@ pub struct AgentConfig {
 
 /// File names inside an enrolment bundle.
 pub mod bundle {
-    /// The agent's configuration, [`AgentConfig`] as TOML.
+    /// The agent's configuration, [`super::AgentConfig`] as TOML.
     pub const CONFIG: &str = "agent.toml";
     /// The server CA certificate (PEM) the agent pins.
     pub const SERVER_CA: &str = "server-ca.crt";
