@@ -19,12 +19,19 @@ pub const SHORT_MAX_LE: usize = 256;
 /// Why bytes are not a well-formed APDU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 pub enum ApduError {
+    /// Fewer than the four bytes CLA INS P1 P2.
     #[error("command APDU shorter than its 4-byte header")]
     TooShort,
+    /// The Lc/Le fields announce a length other than the bytes present.
     #[error("command APDU length {actual} does not match its Lc/Le fields")]
-    BadLength { actual: usize },
+    BadLength {
+        /// The command's length in bytes.
+        actual: usize,
+    },
+    /// Fewer than the two bytes SW1 SW2.
     #[error("response APDU shorter than its 2-byte status word")]
     NoStatusWord,
+    /// More than 255 bytes of data for a short APDU (use command chaining).
     #[error("command data of {0} bytes does not fit a short APDU")]
     DataTooLong(usize),
 }
@@ -34,33 +41,51 @@ pub enum ApduError {
 pub struct StatusWord(pub u16);
 
 impl StatusWord {
+    /// `9000`: normal processing, no further qualification.
     pub const SUCCESS: StatusWord = StatusWord(0x9000);
+    /// `6700`: wrong length (Lc or Le).
     pub const WRONG_LENGTH: StatusWord = StatusWord(0x6700);
+    /// `6883`: the last command of a chain was expected.
     pub const LAST_COMMAND_EXPECTED: StatusWord = StatusWord(0x6883);
+    /// `6982`: security status not satisfied (e.g. the PIN is not verified).
     pub const SECURITY_STATUS_NOT_SATISFIED: StatusWord = StatusWord(0x6982);
+    /// `6983`: authentication method blocked (the PIN has no tries left).
     pub const AUTH_METHOD_BLOCKED: StatusWord = StatusWord(0x6983);
+    /// `6985`: conditions of use not satisfied.
     pub const CONDITIONS_NOT_SATISFIED: StatusWord = StatusWord(0x6985);
+    /// `6A80`: incorrect parameters in the command data.
     pub const WRONG_DATA: StatusWord = StatusWord(0x6A80);
+    /// `6A81`: function not supported.
     pub const FUNCTION_NOT_SUPPORTED: StatusWord = StatusWord(0x6A81);
+    /// `6A82`: file or application not found.
     pub const FILE_NOT_FOUND: StatusWord = StatusWord(0x6A82);
+    /// `6A86`: incorrect parameters P1-P2.
     pub const INCORRECT_P1P2: StatusWord = StatusWord(0x6A86);
+    /// `6A88`: referenced data (key, object) not found.
     pub const REFERENCE_NOT_FOUND: StatusWord = StatusWord(0x6A88);
+    /// `6D00`: instruction code not supported.
     pub const INS_NOT_SUPPORTED: StatusWord = StatusWord(0x6D00);
+    /// `6E00`: class not supported.
     pub const CLA_NOT_SUPPORTED: StatusWord = StatusWord(0x6E00);
+    /// `6F00`: no precise diagnosis.
     pub const UNKNOWN_ERROR: StatusWord = StatusWord(0x6F00);
 
+    /// The status word made of SW1 (high byte) and SW2 (low byte).
     pub fn from_bytes(sw1: u8, sw2: u8) -> StatusWord {
         StatusWord(u16::from_be_bytes([sw1, sw2]))
     }
 
+    /// The high byte, SW1.
     pub fn sw1(self) -> u8 {
         (self.0 >> 8) as u8
     }
 
+    /// The low byte, SW2.
     pub fn sw2(self) -> u8 {
         self.0 as u8
     }
 
+    /// Whether this is exactly `9000`.
     pub fn is_success(self) -> bool {
         self == StatusWord::SUCCESS
     }
@@ -107,10 +132,15 @@ impl fmt::Display for StatusWord {
 /// A command APDU.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Command {
+    /// Class byte; bit `0x10` marks a chained command.
     pub cla: u8,
+    /// Instruction byte.
     pub ins: u8,
+    /// First parameter byte.
     pub p1: u8,
+    /// Second parameter byte.
     pub p2: u8,
+    /// Command data (may hold a PIN: zeroed on drop, hidden from `Debug`).
     pub data: Vec<u8>,
     /// Expected response length; `None` for no response data.
     pub le: Option<usize>,
@@ -143,6 +173,7 @@ impl Drop for Command {
 impl zeroize::ZeroizeOnDrop for Command {}
 
 impl Command {
+    /// A command with this header, no data and no expected response.
     pub fn new(cla: u8, ins: u8, p1: u8, p2: u8) -> Command {
         Command {
             cla,
@@ -154,16 +185,19 @@ impl Command {
         }
     }
 
+    /// Sets the command data.
     pub fn with_data(mut self, data: impl Into<Vec<u8>>) -> Command {
         self.data = data.into();
         self
     }
 
+    /// Sets the expected response length Le, in bytes.
     pub fn with_le(mut self, le: usize) -> Command {
         self.le = Some(le);
         self
     }
 
+    /// Whether the chaining bit is set in CLA (more commands of the chain follow).
     pub fn is_chained(&self) -> bool {
         self.cla & CLA_CHAINING != 0
     }
@@ -275,7 +309,9 @@ fn short_le(byte: u8) -> usize {
 /// A response APDU: data and status word.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Response {
+    /// Response data, without the status word.
     pub data: Vec<u8>,
+    /// The status word that ended the response.
     pub sw: StatusWord,
 }
 
@@ -286,10 +322,12 @@ impl fmt::Debug for Response {
 }
 
 impl Response {
+    /// A response with this data and status word.
     pub fn new(data: Vec<u8>, sw: StatusWord) -> Response {
         Response { data, sw }
     }
 
+    /// A response with no data, only a status word.
     pub fn status(sw: StatusWord) -> Response {
         Response {
             data: Vec::new(),
@@ -297,6 +335,7 @@ impl Response {
         }
     }
 
+    /// Splits a response's bytes into data and the trailing status word.
     pub fn parse(bytes: &[u8]) -> Result<Response, ApduError> {
         let (data, sw) = bytes
             .split_last_chunk::<2>()
@@ -307,6 +346,7 @@ impl Response {
         })
     }
 
+    /// The wire form: data followed by SW1 SW2.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.data.len() + 2);
         out.extend_from_slice(&self.data);

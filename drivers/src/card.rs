@@ -17,6 +17,7 @@ pub enum KeySlot {
 }
 
 impl KeySlot {
+    /// Both slots, authentication first.
     pub const ALL: [KeySlot; 2] = [KeySlot::Authentication, KeySlot::Signature];
 }
 
@@ -32,8 +33,11 @@ impl fmt::Display for KeySlot {
 /// A key algorithm the drivers can sign with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KeyAlgorithm {
+    /// ECDSA on NIST P-256.
     EcP256,
+    /// ECDSA on NIST P-384.
     EcP384,
+    /// RSA with a 2048-bit modulus (PKCS#1 v1.5 signatures).
     Rsa2048,
 }
 
@@ -48,6 +52,7 @@ impl KeyAlgorithm {
         }
     }
 
+    /// Whether this is an ECDSA key.
     pub fn is_ec(self) -> bool {
         matches!(self, KeyAlgorithm::EcP256 | KeyAlgorithm::EcP384)
     }
@@ -66,12 +71,16 @@ impl fmt::Display for KeyAlgorithm {
 /// The hash a digest was made with (needed for RSA's DigestInfo).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum HashAlgorithm {
+    /// SHA-256.
     Sha256,
+    /// SHA-384.
     Sha384,
+    /// SHA-512.
     Sha512,
 }
 
 impl HashAlgorithm {
+    /// Bytes of a digest made with this hash.
     pub fn output_len(self) -> usize {
         match self {
             HashAlgorithm::Sha256 => 32,
@@ -129,10 +138,12 @@ impl Digest {
         Digest { algorithm, bytes }
     }
 
+    /// The hash the digest was made with.
     pub fn algorithm(&self) -> HashAlgorithm {
         self.algorithm
     }
 
+    /// The digest's bytes (as long as [`HashAlgorithm::output_len`]).
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }
@@ -163,6 +174,7 @@ impl Pin {
         Ok(Pin(text.to_owned()))
     }
 
+    /// The PIN's digits as bytes, as sent to the card (before any padding).
     pub fn as_bytes(&self) -> &[u8] {
         self.0.as_bytes()
     }
@@ -182,6 +194,7 @@ pub struct PinStatus {
     /// Tries left before the PIN blocks, when the card says (PKCS#11 tokens
     /// only say "low" or "final try").
     pub tries_left: Option<u8>,
+    /// The PIN has no tries left.
     pub blocked: bool,
     /// Verified in this session already.
     pub verified: bool,
@@ -190,7 +203,9 @@ pub struct PinStatus {
 /// A reader (or PKCS#11 slot) and whether a card is in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReaderInfo {
+    /// The reader's name (PC/SC) or the slot's description (PKCS#11), as passed to [`CardSource::open`].
     pub name: String,
+    /// Whether a card (or token) is in it now.
     pub card_present: bool,
 }
 
@@ -205,6 +220,7 @@ pub trait Card: Send {
     /// The DER certificate for `slot`.
     fn certificate(&mut self, slot: KeySlot) -> Result<Vec<u8>, CardError>;
 
+    /// The PIN's tries left and whether it is blocked or verified, without spending a try.
     fn pin_status(&mut self) -> Result<PinStatus, CardError>;
 
     /// Verifies the PIN for this session.
@@ -223,6 +239,7 @@ pub trait Card: Send {
 
 /// Where cards are found: PC/SC readers, or a PKCS#11 module's slots.
 pub trait CardSource {
+    /// The readers (or slots) there are now, with or without a card.
     fn readers(&self) -> Result<Vec<ReaderInfo>, CardError>;
 
     /// Opens the card in `reader` (a name from [`CardSource::readers`]).

@@ -16,6 +16,7 @@ use x509_parser::public_key::PublicKey;
 
 use crate::card::KeyAlgorithm;
 
+/// A certificate that does not parse as X.509 DER; the parser's reason.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("not a valid X.509 certificate: {0}")]
 pub struct CertificateError(String);
@@ -27,10 +28,12 @@ pub struct NationalId {
     pub kind: String,
     /// ISO 3166-1 alpha-2, e.g. `GT`.
     pub country: String,
+    /// The number itself, e.g. a 13-digit CUI.
     pub number: String,
 }
 
 impl NationalId {
+    /// Parses `serialNumber` text of the form `KKKCC-number` (kind, country, number); `None` for any other form.
     pub fn parse(text: &str) -> Option<NationalId> {
         let (prefix, number) = text.split_once('-')?;
         if prefix.len() != 5 || !prefix.is_ascii() || number.is_empty() {
@@ -68,16 +71,23 @@ impl std::fmt::Display for NationalId {
 pub struct CertificateInfo {
     /// The whole subject, RFC 4514 style.
     pub subject: String,
+    /// The subject's common name (CN).
     pub common_name: Option<String>,
+    /// The subject's given name (GN).
     pub given_name: Option<String>,
+    /// The subject's surname (SN).
     pub surname: Option<String>,
     /// The subject's `serialNumber` attribute as written.
     pub subject_serial_number: Option<String>,
+    /// The subject's `serialNumber` parsed as a national identifier, when it has that form.
     pub national_id: Option<NationalId>,
     /// The whole issuer, RFC 4514 style.
     pub issuer: String,
+    /// The issuer's common name (CN).
     pub issuer_common_name: Option<String>,
+    /// Start of the validity period.
     pub not_before: OffsetDateTime,
+    /// End of the validity period.
     pub not_after: OffsetDateTime,
     /// The certificate serial number in hex.
     pub serial: String,
@@ -93,6 +103,7 @@ fn first_attribute(name: &X509Name<'_>, oid: &x509_parser::der_parser::Oid<'_>) 
 }
 
 impl CertificateInfo {
+    /// Reads the fields Padrón uses from a DER certificate.
     pub fn parse(der: &[u8]) -> Result<CertificateInfo, CertificateError> {
         let (_, cert) =
             X509Certificate::from_der(der).map_err(|e| CertificateError(e.to_string()))?;

@@ -12,9 +12,18 @@ use crate::error::CardError;
 /// Something that happened in a reader.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CardEvent {
+    /// A reader was plugged in; its name.
     ReaderAdded(String),
+    /// A reader was unplugged; its name.
     ReaderRemoved(String),
-    CardInserted { reader: String, atr: Vec<u8> },
+    /// A card was inserted.
+    CardInserted {
+        /// The reader's name.
+        reader: String,
+        /// The card's Answer To Reset.
+        atr: Vec<u8>,
+    },
+    /// The card was removed from the named reader.
     CardRemoved(String),
 }
 
@@ -29,6 +38,7 @@ impl std::fmt::Debug for Canceller {
 }
 
 impl Canceller {
+    /// Wakes the watcher's blocked wait, which then returns [`CardError::WatchCancelled`].
     pub fn cancel(&self) -> Result<(), CardError> {
         self.0.cancel().map_err(|e| CardError::from_pcsc(e, ""))
     }
@@ -73,6 +83,7 @@ impl EventWatcher {
         EventWatcher::new(ctx)
     }
 
+    /// A handle that can interrupt this watcher's wait from another thread.
     pub fn canceller(&self) -> Canceller {
         Canceller(self.ctx.clone())
     }

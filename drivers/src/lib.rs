@@ -6,6 +6,8 @@
 //! - [`certificate`]: holder name, CUI and validity from a card certificate.
 //! - [`apdu`], [`tlv`]: the ISO 7816-4 wire format, hand-written and fuzzed.
 
+#![warn(missing_docs)]
+
 pub mod apdu;
 pub mod card;
 pub mod certificate;

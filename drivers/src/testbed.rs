@@ -21,19 +21,32 @@ use crate::piv::driver::list_readers;
 /// The reader names vpcd gives its slots start with this.
 pub const VPCD_READER_PREFIX: &str = "Virtual PCD";
 
+/// Why the card test bed could not be set up or driven.
 #[derive(Debug, Error)]
 pub enum TestbedError {
+    /// The machine-wide lock file could not be opened or locked.
     #[error("test bed lock {path}: {source}")]
     Lock {
+        /// The lock file.
         path: PathBuf,
+        /// The underlying I/O error.
         source: std::io::Error,
     },
+    /// An external command (pcscd, `padron-card`) failed to start or exited with an error.
     #[error("`{command}` failed: {detail}")]
-    Command { command: String, detail: String },
+    Command {
+        /// The command line that was run.
+        command: String,
+        /// Its exit status and error output, or why it could not start.
+        detail: String,
+    },
+    /// pcscd is not running or does not answer PC/SC calls.
     #[error("pcscd is not usable: {0}")]
     Pcscd(String),
+    /// The vpcd slot asked for is not among the readers pcscd lists; the slot and the readers there are.
     #[error("vpcd slot {0} does not exist (readers: {1:?})")]
     NoSlot(u8, Vec<String>),
+    /// A card did not appear or disappear in time; what was awaited.
     #[error("timed out: {0}")]
     Timeout(String),
 }
@@ -221,7 +234,9 @@ pub fn wait_for_card(
 pub struct VirtualCard {
     child: Option<Child>,
     ctx: pcsc::Context,
+    /// The PC/SC name of the vpcd reader the card is in.
     pub reader: String,
+    /// The vpcd slot number (0 or 1) of that reader.
     pub slot: u8,
 }
 

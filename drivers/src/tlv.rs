@@ -14,24 +14,37 @@ pub const MAX_VALUE_LEN: usize = 0xFF_FFFF;
 /// Why bytes are not well-formed BER-TLV.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 pub enum TlvError {
+    /// The data ends inside a multi-byte tag.
     #[error("TLV data ends before the tag is complete")]
     TruncatedTag,
+    /// A tag of more than three bytes (none is defined for PIV).
     #[error("TLV tag is longer than 3 bytes")]
     TagTooLong,
+    /// The data ends inside the length field.
     #[error("TLV data ends before the length is complete")]
     TruncatedLength,
+    /// The length byte `80` (indefinite form), which BER-TLV on cards does not allow.
     #[error("TLV uses the indefinite length form, which cards must not send")]
     IndefiniteLength,
+    /// A length field of more than three bytes (`83` and beyond).
     #[error("TLV length field is longer than 3 bytes")]
     LengthTooLong,
+    /// The length announces more value bytes than the data holds.
     #[error("TLV value announces {announced} bytes but only {available} follow")]
-    TruncatedValue { announced: usize, available: usize },
+    TruncatedValue {
+        /// Value bytes the length field announces.
+        announced: usize,
+        /// Bytes left in the data.
+        available: usize,
+    },
 }
 
 /// One tag with its value, borrowed from the parsed buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tlv<'a> {
+    /// The tag, its bytes read big-endian (e.g. `0x5FC102`).
     pub tag: u32,
+    /// The value's bytes.
     pub value: &'a [u8],
 }
 

@@ -17,8 +17,10 @@ pub struct AgentConfig {
     /// For display before the first connection; the server's word wins.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workstation_id: Option<i64>,
+    /// The institution's code, for display before the first connection; the server's word wins.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub institution: Option<String>,
+    /// The workstation's site, for display before the first connection; the server's word wins.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site: Option<String>,
     /// The eID vendor's PKCS#11 module (`.so`) to reach the card through;
@@ -35,9 +37,14 @@ pub struct AgentConfig {
 
 /// File names inside an enrolment bundle.
 pub mod bundle {
+    /// The agent's configuration, [`super::AgentConfig`] as TOML.
     pub const CONFIG: &str = "agent.toml";
+    /// The server CA certificate (PEM) the agent pins.
     pub const SERVER_CA: &str = "server-ca.crt";
+    /// The workstation's client certificate (PEM), signed by the server's enrolment CA.
     pub const CERTIFICATE: &str = "workstation.crt";
+    /// The workstation's private key (PEM).
     pub const KEY: &str = "workstation.key";
+    /// The certificate signing request (PEM) the workstation's key was certified from.
     pub const CSR: &str = "workstation.csr";
 }

@@ -41,12 +41,16 @@ pub struct Challenge {
 /// Signature algorithms, by their JOSE names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SignatureAlgorithm {
+    /// ECDSA on P-256 with SHA-256.
     ES256,
+    /// ECDSA on P-384 with SHA-384.
     ES384,
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
     RS256,
 }
 
 impl SignatureAlgorithm {
+    /// The JOSE name (`ES256`, `ES384`, `RS256`).
     pub fn as_str(self) -> &'static str {
         match self {
             SignatureAlgorithm::ES256 => "ES256",
@@ -64,6 +68,7 @@ pub struct AuthToken {
     pub format: String,
     /// The card's authentication certificate, DER, standard base64.
     pub certificate: String,
+    /// The algorithm of the signature, which must match the certificate's key.
     pub algorithm: SignatureAlgorithm,
     /// ECDSA: ASN.1 DER; RSA: PKCS#1 v1.5. Standard base64.
     pub signature: String,
@@ -83,11 +88,14 @@ pub fn login_message(server_fingerprint_hex: &str, nonce: &str) -> Vec<u8> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Role {
+    /// An institution's coordinator: administers the institution's users.
     Coordinator,
+    /// An operator: runs Consulta Social queries.
     User,
 }
 
 impl Role {
+    /// The wire name: `COORDINATOR` or `USER`.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Coordinator => "COORDINATOR",
@@ -101,12 +109,19 @@ impl Role {
 pub struct SessionInfo {
     /// Opaque bearer token; only its hash is stored. Empty in `GET /v1/session`.
     pub token: String,
+    /// Coordinator or user.
     pub role: Role,
+    /// The person's CUI, from the card certificate.
     pub cui: Cui,
+    /// The person's name as the server has it.
     pub name: String,
+    /// Code of the institution the session acts for.
     pub institution_code: String,
+    /// Name of that institution.
     pub institution_name: String,
+    /// The enrolled workstation the session was opened at.
     pub workstation_id: i64,
+    /// Seconds without requests after which the session ends.
     pub idle_timeout_seconds: i64,
     /// RFC 3339: the absolute end of the session.
     pub expires_at: String,

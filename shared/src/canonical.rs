@@ -14,10 +14,13 @@
 use serde::Serialize;
 use serde_json::Value;
 
+/// Why a value has no canonical JSON form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CanonicalError {
+    /// Serde could not turn the value into JSON; its message.
     #[error("value cannot be represented as JSON: {0}")]
     Json(String),
+    /// The value holds a floating-point number: refused, as JCS number formatting is where implementations disagree.
     #[error("floating-point numbers are not allowed in signed payloads")]
     Float,
 }

@@ -24,16 +24,26 @@ pub struct Cui([u8; 13]);
 /// person can fix, so each gets its own message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CuiError {
+    /// Not 13 digits once separators are removed; the count there is.
     #[error("el CUI debe tener 13 dígitos; tiene {0}")]
     Length(usize),
+    /// A character other than a digit, a space or a hyphen.
     #[error("el CUI solo puede contener dígitos, espacios y guiones")]
     NotDigits,
+    /// Digit 9 is not the check digit of digits 1–8.
     #[error("el dígito verificador del CUI no corresponde")]
     CheckDigit,
+    /// Digits 10–11 are not a department 01–22; the number read.
     #[error("el departamento {0:02} del CUI no existe (01 a 22)")]
     Department(u8),
+    /// Digits 12–13 are not a municipality of that department.
     #[error("el municipio {municipality:02} no existe en el departamento {department:02}")]
-    Municipality { department: u8, municipality: u8 },
+    Municipality {
+        /// The department read (valid).
+        department: u8,
+        /// The municipality read, beyond that department's count.
+        municipality: u8,
+    },
 }
 
 impl CuiError {
@@ -143,10 +153,12 @@ impl Cui {
         Cui::from_digits(digits).ok()
     }
 
+    /// Department of registration, 1–22 (digits 10–11).
     pub fn department(&self) -> u8 {
         self.0[9] * 10 + self.0[10]
     }
 
+    /// Municipality within the department, from 1 (digits 12–13).
     pub fn municipality(&self) -> u8 {
         self.0[11] * 10 + self.0[12]
     }

@@ -640,6 +640,7 @@ error_codes! {
 }
 
 impl ErrorCode {
+    /// The code's sentence in Spanish.
     pub fn message_es(self) -> &'static str {
         self.message(Lang::Es)
     }
@@ -664,6 +665,7 @@ pub struct ErrorBody {
 }
 
 impl ErrorBody {
+    /// The body for `code`, its sentence in `lang`, and what in particular was refused.
     pub fn new(code: ErrorCode, lang: Lang, detail: Option<String>) -> ErrorBody {
         ErrorBody {
             code: code.as_str().to_owned(),

@@ -2,11 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The language a message is given in: Spanish first, English on request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
+    /// Spanish, the default.
     #[default]
     Es,
+    /// English.
     En,
 }
 
@@ -62,6 +65,7 @@ impl Lang {
         }
     }
 
+    /// The BCP 47 tag: `es` or `en`.
     pub fn tag(self) -> &'static str {
         match self {
             Lang::Es => "es",

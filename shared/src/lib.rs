@@ -11,6 +11,8 @@
 //!   [`cases`]: follow-up cases of unresolved rows; [`tickets`]: the service desk.
 //! - [`lang`]: which language a message is given in.
 
+#![warn(missing_docs)]
+
 pub mod agent_config;
 pub mod auth;
 pub mod canonical;

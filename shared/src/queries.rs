@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// `GET /v1/queries/{id}` and the answer to an upload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueryJob {
+    /// The query job's id.
     pub id: String,
     /// `QUEUED`, `RUNNING`, `DONE`, `FAILED` or `EXPIRED`.
     pub state: String,
@@ -15,17 +16,24 @@ pub struct QueryJob {
     pub progress_percent: u8,
     /// `CUI` or `NAMES`.
     pub mode: String,
+    /// Query rows in the workbook.
     pub rows: i64,
+    /// The uploaded file's name, as the user's machine gave it.
     pub file_name: String,
+    /// CUI of the user who uploaded it.
     pub user_cui: String,
     /// Rows by result (`ENCONTRADO`, …) once done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counts: Option<serde_json::Value>,
+    /// For `FAILED`: the stable error code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_code: Option<String>,
+    /// For `FAILED`: the code's sentence, in the caller's language.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_message: Option<String>,
+    /// When the upload was acknowledged (RFC 3339, UTC).
     pub created_at: String,
+    /// When processing ended (RFC 3339, UTC); absent while queued or running.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<String>,
 }

@@ -11,18 +11,26 @@ use serde::{Deserialize, Serialize};
 /// days, both included (UTC calendar days, like the monthly quota).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserActivityParams {
+    /// CUI of the user whose queries are reported.
     pub cui: String,
+    /// First day, `YYYY-MM-DD`, included.
     pub from: String,
+    /// Last day, `YYYY-MM-DD`, included.
     pub to: String,
 }
 
 /// Rows of a query by result, in the order the result workbook lists them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultCounts {
+    /// Rows matched to one registry record (`ENCONTRADO`).
     pub encontrado: u64,
+    /// Rows with no registry record (`NO_ENCONTRADO`).
     pub no_encontrado: u64,
+    /// Rows whose CUI fails the CUI rules (`CUI_INVALIDO`).
     pub cui_invalido: u64,
+    /// Rows that fit several records equally (`AMBIGUO`).
     pub ambiguo: u64,
+    /// Rows refused before matching, e.g. incomplete (`RECHAZADO`).
     pub rechazado: u64,
 }
 
@@ -36,6 +44,7 @@ impl ResultCounts {
         "RECHAZADO",
     ];
 
+    /// The counts in [`ResultCounts::NAMES`] order.
     pub fn as_array(&self) -> [u64; 5] {
         [
             self.encontrado,
@@ -58,6 +67,7 @@ impl ResultCounts {
         }
     }
 
+    /// Adds `other`'s counts to these.
     pub fn add(&mut self, other: &ResultCounts) {
         self.encontrado += other.encontrado;
         self.no_encontrado += other.no_encontrado;
@@ -70,16 +80,20 @@ impl ResultCounts {
 /// Rows of one query that named a programme.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProgrammeRows {
+    /// The programme, upper case with its spaces collapsed, as counted at upload.
     pub programme: String,
+    /// Rows of the query that named it.
     pub rows: u64,
 }
 
 /// One query of the user, as the report lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityQuery {
+    /// The query's id.
     pub id: String,
     /// When the upload was acknowledged (RFC 3339, UTC).
     pub submitted_at: String,
+    /// When processing ended (RFC 3339, UTC); absent while queued or running.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<String>,
     /// The workstation's site.
@@ -89,6 +103,7 @@ pub struct ActivityQuery {
     /// Programmes named in the workbook, with their rows; empty for queries
     /// made before programmes were recorded.
     pub programmes: Vec<ProgrammeRows>,
+    /// Query rows in the workbook.
     pub rows: u64,
     /// `QUEUED`, `RUNNING`, `DONE`, `FAILED` or `EXPIRED` (done, files deleted).
     pub state: String,
@@ -100,21 +115,29 @@ pub struct ActivityQuery {
 /// The answer to [`UserActivityParams`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserActivityReport {
+    /// The institution's code.
     pub institution_code: String,
+    /// The institution's name.
     pub institution_name: String,
+    /// CUI of the user reported on.
     pub user_cui: String,
+    /// The user's full name.
     pub user_name: String,
     /// The programme the user was registered for.
     pub user_programme: String,
     /// The user's status today (`ACTIVE`, `INACTIVE`, …).
     pub user_status: String,
+    /// First day reported, `YYYY-MM-DD`.
     pub from: String,
+    /// Last day reported, `YYYY-MM-DD`.
     pub to: String,
+    /// When the report was made (RFC 3339, UTC).
     pub generated_at: String,
     /// Oldest first.
     pub queries: Vec<ActivityQuery>,
     /// Rows of the queries that did not fail (what the quota counts).
     pub rows_charged: u64,
+    /// Results of all the queries listed, summed.
     pub results: ResultCounts,
 }
 

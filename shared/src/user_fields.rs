@@ -11,13 +11,21 @@ use crate::users::{RequestAction, UserChange};
 /// A field of a user change, for saying which one is wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Field {
+    /// The user's CUI.
     Cui,
+    /// Full name.
     FullName,
+    /// Institutional e-mail address.
     Email,
+    /// Mobile phone number.
     Phone,
+    /// Phone extension.
     Extension,
+    /// Dependencia.
     Department,
+    /// Puesto.
     Post,
+    /// The social programme.
     Programme,
     /// Why a user is removed.
     Reason,
@@ -43,8 +51,11 @@ impl Field {
 /// What is wrong with one field, in Spanish and English.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldProblem {
+    /// The field that is wrong.
     pub field: Field,
+    /// What is wrong, in Spanish.
     pub es: String,
+    /// What is wrong, in English.
     pub en: String,
 }
 

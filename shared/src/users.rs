@@ -14,15 +14,20 @@ pub const REQUEST_MAX_AGE_SECONDS: i64 = 300;
 /// At most this many active users per institution (RENAP 5.1.6).
 pub const MAX_ACTIVE_USERS: u32 = 10;
 
+/// What a signed user-administration request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RequestAction {
+    /// Alta: enrol a new user for the institution.
     Add,
+    /// Change an existing user's data.
     Update,
+    /// Baja: remove a user from the institution.
     Remove,
 }
 
 impl RequestAction {
+    /// The wire name: `ADD`, `UPDATE` or `REMOVE`.
     pub fn as_str(self) -> &'static str {
         match self {
             RequestAction::Add => "ADD",
@@ -36,12 +41,16 @@ impl RequestAction {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RemovalReason {
+    /// The worker's functions changed.
     FunctionsChanged,
+    /// The employment ended.
     EmploymentEnded,
+    /// The head of the institution changed.
     AuthorityChanged,
 }
 
 impl RemovalReason {
+    /// The wire name: `FUNCTIONS_CHANGED`, `EMPLOYMENT_ENDED` or `AUTHORITY_CHANGED`.
     pub fn as_str(self) -> &'static str {
         match self {
             RemovalReason::FunctionsChanged => "FUNCTIONS_CHANGED",
@@ -57,13 +66,18 @@ impl RemovalReason {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserChange {
+    /// The user's CUI (13 digits): who the request is about; always present.
     pub cui: String,
+    /// Full name as on the signed form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
+    /// Institutional e-mail address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// Mobile phone number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// Phone extension at the institution; optional even for `ADD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension: Option<String>,
     /// Dependencia.
@@ -75,6 +89,7 @@ pub struct UserChange {
     /// The social programme the user works for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub programme: Option<String>,
+    /// Why the user is removed; only for `REMOVE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<RemovalReason>,
 }
@@ -85,6 +100,7 @@ pub struct UserChange {
 pub struct RequestPayload {
     /// Always [`REQUEST_FORMAT`].
     pub format: String,
+    /// Add, update or remove.
     pub action: RequestAction,
     /// The institution code.
     pub institution: String,
@@ -95,7 +111,9 @@ pub struct RequestPayload {
     pub request_id: String,
     /// RFC 3339, UTC, when the coordinator signed.
     pub created_at: String,
+    /// The enrolled workstation the coordinator signed at.
     pub workstation_id: i64,
+    /// The user the request is about and the data that changes.
     pub user: UserChange,
 }
 
@@ -105,7 +123,9 @@ pub struct RequestPayload {
 pub struct SignedRequest {
     /// The canonical payload bytes, standard base64: verified as received.
     pub payload: String,
+    /// The signature's algorithm, which must match the certificate's key.
     pub algorithm: SignatureAlgorithm,
+    /// The card's signature over the payload bytes, standard base64 (ECDSA: DER `Ecdsa-Sig-Value`; RSA: PKCS#1 v1.5).
     pub signature: String,
     /// The card's signature certificate, DER, standard base64.
     pub certificate: String,
@@ -114,35 +134,52 @@ pub struct SignedRequest {
 /// A request as the coordinator sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestView {
+    /// The request's id (the agent's UUIDv4).
     pub id: String,
+    /// Add, update or remove.
     pub action: RequestAction,
+    /// CUI of the user the request is about.
     pub user_cui: String,
     /// `RECEIVED`, `PROCESSING`, `DONE` or `REJECTED`.
     pub state: String,
     /// For `REJECTED`: the error code and its sentence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_code: Option<String>,
+    /// For `REJECTED`: the sentence for [`RequestView::reject_code`], in the caller's language.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_message: Option<String>,
+    /// CUI of the coordinator who signed it.
     pub coordinator_cui: String,
+    /// When the server received it (RFC 3339, UTC).
     pub created_at: String,
+    /// When its state last changed (RFC 3339, UTC).
     pub updated_at: String,
 }
 
 /// A user as the coordinator sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserView {
+    /// The user's CUI.
     pub cui: String,
+    /// Full name.
     pub full_name: String,
+    /// Institutional e-mail address.
     pub email: String,
+    /// Mobile phone number.
     pub phone: String,
+    /// Phone extension, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension: Option<String>,
+    /// Dependencia.
     pub department: String,
+    /// Puesto.
     pub post: String,
+    /// The social programme the user works for.
     pub programme: String,
     /// `ACTIVE`, `INACTIVE`, `REMOVED` (`PENDING` while a request runs).
     pub status: String,
+    /// When the user entered the current status (RFC 3339, UTC).
     pub since: String,
+    /// Blocked for misuse by a server admin: refused in every institution until unblocked.
     pub blocked: bool,
 }

@@ -18,10 +18,15 @@ pub const AID_WITH_VERSION: [u8; 11] = [
     0xA0, 0x00, 0x00, 0x03, 0x08, 0x00, 0x00, 0x10, 0x00, 0x01, 0x00,
 ];
 
+/// SELECT (ISO 7816-4): selects the PIV application by its AID.
 pub const INS_SELECT: u8 = 0xA4;
+/// GET DATA: reads a PIV data object by tag.
 pub const INS_GET_DATA: u8 = 0xCB;
+/// VERIFY: presents the PIN (or, without data, asks its status).
 pub const INS_VERIFY: u8 = 0x20;
+/// GENERAL AUTHENTICATE: the private-key operation (signing a challenge or digest).
 pub const INS_GENERAL_AUTHENTICATE: u8 = 0x87;
+/// GET RESPONSE: fetches the rest of a response announced by `61xx`.
 pub const INS_GET_RESPONSE: u8 = 0xC0;
 
 /// VERIFY's P2 for the PIV card application PIN.
@@ -31,20 +36,32 @@ pub const PIN_BLOCK_LEN: usize = 8;
 
 /// Data object tags (SP 800-73-4 Part 1, Table 3).
 pub const OBJ_DISCOVERY: u32 = 0x7E;
+/// Card Holder Unique Identifier (holds the card UUID).
 pub const OBJ_CHUID: u32 = 0x5F_C102;
+/// Card Capability Container.
 pub const OBJ_CCC: u32 = 0x5F_C107;
+/// X.509 certificate for PIV authentication (slot `9A`).
 pub const OBJ_CERT_AUTHENTICATION: u32 = 0x5F_C105;
+/// X.509 certificate for digital signature (slot `9C`).
 pub const OBJ_CERT_SIGNATURE: u32 = 0x5F_C10A;
 
 /// Tags inside objects and commands.
 pub const TAG_TAG_LIST: u32 = 0x5C;
+/// Data field of a PIV data object (wraps the object's content in GET DATA responses).
 pub const TAG_DATA: u32 = 0x53;
+/// The certificate, inside a certificate object.
 pub const TAG_CERTIFICATE: u32 = 0x70;
+/// `CertInfo` byte, inside a certificate object (see [`CERT_INFO_COMPRESSED`]).
 pub const TAG_CERT_INFO: u32 = 0x71;
+/// Error detection code, the last (empty) element of an object.
 pub const TAG_ERROR_DETECTION: u32 = 0xFE;
+/// Dynamic authentication template of GENERAL AUTHENTICATE.
 pub const TAG_DYNAMIC_AUTH: u32 = 0x7C;
+/// Response element inside the dynamic authentication template (the signature).
 pub const TAG_AUTH_RESPONSE: u32 = 0x82;
+/// Challenge element inside the dynamic authentication template (what the card signs).
 pub const TAG_AUTH_CHALLENGE: u32 = 0x81;
+/// Application property template, returned by SELECT.
 pub const TAG_APT: u32 = 0x61;
 
 /// `CertInfo` bit: the certificate is gzip-compressed.
@@ -79,6 +96,7 @@ pub fn algorithm_id(alg: KeyAlgorithm) -> u8 {
     }
 }
 
+/// The key algorithm for a PIV algorithm identifier (SP 800-78-4: `07` RSA 2048, `11` P-256, `14` P-384); `None` for any other.
 pub fn algorithm_from_id(id: u8) -> Option<KeyAlgorithm> {
     match id {
         0x07 => Some(KeyAlgorithm::Rsa2048),

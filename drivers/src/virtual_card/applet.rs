@@ -36,6 +36,7 @@ pub struct PivApplet {
 }
 
 impl PivApplet {
+    /// A PIV application over these card files, PIN not verified, tries left as saved (at most the profile's maximum).
     pub fn new(files: CardFiles) -> PivApplet {
         let tries_left = files.state.pin_tries_left.min(files.profile.pin_max_tries);
         PivApplet {
@@ -48,6 +49,7 @@ impl PivApplet {
         }
     }
 
+    /// PIN tries left before the card blocks.
     pub fn pin_tries_left(&self) -> u8 {
         self.tries_left
     }

@@ -14,23 +14,45 @@ use thiserror::Error;
 use crate::card::{KeyAlgorithm, KeySlot};
 use crate::virtual_card::keys::{CardKey, KeyError};
 
+/// File name of the test CA's certificate (PEM) in the CA directory.
 pub const CA_CERT: &str = "ca.crt.pem";
+/// File name of the test CA's private key (PKCS#8 PEM) in the CA directory.
 pub const CA_KEY: &str = "ca.key.pem";
+/// File name of the test CA's profile ([`CaProfile`]) in the CA directory.
 pub const CA_PROFILE: &str = "ca.toml";
+/// File name of a card's profile ([`CardProfile`]) in the card directory.
 pub const CARD_PROFILE: &str = "card.toml";
+/// File name of a card's mutable state ([`CardState`]) in the card directory.
 pub const CARD_STATE: &str = "state.toml";
 
+/// Why a CA or card directory could not be read or written.
 #[derive(Debug, Error)]
 pub enum FilesError {
+    /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {
+        /// The file concerned.
         path: PathBuf,
+        /// The underlying I/O error.
         source: std::io::Error,
     },
+    /// A file was read but its content is malformed (bad TOML, no PEM block).
     #[error("{path}: {message}")]
-    Format { path: PathBuf, message: String },
+    Format {
+        /// The file concerned.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A key file holds no usable key for the card's algorithm.
     #[error("{path}: {source}")]
-    Key { path: PathBuf, source: KeyError },
+    Key {
+        /// The key file.
+        path: PathBuf,
+        /// Why the key is unusable.
+        source: KeyError,
+    },
+    /// Creating a file that is already there; the existing one is kept.
     #[error("{0} already exists; refusing to overwrite it")]
     Exists(PathBuf),
 }
@@ -85,12 +107,16 @@ pub(crate) fn write_toml<T: Serialize>(path: &Path, value: &T) -> Result<(), Fil
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum CardAlgorithm {
+    /// ECDSA on NIST P-256.
     P256,
+    /// ECDSA on NIST P-384.
     P384,
+    /// RSA with a 2048-bit modulus.
     Rsa2048,
 }
 
 impl CardAlgorithm {
+    /// The [`KeyAlgorithm`] the card's slots report for this choice.
     pub fn key_algorithm(self) -> KeyAlgorithm {
         match self {
             CardAlgorithm::P256 => KeyAlgorithm::EcP256,
@@ -110,6 +136,7 @@ pub struct CaProfile {
 }
 
 impl CaProfile {
+    /// Reads `ca.toml` from the CA directory `dir`.
     pub fn load(dir: &Path) -> Result<CaProfile, FilesError> {
         read_toml(&dir.join(CA_PROFILE))
     }
@@ -118,23 +145,30 @@ impl CaProfile {
 /// `card.toml`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CardProfile {
+    /// Algorithm of both slot keys.
     pub algorithm: CardAlgorithm,
     /// A test card's PIN, kept in clear so tests and demos can use it.
     pub pin: String,
+    /// PIN tries allowed before the card blocks; also the count a fresh card starts with.
     pub pin_max_tries: u8,
     /// The CHUID card UUID, hex.
     pub card_uuid: String,
+    /// Holder's name, as written in the certificates' subject.
     pub holder: String,
+    /// Holder's national number (a CUI for Guatemala), put in the subject's `serialNumber` as `PNO<country>-<cui>`.
     pub cui: String,
+    /// ISO 3166-1 alpha-2 country that issued the card.
     pub country: String,
 }
 
 /// `state.toml`.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct CardState {
+    /// PIN tries left; 0 means the PIN is blocked.
     pub pin_tries_left: u8,
 }
 
+/// File name of the private key (PKCS#8 PEM) of `slot` in a card directory.
 pub fn key_file(slot: KeySlot) -> &'static str {
     match slot {
         KeySlot::Authentication => "auth.key.pem",
@@ -142,6 +176,7 @@ pub fn key_file(slot: KeySlot) -> &'static str {
     }
 }
 
+/// File name of the certificate (PEM) of `slot` in a card directory.
 pub fn cert_file(slot: KeySlot) -> &'static str {
     match slot {
         KeySlot::Authentication => "auth.crt.pem",
@@ -152,21 +187,29 @@ pub fn cert_file(slot: KeySlot) -> &'static str {
 /// One slot's key and DER certificate.
 #[derive(Debug)]
 pub struct SlotContents {
+    /// The slot's private key.
     pub key: CardKey,
+    /// The slot's X.509 certificate, DER.
     pub certificate_der: Vec<u8>,
 }
 
 /// Everything a virtual card holds, loaded from its directory.
 #[derive(Debug)]
 pub struct CardFiles {
+    /// The card directory the files were read from (where state is saved).
     pub dir: PathBuf,
+    /// Contents of `card.toml`.
     pub profile: CardProfile,
+    /// Contents of `state.toml`, or a fresh state with all tries when it is absent.
     pub state: CardState,
+    /// The PIV authentication slot (`9A`).
     pub authentication: SlotContents,
+    /// The PIV digital signature slot (`9C`).
     pub signature: SlotContents,
 }
 
 impl CardFiles {
+    /// Loads a card directory: profile, state (fresh when `state.toml` is missing), both slots' keys and certificates.
     pub fn load(dir: &Path) -> Result<CardFiles, FilesError> {
         let profile: CardProfile = read_toml(&dir.join(CARD_PROFILE))?;
         let state = match read_toml::<CardState>(&dir.join(CARD_STATE)) {
@@ -208,6 +251,7 @@ impl CardFiles {
         })
     }
 
+    /// The CHUID card UUID as 16 bytes: the profile's hex, truncated or zero-padded; all zeros if it is not hex.
     pub fn card_uuid(&self) -> [u8; 16] {
         let mut uuid = [0u8; 16];
         if let Ok(bytes) = hex::decode(&self.profile.card_uuid) {

@@ -36,18 +36,25 @@ const OID_SERIAL_NUMBER: [u64; 4] = [2, 5, 4, 5];
 const OID_SURNAME: [u64; 4] = [2, 5, 4, 4];
 const OID_GIVEN_NAME: [u64; 4] = [2, 5, 4, 42];
 
+/// Why a test card could not be issued.
 #[derive(Debug, Error)]
 pub enum IssueError {
+    /// The CA or card directory could not be read or written.
     #[error(transparent)]
     Files(#[from] FilesError),
+    /// The country is not two capital letters.
     #[error("country must be two capital letters (ISO 3166-1), not {0:?}")]
     Country(String),
+    /// The holder's CUI is not valid.
     #[error("invalid CUI: {0}")]
     Cui(#[from] padron_shared::CuiError),
+    /// The named field (given names or surnames) is empty or longer than 64 characters.
     #[error("{0} must be 1 to 64 characters")]
     Name(&'static str),
+    /// The PIN is not 6 to 8 digits.
     #[error("a PIV PIN has 6 to 8 digits")]
     Pin,
+    /// A key or certificate could not be generated.
     #[error("certificate generation failed: {0}")]
     Certificate(#[from] rcgen::Error),
 }
@@ -55,10 +62,15 @@ pub enum IssueError {
 /// What `issue` needs to know.
 #[derive(Debug, Clone)]
 pub struct CardRequest {
+    /// Holder's CUI, written in the certificates' `serialNumber` as `PNO<country>-<cui>`.
     pub cui: Cui,
+    /// Holder's given names, 1 to 64 characters.
     pub given_names: String,
+    /// Holder's surnames, 1 to 64 characters.
     pub surnames: String,
+    /// Algorithm of both slot keys.
     pub algorithm: CardAlgorithm,
+    /// The card PIN, 6 to 8 digits.
     pub pin: String,
 }
 

@@ -9,27 +9,43 @@ use thiserror::Error;
 
 use crate::card::KeyAlgorithm;
 
+/// Why a virtual card key could not be loaded or used.
 #[derive(Debug, Error)]
 pub enum KeyError {
+    /// The PEM is not a PKCS#8 private key of the expected algorithm.
     #[error("private key is not PKCS#8 PEM for {algorithm}: {message}")]
     Parse {
+        /// The algorithm the card profile says the key has.
         algorithm: KeyAlgorithm,
+        /// The parser's reason.
         message: String,
     },
+    /// An RSA key whose modulus is not 2048 bits; the size found.
     #[error("RSA key has {0} bits, not 2048")]
     RsaSize(usize),
+    /// The private-key operation's input does not have the key's size.
     #[error("input of {actual} bytes, the key needs {expected}")]
-    InputLength { expected: usize, actual: usize },
+    InputLength {
+        /// Bytes the key needs (curve order or modulus size).
+        expected: usize,
+        /// Bytes given.
+        actual: usize,
+    },
+    /// A raw RSA input whose value is not below the modulus.
     #[error("RSA input is not smaller than the modulus")]
     RsaInputTooLarge,
+    /// The signing library failed; its message.
     #[error("signing failed: {0}")]
     Signing(String),
 }
 
 /// A card private key.
 pub enum CardKey {
+    /// An ECDSA P-256 key.
     P256(p256::ecdsa::SigningKey),
+    /// An ECDSA P-384 key.
     P384(p384::ecdsa::SigningKey),
+    /// An RSA 2048 key.
     Rsa2048(Box<rsa::RsaPrivateKey>),
 }
 
@@ -40,6 +56,7 @@ impl std::fmt::Debug for CardKey {
 }
 
 impl CardKey {
+    /// Reads a PKCS#8 PEM private key, which must be of `algorithm` (RSA: 2048 bits).
     pub fn from_pkcs8_pem(algorithm: KeyAlgorithm, pem: &str) -> Result<CardKey, KeyError> {
         let err = |e: &dyn std::fmt::Display| KeyError::Parse {
             algorithm,
@@ -64,6 +81,7 @@ impl CardKey {
         }
     }
 
+    /// The key's algorithm.
     pub fn algorithm(&self) -> KeyAlgorithm {
         match self {
             CardKey::P256(_) => KeyAlgorithm::EcP256,

@@ -18,12 +18,18 @@ pub enum RowIssue {
     /// Answered `CUI_INVALIDO`.
     MissingCui,
     /// Answered `CUI_INVALIDO`.
-    BadCui { es: String, en: String },
+    BadCui {
+        /// Why the CUI is invalid, in Spanish.
+        es: String,
+        /// Why the CUI is invalid, in English.
+        en: String,
+    },
     /// Answered `RECHAZADO` by the engine.
     MissingName,
 }
 
 impl RowIssue {
+    /// The problem as a sentence for a person, in `lang`.
     pub fn text(&self, lang: Lang) -> String {
         let en = lang == Lang::En;
         match self {

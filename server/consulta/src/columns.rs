@@ -7,11 +7,14 @@ use unicode_normalization::UnicodeNormalization;
 /// How a workbook asks: by CUI or by names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mode {
+    /// By CUI: each row gives a CUI (up to 50,000 rows).
     Cui,
+    /// By names and surnames (up to 3,000 rows).
     Names,
 }
 
 impl Mode {
+    /// The most query rows a workbook of this mode may have.
     pub fn row_limit(self) -> usize {
         match self {
             Mode::Cui => crate::limits::MAX_CUI_ROWS,
@@ -76,7 +79,7 @@ macro_rules! columns {
     ($( $variant:ident = $title:literal, $uses:ident, [$($alias:literal),* $(,)?]; )*) => {
         /// A column a query workbook may have.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Column { $( $variant, )* }
+        pub enum Column { $( #[doc = concat!("The column titled “", $title, "”.")] $variant, )* }
 
         impl Column {
             /// Every column, in template order.
@@ -133,6 +136,7 @@ impl Column {
         Column::ALL.iter().position(|c| *c == self).unwrap_or(0) as u8
     }
 
+    /// The column at position `i` of [`Column::ALL`] (the wire), if any.
     pub fn from_index(i: u8) -> Option<Column> {
         Column::ALL.get(usize::from(i)).copied()
     }

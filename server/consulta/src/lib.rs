@@ -31,6 +31,8 @@
 //! quick-xml). xls (BIFF) goes through calamine, only when
 //! [`Limits::allow_xls`] is set, which only the sandboxed child does.
 
+#![warn(missing_docs)]
+
 mod budget;
 pub mod checks;
 pub mod columns;
@@ -64,10 +66,13 @@ pub use value::{Text, Value};
 /// and the rows below it (only the cells of recognised columns).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Workbook {
+    /// By CUI or by names, as the header's columns say.
     pub mode: Mode,
+    /// Name of the sheet the header was found on.
     pub sheet: String,
     /// 1-based, as the spreadsheet shows it.
     pub header_row: u32,
+    /// The non-blank rows below the header, in order.
     pub rows: Vec<Row>,
 }
 
@@ -81,6 +86,7 @@ pub struct Row {
 }
 
 impl Row {
+    /// The row's cell in `column`, if it has one.
     pub fn get(&self, column: Column) -> Option<&Value> {
         self.cells
             .iter()

@@ -21,6 +21,7 @@ use crate::registry::date::Day;
 pub enum RowQuery {
     /// The CUI cell as text (numbers converted, 13 digits restored).
     Cui(String),
+    /// The row's names (and birth evidence), for a names query.
     Names(NamesQuery),
 }
 
@@ -29,8 +30,11 @@ pub enum RowQuery {
 pub struct QueryRow {
     /// Row number as the spreadsheet shows it (1-based).
     pub row: u32,
+    /// The row's reference (referencia), copied to the result so the institution can relate it to its own data.
     pub reference: String,
+    /// The social programme the row is for.
     pub programme: String,
+    /// What to look up: a CUI or names.
     pub query: RowQuery,
     /// A row-level problem: the row is answered `RECHAZADO` with this text.
     pub problem: Option<String>,
@@ -41,9 +45,13 @@ pub struct QueryRow {
 /// A parsed query workbook.
 #[derive(Debug, Clone)]
 pub struct QueryWorkbook {
+    /// By CUI or by names, from the header.
     pub mode: QueryMode,
+    /// Name of the sheet the header was found on.
     pub sheet: String,
+    /// The header's row, 1-based.
     pub header_row: u32,
+    /// The rows below the header, in order.
     pub rows: Vec<QueryRow>,
 }
 

@@ -12,71 +12,105 @@ pub enum Refusal {
     #[error(
         "el archivo no es un libro de cálculo legible / the file is not a readable workbook: {0}"
     )]
+    /// Not a workbook of a format that is read, or one that fails to parse; what went wrong.
     Unreadable(String),
     #[error(
         "no se encontró la fila de encabezados. Por CUI: {cui}. Por nombres: {names} / no header row found"
     )]
-    NoHeader { cui: String, names: String },
+    /// No sheet has a row with the titles of a CUI query or of a names query.
+    NoHeader {
+        /// The column titles a CUI query needs, listed for the person.
+        cui: String,
+        /// The column titles a names query needs, listed for the person.
+        names: String,
+    },
+    /// The header is there but no non-blank row follows it.
     #[error("el archivo no contiene filas para consultar / the file contains no rows to query")]
     Empty,
     #[error(
         "el archivo tiene {rows} filas; el límite por {} es {limit} / the file has {rows} rows; the limit is {limit}",
         mode.label(Lang::Es)
     )]
+    /// More rows than the mode allows (50,000 by CUI, 3,000 by names).
     TooManyRows {
+        /// The mode the header showed.
         mode: Mode,
+        /// Query rows in the file.
         rows: usize,
+        /// The mode's limit.
         limit: usize,
     },
     #[error(
         "el archivo pesa {0} bytes; el máximo es 20 MB / the file is {0} bytes; the maximum is 20 MB"
     )]
+    /// The file is larger than [`MAX_FILE_BYTES`]; its size in bytes.
     TooLarge(u64),
     #[error(
         "el archivo comprimido se expande a más de lo permitido / the archive expands beyond the limit"
     )]
+    /// The zip's entries decompress to more bytes than [`crate::Limits`] allows.
     ZipBomb,
+    /// The zip has more entries than allowed; the cap.
     #[error("el archivo contiene más de {0} partes / the archive has more than {0} entries")]
     TooManyEntries(u64),
+    /// The workbook has more sheets than allowed; the cap.
     #[error("el libro tiene más de {0} hojas / the workbook has more than {0} sheets")]
     TooManySheets(u64),
+    /// The workbook has more cells with data than allowed; the cap.
     #[error("el libro tiene más de {0} celdas con datos / the workbook has more than {0} cells")]
     TooManyCells(u64),
     #[error(
         "una celda tiene más de {EXCEL_MAX_CELL_CHARS} caracteres / a cell has more than {EXCEL_MAX_CELL_CHARS} characters"
     )]
+    /// A cell is longer than Excel's own limit of [`EXCEL_MAX_CELL_CHARS`] characters.
     CellTooLong,
+    /// The workbook's text, all cells together, is larger than allowed; the cap in bytes.
     #[error("el texto del libro excede {0} bytes / the workbook's text exceeds {0} bytes")]
     TextTooLarge(u64),
     #[error(
         "la estructura XML está anidada más de {0} niveles / the XML nests deeper than {0} levels"
     )]
+    /// The XML nests deeper than allowed; the cap in levels.
     TooDeep(u64),
     #[error(
         "celda en la fila {row}, columna {col}, fuera de los límites de Excel / cell at row {row}, column {col}, beyond Excel's limits"
     )]
-    OutOfRange { row: u64, col: u64 },
+    /// A cell's reference is beyond Excel's last row or column.
+    OutOfRange {
+        /// The cell's row number.
+        row: u64,
+        /// The cell's column number.
+        col: u64,
+    },
+    /// Reading took longer than the wall-clock limit; the limit in seconds.
     #[error("la lectura excedió {0} s / reading took more than {0} s")]
     TooSlow(u64),
+    /// The file is encrypted (password-protected OOXML).
     #[error("el archivo está protegido con contraseña / the file is password-protected")]
     Encrypted,
+    /// An Excel binary workbook (`.xlsb`), which is not read.
     #[error("libro binario de Excel (.xlsb) / Excel binary workbook (.xlsb)")]
     Xlsb,
     #[error(
         "los archivos .xls se leen solo en un proceso aislado / .xls files are read only in an isolated process"
     )]
+    /// A legacy `.xls`, which is read only by the sandboxed child process ([`crate::sandbox`]).
     XlsNeedsIsolation,
     #[error(
         "la lectura alcanzó el límite de memoria o de CPU / reading hit the memory or CPU limit: {0}"
     )]
+    /// The sandboxed reader hit its memory or CPU limit; which one.
     ParseLimit(String),
+    /// The sandboxed reader crashed, was killed or answered nonsense; how.
     #[error("la lectura se interrumpió / reading stopped unexpectedly: {0}")]
     ParseFailed(String),
+    /// Too many workbooks are being read at once; the file can be sent again later.
     #[error("hay demasiados archivos en lectura / too many files are being read")]
     Busy,
 }
 
 impl Refusal {
+    /// The stable error code of this refusal.
     pub fn code(&self) -> ErrorCode {
         match self {
             Refusal::Unreadable(_) => ErrorCode::WorkbookUnreadable,

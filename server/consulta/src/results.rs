@@ -68,11 +68,17 @@ pub const CANDIDATE_COLUMNS: [&str; 17] = [
 /// Facts about the job for the `resumen` sheet.
 #[derive(Debug, Clone, Default)]
 pub struct JobFacts {
+    /// The query workbook's file name, as uploaded.
     pub input_name: String,
+    /// When the job started, as the summary sheet shows it.
     pub started_at: String,
+    /// How long matching took, in seconds.
     pub seconds: f64,
+    /// Persons in the registry the job matched against.
     pub registry_persons: u64,
+    /// File name of the CSV that registry was imported from.
     pub registry_source: String,
+    /// When that registry was imported.
     pub registry_imported_at: String,
 }
 

@@ -120,6 +120,7 @@ fn peak_rss_kb() -> Option<u64> {
 /// What became of a child, for the caller's log and figures.
 #[derive(Debug, Clone)]
 pub struct ChildReport {
+    /// Wall-clock time from start to end of the child.
     pub elapsed: Duration,
     /// How it ended (`exit 0`, `signal 9`, `killed at the deadline`).
     pub ended: String,

@@ -15,6 +15,7 @@ pub struct Text {
 }
 
 impl Text {
+    /// The text of a cell typed as `raw`: trimmed, its length counted, its first [`MAX_CELL_CHARS`] characters kept.
     pub fn new(raw: &str) -> Text {
         let t = raw.trim();
         let mut chars = 0u32;
@@ -50,10 +51,12 @@ impl Text {
         self.chars
     }
 
+    /// Whether the whole text is longer than [`MAX_CELL_CHARS`] (the row is rejected).
     pub fn too_long(&self) -> bool {
         self.chars as usize > MAX_CELL_CHARS
     }
 
+    /// Whether the trimmed text is empty.
     pub fn is_empty(&self) -> bool {
         self.chars == 0
     }
@@ -62,16 +65,20 @@ impl Text {
 /// A non-empty cell.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// A text cell (shared strings included).
     Text(Text),
+    /// A numeric cell.
     Number(f64),
     /// An Excel serial date (days since 1899-12-30, 1900 system).
     Date(f64),
+    /// A boolean cell.
     Bool(bool),
     /// `#N/A` and the like: reads as empty.
     Error,
 }
 
 impl Value {
+    /// A text cell of `raw`, as [`Text::new`] keeps it.
     pub fn text_of(raw: &str) -> Value {
         Value::Text(Text::new(raw))
     }

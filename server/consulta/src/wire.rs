@@ -83,6 +83,7 @@ fn mode_of(b: u8) -> Result<Mode, WireError> {
     }
 }
 
+/// The child's answer, as it writes it on stdout.
 pub fn encode(result: &Result<Workbook, Refusal>) -> Vec<u8> {
     let mut o = Out(MAGIC.to_vec());
     match result {
@@ -196,6 +197,7 @@ fn refusal(o: &mut Out, r: &Refusal) {
     }
 }
 
+/// Reads a child's answer; an error when it is malformed or truncated, never a panic.
 pub fn decode(bytes: &[u8]) -> Result<Result<Workbook, Refusal>, WireError> {
     let mut i = In(bytes);
     if i.take(4)? != MAGIC {

@@ -22,21 +22,27 @@ use crate::results::{JobFacts, counts, duplicate_counts, duplicates, write_resul
 /// Why a job failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ConsultaError {
+    /// The workbook could not be read as a query.
     #[error("{0}")]
     Workbook(#[from] WorkbookError),
+    /// The registry store could not be opened or read.
     #[error("{0}")]
     Store(#[from] StoreError),
     #[error(
         "no se pudo escribir el libro de resultados / could not write the result workbook: {0}"
     )]
+    /// The result workbook could not be written.
     Write(#[from] rust_xlsxwriter::XlsxError),
+    /// Reading or writing a file of the job failed.
     #[error("error de entrada/salida / I/O error: {0}")]
     Io(#[from] std::io::Error),
+    /// A matching thread panicked; the job's result would be incomplete.
     #[error("un hilo del motor se interrumpió / an engine thread panicked")]
     Panicked,
 }
 
 impl ConsultaError {
+    /// The stable error code for a person: the cause's for a workbook or store, `INTERNAL` otherwise.
     pub fn code(&self) -> ErrorCode {
         match self {
             ConsultaError::Workbook(e) => e.code(),
@@ -53,12 +59,15 @@ impl ConsultaError {
 pub struct JobResult {
     /// The result workbook (xlsx).
     pub xlsx: Vec<u8>,
+    /// By CUI or by names.
     pub mode: QueryMode,
+    /// Query rows processed.
     pub rows: usize,
     /// Rows by result, in `RowOutcome::ALL` order.
     pub counts: [usize; 5],
     /// Rows that resolved to a person another row of the workbook resolved to.
     pub duplicate_rows: usize,
+    /// How long matching and writing took, in seconds.
     pub seconds: f64,
 }
 

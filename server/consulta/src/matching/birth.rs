@@ -16,6 +16,7 @@ use crate::registry::date::{Day, days_in_month};
 /// How a candidate's date of birth compares with the row's, best first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BirthAgreement {
+    /// The same date.
     Exact,
     /// Same year, day and month swapped (`1985-05-03` for `1985-03-05`).
     Transposed,
@@ -27,10 +28,12 @@ pub enum BirthAgreement {
     NextYear,
     /// Same year and month, another day.
     SameMonth,
+    /// None of the above: the dates differ.
     Disagree,
 }
 
 impl BirthAgreement {
+    /// Every level, best first (the order of their bits).
     pub const ALL: [BirthAgreement; 7] = [
         BirthAgreement::Exact,
         BirthAgreement::Transposed,
@@ -216,11 +219,13 @@ pub fn level_shares(q: Day, share: impl Fn(Day) -> f64) -> [f64; 7] {
 /// Bits of each level for one row's date, ready for every candidate.
 #[derive(Debug, Clone, Copy)]
 pub struct BirthWeights {
+    /// The row's date of birth.
     pub born: Day,
     bits: [f64; 7],
 }
 
 impl BirthWeights {
+    /// The bits of each level for a row born on `q`; `share(d)` is the share of registry persons born on day `d`.
     pub fn new(q: Day, share: impl Fn(Day) -> f64) -> BirthWeights {
         let u = level_shares(q, share);
         let mut bits = [0.0; 7];
@@ -231,6 +236,7 @@ impl BirthWeights {
         BirthWeights { born: q, bits }
     }
 
+    /// The bits a candidate born on `c` earns against the row's date (negative when they disagree).
     pub fn bits(&self, c: Day) -> f64 {
         self.bits[compare_births(self.born, c).index()]
     }

@@ -22,21 +22,30 @@ use crate::registry::date::Day;
 
 use super::birth::commonest_slips;
 
+/// Key kind: both surnames (either order) and the first or second given name.
 pub const SURNAMES_GIVEN: u8 = 1;
+/// Key kind: one surname and the first and second given names.
 pub const SURNAME_TWO_GIVEN: u8 = 2;
+/// Key kind: one surname and the date of birth.
 pub const SURNAME_BIRTH: u8 = 3;
+/// Key kind: the first given name and the date of birth.
 pub const GIVEN_BIRTH: u8 = 4;
 
 /// What blocking and the signature need of a person or a query row.
 #[derive(Debug, Clone, Default)]
 pub struct BlockingView<'a> {
+    /// Given names, in order.
     pub given: Vec<&'a NameToken>,
+    /// First surname, if any.
     pub first_surname: Option<&'a NameToken>,
+    /// Second surname, if any.
     pub second_surname: Option<&'a NameToken>,
+    /// Date of birth, if known.
     pub born: Option<Day>,
 }
 
 impl<'a> BlockingView<'a> {
+    /// A view of normalised given names, surnames and an optional date of birth.
     pub fn new(
         given: &'a [NameToken],
         surnames: &'a Surnames,
@@ -189,6 +198,7 @@ fn birth16(born: Option<Day>) -> u64 {
         .unwrap_or(0)
 }
 
+/// The date of birth stored in a signature's low 16 bits; `None` when it holds none.
 pub fn birth_of_signature(sig: u64) -> Option<Day> {
     const EPOCH: i32 = -32_872;
     let v = (sig & 0xffff) as i32;
@@ -214,6 +224,7 @@ pub struct SignatureProbe {
 }
 
 impl SignatureProbe {
+    /// The probe for a query row: its names' hashes, including the married surname as a surname.
     pub fn new(view: &BlockingView<'_>, married: Option<&NameToken>) -> SignatureProbe {
         SignatureProbe {
             given: view

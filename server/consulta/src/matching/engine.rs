@@ -26,14 +26,20 @@ use super::score::{Frequencies, Score, match_score, unrelated_name};
 /// The result of one query row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RowOutcome {
+    /// One registry person is the row's, with the probability the engine requires.
     Encontrado,
+    /// No registry person fits the row.
     NoEncontrado,
+    /// The row's CUI fails the CUI rules (by-CUI queries).
     CuiInvalido,
+    /// Several persons fit and none stands out enough to be reported.
     Ambiguo,
+    /// The row cannot be queried as typed (e.g. a required name missing).
     Rechazado,
 }
 
 impl RowOutcome {
+    /// Every outcome, in the order the result workbook and its counts list them.
     pub const ALL: [RowOutcome; 5] = [
         RowOutcome::Encontrado,
         RowOutcome::NoEncontrado,
@@ -57,6 +63,7 @@ impl RowOutcome {
 /// A scored candidate of a names query.
 #[derive(Debug, Clone)]
 pub struct Candidate {
+    /// The registry person scored.
     pub person: RegistryRecord,
     /// Match weight in bits.
     pub bits: f64,
@@ -67,7 +74,9 @@ pub struct Candidate {
 /// What the engine says about one row.
 #[derive(Debug, Clone)]
 pub struct Decision {
+    /// Found, not found, ambiguous, invalid CUI or rejected.
     pub outcome: RowOutcome,
+    /// The person reported, for `ENCONTRADO` (and a by-CUI hit).
     pub person: Option<RegistryRecord>,
     /// Probability (0–1) of the reported person, or of the best candidate.
     pub probability: Option<f64>,
@@ -78,6 +87,7 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// A `RECHAZADO` decision with these notes.
     pub fn rejected(notes: impl Into<String>) -> Decision {
         Decision {
             outcome: RowOutcome::Rechazado,
@@ -92,10 +102,15 @@ impl Decision {
 /// A names query row, as typed.
 #[derive(Debug, Clone, Default)]
 pub struct NamesQuery {
+    /// First, second and third given names as typed; blank when not given.
     pub given: [String; 3],
+    /// First surname as typed.
     pub first_surname: String,
+    /// Second surname as typed; blank when not given.
     pub second_surname: String,
+    /// Married surname as typed (with or without `DE`); blank when not given.
     pub married_surname: String,
+    /// Date of birth, when the row gives one (most rolls do not).
     pub born: Option<Day>,
     /// Optional `Año de nacimiento` (one year) or `Edad` (the two years an
     /// age at the job's date allows): evidence when the row has no date.
@@ -177,10 +192,12 @@ pub struct Engine<'r> {
 }
 
 impl<'r> Engine<'r> {
+    /// An engine over `registry` with the default matching settings.
     pub fn new(registry: &'r Registry) -> Engine<'r> {
         Engine::with_settings(registry, MatchingSettings::default())
     }
 
+    /// An engine over `registry` with these settings.
     pub fn with_settings(registry: &'r Registry, settings: MatchingSettings) -> Engine<'r> {
         Engine {
             registry,

@@ -9,12 +9,16 @@ use super::blocking::BlockingView;
 /// Normalised names and date of birth.
 #[derive(Debug, Clone, Default)]
 pub struct Profile {
+    /// Normalised given names, in order.
     pub given: Vec<NameToken>,
+    /// Normalised first, second and married surnames.
     pub surnames: Surnames,
+    /// Date of birth, if known.
     pub born: Option<Day>,
 }
 
 impl Profile {
+    /// The profile of a registry person.
     pub fn of_record(r: &RegistryRecord) -> Profile {
         Profile {
             given: given_names(r.given.iter().map(String::as_str)),
@@ -23,6 +27,7 @@ impl Profile {
         }
     }
 
+    /// The profile of a registry CSV row being imported.
     pub fn of_fields(r: &RecordFields<'_>) -> Profile {
         Profile {
             given: given_names(r.given),
@@ -31,6 +36,7 @@ impl Profile {
         }
     }
 
+    /// What blocking and the signature need of this profile.
     pub fn view(&self) -> BlockingView<'_> {
         BlockingView::new(&self.given, &self.surnames, self.born)
     }

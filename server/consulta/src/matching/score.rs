@@ -44,6 +44,7 @@ pub enum Agreement {
     Typo,
     /// An initial that fits (`J.` / `JOSÉ`).
     Initial,
+    /// Nothing of the above: the names differ.
     Disagree,
 }
 
@@ -143,6 +144,7 @@ pub struct Frequencies<'r> {
 const MAX_FIELD_BITS: f64 = 14.0;
 
 impl<'r> Frequencies<'r> {
+    /// Name counts of `registry`, an empty cache.
     pub fn new(registry: &'r Registry) -> Frequencies<'r> {
         Frequencies {
             registry,
@@ -152,6 +154,7 @@ impl<'r> Frequencies<'r> {
         }
     }
 
+    /// Persons in the registry (at least 1).
     pub fn persons(&self) -> f64 {
         self.persons
     }
@@ -461,12 +464,16 @@ pub fn match_bits(f: &mut Frequencies<'_>, q: &Profile, c: &Profile) -> Result<f
 /// for saying which fields decided.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Score {
+    /// Bits from the given names.
     pub given: f64,
+    /// Bits from the surnames (first, second and married).
     pub surnames: f64,
+    /// Bits from the date or year of birth.
     pub birth: f64,
 }
 
 impl Score {
+    /// The total match weight, in bits.
     pub fn total(&self) -> f64 {
         self.given + self.surnames + self.birth
     }

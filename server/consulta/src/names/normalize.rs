@@ -66,7 +66,9 @@ impl NameToken {
 /// A person's surnames after normalisation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Surnames {
+    /// The first surname, if any.
     pub first: Option<NameToken>,
+    /// The second surname, if any.
     pub second: Option<NameToken>,
     /// The married surname without its `DE` / `VDA. DE`.
     pub married: Option<NameToken>,

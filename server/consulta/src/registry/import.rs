@@ -47,30 +47,47 @@ pub enum ImportError {
     #[error(
         "el directorio de datos {0} no existe; créelo con `padron-server init` / the data directory {0} does not exist; create it with `padron-server init`"
     )]
+    /// The data directory does not exist; its path.
     DataDir(PathBuf),
+    /// Another import holds the data directory's lock; the directory.
     #[error("ya hay una importación en curso en {0} / an import is already running in {0}")]
     Busy(PathBuf),
+    /// The CSV file cannot be opened or read; its path and the error.
     #[error("no se puede leer {0}: {1} / cannot read {0}: {1}")]
     Input(PathBuf, std::io::Error),
     #[error(
         "el encabezado del CSV no es el esperado; debe ser: {expected} / the CSV header is not the expected one; it must be: {expected}"
     )]
-    Header { expected: String },
+    /// The CSV's first line is not [`CSV_HEADER`].
+    Header {
+        /// The header a registry CSV must have, comma-separated.
+        expected: String,
+    },
     #[error(
         "el CSV está dañado cerca de la línea {line}: {message} / the CSV is damaged near line {line}: {message}"
     )]
-    Csv { line: u64, message: String },
+    /// The CSV is malformed (quoting, encoding).
+    Csv {
+        /// The line near which the CSV is damaged.
+        line: u64,
+        /// The CSV reader's reason.
+        message: String,
+    },
+    /// Writing the store or the report failed.
     #[error("error de entrada/salida / I/O error: {0}")]
     Io(#[from] std::io::Error),
+    /// SQLite failed writing the new store.
     #[error("error de SQLite / SQLite error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error(
         "el archivo no contiene ninguna persona válida; el registro anterior se conserva / the file holds no valid person; the previous registry is kept"
     )]
+    /// No row of the CSV is a valid person; the previous registry stays.
     NoPersons,
 }
 
 impl ImportError {
+    /// The stable error code for a person.
     pub fn code(&self) -> ErrorCode {
         match self {
             ImportError::DataDir(_) => ErrorCode::DataDirMissing,
@@ -89,22 +106,32 @@ impl ImportError {
 pub struct BadRow {
     /// Line number in the CSV file (the header is line 1).
     pub line: u64,
+    /// Why it was skipped (a [`RecordError`]'s text).
     pub reason: String,
 }
 
 /// What an import did.
 #[derive(Debug, Clone)]
 pub struct ImportSummary {
+    /// Persons imported.
     pub persons: u64,
+    /// Of them, deceased.
     pub deceased: u64,
+    /// Of them, with a married surname.
     pub with_married_surname: u64,
+    /// Entries written to the blocking index.
     pub block_entries: u64,
+    /// Rows skipped.
     pub bad_rows: u64,
     /// The first bad rows (all of them are in `report_path`).
     pub first_bad_rows: Vec<BadRow>,
+    /// The file listing every skipped row ([`REPORT_FILE`] in the data directory).
     pub report_path: PathBuf,
+    /// The new store file.
     pub store_path: PathBuf,
+    /// Size of the new store file, in bytes.
     pub store_bytes: u64,
+    /// How long the import took, in seconds.
     pub seconds: f64,
 }
 

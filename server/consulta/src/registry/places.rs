@@ -6,14 +6,18 @@
 /// census, rounded) and its municipalities in code order (01, 02, …).
 #[derive(Debug)]
 pub struct Department {
+    /// The department's name, upper case.
     pub name: &'static str,
+    /// Its share of the national population, per mille.
     pub population_per_mille: u32,
     /// Share of the population that is Maya (per cent, rounded): it decides
     /// how often the generator draws Mayan surnames there.
     pub maya_percent: u32,
+    /// Its municipalities' names, upper case, in code order (index 0 is code 01).
     pub municipalities: &'static [&'static str],
 }
 
+/// The 22 departments, in code order (index 0 is code 01).
 pub const DEPARTMENTS: [Department; 22] = [
     Department {
         name: "GUATEMALA",

@@ -29,50 +29,72 @@ pub const MAX_FIELD_CHARS: usize = 120;
 /// A person of the registry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegistryRecord {
+    /// The person's CUI, unique in the registry.
     pub cui: Cui,
+    /// First, second and third given names; the first is never empty, the others may be.
     pub given: [String; 3],
+    /// First surname; never empty.
     pub first_surname: String,
+    /// Second surname; empty when there is none.
     pub second_surname: String,
+    /// Married surname (apellido de casada); empty when there is none.
     pub married_surname: String,
     /// `M` or `F`.
     pub sex: char,
+    /// Country of birth.
     pub country: String,
+    /// Department of birth.
     pub department: String,
+    /// Municipality of birth.
     pub municipality: String,
+    /// Date of birth.
     pub born: Day,
+    /// Whether the registry records the person as deceased.
     pub deceased: bool,
+    /// Date of death, when deceased and known; never before birth.
     pub died: Option<Day>,
+    /// Date the death was registered, when deceased and known; never before the death.
     pub death_registered: Option<Day>,
 }
 
 /// Why a registry row was skipped. The text is for the import report.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RecordError {
+    /// The row does not have the 15 columns of [`CSV_HEADER`]; the count it has.
     #[error("tiene {0} columnas en lugar de 15 / has {0} columns instead of 15")]
     Columns(usize),
+    /// The `cui` column fails the CUI rules; the reason, and the same in English.
     #[error("CUI inválido ({0}) / invalid CUI ({1})")]
     Cui(CuiError, String),
+    /// A required column (first given name, first surname) is empty; its name.
     #[error("falta {0} / {0} is missing")]
     Missing(&'static str),
+    /// A column is longer than [`MAX_FIELD_CHARS`]; its name.
     #[error("{0} excede {MAX_FIELD_CHARS} caracteres / {0} exceeds {MAX_FIELD_CHARS} characters")]
     TooLong(&'static str),
+    /// `sexo` is not `M` or `F`.
     #[error("sexo debe ser M o F / sexo must be M or F")]
     Sex,
+    /// `fallecido` is not `SI` or `NO`.
     #[error("fallecido debe ser SI o NO / fallecido must be SI or NO")]
     Deceased,
+    /// A date column is not `YYYY-MM-DD`; its name.
     #[error("{0} no es una fecha AAAA-MM-DD / {0} is not a YYYY-MM-DD date")]
     Date(&'static str),
     #[error(
         "hay fechas de defunción para una persona no fallecida / death dates for a person not deceased"
     )]
+    /// A death date is given for a person not marked deceased.
     DeathDatesWhileAlive,
     #[error(
         "las fechas no están en orden (nacimiento ≤ defunción ≤ inscripción) / dates out of order (birth ≤ death ≤ registration)"
     )]
+    /// Birth, death and death registration are not in that order.
     DateOrder,
     #[error(
         "CUI repetido; se conservó la primera aparición / repeated CUI; the first occurrence was kept"
     )]
+    /// The CUI was already on an earlier row, which is kept.
     DuplicateCui,
 }
 
@@ -97,18 +119,31 @@ fn text<'a>(value: &'a str, field: &'static str) -> Result<&'a str, RecordError>
 /// that the import does not copy every field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecordFields<'a> {
+    /// The person's CUI.
     pub cui: Cui,
+    /// First, second and third given names, trimmed; the first is never empty.
     pub given: [&'a str; 3],
+    /// First surname, trimmed; never empty.
     pub first_surname: &'a str,
+    /// Second surname, trimmed; may be empty.
     pub second_surname: &'a str,
+    /// Married surname, trimmed; may be empty.
     pub married_surname: &'a str,
+    /// `M` or `F`.
     pub sex: char,
+    /// Country of birth, trimmed.
     pub country: &'a str,
+    /// Department of birth, trimmed.
     pub department: &'a str,
+    /// Municipality of birth, trimmed.
     pub municipality: &'a str,
+    /// Date of birth.
     pub born: Day,
+    /// Whether the person is deceased.
     pub deceased: bool,
+    /// Date of death, when given.
     pub died: Option<Day>,
+    /// Date the death was registered, when given.
     pub death_registered: Option<Day>,
 }
 
@@ -173,6 +208,7 @@ impl<'a> RecordFields<'a> {
         })
     }
 
+    /// The record with its text copied out of the CSV row.
     pub fn to_owned(&self) -> RegistryRecord {
         RegistryRecord {
             cui: self.cui,

@@ -41,14 +41,20 @@ pub const ENTRY_BYTES: usize = 24;
 /// that very field (LÓPEZ as first surname, not anywhere).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NameField {
+    /// The first given name.
     Given1,
+    /// The second or third given name.
     GivenOther,
+    /// The first surname.
     Surname1,
+    /// The second surname.
     Surname2,
+    /// The married surname.
     Married,
 }
 
 impl NameField {
+    /// Every field, in the order of their `name_freq` kinds.
     pub const ALL: [NameField; 5] = [
         NameField::Given1,
         NameField::GivenOther,
@@ -73,6 +79,7 @@ impl NameField {
 /// Number of `name_freq` kinds.
 pub const NAME_KINDS: usize = 10;
 
+/// The store's SQLite schema, created by an import.
 pub const SCHEMA: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE place(id INTEGER PRIMARY KEY, name TEXT NOT NULL);
@@ -92,17 +99,21 @@ CREATE TABLE birth_year(year INTEGER PRIMARY KEY, persons INTEGER NOT NULL);
 /// Errors reading the registry store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// No store file in the data directory; the path looked for.
     #[error("aún no se ha importado el registro civil / no registry has been imported yet ({0})")]
     Missing(PathBuf),
     #[error(
         "el archivo del registro no es de este formato / the registry file is not of this format ({0})"
     )]
+    /// The file is not a store of [`STORE_FORMAT`]; its path.
     Format(PathBuf),
+    /// SQLite failed reading the store.
     #[error("error de SQLite en el registro / SQLite error in the registry: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
 
 impl StoreError {
+    /// The stable error code for a person.
     pub fn code(&self) -> ErrorCode {
         match self {
             StoreError::Missing(_) => ErrorCode::RegistryEmpty,
@@ -114,20 +125,30 @@ impl StoreError {
 /// Counts and facts of an imported registry.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RegistryMeta {
+    /// Persons in the registry.
     pub persons: u64,
+    /// Of them, deceased.
     pub deceased: u64,
+    /// Of them, with a married surname.
     pub with_married_surname: u64,
+    /// Entries of the blocking index.
     pub block_entries: u64,
+    /// CSV rows skipped by the import.
     pub bad_rows: u64,
+    /// File name of the CSV imported.
     pub source: String,
+    /// When the import finished.
     pub imported_at: String,
+    /// How long the import took, in seconds (one decimal).
     pub import_seconds: String,
 }
 
 /// One entry of a block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BlockEntry {
+    /// The person's CUI, as an integer.
     pub cui: u64,
+    /// The person's blocking signature (see [`crate::matching::blocking::signature`]): birth date and name-code hashes.
     pub signature: u64,
 }
 
@@ -227,10 +248,12 @@ impl Registry {
         })
     }
 
+    /// Counts and facts of the import this store was made by.
     pub fn meta(&self) -> &RegistryMeta {
         &self.meta
     }
 
+    /// The store file this handle reads.
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -180,8 +180,11 @@ impl Tables {
 /// What `generate` wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GenerateStats {
+    /// Persons written.
     pub persons: u64,
+    /// Of them, deceased.
     pub deceased: u64,
+    /// Of them, with a married surname.
     pub with_married_surname: u64,
 }
 
@@ -191,9 +194,12 @@ pub enum GenerateError {
     #[error(
         "no se pueden generar {0} personas: los CUI solo alcanzan para unos 90 millones / cannot generate {0} persons: CUIs only reach about 90 million"
     )]
+    /// More persons asked for than distinct valid CUIs can be made; the number asked.
     TooMany(u64),
+    /// Writing the output failed.
     #[error("error al escribir el archivo / error writing the file: {0}")]
     Io(#[from] io::Error),
+    /// The CSV writer failed.
     #[error("error al escribir el CSV / error writing the CSV: {0}")]
     Csv(#[from] csv::Error),
 }
