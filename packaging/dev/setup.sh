@@ -19,6 +19,10 @@ PACKAGES=(pkg-config libpcsclite-dev gcc curl openssl ca-certificates)
 PACKAGES+=(libx11-6 libx11-xcb1 libxcursor1 libxi6 libxrandr2 libxkbcommon0
     libxkbcommon-x11-0 libfontconfig1 libfreetype6 libegl1 libegl-mesa0
     libgl1-mesa-dri libglx-mesa0 xvfb xdotool zenity)
+# PostgreSQL 15 (Debian's) for the shared store: the tests start throwaway
+# clusters of their own as the `postgres` user the package creates (initdb
+# refuses root); HAProxy for the cluster demo (packaging/dev/cluster.sh).
+PACKAGES+=(postgresql postgresql-client haproxy)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -30,7 +30,7 @@ pub fn run(cmd: ReportCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<
             let month = parse_month(&month)?;
             let as_of = as_of(at.as_deref(), clock)?;
             let (_, store) = open(&data.data)?;
-            let report = usage(&store, month, as_of, &timestamp(clock.now()))?;
+            let report = usage(store.as_ref(), month, as_of, &timestamp(clock.now()))?;
             super::usage_xlsx::write(&report, &out)?;
             let rows: u64 = report.institutions.iter().map(|i| i.rows()).sum();
             let queries: u64 = report.institutions.iter().map(|i| i.queries).sum();
@@ -74,7 +74,7 @@ pub fn run(cmd: ReportCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<
         ReportCommand::Approaching { data, at } => {
             let as_of = as_of(at.as_deref(), clock)?;
             let (_, store) = open(&data.data)?;
-            let list = approaching(&store, as_of)?;
+            let list = approaching(store.as_ref(), as_of)?;
             println!(
                 "{} {APPROACHING_DAYS} {} {as_of}: {}",
                 t(lang, "Instituciones con", "Institutions with"),
@@ -100,7 +100,7 @@ pub fn run(cmd: ReportCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<
         }
         ReportCommand::January { data, year } => {
             let (_, store) = open(&data.data)?;
-            let list = store_january(&store, year)?;
+            let list = store_january(store.as_ref(), year)?;
             println!(
                 "{} {year}: {}",
                 t(
