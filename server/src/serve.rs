@@ -24,12 +24,16 @@ pub async fn serve(
     on_listening: impl FnOnce(SocketAddr) + Send,
 ) -> anyhow::Result<()> {
     let database = dir.database_config()?;
-    let store: Arc<dyn Store> = database.open(false)?;
+    // Off the async threads: the postgres crate blocks on a runtime of its own.
+    let opening = database.clone();
+    let (store, enrolled) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let store: Arc<dyn Store> = opening.open(false)?;
+        let enrolled = EnrolledWorkstations::open_source(opening.workstation_reader()?)?;
+        Ok((store, Arc::new(enrolled)))
+    })
+    .await??;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let config = dir.config()?;
-    let enrolled = Arc::new(EnrolledWorkstations::open_source(
-        database.workstation_reader()?,
-    )?);
     enrolled.spawn_reloader()?;
     let tls = server_config(
         &dir.server_cert(),

@@ -110,6 +110,19 @@ impl Pool {
     }
 }
 
+impl Drop for Pool {
+    fn drop(&mut self) {
+        // Closing a client blocks on its runtime, which panics on an async
+        // thread (the last reference may be dropped there at shutdown).
+        let idle = std::mem::take(&mut self.lock().idle);
+        if !idle.is_empty() && tokio::runtime::Handle::try_current().is_ok() {
+            let _ = std::thread::Builder::new()
+                .name("pg-close".into())
+                .spawn(move || drop(idle));
+        }
+    }
+}
+
 /// A connection borrowed from the pool; back to it when dropped.
 pub struct Pooled<'a> {
     pool: &'a Pool,
