@@ -82,6 +82,12 @@ pub struct ServerConfig {
     /// `PADRON_DATABASE_PASSWORD`, else none: peer or trust authentication).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database_password_file: Option<PathBuf>,
+    /// Where uploaded and result workbooks live (`uploads/`, `results/`
+    /// under it); relative paths are taken from the data directory. Nodes
+    /// sharing a PostgreSQL store point this at one directory they all
+    /// reach (NFS or the like). Absent: `queries/` in the data directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_dir: Option<PathBuf>,
     /// Days uploads and results are kept after a job finishes.
     #[serde(default = "default_retention_days")]
     pub retention_days: u32,
@@ -243,13 +249,21 @@ impl DataDir {
     pub fn workstation_ca_key(&self) -> PathBuf {
         self.root.join("pki/workstation-ca.key")
     }
+    /// `shared_dir` of server.toml, else `queries/` here. (`serve` has
+    /// read server.toml successfully before anything asks.)
+    fn queries_dir(&self) -> PathBuf {
+        match self.config().ok().and_then(|c| c.shared_dir) {
+            Some(dir) => self.root.join(dir),
+            None => self.root.join("queries"),
+        }
+    }
     /// Acknowledged query workbooks, `<job id>.xlsx`.
     pub fn uploads_dir(&self) -> PathBuf {
-        self.root.join("queries/uploads")
+        self.queries_dir().join("uploads")
     }
     /// Result workbooks, `<job id>.xlsx`.
     pub fn results_dir(&self) -> PathBuf {
-        self.root.join("queries/results")
+        self.queries_dir().join("results")
     }
 
     /// Creates a data directory. It is assembled in a sibling temporary
@@ -364,6 +378,7 @@ impl DataDir {
             eid_country: default_eid_country(),
             database: database.map(str::to_owned),
             database_password_file: None,
+            shared_dir: None,
             retention_days: default_retention_days(),
             limits: Default::default(),
             tls: Default::default(),
@@ -535,6 +550,48 @@ mod tests {
         // No staging directory is left behind.
         let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1);
+    }
+
+    #[test]
+    fn shared_dir_moves_uploads_and_results() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::init(
+            &tmp.path().join("d"),
+            "localhost",
+            OffsetDateTime::now_utc(),
+        )
+        .unwrap();
+        assert_eq!(dir.uploads_dir(), dir.path().join("queries/uploads"));
+        let toml = fs::read_to_string(dir.config_path()).unwrap();
+        fs::write(
+            dir.config_path(),
+            format!("shared_dir = \"/srv/padron\"\n{toml}"),
+        )
+        .unwrap();
+        assert_eq!(dir.uploads_dir(), Path::new("/srv/padron/uploads"));
+        assert_eq!(dir.results_dir(), Path::new("/srv/padron/results"));
+    }
+
+    #[test]
+    fn a_database_url_with_a_password_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let err = DataDir::init_with(
+            &tmp.path().join("d"),
+            "localhost",
+            OffsetDateTime::now_utc(),
+            Some("postgresql://padron:secret@127.0.0.1/padron"),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("password"), "{err}");
+        assert!(!tmp.path().join("d").exists());
+        let err = DataDir::init_with(
+            &tmp.path().join("d"),
+            "localhost",
+            OffsetDateTime::now_utc(),
+            Some("mysql://x"),
+        )
+        .unwrap_err();
+        assert!(matches!(err, DataDirError::Config { .. }), "{err}");
     }
 
     #[test]

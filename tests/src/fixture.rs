@@ -38,6 +38,9 @@ pub struct Env {
     pub ws1_id: i64,
     /// The installation id signed requests must name.
     pub installation: String,
+    /// When set, requests go to this port (a load balancer in front of
+    /// several nodes) instead of `server`'s.
+    pub front: Option<u16>,
 }
 
 pub fn identity(bundle: &Path) -> Vec<u8> {
@@ -134,11 +137,15 @@ impl Env {
             inst,
             server,
             eid,
+            front: None,
         }
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.server.url(), path)
+        match self.front {
+            Some(port) => format!("https://localhost:{port}{path}"),
+            None => format!("{}{}", self.server.url(), path),
+        }
     }
 
     pub fn challenge(&self, client: &Client) -> String {

@@ -9,6 +9,7 @@ pub mod card_env;
 pub mod consulta;
 pub mod eid;
 pub mod fixture;
+pub mod haproxy;
 pub mod postgres;
 pub mod responders;
 pub mod workbooks;
