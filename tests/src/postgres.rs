@@ -49,13 +49,12 @@ pub fn bin_dir() -> PathBuf {
 }
 
 fn as_postgres(program: &Path, args: &[&str]) -> Output {
-    let out = Command::new("runuser")
+    Command::new("runuser")
         .args(["-u", "postgres", "--"])
         .arg(program)
         .args(args)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run runuser {}: {e}", program.display()));
-    out
+        .unwrap_or_else(|e| panic!("cannot run runuser {}: {e}", program.display()))
 }
 
 fn free_port() -> u16 {
@@ -82,8 +81,18 @@ fn postgres_uid_gid() -> (u32, u32) {
 }
 
 impl TestPostgres {
-    /// initdb + pg_ctl start; panics with the server's log if it cannot.
+    /// initdb + pg_ctl start, fsync off (tests: a crash of the machine is
+    /// not what they try); panics with the server's log if it cannot.
     pub fn start() -> TestPostgres {
+        TestPostgres::start_with(false)
+    }
+
+    /// With fsync on, as production runs: for the benchmarks.
+    pub fn start_durable() -> TestPostgres {
+        TestPostgres::start_with(true)
+    }
+
+    fn start_with(fsync: bool) -> TestPostgres {
         let bin = bin_dir();
         let dir = tempfile::Builder::new()
             .prefix("padron-pg-")
@@ -118,8 +127,9 @@ impl TestPostgres {
         for attempt in 0..5 {
             let port = free_port();
             let options = format!(
-                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
-                dir.path().display()
+                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync={} -c max_connections=200",
+                dir.path().display(),
+                if fsync { "on" } else { "off" }
             );
             let out = as_postgres(
                 &bin.join("pg_ctl"),

@@ -31,7 +31,7 @@ fn refused(r: reqwest::Result<reqwest::blocking::Response>) -> bool {
 fn three_nodes_behind_haproxy_share_one_fifo_queue_and_survive_a_kill() {
     let mut env = Env::on(Backend::Postgres, "");
     let csv = registry(&env, "20000");
-    let mut others = vec![Server::start(&env.inst.data), Server::start(&env.inst.data)];
+    let mut others = [Server::start(&env.inst.data), Server::start(&env.inst.data)];
     let ports = [env.server.port, others[0].port, others[1].port];
     let lb = Haproxy::start(&ports);
     env.front = Some(lb.port);
