@@ -37,7 +37,6 @@ cleanup() {
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     [[ -n "${CARD_PID:-}" ]] && kill "$CARD_PID" 2>/dev/null
     [[ -d "$WORK/pg/data" ]] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg/data" -m fast stop >/dev/null 2>&1 || true
-    bash packaging/dev/pcscd.sh stop >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -111,9 +110,11 @@ for _ in 1 2 3 4 5 6; do
 done
 
 step "5. Card login, a user added, that user's Consulta Social: all through HAProxy"
+# pcscd is machine-wide and stays up, as the tests leave it; it must not
+# inherit the card-test lock (it would hold it for ever): started first.
+bash packaging/dev/pcscd.sh start
 exec {LOCK_FD}>"${TMPDIR:-/tmp}/padron-pcscd-tests.lock"
 flock "$LOCK_FD"
-bash packaging/dev/pcscd.sh start
 CARD_PID=""
 wait_reader() {
     for _ in $(seq 1 50); do
