@@ -78,6 +78,22 @@ fn on_postgres_login_requests_a_job_and_audit_verify_all_work() {
         "1"
     );
     assert_eq!(pg.psql("padron", "SELECT count(*) FROM users"), "1");
+    // A second `init` on the same database is refused and leaves nothing.
+    let other = env.inst.tmp.path().join("other");
+    let url = padron_tests::postgres::database_url(&env.inst.data).unwrap();
+    let out = run(
+        "padron-server",
+        &[
+            "init",
+            "--data",
+            other.to_str().unwrap(),
+            "--database",
+            &url,
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("already holds"), "{}", stderr(&out));
+    assert!(!other.exists());
 }
 
 #[test]
