@@ -267,3 +267,35 @@ pub fn migrate_command(from: &Path, to: &str, lang: padron_shared::Lang) -> anyh
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A SQLite migration past the one the PostgreSQL schema mirrors needs
+    /// its counterpart in `postgres/migrations.rs`, and this bumped.
+    #[test]
+    fn the_postgresql_schema_covers_every_sqlite_migration() {
+        assert_eq!(crate::store::schema_version(), SQLITE_VERSION_COVERED);
+    }
+
+    /// Every SQLite table is copied by `migrate`.
+    #[test]
+    fn migrate_copies_every_sqlite_table() {
+        let store = crate::store::SqliteStore::open_in_memory().unwrap();
+        let conn = store.lock();
+        let mut stmt = conn
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            )
+            .unwrap();
+        let names: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for name in names {
+            assert!(TABLES.contains(&name.as_str()), "{name} is not copied");
+        }
+    }
+}
