@@ -23,6 +23,10 @@ PACKAGES+=(libx11-6 libx11-xcb1 libxcursor1 libxi6 libxrandr2 libxkbcommon0
 # (packaging/systemd/check.sh; no running systemd needed); age (age-keygen,
 # age -d) is the admin's side of encrypted backups in the restore drill.
 PACKAGES+=(systemd age)
+# PostgreSQL 15 (Debian's) for the shared store: the tests start throwaway
+# clusters of their own as the `postgres` user the package creates (initdb
+# refuses root); HAProxy for the cluster demo (packaging/dev/cluster.sh).
+PACKAGES+=(postgresql postgresql-client haproxy)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -23,7 +23,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::access::pki::{self, PkiError};
-use crate::store::{SqliteStore, StoreError};
+use crate::store::postgres::{PgStore, is_postgres_url};
+use crate::store::{Database, SqliteStore, Store, StoreError};
 
 pub const CONFIG_FILE: &str = "server.toml";
 pub const DATABASE_FILE: &str = "padron.db";
@@ -48,6 +49,8 @@ pub enum DataDirError {
     Pki(#[from] PkiError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the database {0} already holds a Padrón installation; nothing was changed")]
+    DatabaseInUse(String),
     #[error("{path} has mode {mode:o}: other users of this machine can reach it; run: {fix}")]
     NotPrivate {
         path: PathBuf,
@@ -69,6 +72,22 @@ pub struct ServerConfig {
     /// ETSI country code in the eID certificates' `serialNumber=PNO<CC>-<CUI>`.
     #[serde(default = "default_eid_country")]
     pub eid_country: String,
+    /// `postgresql://user@host:port/dbname`: the store is that PostgreSQL
+    /// database, which several `serve` nodes may share. Absent: SQLite,
+    /// `padron.db` in the data directory. No password in the URL: see
+    /// `database_password_file`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
+    /// A file holding the database password (else the environment's
+    /// `PADRON_DATABASE_PASSWORD`, else none: peer or trust authentication).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_password_file: Option<PathBuf>,
+    /// Where uploaded and result workbooks live (`uploads/`, `results/`
+    /// under it); relative paths are taken from the data directory. Nodes
+    /// sharing a PostgreSQL store point this at one directory they all
+    /// reach (NFS or the like). Absent: `queries/` in the data directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_dir: Option<PathBuf>,
     /// Days uploads and results are kept after a job finishes.
     #[serde(default = "default_retention_days")]
     pub retention_days: u32,
@@ -230,19 +249,42 @@ impl DataDir {
     pub fn workstation_ca_key(&self) -> PathBuf {
         self.root.join("pki/workstation-ca.key")
     }
+    /// `shared_dir` of server.toml, else `queries/` here. (`serve` has
+    /// read server.toml successfully before anything asks.)
+    fn queries_dir(&self) -> PathBuf {
+        match self.config().ok().and_then(|c| c.shared_dir) {
+            Some(dir) => self.root.join(dir),
+            None => self.root.join("queries"),
+        }
+    }
     /// Acknowledged query workbooks, `<job id>.xlsx`.
     pub fn uploads_dir(&self) -> PathBuf {
-        self.root.join("queries/uploads")
+        self.queries_dir().join("uploads")
     }
     /// Result workbooks, `<job id>.xlsx`.
     pub fn results_dir(&self) -> PathBuf {
-        self.root.join("queries/results")
+        self.queries_dir().join("results")
     }
 
     /// Creates a data directory. It is assembled in a sibling temporary
     /// directory and renamed into place, so a failure half-way leaves
     /// nothing behind and an existing directory is never touched.
     pub fn init(root: &Path, hostname: &str, now: OffsetDateTime) -> Result<DataDir, DataDirError> {
+        Self::init_with(root, hostname, now, None)
+    }
+
+    /// [`init`](Self::init), with the store in a PostgreSQL database
+    /// (`database`: its URL) rather than SQLite. The database must exist and
+    /// hold no installation yet; its schema is created here.
+    pub fn init_with(
+        root: &Path,
+        hostname: &str,
+        now: OffsetDateTime,
+        database: Option<&str>,
+    ) -> Result<DataDir, DataDirError> {
+        if let Some(url) = database {
+            check_database_url(url, &root.join(CONFIG_FILE))?;
+        }
         if !valid_hostname(hostname) {
             return Err(DataDirError::Hostname(hostname.to_owned()));
         }
@@ -272,7 +314,7 @@ impl DataDir {
         let mut suffix = [0u8; 6];
         pki::fill_random(&mut suffix)?;
         let staging = parent.join(format!(".{name}.init-{}", hex::encode(suffix)));
-        let result = Self::populate(&staging, hostname, now).and_then(|()| {
+        let result = Self::populate(&staging, hostname, now, database).and_then(|()| {
             // An empty directory may be a mount point or made by a package;
             // replace it only if it is still empty.
             if root.exists() {
@@ -289,7 +331,12 @@ impl DataDir {
         })
     }
 
-    fn populate(dir: &Path, hostname: &str, now: OffsetDateTime) -> Result<(), DataDirError> {
+    fn populate(
+        dir: &Path,
+        hostname: &str,
+        now: OffsetDateTime,
+        database: Option<&str>,
+    ) -> Result<(), DataDirError> {
         fs::DirBuilder::new()
             .mode(0o700)
             .create(dir)
@@ -329,6 +376,9 @@ impl DataDir {
             public_url: format!("https://{url_host}:{DEFAULT_PORT}"),
             listen: format!("0.0.0.0:{DEFAULT_PORT}"),
             eid_country: default_eid_country(),
+            database: database.map(str::to_owned),
+            database_password_file: None,
+            shared_dir: None,
             retention_days: default_retention_days(),
             limits: Default::default(),
             tls: Default::default(),
@@ -342,7 +392,16 @@ impl DataDir {
         })?;
         write_new_file(&dir.join(CONFIG_FILE), text.as_bytes(), 0o644)?;
         crate::evidence::verify::create_key(dir)?;
-        SqliteStore::open(&dir.join(DATABASE_FILE), true)?;
+        match database {
+            None => drop(SqliteStore::open(&dir.join(DATABASE_FILE), true)?),
+            Some(url) => {
+                let password = std::env::var("PADRON_DATABASE_PASSWORD").ok();
+                let store = PgStore::open(url, password.as_deref())?;
+                if store.holds_installation()? {
+                    return Err(DataDirError::DatabaseInUse(url.to_owned()));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -393,7 +452,11 @@ impl DataDir {
         let dir = DataDir {
             root: root.to_owned(),
         };
-        if !dir.config_path().is_file() || !dir.database().is_file() {
+        if !dir.config_path().is_file() {
+            return Err(DataDirError::Missing(root.to_owned()));
+        }
+        // Without padron.db only a PostgreSQL installation is one.
+        if !dir.database().is_file() && !dir.database_config()?.is_postgres() {
             return Err(DataDirError::Missing(root.to_owned()));
         }
         Ok(dir)
@@ -418,9 +481,54 @@ impl DataDir {
         Ok(config)
     }
 
-    pub fn open_store(&self) -> Result<SqliteStore, DataDirError> {
-        Ok(SqliteStore::open(&self.database(), false)?)
+    /// Where the store lives: `database` of server.toml, else `padron.db`.
+    pub fn database_config(&self) -> Result<Database, DataDirError> {
+        let path = self.config_path();
+        let config = self.config()?;
+        let Some(url) = config.database else {
+            return Ok(Database::Sqlite(self.database()));
+        };
+        check_database_url(&url, &path)?;
+        let password = match config.database_password_file {
+            Some(file) => {
+                let file = self.root.join(file);
+                let text = fs::read_to_string(&file).map_err(io_err(&file))?;
+                Some(text.trim_end_matches(['\n', '\r']).to_owned())
+            }
+            None => std::env::var("PADRON_DATABASE_PASSWORD").ok(),
+        };
+        Ok(Database::Postgres { url, password })
     }
+
+    /// The store, SQLite or PostgreSQL as server.toml says.
+    pub fn open_store(&self) -> Result<std::sync::Arc<dyn Store>, DataDirError> {
+        Ok(self.database_config()?.open(false)?)
+    }
+}
+
+/// A PostgreSQL URL, without a password in it (server.toml is readable
+/// by others; the password goes in `database_password_file`).
+pub(crate) fn check_database_url(url: &str, config: &Path) -> Result<(), DataDirError> {
+    let bad = |message: String| DataDirError::Config {
+        path: config.to_owned(),
+        message,
+    };
+    if !is_postgres_url(url) {
+        return Err(bad(format!(
+            "database must be a postgresql:// URL, not {:?}",
+            crate::audit::printable(url)
+        )));
+    }
+    let parsed: postgres::Config = url
+        .parse()
+        .map_err(|e: postgres::Error| bad(format!("database URL: {e}")))?;
+    if parsed.get_password().is_some() {
+        return Err(bad(
+            "the database URL holds a password: put it in database_password_file or PADRON_DATABASE_PASSWORD"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -442,6 +550,48 @@ mod tests {
         // No staging directory is left behind.
         let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1);
+    }
+
+    #[test]
+    fn shared_dir_moves_uploads_and_results() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::init(
+            &tmp.path().join("d"),
+            "localhost",
+            OffsetDateTime::now_utc(),
+        )
+        .unwrap();
+        assert_eq!(dir.uploads_dir(), dir.path().join("queries/uploads"));
+        let toml = fs::read_to_string(dir.config_path()).unwrap();
+        fs::write(
+            dir.config_path(),
+            format!("shared_dir = \"/srv/padron\"\n{toml}"),
+        )
+        .unwrap();
+        assert_eq!(dir.uploads_dir(), Path::new("/srv/padron/uploads"));
+        assert_eq!(dir.results_dir(), Path::new("/srv/padron/results"));
+    }
+
+    #[test]
+    fn a_database_url_with_a_password_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let err = DataDir::init_with(
+            &tmp.path().join("d"),
+            "localhost",
+            OffsetDateTime::now_utc(),
+            Some("postgresql://padron:secret@127.0.0.1/padron"),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("password"), "{err}");
+        assert!(!tmp.path().join("d").exists());
+        let err = DataDir::init_with(
+            &tmp.path().join("d"),
+            "localhost",
+            OffsetDateTime::now_utc(),
+            Some("mysql://x"),
+        )
+        .unwrap_err();
+        assert!(matches!(err, DataDirError::Config { .. }), "{err}");
     }
 
     #[test]

@@ -80,9 +80,11 @@ impl ServerError {
 
 fn store_code(e: &StoreError) -> ErrorCode {
     match e {
-        StoreError::Sqlite(_) | StoreError::Corrupt(_) | StoreError::Issuance(_) => {
-            ErrorCode::Internal
-        }
+        StoreError::Sqlite(_)
+        | StoreError::Postgres(_)
+        | StoreError::Corrupt(_)
+        | StoreError::Issuance(_) => ErrorCode::Internal,
+        StoreError::Unavailable(_) => ErrorCode::StoreUnavailable,
         StoreError::QuotaExceeded { .. } => ErrorCode::QuotaExceeded,
         StoreError::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
         StoreError::InstitutionUnknown(_) => ErrorCode::InstitutionUnknown,

@@ -23,10 +23,17 @@ pub async fn serve(
     listen: SocketAddr,
     on_listening: impl FnOnce(SocketAddr) + Send,
 ) -> anyhow::Result<()> {
-    let store: Arc<dyn Store> = Arc::new(dir.open_store()?);
+    let database = dir.database_config()?;
+    // Off the async threads: the postgres crate blocks on a runtime of its own.
+    let opening = database.clone();
+    let (store, enrolled) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let store: Arc<dyn Store> = opening.open(false)?;
+        let enrolled = EnrolledWorkstations::open_source(opening.workstation_reader()?)?;
+        Ok((store, Arc::new(enrolled)))
+    })
+    .await??;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let config = dir.config()?;
-    let enrolled = Arc::new(EnrolledWorkstations::open(&dir.database())?);
     enrolled.spawn_reloader()?;
     let tls = server_config(
         &dir.server_cert(),
@@ -55,25 +62,39 @@ pub async fn serve(
         .name("query-worker".into())
         .spawn(move || worker.run(woken))?;
     // The lifecycle pass at start and then daily; the January step marks
-    // itself done, so running more often than needed is harmless.
+    // itself done, so running more often than needed is harmless. Nodes
+    // sharing a PostgreSQL store run it once a day between them: each
+    // looks every hour, and the one that marks the day first runs it.
     let (lifecycle_store, lifecycle_clock) = (store.clone(), clock.clone());
+    let shared = database.is_postgres();
     std::thread::Builder::new()
         .name("lifecycle".into())
         .spawn(move || {
             loop {
                 let now = lifecycle_clock.now();
-                match crate::institutions::lifecycle::run(
-                    lifecycle_store.as_ref(),
-                    now,
-                    "server:lifecycle",
-                ) {
-                    Ok(changes) if !changes.is_empty() => {
-                        tracing::info!(changes = changes.len(), "lifecycle pass")
+                let stamp = crate::clock::timestamp(now);
+                let mine = !shared
+                    || lifecycle_store
+                        .mark_once(&format!("lifecycle-pass:{}", &stamp[..10]), &stamp)
+                        .unwrap_or_else(|e| {
+                            tracing::error!(error = %e, "cannot mark the lifecycle pass");
+                            false
+                        });
+                if mine {
+                    match crate::institutions::lifecycle::run(
+                        lifecycle_store.as_ref(),
+                        now,
+                        "server:lifecycle",
+                    ) {
+                        Ok(changes) if !changes.is_empty() => {
+                            tracing::info!(changes = changes.len(), "lifecycle pass")
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::error!(error = %e, "lifecycle pass failed"),
                     }
-                    Ok(_) => {}
-                    Err(e) => tracing::error!(error = %e, "lifecycle pass failed"),
                 }
-                std::thread::sleep(Duration::from_secs(24 * 3600));
+                let hours = if shared { 1 } else { 24 };
+                std::thread::sleep(Duration::from_secs(hours * 3600));
             }
         })?;
     let refusals = Arc::new(RefusalTally::default());
@@ -126,6 +147,23 @@ pub async fn serve(
     let (tally, now) = (refusals, clock.now());
     tokio::task::spawn_blocking(move || tally.flush(store.as_ref(), now, true)).await?;
     Ok(())
+}
+
+/// This node's name in `/v1/health` and the logs: `PADRON_NODE`, else
+/// host and process id.
+pub fn node_id() -> &'static str {
+    static NODE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NODE.get_or_init(|| {
+        std::env::var("PADRON_NODE")
+            .ok()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| {
+                let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+                    .map(|h| h.trim().to_owned())
+                    .unwrap_or_else(|_| "localhost".to_owned());
+                format!("{host}:{}", std::process::id())
+            })
+    })
 }
 
 async fn wait_for_signal() {

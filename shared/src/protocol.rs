@@ -31,6 +31,10 @@ pub struct Health {
     pub protocol: u32,
     /// `ok` or the reason the database did not answer.
     pub database: String,
+    /// Which server node answered (several may share one PostgreSQL store):
+    /// `PADRON_NODE` of its environment, else host and process id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
     /// RFC 3339, UTC.
     pub server_time: String,
 }

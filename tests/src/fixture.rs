@@ -38,6 +38,9 @@ pub struct Env {
     pub ws1_id: i64,
     /// The installation id signed requests must name.
     pub installation: String,
+    /// When set, requests go to this port (a load balancer in front of
+    /// several nodes) instead of `server`'s.
+    pub front: Option<u16>,
 }
 
 pub fn identity(bundle: &Path) -> Vec<u8> {
@@ -48,6 +51,9 @@ pub fn identity(bundle: &Path) -> Vec<u8> {
 
 /// The installation id of a data directory, read from its database.
 pub fn installation_id(data: &Path) -> String {
+    if let Some(url) = crate::postgres::database_url(data) {
+        return crate::postgres::psql_url(&url, "SELECT id FROM installation");
+    }
     let db = rusqlite::Connection::open(data.join("padron.db")).unwrap();
     db.query_row("SELECT id FROM installation", [], |r| r.get(0))
         .unwrap()
@@ -61,7 +67,12 @@ impl Env {
     /// The fixture with `toml` appended to server.toml before the server
     /// starts (e.g. a `[revocation]` table).
     pub fn with_config(toml: &str) -> Env {
-        let inst = Installation::new();
+        Env::on(crate::Backend::from_env(), toml)
+    }
+
+    /// The fixture on a chosen store backend.
+    pub fn on(backend: crate::Backend, toml: &str) -> Env {
+        let inst = Installation::on(backend);
         if !toml.is_empty() {
             let path = inst.data.join("server.toml");
             let mut config = fs::read_to_string(&path).unwrap();
@@ -126,11 +137,15 @@ impl Env {
             inst,
             server,
             eid,
+            front: None,
         }
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.server.url(), path)
+        match self.front {
+            Some(port) => format!("https://localhost:{port}{path}"),
+            None => format!("{}{}", self.server.url(), path),
+        }
     }
 
     pub fn challenge(&self, client: &Client) -> String {
@@ -196,6 +211,10 @@ impl Env {
     }
 
     pub fn sql(&self, statement: &str) {
+        if let Some(pg) = &self.inst.pg {
+            pg.psql("padron", statement);
+            return;
+        }
         let db = rusqlite::Connection::open(self.inst.data.join("padron.db")).unwrap();
         db.execute_batch(statement).unwrap();
     }

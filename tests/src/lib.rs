@@ -9,6 +9,8 @@ pub mod card_env;
 pub mod consulta;
 pub mod eid;
 pub mod fixture;
+pub mod haproxy;
+pub mod postgres;
 pub mod responders;
 pub mod workbooks;
 
@@ -176,18 +178,58 @@ impl Drop for Server {
     }
 }
 
+/// Which store an installation uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    /// A PostgreSQL server started for the installation (see `postgres.rs`).
+    Postgres,
+}
+
+impl Backend {
+    /// `PADRON_TEST_BACKEND=postgres` runs the fixture-based end-to-end
+    /// tests on PostgreSQL; the default is SQLite.
+    pub fn from_env() -> Backend {
+        match std::env::var("PADRON_TEST_BACKEND").as_deref() {
+            Ok("postgres") | Ok("postgresql") => Backend::Postgres,
+            Ok("sqlite") | Ok("") | Err(_) => Backend::Sqlite,
+            Ok(other) => panic!("PADRON_TEST_BACKEND={other:?}: sqlite or postgres"),
+        }
+    }
+}
+
 /// A data directory with one institution, ready to enrol workstations.
 #[derive(Debug)]
 pub struct Installation {
     pub tmp: tempfile::TempDir,
     pub data: PathBuf,
+    /// The database server, when the store is PostgreSQL (stopped on drop).
+    pub pg: Option<postgres::TestPostgres>,
 }
 
 impl Installation {
     pub fn new() -> Installation {
+        Installation::on(Backend::from_env())
+    }
+
+    pub fn on(backend: Backend) -> Installation {
         let tmp = tempfile::tempdir().expect("temp dir");
         let data = tmp.path().join("data");
-        ok("padron-server", &["init", "--data", path_str(&data)]);
+        let pg = match backend {
+            Backend::Sqlite => {
+                ok("padron-server", &["init", "--data", path_str(&data)]);
+                None
+            }
+            Backend::Postgres => {
+                let pg = postgres::TestPostgres::start();
+                let url = pg.create_database("padron");
+                ok(
+                    "padron-server",
+                    &["init", "--data", path_str(&data), "--database", &url],
+                );
+                Some(pg)
+            }
+        };
         ok(
             "padron-server",
             &[
@@ -202,7 +244,7 @@ impl Installation {
             ],
         );
         give_agreement(&data, "MIDES");
-        Installation { tmp, data }
+        Installation { tmp, data, pg }
     }
 
     pub fn data(&self) -> &str {

@@ -21,7 +21,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::store::{StoreError, Workstation, WorkstationReader, WorkstationsSummary};
+use crate::store::{
+    StoreError, Workstation, WorkstationReader, WorkstationSource, WorkstationsSummary,
+};
 
 /// How long the list may go unconfirmed before lookups fail closed.
 pub const STALE_AFTER: Duration = Duration::from_secs(5);
@@ -51,7 +53,7 @@ struct Checks {
 
 #[derive(Debug)]
 pub struct EnrolledWorkstations {
-    reader: WorkstationReader,
+    reader: Box<dyn WorkstationSource>,
     snapshot: RwLock<Arc<Snapshot>>,
     /// Held only while a check runs (a read that never waits on a lock).
     checks: Mutex<Checks>,
@@ -63,8 +65,16 @@ pub struct EnrolledWorkstations {
 impl EnrolledWorkstations {
     /// Opens the reader and loads the list.
     pub fn open(database: &Path) -> Result<EnrolledWorkstations, StoreError> {
+        Self::open_source(Box::new(WorkstationReader::open(database)?))
+    }
+
+    /// Loads the list from any backend's reader (PostgreSQL: a connection
+    /// of its own, see `store::postgres::PgWorkstationReader`).
+    pub fn open_source(
+        reader: Box<dyn WorkstationSource>,
+    ) -> Result<EnrolledWorkstations, StoreError> {
         let enrolled = EnrolledWorkstations {
-            reader: WorkstationReader::open(database)?,
+            reader,
             snapshot: RwLock::new(Arc::new(Snapshot::default())),
             checks: Mutex::new(Checks {
                 last_started: None,

@@ -234,7 +234,7 @@ pub fn run(cmd: CaseCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()
                 ));
             }
             crate::desk::cases::update_row(
-                &store as &dyn Store,
+                store.as_ref(),
                 &crate::admin::local_actor(),
                 clock.now(),
                 &id,
@@ -254,7 +254,7 @@ pub fn run(cmd: CaseCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()
         CaseCommand::Close { data, id } => {
             let (_, store) = open(&data.data)?;
             crate::desk::cases::close(
-                &store as &dyn Store,
+                store.as_ref(),
                 &crate::admin::local_actor(),
                 clock.now(),
                 &id,

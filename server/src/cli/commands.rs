@@ -23,7 +23,7 @@ fn t<'a>(lang: Lang, es: &'a str, en: &'a str) -> &'a str {
     if lang == Lang::En { en } else { es }
 }
 
-pub(crate) fn open(data: &Path) -> Result<(DataDir, SqliteStore), ServerError> {
+pub(crate) fn open(data: &Path) -> Result<(DataDir, Arc<dyn Store>), ServerError> {
     let dir = DataDir::open(data)?;
     let store = dir.open_store()?;
     Ok((dir, store))
@@ -65,9 +65,14 @@ pub fn describe_error(e: &anyhow::Error, lang: Lang) -> String {
 pub fn run(command: Command, lang: Lang) -> anyhow::Result<()> {
     let clock = SystemClock;
     match command {
-        Command::Init { data, hostname } => {
-            let dir =
-                DataDir::init(&data.data, &hostname, clock.now()).map_err(ServerError::from)?;
+        Command::Migrate { from, to } => crate::store::postgres::migrate_command(&from, &to, lang),
+        Command::Init {
+            data,
+            hostname,
+            database,
+        } => {
+            let dir = DataDir::init_with(&data.data, &hostname, clock.now(), database.as_deref())
+                .map_err(ServerError::from)?;
             let config = dir.config()?;
             println!(
                 "{} {}",
@@ -137,7 +142,8 @@ pub fn run(command: Command, lang: Lang) -> anyhow::Result<()> {
                 }
                 None => clock.now(),
             };
-            let changes = crate::institutions::lifecycle::run(&store, when, &local_actor())?;
+            let changes =
+                crate::institutions::lifecycle::run(store.as_ref(), when, &local_actor())?;
             println!(
                 "{} {}: {} {}",
                 t(lang, "Ciclo de vida al", "Lifecycle as of"),
@@ -211,7 +217,7 @@ fn institution(cmd: InstitutionCommand, lang: Lang, clock: &dyn Clock) -> anyhow
     match cmd {
         InstitutionCommand::Add { data, code, name } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin::at_terminal(&store, clock);
+            let admin = Admin::at_terminal(store.as_ref(), clock);
             let inst = admin.add_institution(&code, &name)?;
             println!(
                 "{} {} — {}",
@@ -256,14 +262,14 @@ fn institution(cmd: InstitutionCommand, lang: Lang, clock: &dyn Clock) -> anyhow
             note,
         } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin::at_terminal(&store, clock);
+            let admin = Admin::at_terminal(store.as_ref(), clock);
             let breach = matches!(reason, crate::cli::SuspendReason::Breach);
             let inst = admin.suspend(&code, breach, period.as_deref(), note.as_deref())?;
             print_status(&inst, lang);
         }
         InstitutionCommand::Reactivate { data, code } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin::at_terminal(&store, clock);
+            let admin = Admin::at_terminal(store.as_ref(), clock);
             let inst = admin.reactivate(&code)?;
             print_status(&inst, lang);
         }
@@ -387,7 +393,7 @@ fn agreement(
         } => (data.data.clone(), institution.clone()),
     };
     let (_, store) = open(&data)?;
-    let admin = Admin::at_terminal(&store, clock);
+    let admin = Admin::at_terminal(store.as_ref(), clock);
     match cmd {
         A::Set {
             from,
@@ -440,7 +446,7 @@ fn payment(cmd: crate::cli::PaymentCommand, lang: Lang, clock: &dyn Clock) -> an
         amount,
     } = cmd;
     let (_, store) = open(&data.data)?;
-    let admin = Admin::at_terminal(&store, clock);
+    let admin = Admin::at_terminal(store.as_ref(), clock);
     let inst = admin.record_payment(&institution, &period, &amount)?;
     println!(
         "{} {period}: Q {amount}",
@@ -467,11 +473,10 @@ fn user(cmd: crate::cli::UserCommand, lang: Lang, clock: &dyn Clock) -> anyhow::
 
 fn person(cmd: crate::cli::PersonCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()> {
     use crate::cli::PersonCommand;
-    use crate::store::PeopleStore;
     match cmd {
         PersonCommand::Block { data, cui, cause } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin::at_terminal(&store, clock);
+            let admin = Admin::at_terminal(store.as_ref(), clock);
             let added = admin.block_person(&cui, &cause)?;
             let what = if added {
                 t(
@@ -490,7 +495,7 @@ fn person(cmd: crate::cli::PersonCommand, lang: Lang, clock: &dyn Clock) -> anyh
         }
         PersonCommand::Unblock { data, cui } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin::at_terminal(&store, clock);
+            let admin = Admin::at_terminal(store.as_ref(), clock);
             if !admin.unblock_person(&cui)? {
                 return Err(ServerError::UserUnknown(cui).into());
             }
@@ -532,7 +537,7 @@ fn status_label(status: crate::store::InstitutionStatus, lang: Lang) -> &'static
 }
 
 fn coordinator(cmd: CoordinatorCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()> {
-    use crate::store::{DesignatedRole, PeopleStore};
+    use crate::store::DesignatedRole;
     let role_label = |role: &str| match role {
         "LEGAL_REPRESENTATIVE" => t(lang, "representante legal", "legal representative"),
         _ => t(lang, "coordinador(a)", "coordinator"),
@@ -547,7 +552,7 @@ fn coordinator(cmd: CoordinatorCommand, lang: Lang, clock: &dyn Clock) -> anyhow
             request_ref,
         } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin::at_terminal(&store, clock);
+            let admin = Admin::at_terminal(store.as_ref(), clock);
             let role = match role {
                 crate::cli::DesignationRole::Coordinator => DesignatedRole::Coordinator,
                 crate::cli::DesignationRole::LegalRepresentative => {
@@ -593,7 +598,7 @@ fn coordinator(cmd: CoordinatorCommand, lang: Lang, clock: &dyn Clock) -> anyhow
             reason,
         } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin::at_terminal(&store, clock);
+            let admin = Admin::at_terminal(store.as_ref(), clock);
             let c = admin.remove_designation(&institution, &cui, &request_ref, &reason)?;
             println!(
                 "{} {} (CUI {}) — {} ({} {request_ref}; {})",
@@ -685,7 +690,7 @@ fn workstation(cmd: WorkstationCommand, lang: Lang, clock: &dyn Clock) -> anyhow
             precheck_bundle_dir(&out, csr.is_none())?;
             let ca = WorkstationCa::load(&dir.workstation_ca_cert(), &dir.workstation_ca_key())
                 .map_err(ServerError::from)?;
-            let admin = Admin::at_terminal(&store, clock);
+            let admin = Admin::at_terminal(store.as_ref(), clock);
             let enrolment =
                 admin.enroll_workstation(&ca, &institution, &site, csr_pem.as_deref())?;
             let ws = &enrolment.workstation;
@@ -770,7 +775,7 @@ fn workstation(cmd: WorkstationCommand, lang: Lang, clock: &dyn Clock) -> anyhow
         }
         WorkstationCommand::Revoke { data, id, reason } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin::at_terminal(&store, clock);
+            let admin = Admin::at_terminal(store.as_ref(), clock);
             let ws = admin.revoke_workstation(id, &reason)?;
             println!(
                 "{} {} ({} / {}) — {}",
@@ -804,7 +809,6 @@ fn audit(cmd: AuditCommand, lang: Lang) -> anyhow::Result<()> {
     match cmd {
         AuditCommand::List { data, limit } => {
             let (_, store) = open(&data.data)?;
-            let store: Arc<dyn Store> = Arc::new(store);
             let mut all = Vec::new();
             let mut after = 0;
             loop {
@@ -835,7 +839,7 @@ fn audit(cmd: AuditCommand, lang: Lang) -> anyhow::Result<()> {
         AuditCommand::Verify { data, checkpoint } => {
             let (dir, store) = open(&data.data)?;
             let country = dir.config()?.eid_country;
-            let verified = crate::evidence::verify::verify(&store, &country)?;
+            let verified = crate::evidence::verify::verify(store.as_ref(), &country)?;
             println!(
                 "{} {} {}; {} {}",
                 t(lang, "Cadena de auditoría íntegra:", "Audit chain intact:"),
@@ -867,7 +871,12 @@ fn audit(cmd: AuditCommand, lang: Lang) -> anyhow::Result<()> {
                 );
             }
             if let Some(file) = checkpoint {
-                let c = crate::evidence::verify::check_checkpoint(&dir, &store, &verified, &file)?;
+                let c = crate::evidence::verify::check_checkpoint(
+                    &dir,
+                    store.as_ref(),
+                    &verified,
+                    &file,
+                )?;
                 println!(
                     "  {} {} ({} {}, {})",
                     t(
@@ -887,7 +896,7 @@ fn audit(cmd: AuditCommand, lang: Lang) -> anyhow::Result<()> {
             let country = dir.config()?.eid_country;
             let c = crate::evidence::verify::write_checkpoint(
                 &dir,
-                &store,
+                store.as_ref(),
                 &country,
                 SystemClock.now(),
                 &out,
@@ -912,7 +921,7 @@ fn audit(cmd: AuditCommand, lang: Lang) -> anyhow::Result<()> {
         }
         AuditCommand::Export { data, out } => {
             let (_, store) = open(&data.data)?;
-            let (entries, requests) = crate::evidence::export::export(&store, &out)?;
+            let (entries, requests) = crate::evidence::export::export(store.as_ref(), &out)?;
             println!(
                 "{} {} ({entries} {}, {requests} {})",
                 t(lang, "Auditoría exportada:", "Audit exported:"),
@@ -937,7 +946,7 @@ fn trust(cmd: TrustCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()>
     match cmd {
         TrustCommand::AddEidRoot { data, file } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin::at_terminal(&store, clock);
+            let admin = Admin::at_terminal(store.as_ref(), clock);
             let (subject, added) = admin.add_eid_root(&read(&file)?)?;
             if added {
                 println!(
@@ -961,7 +970,7 @@ fn trust(cmd: TrustCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()>
         }
         TrustCommand::AddCrl { data, file } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin::at_terminal(&store, clock);
+            let admin = Admin::at_terminal(store.as_ref(), clock);
             let (info, outcome) = admin.add_eid_crl(&read(&file)?)?;
             let what = match outcome {
                 crate::auth::trust::CrlOutcome::Current => t(
@@ -988,11 +997,11 @@ fn trust(cmd: TrustCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()>
         TrustCommand::List { data } => {
             let (dir, store) = open(&data.data)?;
             let config = dir.config()?.revocation;
-            trust_list(&store, lang, &config, clock)?;
+            trust_list(store.as_ref(), lang, &config, clock)?;
         }
         TrustCommand::AddIntermediate { data, file } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin::at_terminal(&store, clock);
+            let admin = Admin::at_terminal(store.as_ref(), clock);
             for (subject, added) in admin.add_eid_intermediate(&read(&file)?)? {
                 let what = if added {
                     t(
@@ -1012,7 +1021,7 @@ fn trust(cmd: TrustCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()>
         }
         TrustCommand::RemoveRoot { data, root } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin::at_terminal(&store, clock);
+            let admin = Admin::at_terminal(store.as_ref(), clock);
             let (subject, ended) = admin.remove_eid_root(&root_fingerprint(&root)?)?;
             println!(
                 "{} {subject} ({ended} {})",
@@ -1027,7 +1036,7 @@ fn trust(cmd: TrustCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()>
             policies,
         } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin::at_terminal(&store, clock);
+            let admin = Admin::at_terminal(store.as_ref(), clock);
             admin.set_eid_root_policy(&root_fingerprint(&root)?, allow_no_eku, &policies)?;
             println!(
                 "{} {}: {}; {}: {}",
@@ -1060,7 +1069,7 @@ fn trust(cmd: TrustCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()>
             ocsp_unavailable,
         } => {
             let (_, store) = open(&data.data)?;
-            let admin = Admin::at_terminal(&store, clock);
+            let admin = Admin::at_terminal(store.as_ref(), clock);
             let fallback = match ocsp_unavailable.as_str() {
                 "refuse" => false,
                 "crl" => true,
@@ -1101,7 +1110,7 @@ fn trust(cmd: TrustCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()>
         TrustCommand::RefreshCrls { data } => {
             let (dir, store) = open(&data.data)?;
             let config = dir.config()?.revocation;
-            let results = crate::auth::revocation::refresh_crls(&store, clock, &config)
+            let results = crate::auth::revocation::refresh_crls(store.as_ref(), clock, &config)
                 .map_err(ServerError::from)?;
             if results.is_empty() {
                 println!(

@@ -47,6 +47,21 @@ pub enum Command {
         /// Name agents use to reach the server (in its certificate).
         #[arg(long, default_value = "localhost")]
         hostname: String,
+        /// Keep the store in this PostgreSQL database
+        /// (`postgresql://user@host:port/dbname`, password in
+        /// `PADRON_DATABASE_PASSWORD`) instead of SQLite in the data directory.
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
+    },
+    /// Move a SQLite installation's store into an empty PostgreSQL database
+    /// (stop `serve` first); server.toml then names the database.
+    Migrate {
+        /// The data directory whose padron.db is copied.
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+        /// The PostgreSQL database (`postgresql://user@host:port/dbname`).
+        #[arg(long, value_name = "URL")]
+        to: String,
     },
     /// Serve the HTTPS API; only enrolled workstations may connect.
     Serve {

@@ -24,7 +24,7 @@ pub fn run(cmd: ReportCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<
         ReportCommand::Tickets { data, month } => {
             let month = parse_month(&month)?;
             let (_, store) = open(&data.data)?;
-            crate::desk::tickets::print_report(&store, month, lang)?;
+            crate::desk::tickets::print_report(store.as_ref(), month, lang)?;
         }
         ReportCommand::Usage {
             data,
@@ -35,7 +35,7 @@ pub fn run(cmd: ReportCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<
             let month = parse_month(&month)?;
             let as_of = as_of(at.as_deref(), clock)?;
             let (_, store) = open(&data.data)?;
-            let report = usage(&store, month, as_of, &timestamp(clock.now()))?;
+            let report = usage(store.as_ref(), month, as_of, &timestamp(clock.now()))?;
             crate::reports::usage_xlsx::write(&report, &out)?;
             let rows: u64 = report.institutions.iter().map(|i| i.rows()).sum();
             let queries: u64 = report.institutions.iter().map(|i| i.queries).sum();
@@ -79,7 +79,7 @@ pub fn run(cmd: ReportCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<
         ReportCommand::Approaching { data, at } => {
             let as_of = as_of(at.as_deref(), clock)?;
             let (_, store) = open(&data.data)?;
-            let list = approaching(&store, as_of)?;
+            let list = approaching(store.as_ref(), as_of)?;
             println!(
                 "{} {APPROACHING_DAYS} {} {as_of}: {}",
                 t(lang, "Instituciones con", "Institutions with"),
@@ -105,7 +105,7 @@ pub fn run(cmd: ReportCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<
         }
         ReportCommand::January { data, year } => {
             let (_, store) = open(&data.data)?;
-            let list = store_january(&store, year)?;
+            let list = store_january(store.as_ref(), year)?;
             println!(
                 "{} {year}: {}",
                 t(

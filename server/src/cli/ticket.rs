@@ -177,7 +177,7 @@ pub fn run(cmd: TicketCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<
         TicketCommand::Reply { data, id, text } => {
             let (_, store) = open(&data.data)?;
             crate::desk::tickets::reply(
-                &store as &dyn Store,
+                store.as_ref(),
                 &crate::admin::local_actor(),
                 clock.now(),
                 id,
@@ -193,7 +193,7 @@ pub fn run(cmd: TicketCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<
         TicketCommand::State { data, id, state } => {
             let (_, store) = open(&data.data)?;
             crate::desk::tickets::set_state(
-                &store as &dyn Store,
+                store.as_ref(),
                 &crate::admin::local_actor(),
                 clock.now(),
                 id,

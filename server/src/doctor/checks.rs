@@ -282,7 +282,8 @@ fn database(root: &Path) -> (Vec<Finding>, Option<SqliteStore>) {
             format!("Esquema de la base de datos: versión {found} (la de este padron-server)."),
             format!("Database schema: version {found} (this padron-server's)."),
         ));
-        DataDir::open(root).ok().and_then(|d| d.open_store().ok())
+        // The schema is this build's: opening migrates nothing.
+        SqliteStore::open(&root.join(crate::datadir::DATABASE_FILE), false).ok()
     };
     (out, store)
 }

@@ -37,6 +37,7 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         protocol: PROTOCOL_VERSION,
         database,
+        node: Some(crate::serve::node_id().to_owned()),
         server_time: timestamp(state.clock.now()),
     })
 }

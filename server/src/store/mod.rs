@@ -9,11 +9,13 @@
 //! recorded without happening, nor happens without being recorded.
 
 mod auth;
+mod backend;
 mod cases;
 mod jobs;
 mod lifecycle;
 mod migrations;
 mod people;
+pub mod postgres;
 mod reports;
 mod single;
 pub mod snapshot;
@@ -26,6 +28,7 @@ pub use auth::{
     AuthStore, NewRequest, NewSession, NonceRefusal, Principal, RequestRow, RequestVerdict,
     SessionRow, StoredRequest, UserRow,
 };
+pub use backend::{Database, WorkstationSource};
 pub use cases::{CaseChange, CaseRecord, CaseRowRecord, CaseStore, NewCase, NewCaseRow};
 pub use jobs::{JobRow, JobStore, MonthlyQuota, NewJob};
 pub use lifecycle::{Agreement, LifecycleFacts, LifecycleStore};
@@ -52,6 +55,10 @@ pub fn schema_version() -> u32 {
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL error: {0}")]
+    Postgres(#[from] ::postgres::Error),
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
     #[error("the database schema is version {found}; this build supports up to {supported}")]
     SchemaTooNew { found: u32, supported: u32 },
     #[error("institution {0} does not exist")]

@@ -214,7 +214,10 @@ fn workstation_from_row(r: &Row<'_>) -> rusqlite::Result<Workstation> {
 pub(super) fn is_unique_violation(e: &rusqlite::Error) -> bool {
     matches!(
         e,
-        rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+        // A text primary key (user_requests.id) reports PRIMARYKEY, not UNIQUE.
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
     )
 }
 

@@ -1,0 +1,266 @@
+//! A real PostgreSQL server for a test: a cluster of its own in a
+//! temporary directory, on a free loopback port, stopped when dropped.
+//!
+//! `initdb` and `postgres` refuse to run as root, and the tests run as
+//! root: they run as the `postgres` user Debian's package creates
+//! (`runuser`). Nothing here skips: a machine without PostgreSQL fails the
+//! test with the reason (`packaging/dev/setup.sh` installs it).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // fixture: a failure is a failed test
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The cluster's superuser (trust authentication on loopback only).
+pub const SUPERUSER: &str = "padron";
+
+#[derive(Debug)]
+pub struct TestPostgres {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    pub port: u16,
+}
+
+/// Where Debian keeps the server binaries (`/usr/lib/postgresql/N/bin`),
+/// the highest version installed.
+pub fn bin_dir() -> PathBuf {
+    let root = Path::new("/usr/lib/postgresql");
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir(root)
+        .unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL is not installed ({}: {e}): run packaging/dev/setup.sh",
+                root.display()
+            )
+        })
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let v: u32 = e.file_name().to_str()?.parse().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").is_file().then_some((v, bin))
+        })
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, bin)| bin).unwrap_or_else(|| {
+        panic!(
+            "no initdb under {}: run packaging/dev/setup.sh",
+            root.display()
+        )
+    })
+}
+
+fn as_postgres(program: &Path, args: &[&str]) -> Output {
+    Command::new("runuser")
+        .args(["-u", "postgres", "--"])
+        .arg(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run runuser {}: {e}", program.display()))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn postgres_uid_gid() -> (u32, u32) {
+    let id = |flag: &str| -> u32 {
+        let out = Command::new("id")
+            .args([flag, "postgres"])
+            .output()
+            .expect("id");
+        assert!(
+            out.status.success(),
+            "there is no postgres user (Debian's postgresql package creates it): run packaging/dev/setup.sh"
+        );
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    };
+    (id("-u"), id("-g"))
+}
+
+impl TestPostgres {
+    /// initdb + pg_ctl start, fsync off (tests: a crash of the machine is
+    /// not what they try); panics with the server's log if it cannot.
+    pub fn start() -> TestPostgres {
+        TestPostgres::start_with(false)
+    }
+
+    /// With fsync on, as production runs: for the benchmarks.
+    pub fn start_durable() -> TestPostgres {
+        TestPostgres::start_with(true)
+    }
+
+    fn start_with(fsync: bool) -> TestPostgres {
+        let bin = bin_dir();
+        let dir = tempfile::Builder::new()
+            .prefix("padron-pg-")
+            .tempdir()
+            .unwrap();
+        let (uid, gid) = postgres_uid_gid();
+        std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid)).unwrap();
+        let data = dir.path().join("data");
+        let data_s = data.to_str().unwrap();
+        let out = as_postgres(
+            &bin.join("initdb"),
+            &[
+                "-D",
+                data_s,
+                "-A",
+                "trust",
+                "-U",
+                SUPERUSER,
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "initdb failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let log = dir.path().join("server.log");
+        for attempt in 0..5 {
+            let port = free_port();
+            let options = format!(
+                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync={} -c max_connections=200",
+                dir.path().display(),
+                if fsync { "on" } else { "off" }
+            );
+            let out = as_postgres(
+                &bin.join("pg_ctl"),
+                &[
+                    "-D",
+                    data_s,
+                    "-o",
+                    &options,
+                    "-l",
+                    log.to_str().unwrap(),
+                    "-w",
+                    "-t",
+                    "30",
+                    "start",
+                ],
+            );
+            if out.status.success() {
+                return TestPostgres { dir, bin, port };
+            }
+            if attempt == 4 {
+                panic!(
+                    "pg_ctl start failed: {}{}\nlog:\n{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr),
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                );
+            }
+        }
+        unreachable!()
+    }
+
+    /// The URL of database `name` (no password: trust on loopback).
+    pub fn url(&self, name: &str) -> String {
+        format!("postgresql://{SUPERUSER}@127.0.0.1:{}/{name}", self.port)
+    }
+
+    /// Creates an empty database and returns its URL.
+    pub fn create_database(&self, name: &str) -> String {
+        let out = Command::new(self.bin.join("createdb"))
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                SUPERUSER,
+                name,
+            ])
+            .output()
+            .expect("createdb");
+        assert!(
+            out.status.success(),
+            "createdb {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self.url(name)
+    }
+
+    /// Runs SQL through psql (a client other than the server's), returning
+    /// the unaligned, tuples-only output.
+    pub fn psql(&self, database: &str, sql: &str) -> String {
+        let out = Command::new(self.bin.join("psql"))
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                SUPERUSER,
+                "-d",
+                database,
+                "-X",
+                "-A",
+                "-t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                sql,
+            ])
+            .output()
+            .expect("psql");
+        assert!(
+            out.status.success(),
+            "psql {sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for TestPostgres {
+    fn drop(&mut self) {
+        let data = self.dir.path().join("data");
+        let _ = as_postgres(
+            &self.bin.join("pg_ctl"),
+            &[
+                "-D",
+                data.to_str().unwrap_or_default(),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ],
+        );
+    }
+}
+
+/// `database` of a data directory's server.toml, if it names one.
+pub fn database_url(data: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(data.join("server.toml")).ok()?;
+    text.lines().find_map(|line| {
+        let rest = line.trim().strip_prefix("database")?.trim_start();
+        let value = rest.strip_prefix('=')?.trim();
+        Some(value.trim_matches('"').to_owned())
+    })
+}
+
+/// One value from a database given by URL, through psql.
+pub fn psql_url(url: &str, sql: &str) -> String {
+    let out = Command::new("psql")
+        .args([url, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        .output()
+        .expect("psql");
+    assert!(
+        out.status.success(),
+        "psql {sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}

@@ -1,0 +1,226 @@
+//! The server on PostgreSQL, end to end with real processes: card login,
+//! signed requests, an upload through the queue, `audit verify`; a second
+//! node on the same database honouring the first one's session and
+//! revocation; and `padron-server migrate` moving a SQLite installation
+//! with the same audit head.
+#![allow(clippy::unwrap_used)]
+
+use std::time::{Duration, Instant};
+
+use padron_tests::consulta::{download, registry, upload, user_token, wait_done};
+use padron_tests::fixture::{Env, cui};
+use padron_tests::postgres::TestPostgres;
+use padron_tests::workbooks::{cui_workbook, registry_cuis, result_rows};
+use padron_tests::{Backend, Server, ok, run, stderr};
+
+/// `audit verify`'s head line ("head: HASH (entry N)" in either language).
+fn audit_head(data: &str) -> String {
+    let out = ok("padron-server", &["audit", "verify", "--data", data]);
+    out.lines()
+        .find(|l| l.contains("cabeza:") || l.contains("head:"))
+        .unwrap_or_else(|| panic!("no head in {out}"))
+        .trim()
+        .to_owned()
+}
+
+/// A user logs in, uploads, waits and downloads; returns (token, job id).
+fn run_a_job(env: &Env, user: u32) -> (String, String) {
+    let csv = env.inst.tmp.path().join("registro.csv");
+    let csv = if csv.exists() {
+        csv
+    } else {
+        registry(env, "2000")
+    };
+    let token = user_token(env, &env.ws1, user);
+    let cuis = registry_cuis(&csv, 12);
+    let job = upload(
+        env,
+        &env.ws1,
+        &token,
+        "beneficiarios.xlsx",
+        cui_workbook(&cuis, "Bolsa Social"),
+    )
+    .unwrap();
+    let done = wait_done(env, &env.ws1, &token, &job.id);
+    assert_eq!(done.state, "DONE", "{done:?}");
+    assert_eq!(done.counts.unwrap()["ENCONTRADO"], 12);
+    let out = env.inst.tmp.path().join(format!("{}.xlsx", job.id));
+    assert_eq!(download(env, &env.ws1, &token, &job.id, &out), 200);
+    assert_eq!(result_rows(&out).len(), 13);
+    (token, job.id)
+}
+
+#[test]
+fn on_postgres_login_requests_a_job_and_audit_verify_all_work() {
+    let env = Env::on(Backend::Postgres, "");
+    assert!(
+        std::fs::read_to_string(env.inst.data.join("server.toml"))
+            .unwrap()
+            .contains("database = \"postgresql://")
+    );
+    assert!(!env.inst.data.join("padron.db").exists(), "no SQLite file");
+    run_a_job(&env, 1);
+    let verify = ok(
+        "padron-server",
+        &["audit", "verify", "--data", env.inst.data()],
+    );
+    assert!(
+        verify.contains("; 1 "),
+        "one signed request verified: {verify}"
+    );
+    // The rows are in PostgreSQL, read by another client.
+    let pg = env.inst.pg.as_ref().unwrap();
+    assert_eq!(
+        pg.psql(
+            "padron",
+            "SELECT count(*) FROM query_jobs WHERE state = 'DONE'"
+        ),
+        "1"
+    );
+    assert_eq!(pg.psql("padron", "SELECT count(*) FROM users"), "1");
+    // A second `init` on the same database is refused and leaves nothing.
+    let other = env.inst.tmp.path().join("other");
+    let url = padron_tests::postgres::database_url(&env.inst.data).unwrap();
+    let out = run(
+        "padron-server",
+        &[
+            "init",
+            "--data",
+            other.to_str().unwrap(),
+            "--database",
+            &url,
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("already holds"), "{}", stderr(&out));
+    assert!(!other.exists());
+}
+
+#[test]
+fn on_postgres_a_second_node_honours_the_first_ones_session_and_revocation() {
+    let env = Env::on(Backend::Postgres, "");
+    let ana = env.coordinator();
+    let session = env.login(&env.ws1, &ana);
+    // Node 2: the same data directory (PKI, server.toml), the same database.
+    let node2 = Server::start(&env.inst.data);
+    let on_node2 = |path: &str| format!("https://localhost:{}{path}", node2.port);
+    let r = env
+        .ws1
+        .get(on_node2("/v1/session"))
+        .bearer_auth(&session.token)
+        .send()
+        .unwrap();
+    assert_eq!(
+        r.status().as_u16(),
+        200,
+        "a login on node 1 works on node 2"
+    );
+    // Logout on node 2 ends the session on node 1.
+    let r = env
+        .ws1
+        .post(on_node2("/v1/auth/logout"))
+        .bearer_auth(&session.token)
+        .send()
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let (status, _) = env.get_code(&env.ws1, "/v1/session", &session.token);
+    assert_eq!(status, 401);
+    // A revocation by the admin is effective on both nodes within a second or so.
+    ok(
+        "padron-server",
+        &[
+            "workstation",
+            "revoke",
+            "--data",
+            env.inst.data(),
+            "--id",
+            &env.ws1_id.to_string(),
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let a = env.ws1.get(env.url("/v1/whoami")).send();
+        let b = env.ws1.get(on_node2("/v1/whoami")).send();
+        let refused = |r: &reqwest::Result<reqwest::blocking::Response>| match r {
+            Ok(r) => !r.status().is_success(),
+            Err(_) => true,
+        };
+        if refused(&a) && refused(&b) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "revocation not effective on both nodes"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // The other workstation still works on both.
+    assert_eq!(
+        env.ws2
+            .get(on_node2("/v1/whoami"))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+}
+
+#[test]
+fn migrate_moves_a_sqlite_installation_with_the_same_audit_head() {
+    let mut env = Env::on(Backend::Sqlite, "");
+    let (token, job_id) = run_a_job(&env, 2);
+    env.server.kill_hard();
+    let head_before = audit_head(env.inst.data());
+
+    let pg = TestPostgres::start();
+    let url = pg.create_database("migrated");
+    // A URL with a password in it is refused: server.toml would keep it.
+    let with_password = url.replace("padron@", "padron:secret@");
+    let refused = run(
+        "padron-server",
+        &["migrate", "--from", env.inst.data(), "--to", &with_password],
+    );
+    assert!(!refused.status.success());
+    assert!(env.inst.data.join("padron.db").exists(), "nothing changed");
+    let out = ok(
+        "padron-server",
+        &["migrate", "--from", env.inst.data(), "--to", &url],
+    );
+    assert!(out.contains("audit_log"), "{out}");
+    assert!(!env.inst.data.join("padron.db").exists());
+    assert!(env.inst.data.join("padron.db.before-postgresql").exists());
+    assert_eq!(audit_head(env.inst.data()), head_before);
+    // Migrating twice is refused: the target holds an installation.
+    let again = run(
+        "padron-server",
+        &["migrate", "--from", env.inst.data(), "--to", &url],
+    );
+    assert!(!again.status.success(), "{}", stderr(&again));
+    assert_eq!(
+        pg.psql("migrated", "SELECT count(*) FROM user_requests"),
+        "1"
+    );
+
+    // The server runs on PostgreSQL now: the session opened before the
+    // move still works, the old job's result file is found by its id, and
+    // new work continues the chain and the ids.
+    env.server = Server::start(&env.inst.data);
+    let (status, _) = env.get_code(&env.ws1, "/v1/session", &token);
+    assert_eq!(status, 200, "the session moved with the store");
+    let out = env.inst.tmp.path().join("again.xlsx");
+    assert_eq!(download(&env, &env.ws1, &token, &job_id, &out), 200);
+    assert_eq!(result_rows(&out).len(), 13);
+    let (_, second_job) = run_a_job(&env, 3);
+    assert_ne!(second_job, job_id);
+    let verify = ok(
+        "padron-server",
+        &["audit", "verify", "--data", env.inst.data()],
+    );
+    assert!(
+        verify.contains("; 2 "),
+        "two signed requests verified: {verify}"
+    );
+    assert_ne!(audit_head(env.inst.data()), head_before);
+    assert_eq!(cui(2).len(), 13);
+}
