@@ -42,7 +42,7 @@ pub(super) fn job_from_row(r: &Row) -> JobRow {
     }
 }
 
-fn used_in(
+pub(super) fn used_in(
     c: &mut impl GenericClient,
     institution_id: i64,
     from: &str,

@@ -13,6 +13,7 @@
 //! its row (`FOR UPDATE SKIP LOCKED`).
 
 mod auth;
+mod cases;
 mod jobs;
 mod lifecycle;
 pub(crate) mod migrations;
@@ -20,7 +21,9 @@ mod people;
 mod pool;
 mod reader;
 mod reports;
+mod single;
 mod status;
+mod tickets;
 pub mod transfer;
 mod trust;
 
