@@ -8,8 +8,9 @@ use std::sync::{Arc, Barrier};
 
 use padron_server::audit::{AuditRecord, GENESIS_HASH, verify_chain};
 use padron_server::store::{
-    Database, IssuedCertificate, KeyOrigin, MonthlyQuota, NewJob, NewRequest, NewSession,
-    NonceRefusal, RequestVerdict, Store, StoreError, StoredCrl, WorkstationSource,
+    CaseChange, Database, IssuedCertificate, KeyOrigin, MonthlyQuota, NewCase, NewCaseRow, NewJob,
+    NewRequest, NewSession, NewTicketRecord, NonceRefusal, ONE_QUERY_FILE_NAME, RequestVerdict,
+    Store, StoreError, StoredCrl, TicketChange, WorkstationSource,
 };
 use padron_shared::auth::Role;
 use padron_shared::users::{RequestAction, UserChange};
@@ -643,6 +644,339 @@ fn the_january_step_runs_once(b: &Backend) {
     assert!(!store.installation_id().unwrap().is_empty());
 }
 
+fn a_case_is_kept_byte_for_byte_worked_closed_and_purged(b: &Backend) {
+    let store = b.store();
+    let s = seed(store.as_ref());
+    let case = NewCase {
+        id: "case-1".into(),
+        institution_id: s.institution,
+        job_id: "job-1".into(),
+        coordinator_cui: COORDINATOR.to_owned(),
+        workstation_id: s.workstation,
+        payload: [b"{\"filas\":[1,2]}".as_slice(), &[0, 0xff, 0x80]].concat(),
+        algorithm: "ES256".into(),
+        signature: (0..=255u8).collect(),
+        certificate: vec![0x30, 0x82, 0, 0, 0xbe, 0xef],
+        rows: vec![
+            NewCaseRow {
+                fila: 2,
+                referencia: "R-2".into(),
+                resultado: "NO_ENCONTRADO".into(),
+                consulta: "Juana Pérez".into(),
+            },
+            NewCaseRow {
+                fila: 7,
+                referencia: "R-7".into(),
+                resultado: "AMBIGUO".into(),
+                consulta: "José López".into(),
+            },
+        ],
+        at: AT.into(),
+    };
+    assert!(store.add_case(&case, &audit("case.add")).unwrap());
+    // The same id again: refused, nothing audited.
+    assert!(!store.add_case(&case, &audit("case.add")).unwrap());
+    let got = store.case("case-1").unwrap().unwrap();
+    assert_eq!(got.payload, case.payload);
+    assert_eq!(got.institution_code, "MIDES");
+    assert_eq!(
+        (got.state.as_str(), got.rows_total, got.rows_answered),
+        ("RECIBIDO", 2, 0)
+    );
+    let stored = store.stored_case_requests().unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].signature, case.signature);
+    assert_eq!(stored[0].certificate, case.certificate);
+    assert_eq!(stored[0].algorithm.as_deref(), Some("ES256"));
+
+    let t2 = "2026-12-02T10:00:00.000Z";
+    let update = |id: &str, fila| {
+        store
+            .update_case_row(
+                id,
+                fila,
+                "VERIFIED",
+                Some(COORDINATOR),
+                Some("visto"),
+                t2,
+                &audit("case.row"),
+            )
+            .unwrap()
+    };
+    assert_eq!(update("case-9", 2), CaseChange::NoSuchCase);
+    assert_eq!(update("case-1", 3), CaseChange::NoSuchRow);
+    assert_eq!(update("case-1", 7), CaseChange::Done);
+    let got = store.case("case-1").unwrap().unwrap();
+    assert_eq!((got.state.as_str(), got.rows_answered), ("EN_PROCESO", 1));
+    assert_eq!(got.in_process_at.as_deref(), Some(t2));
+    let rows = store.case_rows("case-1").unwrap();
+    assert_eq!(rows.iter().map(|r| r.fila).collect::<Vec<_>>(), [2, 7]);
+    assert_eq!(rows[1].outcome.as_deref(), Some("VERIFIED"));
+    assert_eq!(rows[1].note.as_deref(), Some("visto"));
+    assert_eq!(
+        store
+            .cases(Some(s.institution), Some("EN_PROCESO"))
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(store.cases(None, Some("CERRADO")).unwrap().is_empty());
+
+    let t3 = "2026-12-03T10:00:00.000Z";
+    assert_eq!(
+        store
+            .close_case("case-1", t3, &audit("case.close"))
+            .unwrap(),
+        CaseChange::Done
+    );
+    assert_eq!(
+        store
+            .close_case("case-1", t3, &audit("case.close"))
+            .unwrap(),
+        CaseChange::Closed
+    );
+    assert_eq!(update("case-1", 2), CaseChange::Closed);
+
+    let purge_audit =
+        |id: &str| AuditRecord::ok(AT, "system", "case.purge", format!("case:{id}"), json!({}));
+    assert!(store.purge_cases(t3, AT, &purge_audit).unwrap().is_empty());
+    let purged = store
+        .purge_cases("2027-01-01T00:00:00.000Z", AT, &purge_audit)
+        .unwrap();
+    assert_eq!(purged, ["case-1"]);
+    let got = store.case("case-1").unwrap().unwrap();
+    assert!(got.payload.is_empty());
+    assert_eq!(got.purged_at.as_deref(), Some(AT));
+    assert!(
+        store
+            .case_rows("case-1")
+            .unwrap()
+            .iter()
+            .all(|r| r.consulta.is_empty() && r.note.is_none())
+    );
+    assert!(store.stored_case_requests().unwrap().is_empty());
+    assert!(
+        store
+            .purge_cases("2027-01-01T00:00:00.000Z", AT, &purge_audit)
+            .unwrap()
+            .is_empty()
+    );
+    // Seed (3), add, row, close, purge.
+    assert_eq!(chain_is_whole(store.as_ref()), 7);
+}
+
+fn a_ticket_is_answered_resolved_reopened_and_closed(b: &Backend) {
+    let store = b.store();
+    let s = seed(store.as_ref());
+    let new = |author: String, at: &str| NewTicketRecord {
+        institution_id: s.institution,
+        author_cui: author,
+        author_name: "Usuaria".into(),
+        author_role: "USER".into(),
+        workstation_id: s.workstation,
+        kind: "DUDA".into(),
+        subject: "¿Cómo?".into(),
+        text: "No encuentro el botón".into(),
+        agent_version: "1.0.0".into(),
+        about: Some("job-1".into()),
+        at: at.into(),
+    };
+    let id = store
+        .open_ticket(&new(cui(1), AT), &audit("ticket.open"))
+        .unwrap();
+    let last = store.audit_entries(0, 1000).unwrap().pop().unwrap();
+    assert_eq!(last.subject, format!("ticket:{id}"));
+    let t = store.ticket(id).unwrap().unwrap();
+    assert_eq!(
+        (t.state.as_str(), t.workstation_site.as_str()),
+        ("RECIBIDO", "sede central")
+    );
+    assert_eq!(t.institution_code, "MIDES");
+    assert_eq!(t.last_reply_at, None);
+
+    let t2 = "2026-12-01T11:00:00.000Z";
+    assert_eq!(
+        store
+            .reply_ticket(
+                id,
+                "admin:mesa",
+                "Arriba a la derecha",
+                t2,
+                &audit("ticket.reply")
+            )
+            .unwrap(),
+        TicketChange::Done
+    );
+    let t = store.ticket(id).unwrap().unwrap();
+    assert_eq!(t.state, "EN_PROCESO");
+    assert_eq!(t.first_reply_at.as_deref(), Some(t2));
+    assert_eq!(t.last_reply_at.as_deref(), Some(t2));
+    assert_eq!(
+        store
+            .set_ticket_state(id, "EN_PROCESO", t2, &audit("ticket.state"))
+            .unwrap(),
+        TicketChange::Conflict
+    );
+
+    let t3 = "2026-12-01T12:00:00.000Z";
+    assert_eq!(
+        store
+            .set_ticket_state(id, "RESUELTO", t3, &audit("ticket.state"))
+            .unwrap(),
+        TicketChange::Done
+    );
+    assert_eq!(
+        store.ticket(id).unwrap().unwrap().resolved_at.as_deref(),
+        Some(t3)
+    );
+    let reopen = |since: &str| {
+        store
+            .reopen_ticket(
+                id,
+                &format!("cui:{}", cui(1)),
+                "Sigue sin salir",
+                since,
+                t3,
+                &audit("ticket.reopen"),
+            )
+            .unwrap()
+    };
+    assert_eq!(reopen("2026-12-01T12:00:00.001Z"), TicketChange::Conflict);
+    assert_eq!(reopen(t3), TicketChange::Done);
+    let t = store.ticket(id).unwrap().unwrap();
+    assert_eq!((t.state.as_str(), t.resolved_at), ("EN_PROCESO", None));
+    let messages = store.ticket_messages(id).unwrap();
+    assert_eq!(
+        messages.iter().map(|m| m.side.as_str()).collect::<Vec<_>>(),
+        ["PERSON", "REGISTRY", "PERSON"]
+    );
+    assert_eq!(messages[0].author, format!("cui:{}", cui(1)));
+
+    let t4 = "2026-12-01T13:00:00.000Z";
+    assert_eq!(
+        store
+            .set_ticket_state(id, "CERRADO", t4, &audit("ticket.state"))
+            .unwrap(),
+        TicketChange::Done
+    );
+    let t = store.ticket(id).unwrap().unwrap();
+    assert_eq!(
+        (t.closed_at.as_deref(), t.resolved_at.as_deref()),
+        (Some(t4), Some(t4))
+    );
+    assert_eq!(
+        store
+            .reply_ticket(id, "admin:mesa", "¿Algo más?", t4, &audit("ticket.reply"))
+            .unwrap(),
+        TicketChange::Conflict
+    );
+    assert_eq!(
+        store
+            .set_ticket_state(id, "RESUELTO", t4, &audit("ticket.state"))
+            .unwrap(),
+        TicketChange::Conflict
+    );
+    assert_eq!(
+        store
+            .set_ticket_state(id + 100, "CERRADO", t4, &audit("ticket.state"))
+            .unwrap(),
+        TicketChange::NoSuchTicket
+    );
+
+    let t5 = "2026-12-02T09:00:00.000Z";
+    let other = store
+        .open_ticket(&new(cui(2), t5), &audit("ticket.open"))
+        .unwrap();
+    assert!(other > id);
+    let ids = |list: Vec<padron_server::store::TicketRecord>| {
+        list.iter().map(|t| t.id).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(store.tickets(None, None, None, None).unwrap()),
+        [other, id]
+    );
+    assert_eq!(
+        ids(store
+            .tickets(Some(s.institution), Some(&cui(1)), None, None)
+            .unwrap()),
+        [id]
+    );
+    assert_eq!(
+        ids(store.tickets(None, None, Some("CERRADO"), None).unwrap()),
+        [id]
+    );
+    assert_eq!(
+        ids(store
+            .tickets(None, None, None, Some((t5, "2026-12-03T00:00:00.000Z")))
+            .unwrap()),
+        [other]
+    );
+    assert!(
+        store
+            .tickets(Some(s.institution + 100), None, None, None)
+            .unwrap()
+            .is_empty()
+    );
+
+    store.ticket_seen(id, t5).unwrap();
+    assert_eq!(
+        store.ticket(id).unwrap().unwrap().author_seen_at.as_deref(),
+        Some(t5)
+    );
+    // Seed (3), open, reply, resolve, reopen, close, open; seen is not audited.
+    assert_eq!(chain_is_whole(store.as_ref()), 9);
+}
+
+fn a_one_query_is_stored_done_and_charged_to_the_quota(b: &Backend) {
+    let store = b.store();
+    let s = seed(store.as_ref());
+    let quota = MonthlyQuota {
+        limit: 2,
+        from: "2026-12-01T00:00:00.000Z".into(),
+        to: "2027-01-01T00:00:00.000Z".into(),
+    };
+    let one = |id: &str| NewJob {
+        file_name: ONE_QUERY_FILE_NAME.into(),
+        ..job(&s, id, 1, AT)
+    };
+    let counts = r#"{"found":1}"#;
+    for id in ["one-1", "one-2"] {
+        let row = store
+            .record_one_query(&one(id), counts, Some(&quota), &audit("query.one"))
+            .unwrap();
+        assert_eq!(
+            (row.state.as_str(), row.progress_done, row.rows),
+            ("DONE", 1, 1)
+        );
+        assert_eq!(row.counts.as_deref(), Some(counts));
+        assert_eq!(
+            (row.started_at.as_deref(), row.finished_at.as_deref()),
+            (Some(AT), Some(AT))
+        );
+    }
+    assert!(matches!(
+        store.record_one_query(&one("one-3"), counts, Some(&quota), &audit("query.one")),
+        Err(StoreError::QuotaExceeded { remaining: 0 })
+    ));
+    assert!(store.job("one-3").unwrap().is_none());
+    assert_eq!(
+        store
+            .rows_used(s.institution, &quota.from, &quota.to)
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .institution("MIDES")
+            .unwrap()
+            .unwrap()
+            .last_query_at
+            .as_deref(),
+        Some(AT)
+    );
+    assert_eq!(chain_is_whole(store.as_ref()), 5);
+}
+
 macro_rules! on_both_backends {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -667,6 +1001,9 @@ on_both_backends!(
     blocking_a_person_ends_their_sessions_on_every_connection,
     the_current_crl_is_replaced_by_compare_and_swap,
     the_january_step_runs_once,
+    a_case_is_kept_byte_for_byte_worked_closed_and_purged,
+    a_ticket_is_answered_resolved_reopened_and_closed,
+    a_one_query_is_stored_done_and_charged_to_the_quota,
 );
 
 /// Several nodes on one PostgreSQL claim different jobs at once, in queue
