@@ -1044,3 +1044,84 @@ fn postgres_nodes_claim_distinct_jobs_in_queue_order() {
     claimed.sort();
     assert_eq!(claimed, vec!["j1", "j2", "j3"]);
 }
+
+/// `migrate` copies the desk's tables byte for byte, and PostgreSQL's
+/// identities continue after the copied ticket and message ids.
+#[test]
+fn transfer_copies_cases_and_tickets_and_their_ids_continue() {
+    use padron_server::store::postgres::{PgStore, transfer::copy_from_sqlite};
+    let source = Backend::sqlite();
+    let payload = vec![0, 0xff, b'{', 0x80];
+    let ticket = {
+        let store = source.store();
+        let s = seed(store.as_ref());
+        let case = NewCase {
+            id: "case-1".into(),
+            institution_id: s.institution,
+            job_id: "job-1".into(),
+            coordinator_cui: COORDINATOR.to_owned(),
+            workstation_id: s.workstation,
+            payload: payload.clone(),
+            algorithm: "ES256".into(),
+            signature: vec![1, 2, 3],
+            certificate: vec![0x30, 0x82],
+            rows: vec![NewCaseRow {
+                fila: 4,
+                referencia: "R-4".into(),
+                resultado: "AMBIGUO".into(),
+                consulta: "Juana".into(),
+            }],
+            at: AT.into(),
+        };
+        assert!(store.add_case(&case, &audit("case.add")).unwrap());
+        let ticket = NewTicketRecord {
+            institution_id: s.institution,
+            author_cui: cui(1),
+            author_name: "Usuaria".into(),
+            author_role: "USER".into(),
+            workstation_id: s.workstation,
+            kind: "INCIDENTE".into(),
+            subject: "Error".into(),
+            text: "Sale un error".into(),
+            agent_version: "1.0.0".into(),
+            about: None,
+            at: AT.into(),
+        };
+        let id = store.open_ticket(&ticket, &audit("ticket.open")).unwrap();
+        (ticket, id)
+    };
+    let Database::Sqlite(path) = &source.db else {
+        unreachable!()
+    };
+    let target = Backend::postgres();
+    let Database::Postgres { url, .. } = &target.db else {
+        unreachable!()
+    };
+    let pg = PgStore::open(url, None).unwrap();
+    let transfer = copy_from_sqlite(path, &pg).unwrap();
+    for (table, rows) in [
+        ("cases", 1),
+        ("case_rows", 1),
+        ("tickets", 1),
+        ("ticket_messages", 1),
+    ] {
+        assert!(
+            transfer.tables.contains(&(table.to_owned(), rows)),
+            "{table}: {:?}",
+            transfer.tables
+        );
+    }
+    let store = target.store();
+    let case = store.case("case-1").unwrap().unwrap();
+    assert_eq!(case.payload, payload);
+    assert_eq!(store.case_rows("case-1").unwrap()[0].fila, 4);
+    let (ticket, old) = ticket;
+    let new = store.open_ticket(&ticket, &audit("ticket.open")).unwrap();
+    assert!(new > old, "{new} after {old}");
+    store
+        .reply_ticket(new, "admin:mesa", "Mirando", AT, &audit("ticket.reply"))
+        .unwrap();
+    assert_eq!(store.ticket_messages(new).unwrap().len(), 2);
+    assert_eq!(store.ticket_messages(old).unwrap().len(), 1);
+    chain_is_whole(store.as_ref());
+}
