@@ -217,9 +217,8 @@ impl Capture {
             "user-query-done" if self.tour_cui.is_some() => {
                 vec![SessionMsg::SelectTab(Tab::OneQuery).into()]
             }
-            "user-query-done" | "user-one-query-answered" => {
-                vec![SessionMsg::SelectTab(Tab::Jobs).into()]
-            }
+            "user-one-query-answered" => vec![SessionMsg::SelectTab(Tab::Tickets).into()],
+            "user-query-done" | "user-tickets" => vec![SessionMsg::SelectTab(Tab::Jobs).into()],
             "user-one-query" => self
                 .tour_cui
                 .clone()
@@ -294,6 +293,9 @@ fn busy(state: &AppState) -> bool {
                 Tab::Requests => matches!(s.requests.list, Remote::Loading | Remote::NotLoaded),
                 Tab::Jobs => matches!(s.jobs.list, Remote::Loading | Remote::NotLoaded),
                 Tab::Report => matches!(s.report.activity, Remote::Loading),
+                Tab::Tickets => matches!(s.tickets.list, Remote::Loading | Remote::NotLoaded),
+                Tab::Cases => matches!(s.cases.list, Remote::Loading | Remote::NotLoaded),
+                Tab::OneQuery => matches!(s.one.answer, Remote::Loading),
                 _ => false,
             }
     });

@@ -15,7 +15,7 @@ use padron_shared::queries::QueryJob;
 use padron_shared::{ErrorCode, Lang};
 
 use super::state::{
-    CardFacts, Command, Failure, Msg, Readers, SessionId, SessionMsg, Workbook, card, jobs,
+    CardFacts, Command, Failure, Msg, Readers, SessionId, SessionMsg, Workbook, card, cases, jobs,
     one_query, query, report, requests, tickets, users,
 };
 use crate::card_session::{self, SessionError};
@@ -277,6 +277,22 @@ impl Worker {
                         .map(Box::new)
                         .map_err(client_failure);
                     out.answer(session, one_query::Msg::Answered(answer));
+                });
+            }
+            Command::LoadCases { session, token } => {
+                self.runtime.spawn(async move {
+                    let list = client.cases(&token).await.map_err(client_failure);
+                    out.answer(session, cases::Msg::Loaded(list));
+                });
+            }
+            Command::ShowCase { session, token, id } => {
+                self.runtime.spawn(async move {
+                    let view = client
+                        .case(&token, &id)
+                        .await
+                        .map(Box::new)
+                        .map_err(client_failure);
+                    out.answer(session, cases::Msg::Shown(view));
                 });
             }
             Command::LoadTickets { session, token } => {

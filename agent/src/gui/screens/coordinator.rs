@@ -49,6 +49,7 @@ pub fn show(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>)
                 Tab::Report,
                 lang.pick("Actividad de usuarios", "User activity"),
             ),
+            (Tab::Cases, lang.pick("Casos", "Cases")),
             (Tab::Tickets, &super::tickets::tab_name(lang, s)),
         ],
     );
@@ -62,6 +63,7 @@ pub fn show(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>)
             Tab::AddUser => add_user(ui, lang, s, msgs),
             Tab::Requests => requests(ui, lang, s, msgs),
             Tab::Tickets => super::tickets::show(ui, lang, s, msgs),
+            Tab::Cases => super::cases::show(ui, lang, s, msgs),
             _ => report(ui, lang, s, msgs),
         });
 }

@@ -6,6 +6,7 @@
 //! (`labelled_by`).
 
 mod card;
+mod cases;
 mod chrome;
 mod coordinator;
 mod one_query;

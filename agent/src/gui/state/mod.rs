@@ -23,6 +23,7 @@
 //!   is told, the token forgotten).
 
 pub mod card;
+pub mod cases;
 mod failure;
 pub mod jobs;
 pub mod one_query;
@@ -113,7 +114,9 @@ macro_rules! screen_msg {
         }
     )*};
 }
-screen_msg!(users, requests, report, query, jobs, one_query, tickets);
+screen_msg!(
+    users, requests, report, query, jobs, one_query, tickets, cases
+);
 
 /// Work for the worker (network, card, dialogs), off the UI thread. What
 /// belongs to a session carries its id, to stamp the answer with.
@@ -201,6 +204,15 @@ pub enum Command {
     LoadTickets {
         session: SessionId,
         token: String,
+    },
+    LoadCases {
+        session: SessionId,
+        token: String,
+    },
+    ShowCase {
+        session: SessionId,
+        token: String,
+        id: String,
     },
     OpenTicket {
         session: SessionId,
@@ -303,6 +315,7 @@ impl AppState {
                     Tab::Query => "query",
                     Tab::OneQuery => "one-query",
                     Tab::Tickets => "tickets",
+                    Tab::Cases => "cases",
                     Tab::Jobs => "jobs",
                 };
                 let extra = if s.requests.signing.is_some() {

@@ -7,7 +7,7 @@
 use padron_shared::Lang;
 use padron_shared::auth::{Role, SessionInfo};
 
-use super::{Command, Failure, jobs, one_query, query, report, requests, tickets, users};
+use super::{Command, Failure, cases, jobs, one_query, query, report, requests, tickets, users};
 
 /// The session a command and its answer belong to; never reused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -24,6 +24,7 @@ pub enum Tab {
     OneQuery,
     Jobs,
     Tickets,
+    Cases,
 }
 
 impl Tab {
@@ -34,6 +35,7 @@ impl Tab {
                 Tab::AddUser,
                 Tab::Requests,
                 Tab::Report,
+                Tab::Cases,
                 Tab::Tickets,
             ],
             Role::User => &[Tab::Query, Tab::OneQuery, Tab::Jobs, Tab::Tickets],
@@ -61,6 +63,13 @@ pub enum SessionMsg {
     Jobs(jobs::Msg),
     OneQuery(one_query::Msg),
     Tickets(tickets::Msg),
+    Cases(cases::Msg),
+}
+
+impl From<cases::Msg> for SessionMsg {
+    fn from(msg: cases::Msg) -> SessionMsg {
+        SessionMsg::Cases(msg)
+    }
 }
 
 impl From<tickets::Msg> for SessionMsg {
@@ -140,6 +149,7 @@ pub struct Session {
     pub jobs: jobs::JobsScreen,
     pub one: one_query::OneQueryScreen,
     pub tickets: tickets::TicketsScreen,
+    pub cases: cases::CasesScreen,
 }
 
 impl Session {
@@ -157,6 +167,7 @@ impl Session {
             jobs: jobs::JobsScreen::default(),
             one: one_query::OneQueryScreen::default(),
             tickets: tickets::TicketsScreen::default(),
+            cases: cases::CasesScreen::default(),
         }
     }
 
@@ -186,6 +197,7 @@ impl Session {
             SessionMsg::Jobs(msg) => jobs::update(self, msg, out),
             SessionMsg::OneQuery(msg) => one_query::update(self, msg, out),
             SessionMsg::Tickets(msg) => tickets::update(self, msg, out),
+            SessionMsg::Cases(msg) => cases::update(self, msg, out),
         }
     }
 
@@ -211,6 +223,10 @@ impl Session {
                     self.users.list = super::Remote::Loading;
                     out.run(Command::LoadUsers { session, token });
                 }
+            }
+            Tab::Cases => {
+                self.cases.list = super::Remote::Loading;
+                out.run(Command::LoadCases { session, token });
             }
             Tab::Tickets => {
                 self.tickets.list = super::Remote::Loading;
