@@ -208,9 +208,10 @@ fn check_login(
         .store
         .agreement(&institution.code)
         .map_err(store_err)?;
-    if let Some(refusal) =
-        crate::institution_status::agreement_refusal(agreement.as_ref(), now.date())
-    {
+    if let Some(refusal) = crate::institution_status::agreement_refusal(
+        agreement.as_ref(),
+        state.clock.zone().date_of(now),
+    ) {
         return Err(refusal);
     }
     let principal = state

@@ -8,10 +8,12 @@
 //!   user-administration requests; [`canonical`]: RFC 8785 JSON they are signed in.
 //! - [`queries`]: Consulta Social jobs; [`reports`]: a user's query activity
 //!   as a coordinator may see it.
-//! - [`lang`]: which language a message is given in.
+//! - [`lang`]: which language a message is given in; [`calendar`]: the
+//!   registry's local days and how a stored stamp reads in local time.
 
 pub mod agent_config;
 pub mod auth;
+pub mod calendar;
 pub mod canonical;
 pub mod config_card;
 pub mod cui;

@@ -99,7 +99,7 @@ fn wait(
     }
 }
 
-fn shows(h: &Harness<'static, PadronApp>, text: &str) -> bool {
+fn shows<S>(h: &Harness<'static, S>, text: &str) -> bool {
     h.query_all_by_label_contains(text).next().is_some()
 }
 
@@ -325,8 +325,12 @@ fn user_drops_a_workbook_sees_its_bad_row_uploads_follows_and_saves_the_result()
         .push(Arc::new(Dropped(input.clone())));
     wait(&mut h, "the pre-check", |h| shows(h, "26 filas"));
     assert!(
-        shows(&h, "1 filas con problemas"),
+        shows(&h, "1 fila con problemas"),
         "the bad CUI is reported before upload"
+    );
+    assert!(
+        shows(&h, "corrija la fila 27"),
+        "and how to fix it, by row number"
     );
     assert!(shows(&h, "dígito verificador"));
     assert!(
@@ -334,7 +338,8 @@ fn user_drops_a_workbook_sees_its_bad_row_uploads_follows_and_saves_the_result()
         "the bad row is named by its spreadsheet number"
     );
 
-    click(&mut h, "Enviar consulta");
+    // The action says what it will do with the bad row.
+    click(&mut h, "Enviar consulta (1 fila se rechazará)");
     // Follow the job frame by frame: the queue position is drawn first (the
     // answer to an upload is always QUEUED), then the progress, then the end.
     let mut states = Vec::new();
@@ -370,7 +375,11 @@ fn user_drops_a_workbook_sees_its_bad_row_uploads_follows_and_saves_the_result()
     };
     assert_eq!(job.rows, 26);
     assert_eq!(job.progress_percent, 100);
-    assert!(h.query_by_label("Descargar resultado…").is_some());
+    assert!(h.query_by_label("Descargar en Excel").is_some());
+    // The results in words, as tiles in a fixed order.
+    assert!(shows(&h, "Encontrados\n25"), "tiles in words");
+    assert!(shows(&h, "CUI inválido\n1"));
+    assert!(shows(&h, "Fallecidos\n"), "the deceased are counted");
 
     // The save dialog's answer.
     let output = env.inst.tmp.path().join("resultado.xlsx");
@@ -466,11 +475,20 @@ fn kiosk_explains_an_inactive_institution_locks_when_idle_and_only_a_coordinator
         shows(h, "Institution active") && shows(h, "No users yet")
     });
     assert_eq!(open_sessions(&env), 1);
+    // A minute before the lock the person is warned, and may keep working.
+    h.state_mut().state.last_input =
+        Instant::now() - padron_agent::gui::state::IDLE_LOCK + Duration::from_secs(30);
+    wait(&mut h, "the idle warning", |h| {
+        shows(h, "The session closes for inactivity in")
+    });
+    click(&mut h, "Keep working");
+    assert!(h.state().state.session.is_some());
     // Five minutes without input lock the kiosk: the session ends on the server.
     h.state_mut().state.last_input =
         Instant::now() - padron_agent::gui::state::IDLE_LOCK - Duration::from_secs(1);
+    // The next person finds the kiosk in its own language (Spanish).
     wait(&mut h, "the idle lock", |h| {
-        shows(h, "Session locked after inactivity") && h.state().state.session.is_none()
+        shows(h, "Sesión bloqueada por inactividad") && h.state().state.session.is_none()
     });
     let deadline = Instant::now() + Duration::from_secs(5);
     while open_sessions(&env) != 0 {
@@ -480,15 +498,15 @@ fn kiosk_explains_an_inactive_institution_locks_when_idle_and_only_a_coordinator
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    type_into(&mut h, "Card PIN", "123456");
-    click(&mut h, "Log in");
+    type_into(&mut h, "PIN de la tarjeta", "123456");
+    click(&mut h, "Iniciar sesión");
     wait(&mut h, "the coordinator's session again", |h| {
-        shows(h, "No users yet")
+        shows(h, "Aún no hay usuarios")
     });
     assert_eq!(open_sessions(&env), 1);
     // Kiosk mode: only a coordinator's session offers the way out, and
     // leaving ends the session on the server first.
-    click(&mut h, "Quit kiosk");
+    click(&mut h, "Salir del quiosco");
     assert!(h.state().state.quitting);
     assert_eq!(
         open_sessions(&env),
@@ -531,4 +549,44 @@ fn a_wrong_pin_counts_down_and_a_blocked_card_is_explained() {
     );
     assert_eq!(open_sessions(&env), 0);
     h.check_accessibility();
+}
+
+#[test]
+fn a_workstation_not_enrolled_yet_says_what_to_send_and_starts_when_its_files_appear() {
+    use padron_agent::gui::launcher::Launcher;
+    let env = Env::new();
+    let config = env.config(0);
+    let name = config.file_name().unwrap().to_owned();
+    // The folder the technician will copy the registry's files into.
+    let watched_dir = env.inst.tmp.path().join("etc-padron");
+    let watched = watched_dir.join(&name);
+    let mut h = Harness::builder()
+        .with_size([1366.0, 768.0])
+        .build_eframe(move |cc| Launcher::new(&cc.egui_ctx, watched, Some(Lang::Es), true, None));
+    h.step();
+    assert!(shows(
+        &h,
+        "Esta computadora aún no está inscrita en el registro"
+    ));
+    assert!(shows(&h, "padron-agent enroll-request --out"));
+    assert!(shows(&h, "Envíe al registro el archivo workstation.csr"));
+    assert!(h.state().app().is_none());
+    h.check_accessibility();
+    // The registry's bundle arrives (as a folder, all at once).
+    std::os::unix::fs::symlink(config.parent().unwrap(), &watched_dir).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while h.state().app().is_none() {
+        assert!(Instant::now() < deadline, "the kiosk did not start");
+        std::thread::sleep(Duration::from_millis(100));
+        h.step();
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        h.step();
+        if shows(&h, "Inserte su documento de identificación") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no insert-card screen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

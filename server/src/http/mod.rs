@@ -46,6 +46,8 @@ pub struct AppState {
     pub rates: Arc<rate::RateLimits>,
     /// Repeated refusals, audited once a minute.
     pub refusals: Arc<crate::refusal_tally::RefusalTally>,
+    /// `[service_desk] contact`: shown in every kiosk's footer.
+    pub service_desk: String,
 }
 
 /// Runs blocking work (SQLite, card, parsing) on tokio's blocking pool,

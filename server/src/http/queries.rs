@@ -33,6 +33,7 @@ pub fn v1() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(MAX_FILE_BYTES as usize + 1024 * 1024))
         .route("/v1/queries/{id}", get(status))
         .route("/v1/queries/{id}/result", get(result))
+        .route("/v1/queries/{id}/attention", get(attention))
 }
 
 fn lang(headers: &HeaderMap) -> Lang {
@@ -78,7 +79,7 @@ async fn upload(
         // No agreement in force, no service: refused before the file is read.
         let in_force = state.store.agreement(&auth.workstation.0.institution_code).map_err(store_err)?;
         if let Some(refusal) =
-            crate::institution_status::agreement_refusal(in_force.as_ref(), state.clock.now().date())
+            crate::institution_status::agreement_refusal(in_force.as_ref(), state.clock.today())
         {
             return Err(refusal);
         }
@@ -103,10 +104,46 @@ async fn upload(
             return Err(ApiError::new(ErrorCode::ServiceNotInAgreement)
                 .with_detail(format!("Consulta {es}."), format!("Query {en}.")));
         }
+        // Every row's programme must be one the agreement covers (when the
+        // registry recorded them); the refusal names them and their rows.
+        let covered = state.store.programmes(&auth.workstation.0.institution_code).map_err(store_err)?;
+        if !covered.is_empty() {
+            let mut strays: Vec<(String, Vec<u32>)> = Vec::new();
+            for row in &workbook.rows {
+                let p = row.programme.trim();
+                if p.is_empty() || covered.iter().any(|c| crate::admin::same_programme(c, p)) {
+                    continue;
+                }
+                match strays.iter_mut().find(|(name, _)| crate::admin::same_programme(name, p)) {
+                    Some((_, rows)) => rows.push(row.row),
+                    None => strays.push((p.to_owned(), vec![row.row])),
+                }
+            }
+            if !strays.is_empty() {
+                let said = |rows_word: &str| {
+                    strays
+                        .iter()
+                        .take(5)
+                        .map(|(name, rows)| {
+                            let listed: Vec<String> = rows.iter().take(5).map(u32::to_string).collect();
+                            let more = if rows.len() > 5 { " …" } else { "" };
+                            format!("«{}» ({rows_word} {}{more})", crate::audit::untrusted(name), listed.join(", "))
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                };
+                let list = covered.join(", ");
+                return Err(ApiError::new(ErrorCode::ProgrammeNotInAgreement).with_detail(
+                    format!("{}. Programas del convenio: {list}.", said("filas")),
+                    format!("{}. The agreement's programmes: {list}.", said("rows")),
+                ));
+            }
+        }
         let rows = workbook.rows.len() as i64;
         let quota = agreement.and_then(|a| a.monthly_quota).map(|limit| {
-            let month = crate::calendar::month_of(state.clock.now().date());
-            MonthlyQuota { limit, from: month.from_stamp(), to: month.to_stamp() }
+            let month = crate::calendar::month_of(state.clock.today());
+            let zone = state.clock.zone();
+            MonthlyQuota { limit, from: month.from_stamp(&zone), to: month.to_stamp(&zone) }
         });
         let id = uuid_v4()?;
         uploads::store_upload(&state.data_dir, &id, &body).map_err(|e| {
@@ -145,10 +182,13 @@ async fn upload(
                 // Not acknowledged: the file must not linger as an orphan.
                 uploads::delete_job_files(&state.data_dir, &id);
                 if let crate::store::StoreError::QuotaExceeded { remaining } = e {
-                    let reset = quota.as_ref().map(|q| q.to[..10].to_owned()).unwrap_or_default();
+                    // The local day the next month starts.
+                    let zone = state.clock.zone();
+                    let reset = |lang| quota.as_ref().map(|q| zone.show_stamp_day(&q.to, lang)).unwrap_or_default();
+                    let (es, en) = (reset(Lang::Es), reset(Lang::En));
                     return Err(ApiError::new(ErrorCode::QuotaExceeded).with_detail(
-                        format!("Quedan {remaining} filas este mes; el archivo tiene {rows}. La cuota se renueva el {reset}."),
-                        format!("{remaining} rows remain this month; the file has {rows}. The quota renews on {reset}."),
+                        format!("Quedan {remaining} filas este mes; el archivo tiene {rows}. La cuota se renueva el {es}."),
+                        format!("{remaining} rows remain this month; the file has {rows}. The quota renews on {en}."),
                     ));
                 }
                 return Err(store_err(e));
@@ -220,6 +260,39 @@ async fn list(
         blocking(move || store.jobs(institution, only.as_deref()).map_err(store_err)).await?;
     let lang = lang(&headers);
     Ok(Json(rows.iter().map(|r| view(r, None, lang)).collect()))
+}
+
+/// The rows of a finished job that need a look (its owner only, as the
+/// result); a job finished before they were kept has none.
+async fn attention(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<padron_shared::queries::AttentionRow>>, ApiError> {
+    let job = find(&state, &auth, id).await?;
+    match job.state.as_str() {
+        "DONE" => {}
+        "EXPIRED" => return Err(ApiError::new(ErrorCode::QueryExpired)),
+        "FAILED" => return Err(ApiError::new(ErrorCode::QueryFailed)),
+        _ => return Err(ApiError::new(ErrorCode::QueryNotReady)),
+    }
+    let dir = state.data_dir.clone();
+    let job_id = job.id.clone();
+    let rows = blocking(move || {
+        let path = uploads::attention_path(&dir, &job_id)
+            .map_err(|e| ApiError::new(ErrorCode::Internal).logged(format!("attention: {e}")))?;
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                ApiError::new(ErrorCode::Internal).logged(format!("attention unreadable: {e}"))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => {
+                Err(ApiError::new(ErrorCode::Internal).logged(format!("attention unreadable: {e}")))
+            }
+        }
+    })
+    .await?;
+    Ok(Json(rows))
 }
 
 async fn result(

@@ -196,11 +196,23 @@ impl Worker {
                 &format!("cannot write the result: {e}"),
             );
         }
-        let counts: serde_json::Map<String, serde_json::Value> = RowOutcome::ALL
+        // The preview of the rows to look at; the workbook has them all, so
+        // a failure here only loses the preview.
+        match serde_json::to_vec(&result.attention) {
+            Ok(json) => {
+                if let Err(e) = uploads::store_attention(&self.dir, &job.id, &json) {
+                    tracing::warn!(job = %job.id, error = %e, "cannot write the attention rows");
+                }
+            }
+            Err(e) => tracing::warn!(job = %job.id, error = %e, "cannot encode the attention rows"),
+        }
+        let mut counts: serde_json::Map<String, serde_json::Value> = RowOutcome::ALL
             .iter()
             .zip(result.counts)
             .map(|(outcome, n)| (outcome.as_str().to_owned(), n.into()))
             .collect();
+        // Not an outcome: found rows whose person has died.
+        counts.insert("FALLECIDO".to_owned(), result.deceased.into());
         let counts = serde_json::Value::Object(counts).to_string();
         let audit = self.audit(
             &job,

@@ -4,10 +4,13 @@
 //! it sends carries its [`SessionId`], and an answer stamped with another
 //! id is dropped (see [`super::Msg::Answer`]).
 
+use std::path::PathBuf;
+
 use padron_shared::Lang;
 use padron_shared::auth::{Role, SessionInfo};
+use padron_shared::calendar::Zone;
 
-use super::{Command, Failure, jobs, query, report, requests, users};
+use super::{Command, Failure, jobs, query, report, requests, save, users};
 
 /// The session a command and its answer belong to; never reused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,6 +54,15 @@ pub enum SessionMsg {
     Report(report::Msg),
     Query(query::Msg),
     Jobs(jobs::Msg),
+    Save(save::Msg),
+    /// The text typed into a list's search box.
+    Search(String),
+}
+
+impl From<save::Msg> for SessionMsg {
+    fn from(msg: save::Msg) -> SessionMsg {
+        SessionMsg::Save(msg)
+    }
 }
 
 impl From<users::Msg> for SessionMsg {
@@ -116,6 +128,19 @@ pub struct Session {
     pub report: report::ReportScreen,
     pub query: query::QueryScreen,
     pub jobs: jobs::JobsScreen,
+    /// Where a result or report is being saved to (kiosk mode).
+    pub save: Option<save::SaveOffer>,
+    /// What the lists on show are filtered by (name, CUI, file, number).
+    pub search: String,
+    /// The registry's zone (times are shown in it).
+    pub zone: Zone,
+    /// Kiosk mode: files go to a removable drive or [`Session::folder`] only.
+    pub kiosk: bool,
+    /// This session's own folder, wiped when it ends.
+    pub folder: PathBuf,
+    /// The programmes the institution's agreement covers (the add-user
+    /// form offers them as a list); empty: not recorded.
+    pub programmes: Vec<String>,
 }
 
 impl Session {
@@ -131,6 +156,12 @@ impl Session {
             report: report::ReportScreen::new(today),
             query: query::QueryScreen::default(),
             jobs: jobs::JobsScreen::default(),
+            save: None,
+            search: String::new(),
+            zone: Zone::guatemala(),
+            kiosk: false,
+            folder: std::env::temp_dir().join("padron-kiosk"),
+            programmes: Vec::new(),
         }
     }
 
@@ -148,6 +179,7 @@ impl Session {
                 if Tab::for_role(self.role()).contains(&tab) {
                     self.tab = tab;
                     self.users.removal = None;
+                    self.search.clear();
                     self.load_tab(out);
                 }
             }
@@ -158,6 +190,8 @@ impl Session {
             SessionMsg::Report(msg) => report::update(self, msg, out),
             SessionMsg::Query(msg) => query::update(self, msg, out),
             SessionMsg::Jobs(msg) => jobs::update(self, msg, out),
+            SessionMsg::Save(msg) => save::update(self, msg, out),
+            SessionMsg::Search(text) => self.search = text,
         }
     }
 
@@ -171,7 +205,15 @@ impl Session {
             }
             Tab::Requests => {
                 self.requests.list = super::Remote::Loading;
-                out.run(Command::LoadRequests { session, token });
+                out.run(Command::LoadRequests {
+                    session,
+                    token: token.clone(),
+                });
+                // The requests name their person through the users' list.
+                if !matches!(self.users.list, super::Remote::Loaded(_)) {
+                    self.users.list = super::Remote::Loading;
+                    out.run(Command::LoadUsers { session, token });
+                }
             }
             Tab::Jobs => {
                 self.jobs.list = super::Remote::Loading;
