@@ -590,3 +590,95 @@ fn a_workstation_not_enrolled_yet_says_what_to_send_and_starts_when_its_files_ap
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn kiosk_saves_a_result_only_to_a_removable_drive_or_the_sessions_folder_wiped_at_logout() {
+    let env = Env::new();
+    let csv = registry_for(&env.inst, "2000");
+    let ana = env.issue("ana", COORDINATOR, "ANA", "LÓPEZ");
+    let pedro = env.issue("pedro", USER, "PEDRO", "XOL CAAL");
+    let ana_card = VirtualCard::insert(&bin("padron-card"), &ana, 0).unwrap();
+    assert_ok(&env.agent(&env.readers[0], &ADD_PEDRO));
+    ana_card.remove().unwrap();
+    let cuis = padron_tests::workbooks::registry_cuis(&csv, 5);
+    let input = env.inst.tmp.path().join("lista.xlsx");
+    std::fs::write(
+        &input,
+        padron_tests::workbooks::cui_workbook(&cuis, "Bolsa Social"),
+    )
+    .unwrap();
+    // A USB drive "KINGSTON" as the desktop would mount it, and the kiosk's
+    // own folder for sessions.
+    let media = env.inst.tmp.path().join("media");
+    let drive = media.join("KINGSTON");
+    std::fs::create_dir_all(&drive).unwrap();
+    let sessions = env.inst.tmp.path().join("sessions");
+
+    let mut h = env.app(1, true);
+    h.state_mut().state.removable_roots = Some(vec![media.clone()]);
+    h.state_mut().state.session_root = sessions.clone();
+    let card = VirtualCard::insert(&bin("padron-card"), &pedro, 1).unwrap();
+    log_in(&mut h, "PEDRO XOL CAAL");
+    wait(&mut h, "the user's query screen", |h| {
+        shows(h, "Arrastre aquí el libro de cálculo")
+    });
+    h.input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(input.clone())));
+    wait(&mut h, "the pre-check", |h| shows(h, "5 filas"));
+    click(&mut h, "Enviar consulta");
+    wait(&mut h, "the result card", |h| {
+        shows(h, "Consulta terminada.")
+    });
+    assert!(shows(&h, "Encontrados\n5"));
+
+    // No dialog: the drive plugged in, by its name.
+    click(&mut h, "Descargar en Excel");
+    wait(&mut h, "the drives", |h| {
+        shows(h, "Guardar en la memoria «KINGSTON»")
+    });
+    click(&mut h, "Guardar en la memoria «KINGSTON»");
+    wait(&mut h, "the saved result", |h| shows(h, "Guardado en"));
+    assert!(
+        h.query_by_label("Abrir carpeta").is_none(),
+        "no file manager in kiosk mode"
+    );
+    let on_drive = drive.join("lista-resultado.xlsx");
+    assert_eq!(padron_tests::workbooks::result_rows(&on_drive).len(), 6);
+
+    // Or the session's own folder, wiped when the session ends.
+    click(&mut h, "Descargar en Excel");
+    wait(&mut h, "the drives again", |h| {
+        shows(h, "Guardar solo para esta sesión")
+    });
+    click(&mut h, "Guardar solo para esta sesión");
+    wait(&mut h, "the second save", |h| {
+        std::fs::read_dir(&sessions)
+            .map(|d| d.count() == 1)
+            .unwrap_or(false)
+            && shows(h, "Guardado en")
+            && h.state().state.session.as_ref().is_some_and(|s| {
+                matches!(&s.query.saved, Some(padron_agent::gui::state::Saved::Done(p)) if p.starts_with(&sessions))
+            })
+    });
+    click(&mut h, "Cerrar sesión");
+    wait(&mut h, "remove your card", |h| {
+        shows(h, "Retire su tarjeta")
+    });
+    let left: Vec<_> = std::fs::read_dir(&sessions).unwrap().collect();
+    assert!(left.is_empty(), "the session's folder is wiped: {left:?}");
+    assert!(on_drive.exists(), "what went to the drive stays there");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while open_sessions(&env) != 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the logout left the session open"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    card.remove().unwrap();
+    wait(&mut h, "the next person", |h| {
+        shows(h, "Inserte su documento de identificación")
+    });
+    assert!(!shows(&h, "PEDRO XOL CAAL"));
+}

@@ -42,7 +42,9 @@ impl PadronApp {
         let outbox = Outbox::new(tx, move || wake.request_repaint());
         let mut worker = Worker::new(client, settings.clone(), outbox)?;
         worker.watch_cards();
-        let state = AppState::new(lang, kiosk, settings.reader.clone());
+        let mut state = AppState::new(lang, kiosk, settings.reader.clone());
+        state.removable_roots = std::env::var_os("PADRON_REMOVABLE_ROOTS")
+            .map(|roots| std::env::split_paths(&roots).collect());
         let mut app = PadronApp {
             state,
             secrets: Secrets::default(),

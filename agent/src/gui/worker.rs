@@ -444,9 +444,10 @@ impl Worker {
                     out.answer(session, query::Msg::Attention(rows));
                 });
             }
-            Command::ListDrives { session } => {
+            Command::ListDrives { session, roots } => {
                 self.runtime.spawn_blocking(move || {
-                    out.answer(session, save_screen::Msg::Drives(removable_drives()));
+                    let drives = removable_drives(roots.as_deref());
+                    out.answer(session, save_screen::Msg::Drives(drives));
                 });
             }
             // At once, on this thread: a quitting kiosk must not exit first,
@@ -661,12 +662,13 @@ fn write_template(names: bool, path: &Path) -> Result<PathBuf, Failure> {
 }
 
 /// The removable drives plugged in: mount points under `/media/` or
-/// `/run/media/` (where desktops mount USB drives). `PADRON_REMOVABLE_ROOTS`
-/// (folders separated by `:`) replaces that: each folder inside one of them
-/// counts as a drive (for tests, and for sites that mount drives elsewhere).
-pub fn removable_drives() -> Vec<Drive> {
-    let mut drives: Vec<Drive> = match std::env::var_os("PADRON_REMOVABLE_ROOTS") {
-        Some(roots) => std::env::split_paths(&roots)
+/// `/run/media/` (where desktops mount USB drives). `roots`
+/// (`PADRON_REMOVABLE_ROOTS`) replaces that: each folder inside one of
+/// them counts as a drive (for tests, and sites that mount drives elsewhere).
+pub fn removable_drives(roots: Option<&[PathBuf]>) -> Vec<Drive> {
+    let mut drives: Vec<Drive> = match roots {
+        Some(roots) => roots
+            .iter()
             .filter_map(|root| std::fs::read_dir(root).ok())
             .flat_map(|entries| entries.flatten())
             .map(|e| e.path())

@@ -226,6 +226,9 @@ pub enum Command {
     /// or in the session's own folder).
     ListDrives {
         session: SessionId,
+        /// Folders whose subfolders count as drives, instead of the mounts
+        /// under /media and /run/media (see [`AppState::removable_roots`]).
+        roots: Option<Vec<PathBuf>>,
     },
     /// The desktop's save dialog for `what` (windowed mode).
     PickTarget {
@@ -269,6 +272,9 @@ pub struct AppState {
     /// Where the per-session folders are made (kiosk mode saves there when
     /// no removable drive is plugged in); each is wiped at its session's end.
     pub session_root: PathBuf,
+    /// `PADRON_REMOVABLE_ROOTS` (tests, and sites that mount drives
+    /// elsewhere): each folder inside one of these is a removable drive.
+    pub removable_roots: Option<Vec<PathBuf>>,
     /// The last card or session id handed out; ids are never reused.
     stamps: u64,
     /// A job was followed at the last tick: its end restarts the idle clock.
@@ -294,6 +300,7 @@ impl AppState {
             home_lang: lang,
             text_size: DEFAULT_TEXT_SIZE,
             session_root: std::env::temp_dir().join("padron-kiosk"),
+            removable_roots: None,
             stamps: 0,
             was_following: false,
         }
@@ -418,6 +425,7 @@ impl AppState {
         session.zone = self.zone.clone();
         session.kiosk = self.kiosk;
         session.folder = self.session_root.join(format!("sesion-{}", id.0));
+        session.removable_roots = self.removable_roots.clone();
         if let Server::Online(me) = &self.server {
             session.programmes = me.programmes.clone();
         }

@@ -67,7 +67,10 @@ pub enum Msg {
 pub(super) fn ask(s: &mut Session, what: SaveWhat, out: &mut Outcome) {
     if s.kiosk {
         s.save = Some(SaveOffer { what, drives: None });
-        out.run(Command::ListDrives { session: s.id });
+        out.run(Command::ListDrives {
+            session: s.id,
+            roots: s.removable_roots.clone(),
+        });
     } else {
         out.run(Command::PickTarget {
             session: s.id,
@@ -119,7 +122,10 @@ pub(super) fn update(s: &mut Session, msg: Msg, out: &mut Outcome) {
         Msg::LookAgain => {
             if let Some(offer) = &mut s.save {
                 offer.drives = None;
-                out.run(Command::ListDrives { session: s.id });
+                out.run(Command::ListDrives {
+                    session: s.id,
+                    roots: s.removable_roots.clone(),
+                });
             }
         }
         Msg::Cancel => s.save = None,

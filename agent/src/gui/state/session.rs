@@ -141,6 +141,8 @@ pub struct Session {
     /// The programmes the institution's agreement covers (the add-user
     /// form offers them as a list); empty: not recorded.
     pub programmes: Vec<String>,
+    /// Where removable drives are looked for (see `AppState::removable_roots`).
+    pub removable_roots: Option<Vec<PathBuf>>,
 }
 
 impl Session {
@@ -162,6 +164,7 @@ impl Session {
             kiosk: false,
             folder: std::env::temp_dir().join("padron-kiosk"),
             programmes: Vec::new(),
+            removable_roots: None,
         }
     }
 
