@@ -61,11 +61,21 @@ PY
     KIOSK_PIDS+=("$pedro")
     sleep 2
     type_in_window 123456
-    wait_file "$shots/user-jobs.png" 120
+    wait_file "$shots/remove-card.png" 120
+
+    say "the card out, in again, the PIN: a new session"
+    kill "$pedro"
+    wait_file "$shots/insert-card.png"
+    sleep 1
+    pedro="$(insert_card "$KIOSK_DIR/pedro" 0)"
+    KIOSK_PIDS+=("$pedro")
+    sleep 2
+    type_in_window 123456
+    sleep 3
 
     say "the server goes away: the open session shows the outage within 30 s"
     kill "${KIOSK_PIDS[0]}"
-    wait_file "$shots/user-jobs-offline.png" 45
+    wait_file "$shots/user-query-offline.png" 45
 
     local dir="$OUT/$size-$lang"
     mkdir -p "$dir"

@@ -211,6 +211,9 @@ impl Capture {
                 .unwrap_or_default(),
             "user-query-checked" => vec![query::Msg::Upload.into()],
             "user-query-done" => vec![SessionMsg::SelectTab(Tab::Jobs).into()],
+            // The end of a session: "Retire su tarjeta" (the script then
+            // takes the card out and logs in again).
+            "user-jobs" => vec![Msg::Logout],
             _ => Vec::new(),
         }
     }

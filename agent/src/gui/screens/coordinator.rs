@@ -221,7 +221,10 @@ fn users(ui: &mut egui::Ui, lang: Lang, s: &Session, msgs: &mut Vec<Msg>) {
             .inner_margin(egui::Margin::same(14))
             .show(ui, |ui| {
                 ui.heading(lang.pick("Baja de usuario", "Remove a user"));
-                ui.label(RichText::new(format!("{} · CUI {}", removal.name, removal.cui)).strong());
+                let cui = padron_shared::Cui::parse(&removal.cui)
+                    .map(|c| c.display_grouped())
+                    .unwrap_or_else(|_| removal.cui.clone());
+                ui.label(RichText::new(format!("{} · CUI {cui}", removal.name)).strong());
                 ui.label(
                     RichText::new(lang.pick(
                         "Qué pasa: al firmar, la persona pierde el acceso de inmediato y su sesión abierta se cierra. Para volver a darle acceso hará falta una nueva alta.",

@@ -330,19 +330,23 @@ pub fn tiles(ui: &mut egui::Ui, lang: Lang, t: &Tally) {
                 .corner_radius(8.0)
                 .inner_margin(egui::Margin::symmetric(14, 8))
                 .show(ui, |ui| {
-                    ui.set_min_width(120.0);
-                    let mut job = egui::text::LayoutJob::default();
-                    job.append(
-                        &format!("{word}\n"),
-                        0.0,
-                        egui::TextFormat::simple(egui::FontId::proportional(14.0), colour),
-                    );
-                    job.append(
-                        &n.to_string(),
-                        0.0,
-                        egui::TextFormat::simple(egui::FontId::proportional(26.0), colour),
-                    );
-                    ui.label(job);
+                    // Vertical inside: a wrapping row would pad the text
+                    // down to the row's height.
+                    ui.vertical(|ui| {
+                        ui.set_min_width(120.0);
+                        let mut job = egui::text::LayoutJob::default();
+                        job.append(
+                            &format!("{word}\n"),
+                            0.0,
+                            egui::TextFormat::simple(egui::FontId::proportional(14.0), colour),
+                        );
+                        job.append(
+                            &n.to_string(),
+                            0.0,
+                            egui::TextFormat::simple(egui::FontId::proportional(26.0), colour),
+                        );
+                        ui.label(job);
+                    });
                 });
         }
     });
