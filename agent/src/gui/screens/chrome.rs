@@ -236,7 +236,7 @@ pub fn footer(ui: &mut egui::Ui, state: &AppState, _msgs: &mut Vec<Msg>) {
     let lang = state.lang;
     let me = match &state.server {
         Server::Online(me) => Some(me),
-        _ => None,
+        _ => state.known.as_ref(),
     };
     ui.horizontal_wrapped(|ui| {
         let desk = me

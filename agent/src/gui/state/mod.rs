@@ -265,6 +265,9 @@ pub struct AppState {
     pub quitting: bool,
     /// The registry's zone, as the server said: every time shown is in it.
     pub zone: Zone,
+    /// What the server last said about this workstation (the footer keeps
+    /// the service desk and the workstation's number through an outage).
+    pub known: Option<WhoAmI>,
     /// The language the kiosk starts in, and returns to for the next person.
     pub home_lang: Lang,
     /// Index into [`TEXT_SCALES`].
@@ -297,6 +300,7 @@ impl AppState {
             last_input: Instant::now(),
             quitting: false,
             zone: Zone::guatemala(),
+            known: None,
             home_lang: lang,
             text_size: DEFAULT_TEXT_SIZE,
             session_root: std::env::temp_dir().join("padron-kiosk"),
@@ -500,6 +504,7 @@ impl AppState {
                 self.server = match result {
                     Ok(me) => {
                         self.zone = Zone::or_default(&me.time_zone);
+                        self.known = Some(me.clone());
                         if let Some(s) = &mut self.session {
                             s.zone = self.zone.clone();
                             s.programmes = me.programmes.clone();
