@@ -303,6 +303,10 @@ fn check_login(
         idle_timeout_seconds: SESSION_IDLE_SECONDS,
         expires_at: timestamp(expires),
         installation_id: installation_id(state)?,
+        programmes: state
+            .store
+            .programmes(&ws.institution_code)
+            .map_err(|e| ApiError::from(crate::error::ServerError::from(e)))?,
     })
 }
 

@@ -21,10 +21,6 @@ pub struct WhoAmI {
     /// Whom to call for help (the registry's service desk), for the kiosk's footer.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub service_desk: String,
-    /// The social programmes the institution's agreement covers (empty:
-    /// not recorded, any is accepted): the kiosk offers them as a list.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub programmes: Vec<String>,
 }
 
 fn default_time_zone() -> String {

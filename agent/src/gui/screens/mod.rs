@@ -665,6 +665,7 @@ mod tests {
                 idle_timeout_seconds: 900,
                 expires_at: "x".into(),
                 installation_id: "test".into(),
+                programmes: vec![],
             },
             "Virtual PCD 00 00".into(),
         );
@@ -726,6 +727,7 @@ mod tests {
             idle_timeout_seconds: 900,
             expires_at: "x".into(),
             installation_id: "test".into(),
+            programmes: vec![],
         }
     }
 
@@ -1065,7 +1067,6 @@ mod tests {
             certificate_not_after: "2027-06-30T18:00:00.000Z".into(),
             time_zone: "America/Guatemala".into(),
             service_desk: "Servicios electrónicos · 2413-0000".into(),
-            programmes: vec![],
         });
         let mut h = harness(state);
         h.run();

@@ -430,9 +430,7 @@ impl AppState {
         session.kiosk = self.kiosk;
         session.folder = self.session_root.join(format!("sesion-{}", id.0));
         session.removable_roots = self.removable_roots.clone();
-        if let Server::Online(me) = &self.server {
-            session.programmes = me.programmes.clone();
-        }
+        session.programmes = session.info.programmes.clone();
         self.card.job_continues = false;
         let mut out = session::Outcome::default();
         session.load_tab(&mut out);
@@ -507,7 +505,6 @@ impl AppState {
                         self.known = Some(me.clone());
                         if let Some(s) = &mut self.session {
                             s.zone = self.zone.clone();
-                            s.programmes = me.programmes.clone();
                         }
                         Server::Online(me)
                     }

@@ -27,6 +27,7 @@ fn session(role: Role) -> SessionInfo {
         idle_timeout_seconds: 900,
         expires_at: "2026-11-22T23:00:00.000Z".into(),
         installation_id: "test".into(),
+        programmes: vec![],
     }
 }
 
@@ -240,7 +241,6 @@ fn offline_shows_a_banner_and_retries_once_per_outage() {
         certificate_not_after: "2030".into(),
         time_zone: "America/Guatemala".into(),
         service_desk: String::new(),
-        programmes: vec![],
     };
     let cmds = s.update(Msg::ServerChecked {
         epoch: s.server_epoch,
