@@ -37,6 +37,13 @@ with open(sys.argv[2], "w") as f:
 PY
     "$BIN/padron-agent" query-template --from-csv "$KIOSK_DIR/beneficiarios.csv" --out "$KIOSK_DIR/beneficiarios.xlsx" >/dev/null
 
+    say "$size $lang: a workstation not enrolled yet"
+    PADRON_GUI_SIZE="$size" PADRON_GUI_SCREENSHOTS="$shots" \
+        "$BIN/padron-agent" --config "$KIOSK_DIR/nowhere/agent.toml" --lang "$lang" gui >"$KIOSK_DIR/gui-unenrolled.log" 2>&1 &
+    local unenrolled=$!
+    wait_file "$shots/not-enrolled.png"
+    kill "$unenrolled"; wait "$unenrolled" 2>/dev/null || true
+
     say "$size $lang: starting the kiosk window"
     PADRON_GUI_SIZE="$size" PADRON_GUI_SCREENSHOTS="$shots" PADRON_GUI_TOUR=1 \
         PADRON_GUI_TOUR_WORKBOOK="$KIOSK_DIR/beneficiarios.xlsx" \

@@ -147,6 +147,9 @@ impl eframe::App for Launcher {
                 if self.kiosk && ctx.input(|i| i.viewport().close_requested()) {
                     ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
                 }
+                if let Some(capture) = &mut self.capture {
+                    capture.still(ctx, "not-enrolled");
+                }
             }
         }
     }
