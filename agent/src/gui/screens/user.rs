@@ -320,6 +320,13 @@ fn progress(
                         ),
                     };
                     ui.label(RichText::new(text).strong());
+                    if let Some(left) = s.query.queue_left(Instant::now()) {
+                        ui.label(format!(
+                            "{} {}",
+                            lang.pick("Espera estimada: unos", "Estimated wait: about"),
+                            duration_words(lang, left)
+                        ));
+                    }
                 });
                 ui.label(lang.pick(
                     "Las consultas se atienden en orden de llegada. Puede esperar aquí: la sesión no se cierra mientras su consulta avanza.",

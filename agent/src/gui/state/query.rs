@@ -45,6 +45,9 @@ pub struct QueryScreen {
     /// When the job was first seen running, and its progress then: the
     /// time-left estimate is the rate since.
     pub running_since: Option<(Instant, u8)>,
+    /// When the job was first seen queued, and how many were ahead then:
+    /// the queue's estimate is the pace the line has moved since.
+    pub queued_since: Option<(Instant, i64)>,
     /// The finished job's rows that need a look (preview).
     pub attention: Remote<Vec<AttentionRow>>,
 }
@@ -73,6 +76,22 @@ impl QueryScreen {
         let elapsed = now.saturating_duration_since(since).as_secs_f64();
         let left = f64::from(100 - job.progress_percent.min(100));
         Some(Duration::from_secs_f64(elapsed * left / f64::from(done)))
+    }
+
+    /// An estimate of the wait in the queue, from how fast the jobs ahead
+    /// have gone since the job was first seen queued (none until one has).
+    pub fn queue_left(&self, now: Instant) -> Option<Duration> {
+        let Some(Upload::Job(job)) = &self.upload else {
+            return None;
+        };
+        let (since, first) = self.queued_since?;
+        let ahead = job.jobs_ahead?;
+        let gone = first - ahead;
+        if job.state != "QUEUED" || gone <= 0 {
+            return None;
+        }
+        let per_job = now.saturating_duration_since(since).as_secs_f64() / gone as f64;
+        Some(Duration::from_secs_f64(per_job * (ahead + 1) as f64))
     }
 
     /// The row being processed, of how many: `(X, Y)` of "fila X de Y".
@@ -139,6 +158,7 @@ pub(super) fn update(s: &mut Session, msg: Msg, out: &mut Outcome) {
                 query.upload = None;
                 query.saved = None;
                 query.running_since = None;
+                query.queued_since = None;
                 query.attention = Remote::NotLoaded;
                 out.run(Command::CheckWorkbook { session, path });
             }
@@ -160,6 +180,7 @@ pub(super) fn update(s: &mut Session, msg: Msg, out: &mut Outcome) {
                 query.upload = None;
                 query.saved = None;
                 query.running_since = None;
+                query.queued_since = None;
                 query.attention = Remote::NotLoaded;
             }
         }
@@ -220,6 +241,7 @@ pub(super) fn update(s: &mut Session, msg: Msg, out: &mut Outcome) {
             }
         }
         Msg::Uploaded(Ok(job)) => {
+            query.queued_since = job.jobs_ahead.map(|ahead| (Instant::now(), ahead));
             out.run(Command::FollowJob {
                 session,
                 token,
@@ -234,6 +256,12 @@ pub(super) fn update(s: &mut Session, msg: Msg, out: &mut Outcome) {
         Msg::JobUpdate(Ok(job)) => {
             let ours = matches!(&query.upload, Some(Upload::Job(j)) if j.id == job.id);
             if ours {
+                if job.state == "QUEUED"
+                    && query.queued_since.is_none()
+                    && let Some(ahead) = job.jobs_ahead
+                {
+                    query.queued_since = Some((Instant::now(), ahead));
+                }
                 if job.state == "RUNNING" && query.running_since.is_none() {
                     query.running_since = Some((Instant::now(), job.progress_percent));
                 }

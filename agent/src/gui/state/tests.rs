@@ -769,3 +769,32 @@ fn the_text_size_steps_within_bounds_and_resets_for_the_next_person() {
     }
     assert_eq!(s.text_size, 0);
 }
+
+#[test]
+fn the_queue_estimate_follows_the_pace_of_the_jobs_ahead() {
+    let mut s = logged_in(Role::User);
+    let job = |ahead: i64| QueryJob {
+        id: "6f1c2a9e-0000-4000-8000-000000000002".into(),
+        state: "QUEUED".into(),
+        jobs_ahead: Some(ahead),
+        progress_percent: 0,
+        mode: "CUI".into(),
+        rows: 10,
+        file_name: "b.xlsx".into(),
+        user_cui: "9876543220101".into(),
+        counts: None,
+        fail_code: None,
+        fail_message: None,
+        created_at: "x".into(),
+        finished_at: None,
+    };
+    ses(&mut s).query.upload = Some(Upload::Sending);
+    answer(&mut s, query::Msg::Uploaded(Ok(job(3))));
+    let now = Instant::now();
+    assert_eq!(ses(&mut s).query.queue_left(now), None, "no pace yet");
+    // Two jobs ahead went in 20 s: 10 s each, one ahead and ours left.
+    ses(&mut s).query.queued_since = Some((now - Duration::from_secs(20), 3));
+    answer(&mut s, query::Msg::JobUpdate(Ok(job(1))));
+    let left = ses(&mut s).query.queue_left(now).unwrap();
+    assert_eq!(left.as_secs(), 20);
+}
