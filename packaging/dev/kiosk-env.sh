@@ -48,7 +48,9 @@ kiosk_env_start() {
     exec {KIOSK_LOCK_FD}>"${TMPDIR:-/tmp}/padron-pcscd-tests.lock"
     say "waiting for the card test bed"
     flock "$KIOSK_LOCK_FD"
-    bash "$REPO/packaging/dev/pcscd.sh" start
+    # pcscd must not inherit the lock's descriptor: a daemon holding it
+    # would keep every other card user waiting after this run ends.
+    bash "$REPO/packaging/dev/pcscd.sh" start {KIOSK_LOCK_FD}>&-
     local data="$KIOSK_DIR/server"
     say "installation in $KIOSK_DIR"
     "$BIN/padron-server" init --data "$data" >/dev/null
