@@ -255,13 +255,12 @@ pub fn not_enrolled(ui: &mut egui::Ui, lang: &mut Lang, not_ready: &NotReady) {
                     ));
                 });
                 ui.add_space(10.0);
-                ui.horizontal(|ui| {
-                    ui.spinner();
-                    ui.label(l.pick(
-                        "Buscando la configuración cada 3 segundos…",
-                        "Looking for the configuration every 3 seconds…",
-                    ));
-                });
+                // No spinner: a kiosk may wait here for days, and a spinner
+                // repaints every frame; the look every 3 s wakes it instead.
+                ui.label(l.pick(
+                    "Se busca la configuración cada 3 segundos.",
+                    "The configuration is looked for every 3 seconds.",
+                ));
                 ui.collapsing(l.pick("Detalles técnicos", "Technical details"), |ui| {
                     ui.label(RichText::new(&not_ready.detail).small());
                     ui.label(
