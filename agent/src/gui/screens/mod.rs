@@ -1181,4 +1181,32 @@ mod tests {
         }
         h.check_accessibility();
     }
+
+    /// With programmes on the agreement, "Programa social" is their list
+    /// (nothing to mistype), and placeholders read "Ej.: …".
+    #[test]
+    fn the_add_user_form_lists_the_agreements_programmes() {
+        let mut state = AppState::new(Lang::Es, false, None);
+        state.update(card_in(true));
+        let card = state.card.id;
+        let mut info = person("Ana López", "tok-ana");
+        info.programmes = vec!["Bolsa Social".into(), "Bono Social".into()];
+        state.update(card::Msg::LoggedIn {
+            card,
+            result: Ok(info),
+        });
+        state.update(SessionMsg::SelectTab(Tab::AddUser));
+        let mut h = harness(state);
+        h.run();
+        assert!(shows(&h, "* obligatorio"), "required fields say so");
+        h.get_by_label("Programa social").click();
+        h.run();
+        h.get_by_label("Bono Social").click();
+        h.run();
+        assert_eq!(
+            h.state().0.session.as_ref().unwrap().users.form.programme,
+            "Bono Social"
+        );
+        h.check_accessibility();
+    }
 }
