@@ -19,7 +19,9 @@ one_run() {
     local size="$1" lang="$2"
     # shellcheck source=packaging/dev/kiosk-env.sh
     source "$HERE/kiosk-env.sh"
-    trap kiosk_env_stop RETURN
+    # EXIT of the subshell, also when a step fails: nothing of a failed run
+    # (server, Xvfb, cards, all holding the test bed's lock) may stay behind.
+    trap kiosk_env_stop EXIT
     kiosk_env_start
     local shots="$KIOSK_DIR/shots"
     mkdir -p "$shots"
