@@ -24,8 +24,8 @@ pub async fn serve(
     on_listening: impl FnOnce(SocketAddr) + Send,
 ) -> anyhow::Result<()> {
     let store: Arc<dyn Store> = Arc::new(dir.open_store()?);
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let config = dir.config()?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::in_zone(config.calendar.zone()));
     let enrolled = Arc::new(EnrolledWorkstations::open(&dir.database())?);
     enrolled.spawn_reloader()?;
     let tls = server_config(
@@ -62,9 +62,11 @@ pub async fn serve(
         .spawn(move || {
             loop {
                 let now = lifecycle_clock.now();
+                let zone = lifecycle_clock.zone();
                 match crate::institutions::lifecycle::run(
                     lifecycle_store.as_ref(),
                     now,
+                    &zone,
                     "server:lifecycle",
                 ) {
                     Ok(changes) if !changes.is_empty() => {
@@ -73,7 +75,9 @@ pub async fn serve(
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = %e, "lifecycle pass failed"),
                 }
-                std::thread::sleep(Duration::from_secs(24 * 3600));
+                // The next pass a minute after the next local midnight: the
+                // registry's day, not UTC's, is what turns.
+                std::thread::sleep(until_next_local_day(&*lifecycle_clock));
             }
         })?;
     let refusals = Arc::new(RefusalTally::default());
@@ -102,6 +106,7 @@ pub async fn serve(
             dir.path().to_owned(),
             config.matching.settings(),
         )),
+        service_desk: config.service_desk.contact.trim().to_owned(),
     });
 
     let listener = tokio::net::TcpListener::bind(listen)
@@ -149,4 +154,18 @@ async fn wait_for_signal() {
     {
         let _ = ctrl_c.await;
     }
+}
+
+/// How long until a minute past the next local midnight (at least a minute).
+fn until_next_local_day(clock: &dyn Clock) -> Duration {
+    let zone = clock.zone();
+    let now = clock.now();
+    let next = zone
+        .date_of(now)
+        .next_day()
+        .map(|d| zone.day_start(d) + time::Duration::minutes(1));
+    next.map(|at| at - now)
+        .and_then(|d| Duration::try_from(d).ok())
+        .unwrap_or(Duration::from_secs(24 * 3600))
+        .max(Duration::from_secs(60))
 }

@@ -129,6 +129,10 @@ pub struct SessionInfo {
     /// created): what signed requests name, so they only count here.
     #[serde(default)]
     pub installation_id: String,
+    /// The social programmes the institution's agreement covers (empty:
+    /// not recorded, any is accepted): the kiosk's add-user form lists them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub programmes: Vec<String>,
 }
 
 #[cfg(test)]

@@ -151,6 +151,11 @@ error_codes! {
     ServiceNotInAgreement = "SERVICE_NOT_IN_AGREEMENT", 403,
         "El convenio de la institución no incluye este tipo de consulta.",
         "The institution's agreement does not include this kind of query.";
+    /// A user's or a query row's social programme is not one the
+    /// institution's agreement covers.
+    ProgrammeNotInAgreement = "PROGRAMME_NOT_IN_AGREEMENT", 403,
+        "El programa social no está entre los programas del convenio de la institución.",
+        "The social programme is not one of the programmes in the institution's agreement.";
     /// Dates, services or quota of an agreement are malformed.
     AgreementInvalid = "AGREEMENT_INVALID", 400,
         "Los datos del convenio no son válidos (fechas AAAA-MM-DD, servicios cui/names, cuota positiva).",

@@ -94,6 +94,34 @@ impl Capture {
         }
     }
 
+    /// A screen drawn outside the kiosk's state (the launcher's "not
+    /// enrolled yet"): saved once as `DIR/<name>.png` after a few frames.
+    pub fn still(&mut self, ctx: &egui::Context, name: &str) {
+        let Some(dir) = self.dir.clone() else {
+            return;
+        };
+        if self.taken.contains(name) {
+            return;
+        }
+        if self.last != name {
+            self.last = name.to_owned();
+            self.settled = 0;
+        }
+        self.settled += 1;
+        if self.settled < 4 {
+            ctx.request_repaint();
+            return;
+        }
+        self.taken.insert(name.to_owned());
+        let path = dir.join(format!("{name}.png"));
+        ctx.request_screenshot(move |image| {
+            if let Err(e) = save_png(&path, &image) {
+                eprintln!("padron-gui: screenshot {}: {e}", path.display());
+            }
+        });
+        ctx.request_repaint();
+    }
+
     /// Once per frame: takes a screenshot of a settled new screen and, on a
     /// tour, answers with the next step.
     pub fn frame(&mut self, ctx: &egui::Context, state: &AppState) -> Vec<Msg> {
@@ -233,6 +261,9 @@ impl Capture {
                     ]
                 })
                 .unwrap_or_default(),
+            // The end of a session: "Retire su tarjeta" (the script then
+            // takes the card out and logs in again).
+            "user-jobs" => vec![Msg::Logout],
             _ => Vec::new(),
         }
     }

@@ -208,9 +208,10 @@ fn check_login(
         .store
         .agreement(&institution.code)
         .map_err(store_err)?;
-    if let Some(refusal) =
-        crate::institutions::status::agreement_refusal(agreement.as_ref(), now.date())
-    {
+    if let Some(refusal) = crate::institutions::status::agreement_refusal(
+        agreement.as_ref(),
+        state.clock.zone().date_of(now),
+    ) {
         return Err(refusal);
     }
     let principal = state
@@ -302,6 +303,10 @@ fn check_login(
         idle_timeout_seconds: SESSION_IDLE_SECONDS,
         expires_at: timestamp(expires),
         installation_id: installation_id(state)?,
+        programmes: state
+            .store
+            .programmes(&ws.institution_code)
+            .map_err(|e| Refusal::from(e))?,
     })
 }
 

@@ -542,6 +542,18 @@ pub enum AgreementCommand {
         #[arg(long)]
         year: i32,
     },
+    /// Set the social programmes the agreement covers (replaces the list;
+    /// none given: any programme is accepted). Users and query rows must
+    /// name one of them; the kiosk offers them as a list.
+    Programmes {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long)]
+        institution: String,
+        /// One programme (repeat for each).
+        #[arg(long = "programme", value_name = "NAME")]
+        programmes: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -60,7 +60,15 @@ async fn session(
     State(state): State<AppState>,
     auth: Authenticated,
 ) -> Result<Json<SessionInfo>, ApiError> {
-    let installation_id = blocking(move || crate::auth::login::installation_id(&state)).await?;
+    let code = auth.workstation.0.institution_code.clone();
+    let (installation_id, programmes) = blocking(move || {
+        let programmes = state
+            .store
+            .programmes(&code)
+            .map_err(|e| ApiError::from(crate::error::ServerError::from(e)))?;
+        Ok((crate::auth::login::installation_id(&state)?, programmes))
+    })
+    .await?;
     let ws = &auth.workstation.0;
     let s = auth.session;
     let cui = Cui::parse(&s.cui).map_err(|_| ApiError::new(ErrorCode::Internal))?;
@@ -75,6 +83,7 @@ async fn session(
         idle_timeout_seconds: SESSION_IDLE_SECONDS,
         expires_at: s.expires_at,
         installation_id,
+        programmes,
     }))
 }
 

@@ -35,6 +35,8 @@ pub struct AppState {
     pub services: Services,
     /// Token buckets per workstation and endpoint.
     pub rates: Arc<rate::RateLimits>,
+    /// `[service_desk] contact`: shown in every kiosk's footer.
+    pub service_desk: String,
     /// The consulta individual's per-person rates and open registries.
     pub desk: Arc<one_query::DeskState>,
 }

@@ -27,6 +27,7 @@ pub fn v1() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(MAX_FILE_BYTES as usize + 1024 * 1024))
         .route("/v1/queries/{id}", get(status))
         .route("/v1/queries/{id}/result", get(result))
+        .route("/v1/queries/{id}/attention", get(attention))
 }
 
 use super::lang;
@@ -119,6 +120,39 @@ async fn list(
         blocking(move || store.jobs(institution, only.as_deref()).map_err(store_err)).await?;
     let lang = lang(&headers);
     Ok(Json(rows.iter().map(|r| view(r, None, lang)).collect()))
+}
+
+/// The rows of a finished job that need a look (its owner only, as the
+/// result); a job finished before they were kept has none.
+async fn attention(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<padron_shared::queries::AttentionRow>>, ApiError> {
+    let job = find(&state, &auth, id).await?;
+    match job.state.as_str() {
+        "DONE" => {}
+        "EXPIRED" => return Err(ApiError::new(ErrorCode::QueryExpired)),
+        "FAILED" => return Err(ApiError::new(ErrorCode::QueryFailed)),
+        _ => return Err(ApiError::new(ErrorCode::QueryNotReady)),
+    }
+    let dir = state.data_dir.clone();
+    let job_id = job.id.clone();
+    let rows = blocking(move || {
+        let path = uploads::attention_path(&dir, &job_id)
+            .map_err(|e| ApiError::new(ErrorCode::Internal).logged(format!("attention: {e}")))?;
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                ApiError::new(ErrorCode::Internal).logged(format!("attention unreadable: {e}"))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => {
+                Err(ApiError::new(ErrorCode::Internal).logged(format!("attention unreadable: {e}")))
+            }
+        }
+    })
+    .await?;
+    Ok(Json(rows))
 }
 
 async fn result(

@@ -41,8 +41,14 @@ async fn user_activity(
     let report = tokio::task::spawn_blocking(move || {
         let now = timestamp(state.clock.now());
         let institution = auth.session.institution_id;
-        let report =
-            crate::reports::activity::user_activity(&*state.store, institution, &cui, period, &now);
+        let report = crate::reports::activity::user_activity(
+            &*state.store,
+            institution,
+            &cui,
+            period,
+            &state.clock.zone(),
+            &now,
+        );
         let outcome = match &report {
             Ok(_) => "ok".to_owned(),
             Err(e) => format!("refused:{}", e.code()),

@@ -15,8 +15,15 @@ pub fn v1() -> Router<AppState> {
         .route("/v1/health", get(health))
 }
 
-async fn whoami(Extension(CallingWorkstation(ws)): Extension<CallingWorkstation>) -> Json<WhoAmI> {
+async fn whoami(
+    State(state): State<AppState>,
+    Extension(CallingWorkstation(ws)): Extension<CallingWorkstation>,
+) -> Json<WhoAmI> {
+    // From memory only: the kiosk asks every 30 s, and this answers even
+    // while another process holds the database.
     Json(WhoAmI {
+        time_zone: state.clock.zone().name().to_owned(),
+        service_desk: state.service_desk.clone(),
         workstation_id: ws.id,
         institution_code: ws.institution_code.clone(),
         institution_name: ws.institution_name.clone(),

@@ -199,6 +199,16 @@ impl Worker {
                 &format!("cannot write the result: {e}"),
             );
         }
+        // The preview of the rows to look at; the workbook has them all, so
+        // a failure here only loses the preview.
+        match serde_json::to_vec(&result.attention) {
+            Ok(json) => {
+                if let Err(e) = uploads::store_attention(&self.dir, &job.id, &json) {
+                    tracing::warn!(job = %job.id, error = %e, "cannot write the attention rows");
+                }
+            }
+            Err(e) => tracing::warn!(job = %job.id, error = %e, "cannot encode the attention rows"),
+        }
         let mut counts: serde_json::Map<String, serde_json::Value> = RowOutcome::ALL
             .iter()
             .zip(result.counts)
@@ -206,6 +216,8 @@ impl Worker {
             .collect();
         // Not a result of its own: ENCONTRADO rows whose person is in another row too.
         counts.insert(DUPLICATES_KEY.to_owned(), result.duplicate_rows.into());
+        // Not an outcome: found rows whose person has died.
+        counts.insert("FALLECIDO".to_owned(), result.deceased.into());
         let counts = serde_json::Value::Object(counts).to_string();
         let audit = self.audit(
             &job,

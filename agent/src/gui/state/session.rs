@@ -4,10 +4,15 @@
 //! it sends carries its [`SessionId`], and an answer stamped with another
 //! id is dropped (see [`super::Msg::Answer`]).
 
+use std::path::PathBuf;
+
 use padron_shared::Lang;
 use padron_shared::auth::{Role, SessionInfo};
+use padron_shared::calendar::Zone;
 
-use super::{Command, Failure, cases, jobs, one_query, query, report, requests, tickets, users};
+use super::{
+    Command, Failure, cases, jobs, one_query, query, report, requests, save, tickets, users,
+};
 
 /// The session a command and its answer belong to; never reused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -64,6 +69,15 @@ pub enum SessionMsg {
     OneQuery(one_query::Msg),
     Tickets(tickets::Msg),
     Cases(cases::Msg),
+    Save(save::Msg),
+    /// The text typed into a list's search box.
+    Search(String),
+}
+
+impl From<save::Msg> for SessionMsg {
+    fn from(msg: save::Msg) -> SessionMsg {
+        SessionMsg::Save(msg)
+    }
 }
 
 impl From<cases::Msg> for SessionMsg {
@@ -150,6 +164,21 @@ pub struct Session {
     pub one: one_query::OneQueryScreen,
     pub tickets: tickets::TicketsScreen,
     pub cases: cases::CasesScreen,
+    /// Where a result or report is being saved to (kiosk mode).
+    pub save: Option<save::SaveOffer>,
+    /// What the lists on show are filtered by (name, CUI, file, number).
+    pub search: String,
+    /// The registry's zone (times are shown in it).
+    pub zone: Zone,
+    /// Kiosk mode: files go to a removable drive or [`Session::folder`] only.
+    pub kiosk: bool,
+    /// This session's own folder, wiped when it ends.
+    pub folder: PathBuf,
+    /// The programmes the institution's agreement covers (the add-user
+    /// form offers them as a list); empty: not recorded.
+    pub programmes: Vec<String>,
+    /// Where removable drives are looked for (see `AppState::removable_roots`).
+    pub removable_roots: Option<Vec<PathBuf>>,
 }
 
 impl Session {
@@ -168,6 +197,13 @@ impl Session {
             one: one_query::OneQueryScreen::default(),
             tickets: tickets::TicketsScreen::default(),
             cases: cases::CasesScreen::default(),
+            save: None,
+            search: String::new(),
+            zone: Zone::guatemala(),
+            kiosk: false,
+            folder: std::env::temp_dir().join("padron-kiosk"),
+            programmes: Vec::new(),
+            removable_roots: None,
         }
     }
 
@@ -185,6 +221,7 @@ impl Session {
                 if Tab::for_role(self.role()).contains(&tab) {
                     self.tab = tab;
                     self.users.removal = None;
+                    self.search.clear();
                     self.load_tab(out);
                 }
             }
@@ -198,6 +235,8 @@ impl Session {
             SessionMsg::OneQuery(msg) => one_query::update(self, msg, out),
             SessionMsg::Tickets(msg) => tickets::update(self, msg, out),
             SessionMsg::Cases(msg) => cases::update(self, msg, out),
+            SessionMsg::Save(msg) => save::update(self, msg, out),
+            SessionMsg::Search(text) => self.search = text,
         }
     }
 
@@ -211,7 +250,15 @@ impl Session {
             }
             Tab::Requests => {
                 self.requests.list = super::Remote::Loading;
-                out.run(Command::LoadRequests { session, token });
+                out.run(Command::LoadRequests {
+                    session,
+                    token: token.clone(),
+                });
+                // The requests name their person through the users' list.
+                if !matches!(self.users.list, super::Remote::Loaded(_)) {
+                    self.users.list = super::Remote::Loading;
+                    out.run(Command::LoadUsers { session, token });
+                }
             }
             Tab::Jobs => {
                 self.jobs.list = super::Remote::Loading;
