@@ -90,6 +90,9 @@ pub struct ServerConfig {
     /// The sandboxed workbook reader: limits of each child, parses at once.
     #[serde(default)]
     pub parsing: ParsingConfig,
+    /// `[metrics]`: the Prometheus listener; none unless configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<crate::metrics::MetricsConfig>,
 }
 
 /// `[matching]` of `server.toml`.
@@ -335,6 +338,7 @@ impl DataDir {
             revocation: Default::default(),
             matching: MatchingConfig::default(),
             parsing: ParsingConfig::default(),
+            metrics: None,
         };
         let text = toml::to_string_pretty(&config).map_err(|e| DataDirError::Config {
             path: dir.join(CONFIG_FILE),

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 pub const PROTOCOL_VERSION: u32 = 1;
 
 /// `GET /v1/whoami`: who the server thinks is calling, from the client certificate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WhoAmI {
     pub workstation_id: i64,
     pub institution_code: String,
@@ -17,7 +17,7 @@ pub struct WhoAmI {
 }
 
 /// `GET /v1/health`: for monitoring.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Health {
     /// `ok` when every dependency answers; `degraded` otherwise.
     pub status: String,

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 /// `GET /v1/reports/user-activity?cui=…&from=YYYY-MM-DD&to=YYYY-MM-DD`:
 /// the queries one user of the coordinator's institution made between two
 /// days, both included (UTC calendar days, like the monthly quota).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserActivityParams {
     pub cui: String,
     pub from: String,
@@ -17,7 +18,7 @@ pub struct UserActivityParams {
 }
 
 /// Rows of a query by result, in the order the result workbook lists them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ResultCounts {
     pub encontrado: u64,
     pub no_encontrado: u64,
@@ -68,14 +69,14 @@ impl ResultCounts {
 }
 
 /// Rows of one query that named a programme.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProgrammeRows {
     pub programme: String,
     pub rows: u64,
 }
 
 /// One query of the user, as the report lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ActivityQuery {
     pub id: String,
     /// When the upload was acknowledged (RFC 3339, UTC).
@@ -98,7 +99,7 @@ pub struct ActivityQuery {
 }
 
 /// The answer to [`UserActivityParams`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UserActivityReport {
     pub institution_code: String,
     pub institution_name: String,

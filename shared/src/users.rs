@@ -14,7 +14,7 @@ pub const REQUEST_MAX_AGE_SECONDS: i64 = 300;
 /// At most this many active users per institution (RENAP 5.1.6).
 pub const MAX_ACTIVE_USERS: u32 = 10;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RequestAction {
     Add,
@@ -100,7 +100,7 @@ pub struct RequestPayload {
 }
 
 /// `POST /v1/requests`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignedRequest {
     /// The canonical payload bytes, standard base64: verified as received.
@@ -112,7 +112,7 @@ pub struct SignedRequest {
 }
 
 /// A request as the coordinator sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RequestView {
     pub id: String,
     pub action: RequestAction,
@@ -130,7 +130,7 @@ pub struct RequestView {
 }
 
 /// A user as the coordinator sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UserView {
     pub cui: String,
     pub full_name: String,

@@ -12,6 +12,8 @@
 mod account;
 pub mod errors;
 pub mod identity;
+pub mod observe;
+pub mod openapi;
 mod queries;
 pub mod rate;
 mod reports;
@@ -53,7 +55,7 @@ pub struct AppState {
 pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, errors::ApiError> + Send + 'static,
 ) -> Result<T, errors::ApiError> {
-    tokio::task::spawn_blocking(f)
+    crate::request_id::spawn_blocking(f)
         .await
         .map_err(|_| errors::ApiError::new(padron_shared::ErrorCode::Internal))?
 }
@@ -72,5 +74,6 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(errors::body_deadline))
         .layer(middleware::from_fn(errors::localize))
+        .layer(middleware::from_fn(observe::observe))
         .with_state(state)
 }

@@ -72,8 +72,11 @@ impl Parser {
                 "no se conoce el ejecutable del servidor / server executable unknown".into(),
             ));
         };
-        let _turn = self.turn(wait)?;
+        let _turn = self.turn(wait).inspect_err(count_refusal)?;
         let (result, report) = parse_in_child(exe, bytes, &self.limits);
+        if let Err(e) = &result {
+            count_refusal(e);
+        }
         let outcome = match &result {
             Ok(wb) => format!("{} rows", wb.rows.len()),
             Err(e) => e.code().as_str().to_owned(),
@@ -146,4 +149,9 @@ mod tests {
         drop(first);
         assert!(parser.turn(Wait::Bounded).is_ok());
     }
+}
+
+fn count_refusal(e: &WorkbookError) {
+    metrics::counter!(crate::metrics::names::PARSE_REFUSALS, "code" => e.code().as_str())
+        .increment(1);
 }
