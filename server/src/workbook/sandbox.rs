@@ -130,6 +130,11 @@ pub fn child_main(args: &[String]) -> i32 {
     padron_consulta::sandbox::child_main(args)
 }
 
+fn count_refusal(e: &WorkbookError) {
+    metrics::counter!(crate::metrics::names::PARSE_REFUSALS, "code" => e.code().as_str())
+        .increment(1);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,9 +154,4 @@ mod tests {
         drop(first);
         assert!(parser.turn(Wait::Bounded).is_ok());
     }
-}
-
-fn count_refusal(e: &WorkbookError) {
-    metrics::counter!(crate::metrics::names::PARSE_REFUSALS, "code" => e.code().as_str())
-        .increment(1);
 }

@@ -702,7 +702,7 @@ async fn poller(
     }
     while !stop.load(Ordering::Relaxed) {
         let started = Instant::now();
-        if n % 2 == 0 {
+        if n.is_multiple_of(2) {
             let r = ws.client.session(&ws.token).await;
             stats.record(
                 "session (status)",
@@ -745,7 +745,7 @@ async fn uploader(
         }
         let start = (rng.next_u64() as usize) % registry.len().saturating_sub(rows).max(1);
         let slice = &registry[start..(start + rows).min(registry.len())];
-        let names = rng.next_u32() % 2 == 0;
+        let names = rng.next_u32().is_multiple_of(2);
         let (op, bytes) = if names {
             match names_book(slice) {
                 Ok(b) => ("upload (names)", b),
