@@ -121,6 +121,17 @@ fn code_of(e: &ClientError) -> String {
     e.code().as_str().to_owned()
 }
 
+/// Users an institution may have at once.
+const PER_INSTITUTION: usize = 10;
+
+fn institution_code(k: usize) -> String {
+    format!("INST{k:03}")
+}
+
+fn coordinator_cui(k: usize) -> String {
+    cui(100_000 + k as u32)
+}
+
 struct Workstation {
     client: Client,
     config: padron_agent::config::LoadedConfig,
@@ -346,50 +357,56 @@ async fn main() -> anyhow::Result<()> {
         root.display()
     );
     run(&bin, &["init", "--data", s(&data)])?;
-    run(
-        &bin,
-        &[
-            "institution",
-            "add",
-            "--data",
-            s(&data),
-            "--code",
-            "MIDES",
-            "--name",
-            "Ministerio de Desarrollo Social",
-        ],
-    )?;
-    run(
-        &bin,
-        &[
-            "agreement",
-            "set",
-            "--data",
-            s(&data),
-            "--institution",
-            "MIDES",
-            "--from",
-            "2020-01-01",
-            "--to",
-            "2099-12-31",
-        ],
-    )?;
-    let coordinator_cui = "1234567890101";
-    run(
-        &bin,
-        &[
-            "coordinator",
-            "add",
-            "--data",
-            s(&data),
-            "--institution",
-            "MIDES",
-            "--cui",
-            coordinator_cui,
-            "--name",
-            "Ana López",
-        ],
-    )?;
+    // Ten users at most per institution (the domain's rule): one
+    // institution, with its coordinator, per ten workstations.
+    let institutions = args.workstations.div_ceil(PER_INSTITUTION).max(1);
+    for k in 0..institutions {
+        let code = institution_code(k);
+        let name = format!("Institución {k}");
+        run(
+            &bin,
+            &[
+                "institution",
+                "add",
+                "--data",
+                s(&data),
+                "--code",
+                &code,
+                "--name",
+                &name,
+            ],
+        )?;
+        run(
+            &bin,
+            &[
+                "agreement",
+                "set",
+                "--data",
+                s(&data),
+                "--institution",
+                &code,
+                "--from",
+                "2020-01-01",
+                "--to",
+                "2099-12-31",
+            ],
+        )?;
+        run(
+            &bin,
+            &[
+                "coordinator",
+                "add",
+                "--data",
+                s(&data),
+                "--institution",
+                &code,
+                "--cui",
+                &coordinator_cui(k),
+                "--name",
+                "Coordinadora",
+            ],
+        )?;
+    }
     let eid = TestEid::new("Load eID CA GT");
     let eid_root = root.join("eid-root.pem");
     std::fs::write(&eid_root, &eid.ca_pem)?;
@@ -439,7 +456,7 @@ async fn main() -> anyhow::Result<()> {
                 "--data",
                 s(&data),
                 "--institution",
-                "MIDES",
+                &institution_code(i / PER_INSTITUTION),
                 "--site",
                 &format!("Sede {i}"),
                 "--out",
@@ -456,26 +473,30 @@ async fn main() -> anyhow::Result<()> {
         t0.elapsed().as_secs_f64()
     );
 
-    // One user per workstation, added by the coordinator's signed requests.
-    let ana = eid.person(coordinator_cui, "ANA LÓPEZ", Flaws::default());
-    let first = Client::new(&configs[0], Lang::Es)?;
-    let coordinator = login(&first, &ana).await?;
-    let whoami = first.whoami().await?;
+    // One user per workstation, added by its institution's coordinator's
+    // signed requests at the institution's first workstation.
     let people: Vec<TestPerson> = (0..args.workstations as u32)
         .map(|i| eid.person(&cui(i + 1), "OPERADOR", Flaws::default()))
         .collect();
-    for (i, person) in people.iter().enumerate() {
-        let payload = ana.payload(
-            &coordinator.installation_id,
-            RequestAction::Add,
-            "MIDES",
-            whoami.workstation_id,
-            new_user(&person.cui, &format!("Operador {i}")),
-            time::OffsetDateTime::now_utc(),
-        );
-        first
-            .submit(&coordinator.token, &ana.sign(&payload))
-            .await?;
+    for (k, chunk) in people.chunks(PER_INSTITUTION).enumerate() {
+        let coordinator = eid.person(&coordinator_cui(k), "COORDINADORA", Flaws::default());
+        let first = Client::new(&configs[k * PER_INSTITUTION], Lang::Es)?;
+        let session = login(&first, &coordinator).await?;
+        let whoami = first.whoami().await?;
+        for (j, person) in chunk.iter().enumerate() {
+            let payload = coordinator.payload(
+                &session.installation_id,
+                RequestAction::Add,
+                &institution_code(k),
+                whoami.workstation_id,
+                new_user(&person.cui, &format!("Operador {k}-{j}")),
+                time::OffsetDateTime::now_utc(),
+            );
+            first
+                .submit(&session.token, &coordinator.sign(&payload))
+                .await?;
+        }
+        first.logout(&session.token).await?;
     }
     let mut stations = Vec::new();
     for (config, person) in configs.into_iter().zip(&people) {
