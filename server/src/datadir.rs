@@ -96,6 +96,9 @@ pub struct ServerConfig {
     /// `[service_desk]`: whom the kiosk's people call for help.
     #[serde(default, skip_serializing_if = "ServiceDeskConfig::is_empty")]
     pub service_desk: ServiceDeskConfig,
+    /// `[metrics]`: the Prometheus listener; none unless configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<crate::metrics::MetricsConfig>,
 }
 
 /// `[calendar]` of `server.toml`: the installation's time zone (tz database
@@ -388,6 +391,7 @@ impl DataDir {
             parsing: ParsingConfig::default(),
             calendar: CalendarConfig::default(),
             service_desk: ServiceDeskConfig::default(),
+            metrics: None,
         };
         let text = toml::to_string_pretty(&config).map_err(|e| DataDirError::Config {
             path: dir.join(CONFIG_FILE),

@@ -23,6 +23,20 @@ pub async fn serve(
     listen: SocketAddr,
     on_listening: impl FnOnce(SocketAddr) + Send,
 ) -> anyhow::Result<()> {
+    let config = dir.config()?;
+    // Metrics first, so that what happens from here on is counted.
+    if let Some(metrics) = &config.metrics {
+        let addr = metrics.address()?;
+        let handle = crate::metrics::install()?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {addr} for metrics: {e}"))?;
+        let bound = listener.local_addr()?;
+        crate::metrics::spawn(listener, handle, dir.clone())?;
+        tracing::info!(addr = %bound, "metrics listening");
+        // Before the "listening" line, which tells a supervisor we are up.
+        println!("padron-server metrics on http://{bound}/metrics");
+    }
     let store: Arc<dyn Store> = Arc::new(dir.open_store()?);
     let config = dir.config()?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::in_zone(config.calendar.zone()));

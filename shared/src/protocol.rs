@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 pub const PROTOCOL_VERSION: u32 = 1;
 
 /// `GET /v1/whoami`: who the server thinks is calling, from the client certificate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WhoAmI {
     /// The workstation's id, from its enrolment.
     pub workstation_id: i64,
@@ -32,7 +32,7 @@ fn default_time_zone() -> String {
 }
 
 /// `GET /v1/health`: for monitoring.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Health {
     /// `ok` when every dependency answers; `degraded` otherwise.
     pub status: String,

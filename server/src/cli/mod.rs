@@ -23,7 +23,8 @@ pub struct Cli {
     /// [default: `info` for serve, `warn` for admin commands].
     #[arg(long, global = true, env = "PADRON_LOG")]
     pub log: Option<String>,
-    /// Log as JSON lines (for log collectors) instead of text.
+    /// Log as JSON lines even at a terminal (they are the default when
+    /// stderr is not a terminal: a journal, a file, a log collector).
     #[arg(long, global = true)]
     pub log_json: bool,
     #[command(subcommand)]

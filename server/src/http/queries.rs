@@ -37,7 +37,7 @@ fn store_err(e: crate::store::StoreError) -> ApiError {
 }
 
 #[derive(Debug, Deserialize)]
-struct UploadParams {
+pub(super) struct UploadParams {
     /// The workbook's file name, for the result and the job list.
     name: Option<String>,
 }
@@ -54,7 +54,12 @@ fn clean_name(name: Option<String>) -> String {
     }
 }
 
-async fn upload(
+/// A query workbook (xlsx, xls or ods; CUI or names), refused whole or queued.
+#[utoipa::path(post, path = "/v1/queries", tag = "queries", operation_id = "upload", security(("workstation" = [], "session" = [])),
+    params(("name" = Option<String>, Query, description = "The workbook's file name, for the result and the job list.")),
+    request_body(content = super::openapi::Binary, content_type = "application/octet-stream", description = "The workbook's bytes (at most 20 MB)."),
+    responses((status = 202, description = "Queued.", body = QueryJob), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn upload(
     State(state): State<AppState>,
     headers: HeaderMap,
     auth: Authenticated,
@@ -95,7 +100,11 @@ async fn find(state: &AppState, auth: &Authenticated, id: String) -> Result<JobR
     }
 }
 
-async fn status(
+/// A job's state, progress and place in the queue.
+#[utoipa::path(get, path = "/v1/queries/{id}", tag = "queries", operation_id = "status", security(("workstation" = [], "session" = [])),
+    params(("id" = String, Path, description = "The job's id.")),
+    responses((status = 200, description = "OK.", body = QueryJob), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn status(
     State(state): State<AppState>,
     headers: HeaderMap,
     auth: Authenticated,
@@ -108,7 +117,10 @@ async fn status(
     Ok(Json(view(&job, Some(ahead), lang(&headers))))
 }
 
-async fn list(
+/// The caller's jobs (a coordinator: the institution's).
+#[utoipa::path(get, path = "/v1/queries", tag = "queries", operation_id = "list", security(("workstation" = [], "session" = [])),
+    responses((status = 200, description = "OK.", body = Vec<QueryJob>), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
     auth: Authenticated,
@@ -155,7 +167,11 @@ async fn attention(
     Ok(Json(rows))
 }
 
-async fn result(
+/// The result workbook of a finished job.
+#[utoipa::path(get, path = "/v1/queries/{id}/result", tag = "queries", operation_id = "result", security(("workstation" = [], "session" = [])),
+    params(("id" = String, Path, description = "The job's id.")),
+    responses((status = 200, description = "The result workbook.", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = super::openapi::Binary), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn result(
     State(state): State<AppState>,
     auth: Authenticated,
     Path(id): Path<String>,

@@ -88,7 +88,19 @@ impl Worker {
                     .claim_next(&me, &timestamp(now), &timestamp(now + LEASE), &is_dead);
             match claimed {
                 Ok(Some(job)) => {
+                    let mode = job.mode.clone();
+                    if let Ok(queued) = time::OffsetDateTime::parse(
+                        &job.created_at,
+                        &time::format_description::well_known::Rfc3339,
+                    ) {
+                        let waited = (self.clock.now() - queued).as_seconds_f64().max(0.0);
+                        metrics::histogram!(crate::metrics::names::QUEUE_WAIT, "mode" => mode.clone())
+                            .record(waited);
+                    }
+                    let started = Instant::now();
                     self.process(&me, job);
+                    metrics::histogram!(crate::metrics::names::JOB_DURATION, "mode" => mode)
+                        .record(started.elapsed().as_secs_f64());
                     continue;
                 }
                 Ok(None) => {}
@@ -208,6 +220,10 @@ impl Worker {
                 }
             }
             Err(e) => tracing::warn!(job = %job.id, error = %e, "cannot encode the attention rows"),
+        }
+        for (outcome, n) in RowOutcome::ALL.iter().zip(result.counts) {
+            metrics::counter!(crate::metrics::names::ROWS, "mode" => job.mode.clone(), "result" => outcome.as_str())
+                .increment(n as u64);
         }
         let mut counts: serde_json::Map<String, serde_json::Value> = RowOutcome::ALL
             .iter()
