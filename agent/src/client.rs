@@ -361,6 +361,22 @@ impl Client {
         serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol(e.to_string()))
     }
 
+    /// The rows of a finished job that need a look (the kiosk's preview).
+    pub async fn query_attention(
+        &self,
+        bearer: &str,
+        id: &str,
+    ) -> Result<Vec<padron_shared::queries::AttentionRow>, ClientError> {
+        self.send::<_, ()>(
+            reqwest::Method::GET,
+            &format!("/v1/queries/{id}/attention"),
+            Some(bearer),
+            None,
+        )
+        .await
+        .map(|(v, _)| v)
+    }
+
     pub async fn query(&self, bearer: &str, id: &str) -> Result<QueryJob, ClientError> {
         self.send::<_, ()>(
             reqwest::Method::GET,

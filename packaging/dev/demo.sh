@@ -191,11 +191,12 @@ run "$AGENT" --config "$AGENT_CFG" query submit "$DEMO/beneficiarios.xlsx" --wai
 run "$AGENT" --config "$AGENT_CFG" users list || true
 
 step "17. Reports: the coordinator's view of Pedro's queries; the registry's month"
-TODAY="$(date -u +%F)"
+# The registry's day (America/Guatemala), as the server counts days.
+TODAY="$(TZ=America/Guatemala date +%F)"
 card_in "$DEMO/card-ana"
 run "$AGENT" --config "$AGENT_CFG" report user --cui 9876543220101 --from "$TODAY" --to "$TODAY" \
     --out "$DEMO/actividad-pedro.xlsx"
-run "$SERVER" report usage --data "$DATA" --month "$(date -u +%Y-%m)" --out "$DEMO/consumo.xlsx"
+run "$SERVER" report usage --data "$DATA" --month "$(TZ=America/Guatemala date +%Y-%m)" --out "$DEMO/consumo.xlsx"
 run "$SERVER" institution show --data "$DATA" MIDES
 
 printf '\n\033[1mDemo complete.\033[0m Data in %s; the server, the card and pcscd stop now.\n' "${DEMO#"$REPO"/}"

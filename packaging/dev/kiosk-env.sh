@@ -39,14 +39,18 @@ insert_card() {
 kiosk_env_start() {
     bash "$REPO/packaging/dev/setup.sh" >/dev/null
     say "building the binaries (dev profile)"
-    (cd "$REPO" && cargo build -q -p padron-agent -p padron-server -p padron-drivers --bins)
+    # The whole workspace's feature set, as the tests build it (a `-p` build
+    # would rebuild the dependencies with other features).
+    (cd "$REPO" && cargo build -q --workspace --bins)
     # One pcscd with two vpcd slots serves every card user on this machine:
     # hold the lock the tests take (drivers/src/testbed.rs), so a screenshot
     # run and a test run never put cards in the same slot.
     exec {KIOSK_LOCK_FD}>"${TMPDIR:-/tmp}/padron-pcscd-tests.lock"
     say "waiting for the card test bed"
     flock "$KIOSK_LOCK_FD"
-    bash "$REPO/packaging/dev/pcscd.sh" start
+    # pcscd must not inherit the lock's descriptor: a daemon holding it
+    # would keep every other card user waiting after this run ends.
+    bash "$REPO/packaging/dev/pcscd.sh" start {KIOSK_LOCK_FD}>&-
     local data="$KIOSK_DIR/server"
     say "installation in $KIOSK_DIR"
     "$BIN/padron-server" init --data "$data" >/dev/null
@@ -59,6 +63,9 @@ kiosk_env_start() {
     "$BIN/padron-card" issue --ca "$KIOSK_DIR/eid-ca" --cui 9876543220101 --given "PEDRO" --surnames "XOL CAAL" --algorithm p256 --out "$KIOSK_DIR/pedro" >/dev/null
     "$BIN/padron-server" registry generate --persons 5000 --seed 7 --out "$KIOSK_DIR/registro.csv" >/dev/null
     "$BIN/padron-server" registry import --data "$data" "$KIOSK_DIR/registro.csv" >/dev/null
+    "$BIN/padron-server" agreement programmes --data "$data" --institution MIDES \
+        --programme "Bolsa Social" --programme "Bono Social" --programme "Comedores Sociales" >/dev/null
+    printf '\n[service_desk]\ncontact = "Servicios electrónicos del registro · 2413-0000 · soporte@registro.example"\n' >>"$data/server.toml"
     "$BIN/padron-server" serve --data "$data" --listen 127.0.0.1:0 >"$KIOSK_DIR/serve.out" 2>"$KIOSK_DIR/serve.log" &
     KIOSK_PIDS+=($!)
     local i url=""
@@ -85,7 +92,7 @@ kiosk_env_start() {
     export XDG_RUNTIME_DIR="$KIOSK_DIR/xdg"
     mkdir -p -m 0700 "$XDG_RUNTIME_DIR"
     export DISPLAY=":${KIOSK_DISPLAY:-77}"
-    Xvfb "$DISPLAY" -screen 0 1280x800x24 -nolisten tcp >"$KIOSK_DIR/xvfb.log" 2>&1 &
+    Xvfb "$DISPLAY" -screen 0 "${KIOSK_SCREEN:-1920x1080}x24" -nolisten tcp >"$KIOSK_DIR/xvfb.log" 2>&1 &
     KIOSK_PIDS+=($!)
     for i in $(seq 1 50); do
         xdotool getdisplaygeometry >/dev/null 2>&1 && break

@@ -27,6 +27,9 @@ PACKAGES+=(systemd age)
 # clusters of their own as the `postgres` user the package creates (initdb
 # refuses root); HAProxy for the cluster demo (packaging/dev/cluster.sh).
 PACKAGES+=(postgresql postgresql-client haproxy)
+# promtool (Debian's prometheus package) lints the metrics exposition in the
+# end-to-end tests; python3-venv holds schemathesis, the API contract test.
+PACKAGES+=(prometheus python3-venv)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -44,6 +47,19 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
     say "packages present: ${PACKAGES[*]}"
+fi
+
+# Schemathesis (PyPI), the API contract test's client (tests/tests/api_contract.rs),
+# in a virtual environment of its own, pinned; reinstalled only when the
+# version differs.
+SCHEMATHESIS_VERSION=4.32.5
+SCHEMATHESIS_VENV="${PADRON_SCHEMATHESIS_VENV:-/opt/padron-dev/schemathesis}"
+if [[ "$("$SCHEMATHESIS_VENV/bin/schemathesis" --version 2>/dev/null)" != *"$SCHEMATHESIS_VERSION"* ]]; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION into $SCHEMATHESIS_VENV"
+    python3 -m venv "$SCHEMATHESIS_VENV"
+    "$SCHEMATHESIS_VENV/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+else
+    say "schemathesis $SCHEMATHESIS_VERSION present in $SCHEMATHESIS_VENV"
 fi
 
 # Smart-card stack (pcscd, vpcd, OpenSC, SoftHSM2): installed here, started

@@ -4,24 +4,53 @@
 //! timeouts) depend on the date, so every use of time goes through a
 //! [`Clock`] that tests and `--at` evaluations can replace.
 
-use time::OffsetDateTime;
+use padron_shared::calendar::Zone;
 use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
 
 pub trait Clock: Send + Sync + std::fmt::Debug {
     fn now(&self) -> OffsetDateTime;
+
+    /// The installation's zone (`[calendar] time_zone`): its days are the
+    /// registry's days.
+    fn zone(&self) -> Zone {
+        Zone::guatemala()
+    }
+
+    /// The registry's local day now.
+    fn today(&self) -> Date {
+        self.zone().date_of(self.now())
+    }
 }
 
-/// The operating system's clock, in UTC.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
+/// The operating system's clock, read in the installation's zone.
+#[derive(Debug, Clone, Default)]
+pub struct SystemClock {
+    zone: Zone,
+}
+
+impl SystemClock {
+    pub fn in_zone(zone: Zone) -> SystemClock {
+        SystemClock { zone }
+    }
+
+    /// The clock of the installation in `dir` (its `[calendar]`).
+    pub fn of(dir: &crate::datadir::DataDir) -> Result<SystemClock, crate::datadir::DataDirError> {
+        Ok(SystemClock::in_zone(dir.config()?.calendar.zone()))
+    }
+}
 
 impl Clock for SystemClock {
     fn now(&self) -> OffsetDateTime {
         OffsetDateTime::now_utc()
     }
+
+    fn zone(&self) -> Zone {
+        self.zone.clone()
+    }
 }
 
-/// A clock stopped at one instant.
+/// A clock stopped at one instant (in the registry's default zone).
 #[derive(Debug, Clone, Copy)]
 pub struct FixedClock(pub OffsetDateTime);
 

@@ -109,6 +109,60 @@ pub struct ServerConfig {
     /// The sandboxed workbook reader: limits of each child, parses at once.
     #[serde(default)]
     pub parsing: ParsingConfig,
+    /// `[calendar]`: the zone whose days are the registry's days.
+    #[serde(default)]
+    pub calendar: CalendarConfig,
+    /// `[service_desk]`: whom the kiosk's people call for help.
+    #[serde(default, skip_serializing_if = "ServiceDeskConfig::is_empty")]
+    pub service_desk: ServiceDeskConfig,
+    /// `[metrics]`: the Prometheus listener; none unless configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<crate::metrics::MetricsConfig>,
+}
+
+/// `[calendar]` of `server.toml`: the installation's time zone (tz database
+/// name). Quota months, report periods, the 90-day count, January, the
+/// agreements' dates and the daily pass are its local days; stored stamps
+/// stay UTC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarConfig {
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+}
+
+impl Default for CalendarConfig {
+    fn default() -> Self {
+        CalendarConfig {
+            time_zone: default_time_zone(),
+        }
+    }
+}
+
+fn default_time_zone() -> String {
+    padron_shared::calendar::DEFAULT_TIME_ZONE.to_owned()
+}
+
+impl CalendarConfig {
+    /// The zone (checked when `server.toml` is read).
+    pub fn zone(&self) -> padron_shared::calendar::Zone {
+        padron_shared::calendar::Zone::or_default(&self.time_zone)
+    }
+}
+
+/// `[service_desk]` of `server.toml`: the registry's help desk, shown in
+/// every kiosk's footer (e.g. `contact = "Servicios electrónicos · 2413-0000"`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceDeskConfig {
+    #[serde(default)]
+    pub contact: String,
+}
+
+impl ServiceDeskConfig {
+    fn is_empty(&self) -> bool {
+        self.contact.trim().is_empty()
+    }
 }
 
 /// `[matching]` of `server.toml`.
@@ -385,6 +439,9 @@ impl DataDir {
             revocation: Default::default(),
             matching: MatchingConfig::default(),
             parsing: ParsingConfig::default(),
+            calendar: CalendarConfig::default(),
+            service_desk: ServiceDeskConfig::default(),
+            metrics: None,
         };
         let text = toml::to_string_pretty(&config).map_err(|e| DataDirError::Config {
             path: dir.join(CONFIG_FILE),
@@ -469,6 +526,12 @@ impl DataDir {
             path: path.clone(),
             message: e.to_string(),
         })?;
+        if let Err(e) = padron_shared::calendar::Zone::parse(&config.calendar.time_zone) {
+            return Err(DataDirError::Config {
+                path,
+                message: format!("[calendar] time_zone: {e}"),
+            });
+        }
         let share = config.matching.outside_share;
         if !(share > 0.0 && share <= 0.5) {
             return Err(DataDirError::Config {

@@ -1,3 +1,4 @@
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -28,7 +29,9 @@ fn main() -> ExitCode {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    if cli.log_json {
+    // JSON when stderr is not a terminal (a journal, a file, a collector);
+    // text for a person. `--log-json` forces JSON at a terminal too.
+    if cli.log_json || !std::io::stderr().is_terminal() {
         builder.json().init();
     } else {
         builder.init();

@@ -23,6 +23,20 @@ pub async fn serve(
     listen: SocketAddr,
     on_listening: impl FnOnce(SocketAddr) + Send,
 ) -> anyhow::Result<()> {
+    let config = dir.config()?;
+    // Metrics first, so that what happens from here on is counted.
+    if let Some(metrics) = &config.metrics {
+        let addr = metrics.address()?;
+        let handle = crate::metrics::install()?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {addr} for metrics: {e}"))?;
+        let bound = listener.local_addr()?;
+        crate::metrics::spawn(listener, handle, dir.clone())?;
+        tracing::info!(addr = %bound, "metrics listening");
+        // Before the "listening" line, which tells a supervisor we are up.
+        println!("padron-server metrics on http://{bound}/metrics");
+    }
     let database = dir.database_config()?;
     // Off the async threads: the postgres crate blocks on a runtime of its own.
     let opening = database.clone();
@@ -32,8 +46,7 @@ pub async fn serve(
         Ok((store, Arc::new(enrolled)))
     })
     .await??;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let config = dir.config()?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::in_zone(config.calendar.zone()));
     enrolled.spawn_reloader()?;
     let tls = server_config(
         &dir.server_cert(),
@@ -73,9 +86,10 @@ pub async fn serve(
             loop {
                 let now = lifecycle_clock.now();
                 let stamp = crate::clock::timestamp(now);
+                let zone = lifecycle_clock.zone();
                 let mine = !shared
                     || lifecycle_store
-                        .mark_once(&format!("lifecycle-pass:{}", &stamp[..10]), &stamp)
+                        .mark_once(&format!("lifecycle-pass:{}", zone.date_of(now)), &stamp)
                         .unwrap_or_else(|e| {
                             tracing::error!(error = %e, "cannot mark the lifecycle pass");
                             false
@@ -84,6 +98,7 @@ pub async fn serve(
                     match crate::institutions::lifecycle::run(
                         lifecycle_store.as_ref(),
                         now,
+                        &zone,
                         "server:lifecycle",
                     ) {
                         Ok(changes) if !changes.is_empty() => {
@@ -93,8 +108,9 @@ pub async fn serve(
                         Err(e) => tracing::error!(error = %e, "lifecycle pass failed"),
                     }
                 }
-                let hours = if shared { 1 } else { 24 };
-                std::thread::sleep(Duration::from_secs(hours * 3600));
+                // The next pass a minute after the next local midnight: the
+                // registry's day, not UTC's, is what turns.
+                std::thread::sleep(until_next_local_day(&*lifecycle_clock));
             }
         })?;
     let refusals = Arc::new(RefusalTally::default());
@@ -123,6 +139,7 @@ pub async fn serve(
             dir.path().to_owned(),
             config.matching.settings(),
         )),
+        service_desk: config.service_desk.contact.trim().to_owned(),
     });
 
     let listener = tokio::net::TcpListener::bind(listen)
@@ -149,23 +166,6 @@ pub async fn serve(
     Ok(())
 }
 
-/// This node's name in `/v1/health` and the logs: `PADRON_NODE`, else
-/// host and process id.
-pub fn node_id() -> &'static str {
-    static NODE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    NODE.get_or_init(|| {
-        std::env::var("PADRON_NODE")
-            .ok()
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| {
-                let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-                    .map(|h| h.trim().to_owned())
-                    .unwrap_or_else(|_| "localhost".to_owned());
-                format!("{host}:{}", std::process::id())
-            })
-    })
-}
-
 async fn wait_for_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
@@ -187,4 +187,18 @@ async fn wait_for_signal() {
     {
         let _ = ctrl_c.await;
     }
+}
+
+/// How long until a minute past the next local midnight (at least a minute).
+fn until_next_local_day(clock: &dyn Clock) -> Duration {
+    let zone = clock.zone();
+    let now = clock.now();
+    let next = zone
+        .date_of(now)
+        .next_day()
+        .map(|d| zone.day_start(d) + time::Duration::minutes(1));
+    next.map(|at| at - now)
+        .and_then(|d| Duration::try_from(d).ok())
+        .unwrap_or(Duration::from_secs(24 * 3600))
+        .max(Duration::from_secs(60))
 }

@@ -32,3 +32,20 @@ pub struct Services {
     /// Repeated refusals, audited once a minute.
     pub refusals: Arc<RefusalTally>,
 }
+
+/// This node's name in `/v1/health` and the logs: `PADRON_NODE`, else
+/// host and process id.
+pub fn node_id() -> &'static str {
+    static NODE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NODE.get_or_init(|| {
+        std::env::var("PADRON_NODE")
+            .ok()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| {
+                let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+                    .map(|h| h.trim().to_owned())
+                    .unwrap_or_else(|_| "localhost".to_owned());
+                format!("{host}:{}", std::process::id())
+            })
+    })
+}

@@ -85,7 +85,12 @@ fn the_domain_knows_nothing_of_http() {
     let mut offenders = Vec::new();
     for file in files {
         let r = room(&file);
-        if transport.contains(&r.as_str()) || file.ends_with("access/connections.rs") {
+        // The accept loop hands requests to the router; the metrics
+        // listener serves `/metrics` (plain HTTP, its own port).
+        if transport.contains(&r.as_str())
+            || file.ends_with("access/connections.rs")
+            || file.ends_with("metrics/mod.rs")
+        {
             continue;
         }
         let text = code(&fs::read_to_string(&file).unwrap());

@@ -30,7 +30,7 @@ pub const SESSION_IDLE_SECONDS: i64 = 15 * 60;
 pub const SESSION_MAX_SECONDS: i64 = 8 * 60 * 60;
 
 /// `POST /v1/auth/challenge`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Challenge {
     /// 32 random bytes, standard base64.
     pub nonce: String,
@@ -39,7 +39,7 @@ pub struct Challenge {
 }
 
 /// Signature algorithms, by their JOSE names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum SignatureAlgorithm {
     /// ECDSA on P-256 with SHA-256.
     ES256,
@@ -61,7 +61,7 @@ impl SignatureAlgorithm {
 }
 
 /// `POST /v1/auth/login`: what the card produced.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuthToken {
     /// Always [`AUTH_FORMAT`].
@@ -85,7 +85,7 @@ pub fn login_message(server_fingerprint_hex: &str, nonce: &str) -> Vec<u8> {
 }
 
 /// What a person logged in as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Role {
     /// An institution's coordinator: administers the institution's users.
@@ -105,7 +105,7 @@ impl Role {
 }
 
 /// The answer to a successful login, and `GET /v1/session`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SessionInfo {
     /// Opaque bearer token; only its hash is stored. Empty in `GET /v1/session`.
     pub token: String,
@@ -129,6 +129,10 @@ pub struct SessionInfo {
     /// created): what signed requests name, so they only count here.
     #[serde(default)]
     pub installation_id: String,
+    /// The social programmes the institution's agreement covers (empty:
+    /// not recorded, any is accepted): the kiosk's add-user form lists them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub programmes: Vec<String>,
 }
 
 #[cfg(test)]

@@ -200,6 +200,19 @@ impl Serialize for Cui {
     }
 }
 
+/// In the API: 13 digits (the check digit and place are checked on input).
+impl utoipa::PartialSchema for Cui {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some("^[0-9]{13}$"))
+            .description(Some("CUI: 13 dígitos / 13 digits."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Cui {}
+
 impl<'de> Deserialize<'de> for Cui {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;

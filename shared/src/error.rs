@@ -57,6 +57,10 @@ error_codes! {
     NotFound = "NOT_FOUND", 404,
         "El recurso solicitado no existe.",
         "The requested resource does not exist.";
+    /// The endpoint exists but not with this HTTP method (`Allow` lists the ones it has).
+    MethodNotAllowed = "METHOD_NOT_ALLOWED", 405,
+        "El recurso existe, pero no admite este método.",
+        "The resource exists but does not accept this method.";
     /// The request body is larger than the server accepts.
     PayloadTooLarge = "PAYLOAD_TOO_LARGE", 413,
         "El archivo o la solicitud excede el tamaño permitido.",
@@ -151,6 +155,11 @@ error_codes! {
     ServiceNotInAgreement = "SERVICE_NOT_IN_AGREEMENT", 403,
         "El convenio de la institución no incluye este tipo de consulta.",
         "The institution's agreement does not include this kind of query.";
+    /// A user's or a query row's social programme is not one the
+    /// institution's agreement covers.
+    ProgrammeNotInAgreement = "PROGRAMME_NOT_IN_AGREEMENT", 403,
+        "El programa social no está entre los programas del convenio de la institución.",
+        "The social programme is not one of the programmes in the institution's agreement.";
     /// Dates, services or quota of an agreement are malformed.
     AgreementInvalid = "AGREEMENT_INVALID", 400,
         "Los datos del convenio no son válidos (fechas AAAA-MM-DD, servicios cui/names, cuota positiva).",
@@ -653,15 +662,27 @@ impl std::fmt::Display for ErrorCode {
 }
 
 /// The JSON body of every refusal the server sends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// The stable code, e.g. `WORKSTATION_REVOKED`.
+    #[schema(schema_with = error_code_schema)]
     pub code: String,
     /// The sentence for a person, in the language the client asked for.
     pub message: String,
     /// What in particular was refused (a code, a date), in the same language.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+}
+
+/// Every code the server may answer with, as the OpenAPI document lists them.
+fn error_code_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some(
+            "Código estable / stable code (never renamed or reused).",
+        ))
+        .enum_values(Some(ErrorCode::ALL.iter().map(|c| c.as_str())))
+        .build()
 }
 
 impl ErrorBody {

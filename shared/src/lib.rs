@@ -9,12 +9,14 @@
 //! - [`queries`]: Consulta Social jobs; [`reports`]: a user's query activity
 //!   as a coordinator may see it; [`single`]: the consulta individual;
 //!   [`cases`]: follow-up cases of unresolved rows; [`tickets`]: the service desk.
-//! - [`lang`]: which language a message is given in.
+//! - [`lang`]: which language a message is given in; [`calendar`]: the
+//!   registry's local days and how a stored stamp reads in local time.
 
 #![warn(missing_docs)]
 
 pub mod agent_config;
 pub mod auth;
+pub mod calendar;
 pub mod canonical;
 pub mod cases;
 pub mod config_card;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 pub const PROTOCOL_VERSION: u32 = 1;
 
 /// `GET /v1/whoami`: who the server thinks is calling, from the client certificate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WhoAmI {
     /// The workstation's id, from its enrolment.
     pub workstation_id: i64,
@@ -18,10 +18,21 @@ pub struct WhoAmI {
     pub site: String,
     /// RFC 3339 expiry of the workstation certificate, so the agent can warn in time.
     pub certificate_not_after: String,
+    /// The registry's time zone (tz database name): the agent shows every
+    /// stamp in it, since the registry's days are its days.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+    /// Whom to call for help (the registry's service desk), for the kiosk's footer.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub service_desk: String,
+}
+
+fn default_time_zone() -> String {
+    crate::calendar::DEFAULT_TIME_ZONE.to_owned()
 }
 
 /// `GET /v1/health`: for monitoring.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Health {
     /// `ok` when every dependency answers; `degraded` otherwise.
     pub status: String,

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// `GET /v1/queries/{id}` and the answer to an upload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct QueryJob {
     /// The query job's id.
     pub id: String,
@@ -37,3 +37,26 @@ pub struct QueryJob {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<String>,
 }
+
+/// `GET /v1/queries/{id}/attention`: a row of a finished job that needs a
+/// person's look (anything but a clean find, or a person who has died),
+/// for the kiosk's preview. Only the job's owner gets it, as the result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttentionRow {
+    /// The spreadsheet's row number.
+    pub row: u32,
+    pub reference: String,
+    /// `NO_ENCONTRADO`, `AMBIGUO`, `CUI_INVALIDO`, `RECHAZADO`, or
+    /// `ENCONTRADO` for a deceased person.
+    pub outcome: String,
+    pub deceased: bool,
+    /// The result workbook's `observaciones`.
+    pub notes: String,
+    /// For a doubtful match: its candidates, most probable first
+    /// (`NAMES · CUI · 87 %`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<String>,
+}
+
+/// At most this many rows are previewed (the workbook has them all).
+pub const MAX_ATTENTION_ROWS: usize = 200;

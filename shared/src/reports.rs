@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 /// `GET /v1/reports/user-activity?cui=…&from=YYYY-MM-DD&to=YYYY-MM-DD`:
 /// the queries one user of the coordinator's institution made between two
 /// days, both included (UTC calendar days, like the monthly quota).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserActivityParams {
     /// CUI of the user whose queries are reported.
     pub cui: String,
@@ -20,7 +21,7 @@ pub struct UserActivityParams {
 }
 
 /// Rows of a query by result, in the order the result workbook lists them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ResultCounts {
     /// Rows matched to one registry record (`ENCONTRADO`).
     pub encontrado: u64,
@@ -78,7 +79,7 @@ impl ResultCounts {
 }
 
 /// Rows of one query that named a programme.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProgrammeRows {
     /// The programme, upper case with its spaces collapsed, as counted at upload.
     pub programme: String,
@@ -87,7 +88,7 @@ pub struct ProgrammeRows {
 }
 
 /// One query of the user, as the report lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ActivityQuery {
     /// The query's id.
     pub id: String,
@@ -113,7 +114,7 @@ pub struct ActivityQuery {
 }
 
 /// The answer to [`UserActivityParams`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UserActivityReport {
     /// The institution's code.
     pub institution_code: String,

@@ -15,7 +15,7 @@ pub const REQUEST_MAX_AGE_SECONDS: i64 = 300;
 pub const MAX_ACTIVE_USERS: u32 = 10;
 
 /// What a signed user-administration request asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RequestAction {
     /// Alta: enrol a new user for the institution.
@@ -118,7 +118,7 @@ pub struct RequestPayload {
 }
 
 /// `POST /v1/requests`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignedRequest {
     /// The canonical payload bytes, standard base64: verified as received.
@@ -132,7 +132,7 @@ pub struct SignedRequest {
 }
 
 /// A request as the coordinator sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RequestView {
     /// The request's id (the agent's UUIDv4).
     pub id: String,
@@ -157,7 +157,7 @@ pub struct RequestView {
 }
 
 /// A user as the coordinator sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UserView {
     /// The user's CUI.
     pub cui: String,

@@ -95,6 +95,8 @@ pub fn ok(name: &str, args: &[&str]) -> String {
 pub struct Server {
     child: Child,
     pub port: u16,
+    /// The metrics listener's port, when `[metrics]` is configured.
+    pub metrics_port: Option<u16>,
     log: PathBuf,
 }
 
@@ -114,13 +116,20 @@ impl Server {
         let out = child.stdout.take().expect("server stdout");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
+            let mut metrics = None;
             for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if let Some(addr) = line
+                    .strip_prefix("padron-server metrics on http://")
+                    .and_then(|rest| rest.strip_suffix("/metrics"))
+                {
+                    metrics = addr.rsplit(':').next().and_then(|p| p.parse::<u16>().ok());
+                }
                 if let Some(addr) = line.strip_prefix("padron-server listening on https://") {
-                    let _ = tx.send(addr.to_owned());
+                    let _ = tx.send((addr.to_owned(), metrics));
                 }
             }
         });
-        let addr = match rx.recv_timeout(Duration::from_secs(30)) {
+        let (addr, metrics_port) = match rx.recv_timeout(Duration::from_secs(30)) {
             Ok(addr) => addr,
             Err(_) => {
                 let _ = child.kill();
@@ -135,7 +144,12 @@ impl Server {
             .next()
             .and_then(|p| p.parse().ok())
             .expect("port in listening line");
-        Server { child, port, log }
+        Server {
+            child,
+            port,
+            metrics_port,
+            log,
+        }
     }
 
     pub fn url(&self) -> String {

@@ -30,6 +30,12 @@ fn a_server_killed_mid_upload_is_a_dropped_request_not_a_refused_certificate() {
     // on it, so the upload is accepted (the handshake passed) and stuck
     // mid-body when the server dies.
     let db = rusqlite::Connection::open(env.inst.data.join("padron.db")).unwrap();
+    // Activity is recorded at most every 30 s: make this request record it,
+    // so that the session check writes, and waits.
+    db.execute_batch(
+        "UPDATE sessions SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-60 seconds')",
+    )
+    .unwrap();
     db.execute_batch("BEGIN IMMEDIATE").unwrap();
     let body = vec![0x50u8; 15 * 1024 * 1024];
     let uploading = client.clone();

@@ -380,9 +380,9 @@ fn errors_are_json_in_the_callers_language() {
         .post(format!("{}/v1/whoami", server.url()))
         .send()
         .unwrap();
-    assert_eq!(response.status(), 400);
+    assert_eq!(response.status(), 405);
     let body: serde_json::Value = response.json().unwrap();
-    assert_eq!(body["code"], "BAD_REQUEST");
+    assert_eq!(body["code"], "METHOD_NOT_ALLOWED");
 }
 
 #[test]

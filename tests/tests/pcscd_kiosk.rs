@@ -99,7 +99,7 @@ fn wait(
     }
 }
 
-fn shows(h: &Harness<'static, PadronApp>, text: &str) -> bool {
+fn shows<S>(h: &Harness<'static, S>, text: &str) -> bool {
     h.query_all_by_label_contains(text).next().is_some()
 }
 
@@ -325,8 +325,12 @@ fn user_drops_a_workbook_sees_its_bad_row_uploads_follows_and_saves_the_result()
         .push(Arc::new(Dropped(input.clone())));
     wait(&mut h, "the pre-check", |h| shows(h, "26 filas"));
     assert!(
-        shows(&h, "1 filas con problemas"),
+        shows(&h, "1 fila con problemas"),
         "the bad CUI is reported before upload"
+    );
+    assert!(
+        shows(&h, "corrija la fila 27"),
+        "and how to fix it, by row number"
     );
     assert!(shows(&h, "dígito verificador"));
     assert!(
@@ -334,7 +338,8 @@ fn user_drops_a_workbook_sees_its_bad_row_uploads_follows_and_saves_the_result()
         "the bad row is named by its spreadsheet number"
     );
 
-    click(&mut h, "Enviar consulta");
+    // The action says what it will do with the bad row.
+    click(&mut h, "Enviar consulta (1 fila se rechazará)");
     // Follow the job frame by frame: the queue position is drawn first (the
     // answer to an upload is always QUEUED), then the progress, then the end.
     let mut states = Vec::new();
@@ -370,7 +375,11 @@ fn user_drops_a_workbook_sees_its_bad_row_uploads_follows_and_saves_the_result()
     };
     assert_eq!(job.rows, 26);
     assert_eq!(job.progress_percent, 100);
-    assert!(h.query_by_label("Descargar resultado…").is_some());
+    assert!(h.query_by_label("Descargar en Excel").is_some());
+    // The results in words, as tiles in a fixed order.
+    assert!(shows(&h, "Encontrados\n25"), "tiles in words");
+    assert!(shows(&h, "CUI inválido\n1"));
+    assert!(shows(&h, "Fallecidos\n"), "the deceased are counted");
 
     // The save dialog's answer.
     let output = env.inst.tmp.path().join("resultado.xlsx");
@@ -466,11 +475,20 @@ fn kiosk_explains_an_inactive_institution_locks_when_idle_and_only_a_coordinator
         shows(h, "Institution active") && shows(h, "No users yet")
     });
     assert_eq!(open_sessions(&env), 1);
+    // A minute before the lock the person is warned, and may keep working.
+    h.state_mut().state.last_input =
+        Instant::now() - padron_agent::gui::state::IDLE_LOCK + Duration::from_secs(30);
+    wait(&mut h, "the idle warning", |h| {
+        shows(h, "The session closes for inactivity in")
+    });
+    click(&mut h, "Keep working");
+    assert!(h.state().state.session.is_some());
     // Five minutes without input lock the kiosk: the session ends on the server.
     h.state_mut().state.last_input =
         Instant::now() - padron_agent::gui::state::IDLE_LOCK - Duration::from_secs(1);
+    // The next person finds the kiosk in its own language (Spanish).
     wait(&mut h, "the idle lock", |h| {
-        shows(h, "Session locked after inactivity") && h.state().state.session.is_none()
+        shows(h, "Sesión bloqueada por inactividad") && h.state().state.session.is_none()
     });
     let deadline = Instant::now() + Duration::from_secs(5);
     while open_sessions(&env) != 0 {
@@ -480,15 +498,15 @@ fn kiosk_explains_an_inactive_institution_locks_when_idle_and_only_a_coordinator
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    type_into(&mut h, "Card PIN", "123456");
-    click(&mut h, "Log in");
+    type_into(&mut h, "PIN de la tarjeta", "123456");
+    click(&mut h, "Iniciar sesión");
     wait(&mut h, "the coordinator's session again", |h| {
-        shows(h, "No users yet")
+        shows(h, "Aún no hay usuarios")
     });
     assert_eq!(open_sessions(&env), 1);
     // Kiosk mode: only a coordinator's session offers the way out, and
     // leaving ends the session on the server first.
-    click(&mut h, "Quit kiosk");
+    click(&mut h, "Salir del quiosco");
     assert!(h.state().state.quitting);
     assert_eq!(
         open_sessions(&env),
@@ -531,4 +549,136 @@ fn a_wrong_pin_counts_down_and_a_blocked_card_is_explained() {
     );
     assert_eq!(open_sessions(&env), 0);
     h.check_accessibility();
+}
+
+#[test]
+fn a_workstation_not_enrolled_yet_says_what_to_send_and_starts_when_its_files_appear() {
+    use padron_agent::gui::launcher::Launcher;
+    let env = Env::new();
+    let config = env.config(0);
+    let name = config.file_name().unwrap().to_owned();
+    // The folder the technician will copy the registry's files into.
+    let watched_dir = env.inst.tmp.path().join("etc-padron");
+    let watched = watched_dir.join(&name);
+    let mut h = Harness::builder()
+        .with_size([1366.0, 768.0])
+        .build_eframe(move |cc| Launcher::new(&cc.egui_ctx, watched, Some(Lang::Es), true, None));
+    h.step();
+    assert!(shows(
+        &h,
+        "Esta computadora aún no está inscrita en el registro"
+    ));
+    assert!(shows(&h, "padron-agent enroll-request --out"));
+    assert!(shows(&h, "Envíe al registro el archivo workstation.csr"));
+    assert!(h.state().app().is_none());
+    h.check_accessibility();
+    // The registry's bundle arrives (as a folder, all at once).
+    std::os::unix::fs::symlink(config.parent().unwrap(), &watched_dir).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while h.state().app().is_none() {
+        assert!(Instant::now() < deadline, "the kiosk did not start");
+        std::thread::sleep(Duration::from_millis(100));
+        h.step();
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        h.step();
+        if shows(&h, "Inserte su documento de identificación") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no insert-card screen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn kiosk_saves_a_result_only_to_a_removable_drive_or_the_sessions_folder_wiped_at_logout() {
+    let env = Env::new();
+    let csv = registry_for(&env.inst, "2000");
+    let ana = env.issue("ana", COORDINATOR, "ANA", "LÓPEZ");
+    let pedro = env.issue("pedro", USER, "PEDRO", "XOL CAAL");
+    let ana_card = VirtualCard::insert(&bin("padron-card"), &ana, 0).unwrap();
+    assert_ok(&env.agent(&env.readers[0], &ADD_PEDRO));
+    ana_card.remove().unwrap();
+    let cuis = padron_tests::workbooks::registry_cuis(&csv, 5);
+    let input = env.inst.tmp.path().join("lista.xlsx");
+    std::fs::write(
+        &input,
+        padron_tests::workbooks::cui_workbook(&cuis, "Bolsa Social"),
+    )
+    .unwrap();
+    // A USB drive "KINGSTON" as the desktop would mount it, and the kiosk's
+    // own folder for sessions.
+    let media = env.inst.tmp.path().join("media");
+    let drive = media.join("KINGSTON");
+    std::fs::create_dir_all(&drive).unwrap();
+    let sessions = env.inst.tmp.path().join("sessions");
+
+    let mut h = env.app(1, true);
+    h.state_mut().state.removable_roots = Some(vec![media.clone()]);
+    h.state_mut().state.session_root = sessions.clone();
+    let card = VirtualCard::insert(&bin("padron-card"), &pedro, 1).unwrap();
+    log_in(&mut h, "PEDRO XOL CAAL");
+    wait(&mut h, "the user's query screen", |h| {
+        shows(h, "Arrastre aquí el libro de cálculo")
+    });
+    h.input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(input.clone())));
+    wait(&mut h, "the pre-check", |h| shows(h, "5 filas"));
+    click(&mut h, "Enviar consulta");
+    wait(&mut h, "the result card", |h| {
+        shows(h, "Consulta terminada.")
+    });
+    assert!(shows(&h, "Encontrados\n5"));
+
+    // No dialog: the drive plugged in, by its name.
+    click(&mut h, "Descargar en Excel");
+    wait(&mut h, "the drives", |h| {
+        shows(h, "Guardar en la memoria «KINGSTON»")
+    });
+    click(&mut h, "Guardar en la memoria «KINGSTON»");
+    wait(&mut h, "the saved result", |h| shows(h, "Guardado en"));
+    assert!(
+        h.query_by_label("Abrir carpeta").is_none(),
+        "no file manager in kiosk mode"
+    );
+    let on_drive = drive.join("lista-resultado.xlsx");
+    assert_eq!(padron_tests::workbooks::result_rows(&on_drive).len(), 6);
+
+    // Or the session's own folder, wiped when the session ends.
+    click(&mut h, "Descargar en Excel");
+    wait(&mut h, "the drives again", |h| {
+        shows(h, "Guardar solo para esta sesión")
+    });
+    click(&mut h, "Guardar solo para esta sesión");
+    wait(&mut h, "the second save", |h| {
+        std::fs::read_dir(&sessions)
+            .map(|d| d.count() == 1)
+            .unwrap_or(false)
+            && shows(h, "Guardado en")
+            && h.state().state.session.as_ref().is_some_and(|s| {
+                matches!(&s.query.saved, Some(padron_agent::gui::state::Saved::Done(p)) if p.starts_with(&sessions))
+            })
+    });
+    click(&mut h, "Cerrar sesión");
+    wait(&mut h, "remove your card", |h| {
+        shows(h, "Retire su tarjeta")
+    });
+    let left: Vec<_> = std::fs::read_dir(&sessions).unwrap().collect();
+    assert!(left.is_empty(), "the session's folder is wiped: {left:?}");
+    assert!(on_drive.exists(), "what went to the drive stays there");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while open_sessions(&env) != 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the logout left the session open"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    card.remove().unwrap();
+    wait(&mut h, "the next person", |h| {
+        shows(h, "Inserte su documento de identificación")
+    });
+    assert!(!shows(&h, "PEDRO XOL CAAL"));
 }

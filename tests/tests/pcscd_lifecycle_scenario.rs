@@ -34,7 +34,8 @@ fn admin(args: &[&str]) -> String {
 fn an_institution_lives_through_suspensions_january_and_ninety_quiet_days() {
     let env = CardEnv::new();
     let d = env.inst.data();
-    let today = OffsetDateTime::now_utc().date();
+    // The registry's local day (America/Guatemala), not UTC's.
+    let today = padron_shared::calendar::Zone::guatemala().date_of(OffsetDateTime::now_utc());
     let y = today.year();
     let month = format!("{y:04}-{:02}", today.month() as u8);
     let next_month = {
@@ -95,7 +96,8 @@ fn an_institution_lives_through_suspensions_january_and_ninety_quiet_days() {
         &env.agent(&p, &["query", "submit", path_str(&q8)]),
         "QUOTA_EXCEEDED",
         &format!(
-            "Quedan 7 filas este mes; el archivo tiene 8. La cuota se renueva el {next_month}."
+            "Quedan 7 filas este mes; el archivo tiene 8. La cuota se renueva el {}.",
+            padron_shared::calendar::show_day(next_month, padron_shared::Lang::Es)
         ),
     );
     let names_csv = tmp.join("nombres.csv");

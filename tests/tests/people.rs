@@ -416,8 +416,9 @@ fn an_institution_without_an_agreement_in_force_is_refused_at_login_and_upload()
         "{body}"
     );
 
-    // An agreement that starts tomorrow is not in force today.
-    let today = OffsetDateTime::now_utc().date();
+    // An agreement that starts tomorrow is not in force today (the
+    // registry's day, America/Guatemala).
+    let today = padron_shared::calendar::Zone::guatemala().date_of(OffsetDateTime::now_utc());
     let day = |d: time::Date| d.to_string();
     let set = |from: &str, to: &str, code: &str| {
         admin(&[

@@ -88,10 +88,12 @@ fn four_queries(env: &Env) -> (Vec<String>, Vec<String>) {
         assert_eq!(done.state, "DONE");
         ids.push(job.id);
     }
+    // November's edges in the registry's days (America/Guatemala, UTC−6):
+    // 00:00 on 1 November and 23:59:59.999 on 30 November, local.
     for (id, at) in ids.iter().zip([
         "2026-10-15T10:00:00.000Z",
-        "2026-11-01T00:00:00.000Z",
-        "2026-11-30T23:59:59.999Z",
+        "2026-11-01T06:00:00.000Z",
+        "2026-12-01T05:59:59.999Z",
         "2026-11-10T15:30:00.000Z",
     ]) {
         env.sql(&format!(

@@ -631,6 +631,7 @@ fn the_january_step_runs_once(b: &Backend) {
     let n = store
         .deactivate_users(
             "MIDES",
+            2027,
             "2027-01-02T00:00:00.000Z",
             &audit("lifecycle.january"),
         )

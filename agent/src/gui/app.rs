@@ -12,7 +12,7 @@ use padron_shared::config_card::CardSettings;
 use super::capture::Capture;
 use super::screens;
 use super::secrets::Secrets;
-use super::state::{AppState, Command, IDLE_LOCK, Msg, query};
+use super::state::{AppState, Command, Msg, query};
 use super::worker::{Outbox, Worker};
 use crate::client::Client;
 
@@ -42,7 +42,9 @@ impl PadronApp {
         let outbox = Outbox::new(tx, move || wake.request_repaint());
         let mut worker = Worker::new(client, settings.clone(), outbox)?;
         worker.watch_cards();
-        let state = AppState::new(lang, kiosk, settings.reader.clone());
+        let mut state = AppState::new(lang, kiosk, settings.reader.clone());
+        state.removable_roots = std::env::var_os("PADRON_REMOVABLE_ROOTS")
+            .map(|roots| std::env::split_paths(&roots).collect());
         let mut app = PadronApp {
             state,
             secrets: Secrets::default(),
@@ -130,14 +132,19 @@ impl eframe::App for PadronApp {
             // Kiosk mode ends only through a coordinator's "quit".
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
         }
-        if self.state.kiosk && self.state.session.is_some() {
-            let left = IDLE_LOCK.saturating_sub(self.state.last_input.elapsed());
-            if left.is_zero() {
-                self.dispatch(Msg::IdleTimeout);
-            } else {
-                // One wake-up at the deadline, not a repaint loop.
-                ctx.request_repaint_after(left);
-            }
+        // The idle lock (kiosk mode): a followed job counts as activity; one
+        // wake-up at the warning, then each second of its countdown, then
+        // the lock; never a repaint loop.
+        let (commands, next) = self.state.tick(Instant::now());
+        for command in commands {
+            self.execute(command);
+        }
+        if let Some(next) = next {
+            ctx.request_repaint_after(next);
+        }
+        let scale = self.state.text_scale();
+        if (ctx.zoom_factor() - scale).abs() > 0.001 {
+            ctx.set_zoom_factor(scale);
         }
         if self.state.session.is_none() {
             // No PIN text survives a session change.
@@ -155,6 +162,9 @@ impl eframe::App for PadronApp {
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         if let Some(session) = self.state.session.take() {
             self.worker.logout_now(&session.info.token);
+            self.worker.run(Command::WipeFolder {
+                path: session.folder,
+            });
         }
     }
 

@@ -94,6 +94,34 @@ impl Capture {
         }
     }
 
+    /// A screen drawn outside the kiosk's state (the launcher's "not
+    /// enrolled yet"): saved once as `DIR/<name>.png` after a few frames.
+    pub fn still(&mut self, ctx: &egui::Context, name: &str) {
+        let Some(dir) = self.dir.clone() else {
+            return;
+        };
+        if self.taken.contains(name) {
+            return;
+        }
+        if self.last != name {
+            self.last = name.to_owned();
+            self.settled = 0;
+        }
+        self.settled += 1;
+        if self.settled < 4 {
+            ctx.request_repaint();
+            return;
+        }
+        self.taken.insert(name.to_owned());
+        let path = dir.join(format!("{name}.png"));
+        ctx.request_screenshot(move |image| {
+            if let Err(e) = save_png(&path, &image) {
+                eprintln!("padron-gui: screenshot {}: {e}", path.display());
+            }
+        });
+        ctx.request_repaint();
+    }
+
     /// Once per frame: takes a screenshot of a settled new screen and, on a
     /// tour, answers with the next step.
     pub fn frame(&mut self, ctx: &egui::Context, state: &AppState) -> Vec<Msg> {
@@ -217,9 +245,8 @@ impl Capture {
             "user-query-done" if self.tour_cui.is_some() => {
                 vec![SessionMsg::SelectTab(Tab::OneQuery).into()]
             }
-            "user-query-done" | "user-one-query-answered" => {
-                vec![SessionMsg::SelectTab(Tab::Jobs).into()]
-            }
+            "user-one-query-answered" => vec![SessionMsg::SelectTab(Tab::Tickets).into()],
+            "user-query-done" | "user-tickets" => vec![SessionMsg::SelectTab(Tab::Jobs).into()],
             "user-one-query" => self
                 .tour_cui
                 .clone()
@@ -234,6 +261,9 @@ impl Capture {
                     ]
                 })
                 .unwrap_or_default(),
+            // The end of a session: "Retire su tarjeta" (the script then
+            // takes the card out and logs in again).
+            "user-jobs" => vec![Msg::Logout],
             _ => Vec::new(),
         }
     }
@@ -294,6 +324,9 @@ fn busy(state: &AppState) -> bool {
                 Tab::Requests => matches!(s.requests.list, Remote::Loading | Remote::NotLoaded),
                 Tab::Jobs => matches!(s.jobs.list, Remote::Loading | Remote::NotLoaded),
                 Tab::Report => matches!(s.report.activity, Remote::Loading),
+                Tab::Tickets => matches!(s.tickets.list, Remote::Loading | Remote::NotLoaded),
+                Tab::Cases => matches!(s.cases.list, Remote::Loading | Remote::NotLoaded),
+                Tab::OneQuery => matches!(s.one.answer, Remote::Loading),
                 _ => false,
             }
     });

@@ -8,6 +8,8 @@
 //!   draws it through [`screens`].
 //! - [`secrets`]: the PIN fields' text, outside the state.
 //! - [`capture`]: screenshots of each screen for the documentation.
+//! - [`launcher`]: the window before the kiosk can work (a workstation not
+//!   enrolled yet), which hands over to [`app`] once the files appear.
 //!
 //! Dependencies point one way: `app` uses `screens`, `worker` and
 //! `capture`; they and `secrets` use `state`; `state` uses none of them,
@@ -15,6 +17,7 @@
 
 pub mod app;
 pub mod capture;
+pub mod launcher;
 pub mod screens;
 pub mod secrets;
 pub mod state;
@@ -47,18 +50,24 @@ pub enum GuiError {
     Window(String),
 }
 
-/// Opens the window and runs until it is closed.
+/// Opens the window and runs until it is closed. Without a usable
+/// configuration (a workstation not enrolled yet) the window says what to
+/// send the registry and waits for the files.
 pub fn run(options: GuiOptions) -> Result<(), GuiError> {
     let started = std::time::Instant::now();
-    let loaded = crate::config::load(&options.config)?;
-    let lang = options.lang.or(loaded.config.lang).unwrap_or_default();
-    let client = crate::client::Client::new(&loaded, lang)?;
-    let settings = padron_shared::config_card::CardSettings::from(&loaded.config);
     let title = "Padrón";
+    // `PADRON_GUI_SIZE=1366x768`: the window's size (screenshots, layout checks).
+    let size = std::env::var("PADRON_GUI_SIZE")
+        .ok()
+        .and_then(|s| {
+            let (w, h) = s.split_once('x')?;
+            Some([w.trim().parse::<f32>().ok()?, h.trim().parse::<f32>().ok()?])
+        })
+        .unwrap_or([1100.0, 720.0]);
     let mut viewport = eframe::egui::ViewportBuilder::default()
         .with_title(title)
         .with_app_id("padron-agent")
-        .with_inner_size([1100.0, 720.0])
+        .with_inner_size(size)
         .with_min_inner_size([800.0, 560.0])
         .with_drag_and_drop(true);
     if options.kiosk {
@@ -74,14 +83,19 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
         ..Default::default()
     };
     let kiosk = options.kiosk;
+    let (config, lang) = (options.config, options.lang);
     eframe::run_native(
         title,
         native,
         Box::new(move |cc| {
-            let app = app::PadronApp::new(&cc.egui_ctx, client, settings, lang, kiosk)
-                .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?
-                .with_capture(capture::Capture::from_env(started));
-            Ok(Box::new(app))
+            let capture = capture::Capture::from_env(started);
+            Ok(Box::new(launcher::Launcher::new(
+                &cc.egui_ctx,
+                config,
+                lang,
+                kiosk,
+                capture,
+            )))
         }),
     )
     .map_err(|e| GuiError::Window(e.to_string()))

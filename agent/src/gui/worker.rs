@@ -15,8 +15,8 @@ use padron_shared::queries::QueryJob;
 use padron_shared::{ErrorCode, Lang};
 
 use super::state::{
-    CardFacts, Command, Failure, Msg, Readers, SessionId, SessionMsg, Workbook, card, jobs,
-    one_query, query, report, requests, tickets, users,
+    CardFacts, Command, Drive, Failure, Msg, Readers, SessionId, SessionMsg, Workbook, card, cases,
+    jobs, one_query, query, report, requests, save as save_screen, tickets, users,
 };
 use crate::card_session::{self, SessionError};
 use crate::client::{Client, ClientError};
@@ -279,6 +279,22 @@ impl Worker {
                     out.answer(session, one_query::Msg::Answered(answer));
                 });
             }
+            Command::LoadCases { session, token } => {
+                self.runtime.spawn(async move {
+                    let list = client.cases(&token).await.map_err(client_failure);
+                    out.answer(session, cases::Msg::Loaded(list));
+                });
+            }
+            Command::ShowCase { session, token, id } => {
+                self.runtime.spawn(async move {
+                    let view = client
+                        .case(&token, &id)
+                        .await
+                        .map(Box::new)
+                        .map_err(client_failure);
+                    out.answer(session, cases::Msg::Shown(view));
+                });
+            }
             Command::LoadTickets { session, token } => {
                 self.runtime.spawn(async move {
                     let list = client.tickets(&token).await.map_err(client_failure);
@@ -391,6 +407,16 @@ impl Worker {
                 path,
             } => {
                 self.runtime.spawn_blocking(move || {
+                    if let Some(dir) = path.parent()
+                        && !dir.exists()
+                    {
+                        use std::os::unix::fs::DirBuilderExt;
+                        let _ = std::fs::DirBuilder::new()
+                            .recursive(true)
+                            .mode(0o700)
+                            .create(dir);
+                    }
+                    let path = free_name(&path);
                     let result = crate::activity_report::write(&report, &path)
                         .map(|_| path.clone())
                         .map_err(|e| {
@@ -463,10 +489,56 @@ impl Worker {
             } => {
                 self.runtime.spawn(async move {
                     let result = match client.query_result(&token, &id).await {
-                        Ok(bytes) => save(&path, &bytes).map(|()| path),
+                        Ok(bytes) => save(&path, &bytes),
                         Err(e) => Err(client_failure(e)),
                     };
                     out.answer(session, query::Msg::ResultSaved(result));
+                });
+            }
+            Command::LoadAttention { session, token, id } => {
+                self.runtime.spawn(async move {
+                    let rows = client
+                        .query_attention(&token, &id)
+                        .await
+                        .map_err(client_failure);
+                    out.answer(session, query::Msg::Attention(rows));
+                });
+            }
+            Command::ListDrives { session, roots } => {
+                self.runtime.spawn_blocking(move || {
+                    let drives = removable_drives(roots.as_deref());
+                    out.answer(session, save_screen::Msg::Drives(drives));
+                });
+            }
+            // At once, on this thread: a quitting kiosk must not exit first,
+            // and a session's folder holds a few small files at most.
+            Command::WipeFolder { path } => {
+                if path.exists()
+                    && let Err(e) = std::fs::remove_dir_all(&path)
+                {
+                    tracing::warn!(error = %e, "the session's folder could not be wiped");
+                }
+            }
+            Command::PickTarget { session, what } => {
+                self.runtime.spawn(async move {
+                    let path = rfd::AsyncFileDialog::new()
+                        .set_title("Padrón")
+                        .set_file_name(what.file_name())
+                        .add_filter("xlsx", &["xlsx"])
+                        .save_file()
+                        .await
+                        .map(|f| f.path().to_owned());
+                    out.answer(session, save_screen::Msg::Picked { what, path });
+                });
+            }
+            Command::WriteTemplate {
+                session,
+                names,
+                path,
+            } => {
+                self.runtime.spawn_blocking(move || {
+                    let result = write_template(names, &path);
+                    out.answer(session, query::Msg::TemplateSaved(result));
                 });
             }
             Command::OpenFolder { path } => {
@@ -577,19 +649,116 @@ fn unreadable(path: &Path, e: &std::io::Error) -> Failure {
 }
 
 /// Writes the result next to its final name, then renames it into place, so
-/// a half-written file never carries the name the person chose.
-fn save(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+/// a half-written file never carries the name the person chose. A file
+/// already there is kept: the new one gets ` (2)`, ` (3)`… The folder is
+/// made if missing (a session's own folder, private to this account).
+fn save(path: &Path, bytes: &[u8]) -> Result<PathBuf, Failure> {
+    let failed = |e: std::io::Error, path: &Path| {
+        Failure::new(
+            ErrorCode::Internal,
+            format!("No se pudo guardar {}: {e}", path.display()),
+            format!("Could not save {}: {e}", path.display()),
+        )
+    };
+    if let Some(dir) = path.parent()
+        && !dir.exists()
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| failed(e, dir))?;
+    }
+    let path = free_name(path);
     let tmp: PathBuf = path.with_extension("xlsx.part");
     std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
+        .and_then(|()| std::fs::rename(&tmp, &path))
         .map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
-            Failure::new(
-                ErrorCode::Internal,
-                format!("No se pudo guardar {}: {e}", path.display()),
-                format!("Could not save {}: {e}", path.display()),
-            )
+            failed(e, &path)
+        })?;
+    Ok(path)
+}
+
+/// `path`, or `stem (2).ext`, `stem (3).ext`… the first that does not exist.
+fn free_name(path: &Path) -> PathBuf {
+    if !path.exists() {
+        return path.to_owned();
+    }
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ext = path
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    (2..1000)
+        .map(|n| path.with_file_name(format!("{stem} ({n}){ext}")))
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| path.to_owned())
+}
+
+fn write_template(names: bool, path: &Path) -> Result<PathBuf, Failure> {
+    let dir = std::env::temp_dir().join(format!("padron-template-{}", std::process::id()));
+    let tmp = dir.join("plantilla.xlsx");
+    let written = std::fs::create_dir_all(&dir)
+        .map_err(|e| e.to_string())
+        .and_then(|()| {
+            let _ = std::fs::remove_file(&tmp);
+            crate::template::write(names, None, &tmp).map_err(|e| e.to_string())
         })
+        .and_then(|_| std::fs::read(&tmp).map_err(|e| e.to_string()));
+    let _ = std::fs::remove_dir_all(&dir);
+    match written {
+        Ok(bytes) => save(path, &bytes),
+        Err(e) => Err(Failure::new(
+            ErrorCode::Internal,
+            format!("No se pudo preparar la plantilla: {e}"),
+            format!("Could not prepare the template: {e}"),
+        )),
+    }
+}
+
+/// The removable drives plugged in: mount points under `/media/` or
+/// `/run/media/` (where desktops mount USB drives). `roots`
+/// (`PADRON_REMOVABLE_ROOTS`) replaces that: each folder inside one of
+/// them counts as a drive (for tests, and sites that mount drives elsewhere).
+pub fn removable_drives(roots: Option<&[PathBuf]>) -> Vec<Drive> {
+    let mut drives: Vec<Drive> = match roots {
+        Some(roots) => roots
+            .iter()
+            .filter_map(|root| std::fs::read_dir(root).ok())
+            .flat_map(|entries| entries.flatten())
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .map(|path| Drive {
+                name: drive_name(&path),
+                path,
+            })
+            .collect(),
+        None => std::fs::read_to_string("/proc/self/mounts")
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| line.split_whitespace().nth(1))
+            // /proc/mounts escapes spaces and the like as octal.
+            .map(|p| PathBuf::from(p.replace("\\040", " ")))
+            .filter(|p| p.starts_with("/media/") || p.starts_with("/run/media/"))
+            .map(|path| Drive {
+                name: drive_name(&path),
+                path,
+            })
+            .collect(),
+    };
+    drives.sort_by(|a, b| a.name.cmp(&b.name));
+    drives
+}
+
+fn drive_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
 }
 
 async fn follow_job(client: &Client, session: SessionId, token: &str, id: &str, out: &Outbox) {

@@ -101,6 +101,7 @@ impl Gate {
         }
         *from += 1;
         open.0 += 1;
+        metrics::gauge!(crate::metrics::names::CONNECTIONS_OPEN).increment(1.0);
         Ok(Admission {
             gate: Arc::clone(self),
             ip,
@@ -116,6 +117,7 @@ impl Drop for Admission {
     fn drop(&mut self) {
         let mut open = self.gate.open.lock().unwrap_or_else(|p| p.into_inner());
         open.0 = open.0.saturating_sub(1);
+        metrics::gauge!(crate::metrics::names::CONNECTIONS_OPEN).decrement(1.0);
         if let Some(n) = open.1.get_mut(&self.ip) {
             *n = n.saturating_sub(1);
             if *n == 0 {
@@ -344,10 +346,18 @@ pub async fn run(
             Ok(a) => a,
             Err(why) => {
                 drop(tcp);
-                match why {
-                    Refused::Total => refused.0 += 1,
-                    Refused::PerAddress => refused.1 += 1,
-                }
+                let cap = match why {
+                    Refused::Total => {
+                        refused.0 += 1;
+                        "max_connections"
+                    }
+                    Refused::PerAddress => {
+                        refused.1 += 1;
+                        "max_connections_per_address"
+                    }
+                };
+                metrics::counter!(crate::metrics::names::CONNECTIONS_REFUSED, "cap" => cap)
+                    .increment(1);
                 // One line a second at most: a flood must not flood the log.
                 if refused.2.elapsed() >= Duration::from_secs(1) {
                     tracing::warn!(
@@ -402,14 +412,21 @@ async fn connection(
     let list = Arc::clone(&enrolled);
     let _ = tokio::task::spawn_blocking(move || list.refresh()).await;
     let tls = match tokio::time::timeout(limits.handshake_timeout(), acceptor.accept(tcp)).await {
-        Ok(Ok(tls)) => tls,
+        Ok(Ok(tls)) => {
+            metrics::counter!(crate::metrics::names::TLS_HANDSHAKES).increment(1);
+            tls
+        }
         Ok(Err(error)) => {
             // The reason (unknown CA, expired, revoked) is what an admin
             // needs when a workstation cannot connect.
-            tracing::warn!(peer = ?peer, %error, "TLS handshake refused");
+            let reason = handshake_refusal(&error);
+            metrics::counter!(crate::metrics::names::TLS_REFUSED, "reason" => reason).increment(1);
+            tracing::warn!(peer = ?peer, %error, reason, "TLS handshake refused");
             return;
         }
         Err(_) => {
+            metrics::counter!(crate::metrics::names::TLS_REFUSED, "reason" => "timeout")
+                .increment(1);
             tracing::debug!(peer = ?peer, "TLS handshake timed out");
             return;
         }
@@ -484,5 +501,56 @@ async fn connection(
                 conn.as_mut().graceful_shutdown();
             }
         }
+    }
+}
+
+/// Why a handshake failed, as a bounded label: the certificate's fault
+/// (by kind), the client's protocol, or the connection.
+fn handshake_refusal(error: &std::io::Error) -> &'static str {
+    use rustls::{CertificateError, Error};
+    let Some(tls) = error.get_ref().and_then(|e| e.downcast_ref::<Error>()) else {
+        return "connection_closed";
+    };
+    match tls {
+        Error::NoCertificatesPresented => "no_certificate",
+        Error::InvalidCertificate(why) => match why {
+            CertificateError::UnknownIssuer => "unknown_issuer",
+            CertificateError::Expired | CertificateError::ExpiredContext { .. } => "expired",
+            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+                "not_yet_valid"
+            }
+            CertificateError::Revoked => "revoked",
+            // The verifier's "issued by our CA, but no enrolled workstation".
+            CertificateError::ApplicationVerificationFailure => "not_enrolled",
+            _ => "bad_certificate",
+        },
+        Error::General(_) => "registry_unavailable",
+        Error::PeerIncompatible(_) => "incompatible_client",
+        Error::AlertReceived(_) => "client_alert",
+        _ => "protocol_error",
+    }
+}
+
+#[cfg(test)]
+mod handshake_reason_tests {
+    use super::handshake_refusal;
+
+    #[test]
+    fn handshake_refusals_get_bounded_reasons() {
+        let io = |e: rustls::Error| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+        assert_eq!(
+            handshake_refusal(&io(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::Revoked
+            ))),
+            "revoked"
+        );
+        assert_eq!(
+            handshake_refusal(&io(rustls::Error::NoCertificatesPresented)),
+            "no_certificate"
+        );
+        assert_eq!(
+            handshake_refusal(&std::io::Error::from(std::io::ErrorKind::UnexpectedEof)),
+            "connection_closed"
+        );
     }
 }

@@ -208,9 +208,10 @@ fn check_login(
         .store
         .agreement(&institution.code)
         .map_err(store_err)?;
-    if let Some(refusal) =
-        crate::institutions::status::agreement_refusal(agreement.as_ref(), now.date())
-    {
+    if let Some(refusal) = crate::institutions::status::agreement_refusal(
+        agreement.as_ref(),
+        state.clock.zone().date_of(now),
+    ) {
         return Err(refusal);
     }
     let principal = state
@@ -302,6 +303,10 @@ fn check_login(
         idle_timeout_seconds: SESSION_IDLE_SECONDS,
         expires_at: timestamp(expires),
         installation_id: installation_id(state)?,
+        programmes: state
+            .store
+            .programmes(&ws.institution_code)
+            .map_err(Refusal::from)?,
     })
 }
 
@@ -398,12 +403,21 @@ pub fn authenticate(
             .map_err(store_err)?;
         return Err(Refusal::new(ErrorCode::SessionExpired));
     }
-    state
-        .store
-        .touch_session(&hash, &now_text)
-        .map_err(store_err)?;
+    // Activity is written at most every TOUCH_EVERY: a durable write (an
+    // fsync) on every poll was the p99 of the load benchmark. A session
+    // therefore ends between 14 min 30 s and 15 min after its last request,
+    // never later.
+    if session.last_seen_at < timestamp(now - TOUCH_EVERY) {
+        state
+            .store
+            .touch_session(&hash, &now_text)
+            .map_err(store_err)?;
+    }
     Ok((session, hash))
 }
+
+/// How stale a session's recorded activity may get before a request rewrites it.
+pub const TOUCH_EVERY: Duration = Duration::seconds(30);
 
 pub fn logout(
     state: &Services,

@@ -9,7 +9,6 @@ use crate::cli::commands::open;
 use crate::cli::registry::CodedError;
 use crate::clock::Clock;
 use crate::desk::cases::{CaseError, Outcome};
-use crate::store::{CaseStore, Store};
 
 #[derive(Debug, Subcommand)]
 pub enum CaseCommand {

@@ -17,7 +17,7 @@ use crate::cli::{
 use crate::clock::{Clock, SystemClock};
 use crate::datadir::{DataDir, DataDirError};
 use crate::error::ServerError;
-use crate::store::{JobStore, LifecycleStore, SqliteStore, Store};
+use crate::store::Store;
 
 fn t<'a>(lang: Lang, es: &'a str, en: &'a str) -> &'a str {
     if lang == Lang::En { en } else { es }
@@ -63,7 +63,8 @@ pub fn describe_error(e: &anyhow::Error, lang: Lang) -> String {
 }
 
 pub fn run(command: Command, lang: Lang) -> anyhow::Result<()> {
-    let clock = SystemClock;
+    // Commands that count days read their installation's zone (`SystemClock::of`).
+    let clock = SystemClock::default();
     match command {
         Command::Migrate { from, to } => crate::store::postgres::migrate_command(&from, &to, lang),
         Command::Init {
@@ -129,25 +130,30 @@ pub fn run(command: Command, lang: Lang) -> anyhow::Result<()> {
         Command::Ticket(cmd) => crate::cli::ticket::run(cmd, lang, &clock),
         Command::Agreement(cmd) => agreement(cmd, lang, &clock),
         Command::Lifecycle(crate::cli::LifecycleCommand::Run { data, at }) => {
-            let (_, store) = open(&data.data)?;
+            let (dir, store) = open(&data.data)?;
+            let clock = SystemClock::of(&dir).map_err(ServerError::from)?;
+            let zone = clock.zone();
             let when = match at {
                 Some(text) => {
                     let date = crate::institutions::admin::validate_date(&text)?;
-                    time::Date::parse(
-                        &date,
-                        time::macros::format_description!("[year]-[month]-[day]"),
-                    )?
-                    .with_hms(12, 0, 0)?
-                    .assume_utc()
+                    // Noon of that local day.
+                    zone.at_local(
+                        time::Date::parse(
+                            &date,
+                            time::macros::format_description!("[year]-[month]-[day]"),
+                        )?,
+                        12,
+                        0,
+                    )
                 }
                 None => clock.now(),
             };
             let changes =
-                crate::institutions::lifecycle::run(store.as_ref(), when, &local_actor())?;
+                crate::institutions::lifecycle::run(store.as_ref(), when, &zone, &local_actor())?;
             println!(
                 "{} {}: {} {}",
                 t(lang, "Ciclo de vida al", "Lifecycle as of"),
-                when.date(),
+                zone.date_of(when),
                 changes.len(),
                 t(lang, "cambios", "changes")
             );
@@ -274,7 +280,8 @@ fn institution(cmd: InstitutionCommand, lang: Lang, clock: &dyn Clock) -> anyhow
             print_status(&inst, lang);
         }
         InstitutionCommand::Show { data, code } => {
-            let (_, store) = open(&data.data)?;
+            let (dir, store) = open(&data.data)?;
+            let clock = SystemClock::of(&dir).map_err(ServerError::from)?;
             let inst = store
                 .institution(&code)
                 .map_err(ServerError::from)?
@@ -318,9 +325,10 @@ fn institution(cmd: InstitutionCommand, lang: Lang, clock: &dyn Clock) -> anyhow
                     t(lang, "sin registrar", "not recorded")
                 ),
             }
-            let month = crate::institutions::calendar::month_of(clock.now().date());
+            let month = crate::institutions::calendar::month_of(clock.today());
+            let zone = clock.zone();
             let used = store
-                .rows_used(inst.id, &month.from_stamp(), &month.to_stamp())
+                .rows_used(inst.id, &month.from_stamp(&zone), &month.to_stamp(&zone))
                 .map_err(ServerError::from)?;
             println!(
                 "  {:<22} {used} {}",
@@ -378,7 +386,7 @@ fn print_status(inst: &crate::store::Institution, lang: Lang) {
 fn agreement(
     cmd: crate::cli::AgreementCommand,
     lang: Lang,
-    clock: &dyn Clock,
+    _clock: &dyn Clock,
 ) -> anyhow::Result<()> {
     use crate::cli::AgreementCommand as A;
     let (data, code) = match &cmd {
@@ -390,10 +398,15 @@ fn agreement(
         }
         | A::Continuity {
             data, institution, ..
+        }
+        | A::Programmes {
+            data, institution, ..
         } => (data.data.clone(), institution.clone()),
     };
-    let (_, store) = open(&data)?;
-    let admin = Admin::at_terminal(store.as_ref(), clock);
+    let (dir, store) = open(&data)?;
+    // The agreement's days are the installation's local days.
+    let zoned = SystemClock::of(&dir).map_err(ServerError::from)?;
+    let admin = Admin::at_terminal(store.as_ref(), &zoned);
     match cmd {
         A::Set {
             from,
@@ -403,6 +416,23 @@ fn agreement(
             ..
         } => admin.set_agreement(&code, &from, &to, monthly_quota, &services)?,
         A::Renew { to, .. } => admin.renew_agreement(&code, &to)?,
+        A::Programmes { programmes, .. } => {
+            let set = admin.set_programmes(&code, &programmes)?;
+            if set.is_empty() {
+                println!(
+                    "{} {code}: {}",
+                    t(lang, "Programas del convenio de", "Agreement programmes of"),
+                    t(lang, "cualquiera (sin lista)", "any (no list)")
+                );
+            } else {
+                println!(
+                    "{} {code}: {}",
+                    t(lang, "Programas del convenio de", "Agreement programmes of"),
+                    set.join(", ")
+                );
+            }
+            return Ok(());
+        }
         A::Continuity { year, .. } => {
             admin.request_continuity(&code, year)?;
             println!(
@@ -898,7 +928,7 @@ fn audit(cmd: AuditCommand, lang: Lang) -> anyhow::Result<()> {
                 &dir,
                 store.as_ref(),
                 &country,
-                SystemClock.now(),
+                SystemClock::default().now(),
                 &out,
             )?;
             println!(

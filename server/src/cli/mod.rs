@@ -23,7 +23,8 @@ pub struct Cli {
     /// [default: `info` for serve, `warn` for admin commands].
     #[arg(long, global = true, env = "PADRON_LOG")]
     pub log: Option<String>,
-    /// Log as JSON lines (for log collectors) instead of text.
+    /// Log as JSON lines even at a terminal (they are the default when
+    /// stderr is not a terminal: a journal, a file, a log collector).
     #[arg(long, global = true)]
     pub log_json: bool,
     #[command(subcommand)]
@@ -556,6 +557,18 @@ pub enum AgreementCommand {
         institution: String,
         #[arg(long)]
         year: i32,
+    },
+    /// Set the social programmes the agreement covers (replaces the list;
+    /// none given: any programme is accepted). Users and query rows must
+    /// name one of them; the kiosk offers them as a list.
+    Programmes {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long)]
+        institution: String,
+        /// One programme (repeat for each).
+        #[arg(long = "programme", value_name = "NAME")]
+        programmes: Vec<String>,
     },
 }
 

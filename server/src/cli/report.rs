@@ -4,7 +4,7 @@ use padron_shared::Lang;
 
 use crate::cli::ReportCommand;
 use crate::cli::commands::open;
-use crate::clock::{Clock, timestamp};
+use crate::clock::{Clock, SystemClock, timestamp};
 use crate::institutions::calendar::{parse_day, parse_month};
 use crate::reports::usage::{APPROACHING_DAYS, approaching, usage};
 
@@ -15,16 +15,19 @@ fn t<'a>(lang: Lang, es: &'a str, en: &'a str) -> &'a str {
 fn as_of(at: Option<&str>, clock: &dyn Clock) -> anyhow::Result<time::Date> {
     Ok(match at {
         Some(text) => parse_day(text)?,
-        None => clock.now().date(),
+        None => clock.today(),
     })
 }
 
-pub fn run(cmd: ReportCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()> {
+/// Days are the installation's (`SystemClock::of` its data directory), so
+/// the caller's clock is not used.
+pub fn run(cmd: ReportCommand, lang: Lang, _clock: &dyn Clock) -> anyhow::Result<()> {
     match cmd {
         ReportCommand::Tickets { data, month } => {
             let month = parse_month(&month)?;
-            let (_, store) = open(&data.data)?;
-            crate::desk::tickets::print_report(store.as_ref(), month, lang)?;
+            let (dir, store) = open(&data.data)?;
+            let clock = SystemClock::of(&dir)?;
+            crate::desk::tickets::print_report(store.as_ref(), month, &clock.zone(), lang)?;
         }
         ReportCommand::Usage {
             data,
@@ -33,9 +36,16 @@ pub fn run(cmd: ReportCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<
             at,
         } => {
             let month = parse_month(&month)?;
+            let (dir, store) = open(&data.data)?;
+            let clock = &SystemClock::of(&dir)?;
             let as_of = as_of(at.as_deref(), clock)?;
-            let (_, store) = open(&data.data)?;
-            let report = usage(store.as_ref(), month, as_of, &timestamp(clock.now()))?;
+            let report = usage(
+                store.as_ref(),
+                month,
+                as_of,
+                &timestamp(clock.now()),
+                &clock.zone(),
+            )?;
             crate::reports::usage_xlsx::write(&report, &out)?;
             let rows: u64 = report.institutions.iter().map(|i| i.rows()).sum();
             let queries: u64 = report.institutions.iter().map(|i| i.queries).sum();
@@ -77,9 +87,10 @@ pub fn run(cmd: ReportCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<
             );
         }
         ReportCommand::Approaching { data, at } => {
+            let (dir, store) = open(&data.data)?;
+            let clock = &SystemClock::of(&dir)?;
             let as_of = as_of(at.as_deref(), clock)?;
-            let (_, store) = open(&data.data)?;
-            let list = approaching(store.as_ref(), as_of)?;
+            let list = approaching(store.as_ref(), as_of, &clock.zone())?;
             println!(
                 "{} {APPROACHING_DAYS} {} {as_of}: {}",
                 t(lang, "Instituciones con", "Institutions with"),

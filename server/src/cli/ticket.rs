@@ -8,7 +8,6 @@ use crate::cli::commands::open;
 use crate::cli::registry::CodedError;
 use crate::clock::Clock;
 use crate::desk::tickets::TicketError;
-use crate::store::{Store, TicketStore};
 
 #[derive(Debug, Subcommand)]
 pub enum TicketCommand {

@@ -364,12 +364,16 @@ fn summary(values: &[f64]) -> (usize, f64, f64) {
 
 /// Tickets opened in `month`: by kind, institution and state; time to first
 /// reply and to resolution. No ticket's text or person is in it.
-pub fn report(store: &dyn Store, month: Period) -> Result<TicketReport, crate::store::StoreError> {
+pub fn report(
+    store: &dyn Store,
+    month: Period,
+    zone: &padron_shared::calendar::Zone,
+) -> Result<TicketReport, crate::store::StoreError> {
     let tickets = store.tickets(
         None,
         None,
         None,
-        Some((&month.from_stamp(), &month.to_stamp())),
+        Some((&month.from_stamp(zone), &month.to_stamp(zone))),
     )?;
     let mut r = TicketReport {
         total: tickets.len(),
@@ -404,8 +408,13 @@ pub fn report(store: &dyn Store, month: Period) -> Result<TicketReport, crate::s
 }
 
 /// `report tickets --month`.
-pub fn print_report(store: &dyn Store, month: Period, lang: Lang) -> anyhow::Result<()> {
-    let r = report(store, month)?;
+pub fn print_report(
+    store: &dyn Store,
+    month: Period,
+    zone: &padron_shared::calendar::Zone,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let r = report(store, month, zone)?;
     let t = |es: &'static str, en: &'static str| if lang == Lang::En { en } else { es };
     println!(
         "{} {}: {} {}",

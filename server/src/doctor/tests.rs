@@ -13,13 +13,13 @@ use crate::admin::Admin;
 use crate::audit::AuditRecord;
 use crate::clock::FixedClock;
 use crate::datadir::DataDir;
-use crate::store::{StoredCrl, TrustStore};
+use crate::store::StoredCrl;
 
 fn fresh(tmp: &Path) -> DataDir {
     let dir = DataDir::init(&tmp.join("data"), "localhost", OffsetDateTime::now_utc()).unwrap();
     let store = dir.open_store().unwrap();
     let clock = FixedClock(OffsetDateTime::now_utc());
-    Admin::at_terminal(&store, &clock)
+    Admin::at_terminal(&*store, &clock)
         .add_institution("MIDES", "Ministerio de Desarrollo Social")
         .unwrap();
     dir
@@ -156,7 +156,7 @@ fn workstations_expiring_within_30_days_are_listed() {
     let store = dir.open_store().unwrap();
     let clock = FixedClock(OffsetDateTime::now_utc());
     let ca = WorkstationCa::load(&dir.workstation_ca_cert(), &dir.workstation_ca_key()).unwrap();
-    let admin = Admin::at_terminal(&store, &clock);
+    let admin = Admin::at_terminal(&*store, &clock);
     admin
         .enroll_workstation(&ca, "MIDES", "Central", None)
         .unwrap();

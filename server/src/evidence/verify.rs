@@ -350,6 +350,14 @@ pub fn write_checkpoint(
     let mut text = serde_json::to_string_pretty(&checkpoint).map_err(key_err)?;
     text.push('\n');
     write_new_file(out, text.as_bytes(), 0o644)?;
+    // A copy in the data directory, for the metrics' "age of the last
+    // checkpoint"; losing it loses only that figure.
+    let last = dir
+        .path()
+        .join(crate::metrics::gauges::LAST_CHECKPOINT_FILE);
+    if let Err(e) = std::fs::write(&last, text.as_bytes()) {
+        tracing::warn!(error = %e, file = %last.display(), "cannot record the last checkpoint");
+    }
     Ok(checkpoint)
 }
 

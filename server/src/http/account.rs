@@ -26,7 +26,10 @@ pub fn v1() -> Router<AppState> {
 
 use super::lang;
 
-async fn challenge(
+/// A single-use nonce (5 min) for the card to sign.
+#[utoipa::path(post, path = "/v1/auth/challenge", tag = "auth", operation_id = "challenge",
+    responses((status = 200, description = "OK.", body = Challenge), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn challenge(
     State(state): State<AppState>,
     Extension(CallingWorkstation(ws)): Extension<CallingWorkstation>,
 ) -> Result<Json<Challenge>, ApiError> {
@@ -35,7 +38,11 @@ async fn challenge(
         .map(Json)
 }
 
-async fn login(
+/// The card's signature over the server's identity and the nonce: a session.
+#[utoipa::path(post, path = "/v1/auth/login", tag = "auth", operation_id = "login",
+    request_body = AuthToken,
+    responses((status = 200, description = "OK.", body = SessionInfo), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn login(
     State(state): State<AppState>,
     Extension(CallingWorkstation(ws)): Extension<CallingWorkstation>,
     Json(token): Json<AuthToken>,
@@ -45,7 +52,10 @@ async fn login(
         .map(Json)
 }
 
-async fn logout(
+/// Ends the session.
+#[utoipa::path(post, path = "/v1/auth/logout", tag = "auth", operation_id = "logout", security(("workstation" = [], "session" = [])),
+    responses((status = 200, description = "`{\"ended\": true}`", body = serde_json::Value), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn logout(
     State(state): State<AppState>,
     auth: Authenticated,
 ) -> Result<Json<serde_json::Value>, ApiError> {
@@ -56,11 +66,22 @@ async fn logout(
     Ok(Json(serde_json::json!({ "ended": true })))
 }
 
-async fn session(
+/// The session of the bearer token (its `token` field empty).
+#[utoipa::path(get, path = "/v1/session", tag = "auth", operation_id = "session", security(("workstation" = [], "session" = [])),
+    responses((status = 200, description = "OK.", body = SessionInfo), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn session(
     State(state): State<AppState>,
     auth: Authenticated,
 ) -> Result<Json<SessionInfo>, ApiError> {
-    let installation_id = blocking(move || crate::auth::login::installation_id(&state)).await?;
+    let code = auth.workstation.0.institution_code.clone();
+    let (installation_id, programmes) = blocking(move || {
+        let programmes = state
+            .store
+            .programmes(&code)
+            .map_err(|e| ApiError::from(crate::error::ServerError::from(e)))?;
+        Ok((crate::auth::login::installation_id(&state)?, programmes))
+    })
+    .await?;
     let ws = &auth.workstation.0;
     let s = auth.session;
     let cui = Cui::parse(&s.cui).map_err(|_| ApiError::new(ErrorCode::Internal))?;
@@ -75,6 +96,7 @@ async fn session(
         idle_timeout_seconds: SESSION_IDLE_SECONDS,
         expires_at: s.expires_at,
         installation_id,
+        programmes,
     }))
 }
 
@@ -86,7 +108,10 @@ fn coordinator(auth: &Authenticated) -> Result<(), ApiError> {
     }
 }
 
-async fn users(
+/// The institution's users (coordinators only).
+#[utoipa::path(get, path = "/v1/users", tag = "coordination", operation_id = "users", security(("workstation" = [], "session" = [])),
+    responses((status = 200, description = "OK.", body = Vec<UserView>), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn users(
     State(state): State<AppState>,
     auth: Authenticated,
 ) -> Result<Json<Vec<UserView>>, ApiError> {
@@ -118,7 +143,10 @@ async fn users(
     ))
 }
 
-async fn requests(
+/// The institution's signed user requests (coordinators only).
+#[utoipa::path(get, path = "/v1/requests", tag = "coordination", operation_id = "requests", security(("workstation" = [], "session" = [])),
+    responses((status = 200, description = "OK.", body = Vec<RequestView>), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn requests(
     State(state): State<AppState>,
     headers: HeaderMap,
     auth: Authenticated,
@@ -140,7 +168,11 @@ async fn requests(
     ))
 }
 
-async fn submit(
+/// A user change signed with the coordinator's card.
+#[utoipa::path(post, path = "/v1/requests", tag = "coordination", operation_id = "submit", security(("workstation" = [], "session" = [])),
+    request_body = SignedRequest,
+    responses((status = 200, description = "OK.", body = RequestView), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn submit(
     State(state): State<AppState>,
     auth: Authenticated,
     Json(signed): Json<SignedRequest>,

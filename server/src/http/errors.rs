@@ -41,6 +41,7 @@ pub async fn localize(request: Request, next: Next) -> Response {
         .unwrap_or_else(|| {
             let code = match status {
                 StatusCode::NOT_FOUND => ErrorCode::NotFound,
+                StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
                 StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
                 s if s.is_server_error() => ErrorCode::Internal,
                 _ => ErrorCode::BadRequest,
@@ -52,7 +53,7 @@ pub async fn localize(request: Request, next: Next) -> Response {
         .map(|(es, en)| if lang == Lang::En { en } else { es });
     // Headers a refusal means something by: when to retry, and that the
     // connection is not kept.
-    let kept: Vec<_> = [header::RETRY_AFTER, header::CONNECTION]
+    let kept: Vec<_> = [header::RETRY_AFTER, header::CONNECTION, header::ALLOW]
         .into_iter()
         .filter_map(|name| response.headers().get(&name).cloned().map(|v| (name, v)))
         .collect();
@@ -72,6 +73,8 @@ pub async fn localize(request: Request, next: Next) -> Response {
     for (name, value) in kept {
         out.headers_mut().insert(name, value);
     }
+    // For the metrics (refusals by code), outside this layer.
+    out.extensions_mut().insert(api_error.code);
     out
 }
 

@@ -13,7 +13,9 @@ mod account;
 mod cases;
 pub mod errors;
 pub mod identity;
+pub mod observe;
 pub mod one_query;
+pub mod openapi;
 mod queries;
 pub mod rate;
 mod reports;
@@ -35,6 +37,8 @@ pub struct AppState {
     pub services: Services,
     /// Token buckets per workstation and endpoint.
     pub rates: Arc<rate::RateLimits>,
+    /// `[service_desk] contact`: shown in every kiosk's footer.
+    pub service_desk: String,
     /// The consulta individual's per-person rates and open registries.
     pub desk: Arc<one_query::DeskState>,
 }
@@ -61,7 +65,7 @@ pub fn lang(headers: &axum::http::HeaderMap) -> padron_shared::Lang {
 pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, errors::ApiError> + Send + 'static,
 ) -> Result<T, errors::ApiError> {
-    tokio::task::spawn_blocking(f)
+    crate::request_id::spawn_blocking(f)
         .await
         .map_err(|_| errors::ApiError::new(padron_shared::ErrorCode::Internal))?
 }
@@ -83,5 +87,6 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(errors::body_deadline))
         .layer(middleware::from_fn(errors::localize))
+        .layer(middleware::from_fn(observe::observe))
         .with_state(state)
 }

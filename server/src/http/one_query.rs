@@ -127,7 +127,7 @@ fn answer(state: &AppState, auth: &Authenticated, query: &OneQuery) -> Result<On
     let code = &auth.workstation.0.institution_code;
     let agreement = state.store.agreement(code).map_err(store_err)?;
     if let Some(refusal) =
-        crate::institutions::status::agreement_refusal(agreement.as_ref(), state.clock.now().date())
+        crate::institutions::status::agreement_refusal(agreement.as_ref(), state.clock.today())
     {
         return Err(refusal);
     }
@@ -149,11 +149,12 @@ fn answer(state: &AppState, auth: &Authenticated, query: &OneQuery) -> Result<On
             .with_detail(format!("Consulta {es}."), format!("Query {en}.")));
     }
     let quota = agreement.and_then(|a| a.monthly_quota).map(|limit| {
-        let month = crate::institutions::calendar::month_of(state.clock.now().date());
+        let month = crate::institutions::calendar::month_of(state.clock.today());
+        let zone = state.clock.zone();
         MonthlyQuota {
             limit,
-            from: month.from_stamp(),
-            to: month.to_stamp(),
+            from: month.from_stamp(&zone),
+            to: month.to_stamp(&zone),
         }
     });
     // Refused before the engine runs when the month is already spent; the

@@ -27,6 +27,7 @@ pub fn v1() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(MAX_FILE_BYTES as usize + 1024 * 1024))
         .route("/v1/queries/{id}", get(status))
         .route("/v1/queries/{id}/result", get(result))
+        .route("/v1/queries/{id}/attention", get(attention))
 }
 
 use super::lang;
@@ -36,7 +37,7 @@ fn store_err(e: crate::store::StoreError) -> ApiError {
 }
 
 #[derive(Debug, Deserialize)]
-struct UploadParams {
+pub(super) struct UploadParams {
     /// The workbook's file name, for the result and the job list.
     name: Option<String>,
 }
@@ -53,7 +54,12 @@ fn clean_name(name: Option<String>) -> String {
     }
 }
 
-async fn upload(
+/// A query workbook (xlsx, xls or ods; CUI or names), refused whole or queued.
+#[utoipa::path(post, path = "/v1/queries", tag = "queries", operation_id = "upload", security(("workstation" = [], "session" = [])),
+    params(("name" = Option<String>, Query, description = "The workbook's file name, for the result and the job list.")),
+    request_body(content = super::openapi::Binary, content_type = "application/octet-stream", description = "The workbook's bytes (at most 20 MB)."),
+    responses((status = 202, description = "Queued.", body = QueryJob), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn upload(
     State(state): State<AppState>,
     headers: HeaderMap,
     auth: Authenticated,
@@ -94,7 +100,11 @@ async fn find(state: &AppState, auth: &Authenticated, id: String) -> Result<JobR
     }
 }
 
-async fn status(
+/// A job's state, progress and place in the queue.
+#[utoipa::path(get, path = "/v1/queries/{id}", tag = "queries", operation_id = "status", security(("workstation" = [], "session" = [])),
+    params(("id" = String, Path, description = "The job's id.")),
+    responses((status = 200, description = "OK.", body = QueryJob), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn status(
     State(state): State<AppState>,
     headers: HeaderMap,
     auth: Authenticated,
@@ -107,7 +117,10 @@ async fn status(
     Ok(Json(view(&job, Some(ahead), lang(&headers))))
 }
 
-async fn list(
+/// The caller's jobs (a coordinator: the institution's).
+#[utoipa::path(get, path = "/v1/queries", tag = "queries", operation_id = "list", security(("workstation" = [], "session" = [])),
+    responses((status = 200, description = "OK.", body = Vec<QueryJob>), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
     auth: Authenticated,
@@ -121,7 +134,44 @@ async fn list(
     Ok(Json(rows.iter().map(|r| view(r, None, lang)).collect()))
 }
 
-async fn result(
+/// The rows of a finished job that need a look (its owner only, as the
+/// result); a job finished before they were kept has none.
+async fn attention(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<padron_shared::queries::AttentionRow>>, ApiError> {
+    let job = find(&state, &auth, id).await?;
+    match job.state.as_str() {
+        "DONE" => {}
+        "EXPIRED" => return Err(ApiError::new(ErrorCode::QueryExpired)),
+        "FAILED" => return Err(ApiError::new(ErrorCode::QueryFailed)),
+        _ => return Err(ApiError::new(ErrorCode::QueryNotReady)),
+    }
+    let dir = state.data_dir.clone();
+    let job_id = job.id.clone();
+    let rows = blocking(move || {
+        let path = uploads::attention_path(&dir, &job_id)
+            .map_err(|e| ApiError::new(ErrorCode::Internal).logged(format!("attention: {e}")))?;
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                ApiError::new(ErrorCode::Internal).logged(format!("attention unreadable: {e}"))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => {
+                Err(ApiError::new(ErrorCode::Internal).logged(format!("attention unreadable: {e}")))
+            }
+        }
+    })
+    .await?;
+    Ok(Json(rows))
+}
+
+/// The result workbook of a finished job.
+#[utoipa::path(get, path = "/v1/queries/{id}/result", tag = "queries", operation_id = "result", security(("workstation" = [], "session" = [])),
+    params(("id" = String, Path, description = "The job's id.")),
+    responses((status = 200, description = "The result workbook.", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = super::openapi::Binary), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn result(
     State(state): State<AppState>,
     auth: Authenticated,
     Path(id): Path<String>,

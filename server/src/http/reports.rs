@@ -23,7 +23,10 @@ pub fn v1() -> Router<AppState> {
 /// One user's queries between two days. Coordinators only, and only for a
 /// person of their own institution: anyone else is `USER_UNKNOWN`, so the
 /// endpoint cannot be used to learn who works elsewhere.
-async fn user_activity(
+#[utoipa::path(get, path = "/v1/reports/user-activity", tag = "reports", operation_id = "user_activity", security(("workstation" = [], "session" = [])),
+    params(UserActivityParams),
+    responses((status = 200, description = "OK.", body = UserActivityReport), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn user_activity(
     State(state): State<AppState>,
     auth: Authenticated,
     Query(params): Query<UserActivityParams>,
@@ -38,11 +41,17 @@ async fn user_activity(
         let text = e.to_string();
         ApiError::new(ErrorCode::ReportPeriodInvalid).with_detail(text.clone(), text)
     })?;
-    let report = tokio::task::spawn_blocking(move || {
+    let report = crate::request_id::spawn_blocking(move || {
         let now = timestamp(state.clock.now());
         let institution = auth.session.institution_id;
-        let report =
-            crate::reports::activity::user_activity(&*state.store, institution, &cui, period, &now);
+        let report = crate::reports::activity::user_activity(
+            &*state.store,
+            institution,
+            &cui,
+            period,
+            &state.clock.zone(),
+            &now,
+        );
         let outcome = match &report {
             Ok(_) => "ok".to_owned(),
             Err(e) => format!("refused:{}", e.code()),

@@ -13,10 +13,28 @@ pub fn v1() -> Router<AppState> {
     Router::new()
         .route("/v1/whoami", get(whoami))
         .route("/v1/health", get(health))
+        .route("/v1/openapi.json", get(openapi_json))
 }
 
-async fn whoami(Extension(CallingWorkstation(ws)): Extension<CallingWorkstation>) -> Json<WhoAmI> {
+/// This document.
+#[utoipa::path(get, path = "/v1/openapi.json", tag = "workstation", operation_id = "openapi",
+    responses((status = 200, description = "The OpenAPI 3.1 document of /v1.", body = serde_json::Value), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
+    super::openapi::serve_document().await
+}
+
+/// Who the server thinks is calling, from the client certificate.
+#[utoipa::path(get, path = "/v1/whoami", tag = "workstation", operation_id = "whoami",
+    responses((status = 200, description = "OK.", body = WhoAmI), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn whoami(
+    State(state): State<AppState>,
+    Extension(CallingWorkstation(ws)): Extension<CallingWorkstation>,
+) -> Json<WhoAmI> {
+    // From memory only: the kiosk asks every 30 s, and this answers even
+    // while another process holds the database.
     Json(WhoAmI {
+        time_zone: state.clock.zone().name().to_owned(),
+        service_desk: state.service_desk.clone(),
         workstation_id: ws.id,
         institution_code: ws.institution_code.clone(),
         institution_name: ws.institution_name.clone(),
@@ -25,7 +43,10 @@ async fn whoami(Extension(CallingWorkstation(ws)): Extension<CallingWorkstation>
     })
 }
 
-async fn health(State(state): State<AppState>) -> Json<Health> {
+/// For monitoring: the version and whether the database answers.
+#[utoipa::path(get, path = "/v1/health", tag = "workstation", operation_id = "health",
+    responses((status = 200, description = "OK.", body = Health), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn health(State(state): State<AppState>) -> Json<Health> {
     let store = state.store.clone();
     let database = match tokio::task::spawn_blocking(move || store.ping()).await {
         Ok(Ok(())) => "ok".to_owned(),
@@ -37,7 +58,7 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         protocol: PROTOCOL_VERSION,
         database,
-        node: Some(crate::serve::node_id().to_owned()),
+        node: Some(crate::services::node_id().to_owned()),
         server_time: timestamp(state.clock.now()),
     })
 }

@@ -31,6 +31,29 @@ pub fn validate_institution_code(code: &str) -> Result<String, ServerError> {
 
 /// Names of institutions and people: trimmed, inner whitespace collapsed,
 /// no control characters, at most 200 characters.
+/// Two spellings of one programme: case, accents and spacing aside.
+pub fn same_programme(a: &str, b: &str) -> bool {
+    programme_key(a) == programme_key(b)
+}
+
+/// A programme's name for comparison: lowercase, no accents, one space.
+pub fn programme_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'á' | 'à' | 'ä' | 'â' => 'a',
+            'é' | 'è' | 'ë' | 'ê' => 'e',
+            'í' | 'ì' | 'ï' | 'î' => 'i',
+            'ó' | 'ò' | 'ö' | 'ô' => 'o',
+            'ú' | 'ù' | 'ü' | 'û' => 'u',
+            other => other,
+        })
+        .collect()
+}
+
 pub fn validate_name(name: &str) -> Result<String, ServerError> {
     let clean = name.split_whitespace().collect::<Vec<_>>().join(" ");
     if clean.is_empty() || clean.chars().count() > 200 || clean.chars().any(char::is_control) {
@@ -398,7 +421,7 @@ impl Admin<'_> {
             format!("institution:{code}"),
             json!({ "from": agreement.starts_on, "to": agreement.ends_on, "quota": monthly_quota, "services": services }),
         );
-        let today = self.clock.now().date().to_string();
+        let today = self.clock.today().to_string();
         Ok(self.store.set_agreement(&agreement, &today, &at, &audit)?)
     }
 
@@ -431,6 +454,29 @@ impl Admin<'_> {
             json!({ "year": year }),
         );
         Ok(self.store.request_continuity(code, year, &at, &audit)?)
+    }
+
+    /// Sets the programmes the agreement covers (names cleaned, each once).
+    pub fn set_programmes(
+        &self,
+        code: &str,
+        programmes: &[String],
+    ) -> Result<Vec<String>, ServerError> {
+        let mut clean = Vec::new();
+        for p in programmes {
+            let name = validate_name(p)?;
+            if !clean.iter().any(|c: &String| same_programme(c, &name)) {
+                clean.push(name);
+            }
+        }
+        clean.sort();
+        let (at, audit) = self.record(
+            "agreement.programmes",
+            format!("institution:{code}"),
+            json!({ "programmes": clean }),
+        );
+        self.store.set_programmes(code, &clean, &at, &audit)?;
+        Ok(clean)
     }
 
     pub fn revoke_workstation(&self, id: i64, reason: &str) -> Result<Workstation, ServerError> {
@@ -488,7 +534,7 @@ mod tests {
         let store = SqliteStore::open_in_memory().unwrap();
         let admin = Admin {
             store: &store,
-            clock: &SystemClock,
+            clock: &SystemClock::default(),
             actor: "admin:test".into(),
         };
         admin

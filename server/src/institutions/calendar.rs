@@ -1,9 +1,12 @@
 //! Calendar periods: the month a quota counts in, the days a report covers.
 //!
-//! Days are UTC calendar days, the same ones every stored timestamp is in
-//! (see [`crate::clock::timestamp`]), so that a period turns into a text
-//! range `[from, to)` the store compares stamps against.
+//! Days are the registry's local calendar days (`[calendar] time_zone`,
+//! America/Guatemala by default); stored stamps are UTC (see
+//! [`crate::clock::timestamp`]), so a period turns into the UTC text range
+//! `[from, to)` between the local midnights that bound it, which the store
+//! compares stamps against.
 
+use padron_shared::calendar::Zone;
 use time::macros::format_description;
 use time::{Date, Month};
 
@@ -18,14 +21,15 @@ pub struct Period {
 }
 
 impl Period {
-    /// The stamp the period starts at, as the store writes them.
-    pub fn from_stamp(&self) -> String {
-        format!("{}T00:00:00.000Z", self.first)
+    /// The stamp the period starts at (local midnight of its first day), as
+    /// the store writes them.
+    pub fn from_stamp(&self, zone: &Zone) -> String {
+        crate::clock::timestamp(zone.day_start(self.first))
     }
 
-    /// The first stamp after the period.
-    pub fn to_stamp(&self) -> String {
-        format!("{}T00:00:00.000Z", self.end)
+    /// The first stamp after the period (local midnight after its last day).
+    pub fn to_stamp(&self, zone: &Zone) -> String {
+        crate::clock::timestamp(zone.day_start(self.end))
     }
 
     /// The last day in the period.
@@ -97,18 +101,46 @@ mod tests {
             (m.first, m.end),
             (date!(2026 - 12 - 01), date!(2027 - 01 - 01))
         );
-        assert_eq!(m.from_stamp(), "2026-12-01T00:00:00.000Z");
-        assert_eq!(m.to_stamp(), "2027-01-01T00:00:00.000Z");
+        let utc = Zone::parse("UTC").unwrap();
+        assert_eq!(m.from_stamp(&utc), "2026-12-01T00:00:00.000Z");
+        assert_eq!(m.to_stamp(&utc), "2027-01-01T00:00:00.000Z");
+        // Guatemala's December starts at 06:00 UTC on the first.
+        let gt = Zone::guatemala();
+        assert_eq!(m.from_stamp(&gt), "2026-12-01T06:00:00.000Z");
+        assert_eq!(m.to_stamp(&gt), "2027-01-01T06:00:00.000Z");
         assert_eq!(m.last(), date!(2026 - 12 - 31));
         assert_eq!(m.month_label(), "2026-12");
         let feb = parse_month("2028-02").unwrap();
         assert_eq!(feb.last(), date!(2028 - 02 - 29));
     }
 
+    /// A query at 23:30 local on the last day of a month counts in that
+    /// month (its UTC stamp is already the next month's), and one at 00:10
+    /// local on 1 January in the new year.
+    #[test]
+    fn the_edges_of_a_local_month_and_year() {
+        let gt = Zone::guatemala();
+        let late = crate::clock::timestamp(gt.at_local(date!(2026 - 11 - 30), 23, 30));
+        assert_eq!(late, "2026-12-01T05:30:00.000Z");
+        let november = month_of(gt.date_of(time::macros::datetime!(2026-12-01 05:30 UTC)));
+        assert_eq!(november.month_label(), "2026-11");
+        assert!(november.from_stamp(&gt) <= late && late < november.to_stamp(&gt));
+        let december = month_of(date!(2026 - 12 - 01));
+        assert!(late < december.from_stamp(&gt), "not in December");
+        let new_year = crate::clock::timestamp(gt.at_local(date!(2027 - 01 - 01), 0, 10));
+        assert_eq!(new_year, "2027-01-01T06:10:00.000Z");
+        let january = month_of(date!(2027 - 01 - 01));
+        assert!(january.from_stamp(&gt) <= new_year && new_year < january.to_stamp(&gt));
+        assert!(
+            new_year >= month_of(date!(2026 - 12 - 31)).to_stamp(&gt),
+            "not in December"
+        );
+    }
+
     #[test]
     fn day_ranges_include_both_ends_and_refuse_nonsense() {
         let p = parse_days("2026-11-01", "2026-11-01").unwrap();
-        assert_eq!(p.to_stamp(), "2026-11-02T00:00:00.000Z");
+        assert_eq!(p.to_stamp(&Zone::guatemala()), "2026-11-02T06:00:00.000Z");
         for (from, to) in [
             ("2026-11-02", "2026-11-01"),
             ("2026-13-01", "2026-12-01"),

@@ -8,7 +8,11 @@
 //!   that did not ask for continuity that year (coordinators stay).
 //!
 //! Runs daily inside `serve` and on demand (`lifecycle run --at DATE`).
+//! Days are the registry's local days (`[calendar] time_zone`): a query at
+//! 23:30 on 31 March in Guatemala counts on 31 March though its stamp is
+//! 1 April, and "January" starts at local midnight.
 
+use padron_shared::calendar::Zone;
 use serde_json::json;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
@@ -35,9 +39,22 @@ fn date_of(text: &str) -> Option<Date> {
     Date::parse(text.get(..10)?, format_description!("[year]-[month]-[day]")).ok()
 }
 
-/// Evaluates every rule as of `at`; returns what changed.
-pub fn run(store: &dyn Store, at: OffsetDateTime, actor: &str) -> Result<Vec<Change>, ServerError> {
-    let today = at.date();
+/// The local day of a stored stamp (or a plain `YYYY-MM-DD` date as it is).
+fn local_day(text: &str, zone: &Zone) -> Option<Date> {
+    match padron_shared::calendar::parse_stamp(text) {
+        Some(at) => Some(zone.date_of(at)),
+        None => date_of(text),
+    }
+}
+
+/// Evaluates every rule as of `at`, in `zone`'s days; returns what changed.
+pub fn run(
+    store: &dyn Store,
+    at: OffsetDateTime,
+    zone: &Zone,
+    actor: &str,
+) -> Result<Vec<Change>, ServerError> {
+    let today = zone.date_of(at);
     let stamp = timestamp(at);
     let audit = |institution: &str, cause: &str, note: &str| AuditRecord {
         at: stamp.clone(),
@@ -53,7 +70,7 @@ pub fn run(store: &dyn Store, at: OffsetDateTime, actor: &str) -> Result<Vec<Cha
         if facts.status == InstitutionStatus::Cancelled.as_str() {
             continue;
         }
-        if let Some((cause, note)) = cancellation(&facts, today) {
+        if let Some((cause, note)) = cancellation(&facts, zone, today) {
             store.set_institution_status(
                 &facts.code,
                 InstitutionStatus::Cancelled,
@@ -78,6 +95,7 @@ pub fn run(store: &dyn Store, at: OffsetDateTime, actor: &str) -> Result<Vec<Cha
             }
             let n = store.deactivate_users(
                 &facts.code,
+                today.year(),
                 &stamp,
                 &audit(
                     &facts.code,
@@ -98,27 +116,31 @@ pub fn run(store: &dyn Store, at: OffsetDateTime, actor: &str) -> Result<Vec<Cha
 }
 
 /// Why an institution is cancelled as of `today`, with the date that says so.
-fn cancellation(facts: &LifecycleFacts, today: Date) -> Option<(&'static str, String)> {
+fn cancellation(
+    facts: &LifecycleFacts,
+    zone: &Zone,
+    today: Date,
+) -> Option<(&'static str, String)> {
     if let Some(agreement) = &facts.agreement
         && let Some(end) = date_of(&agreement.ends_on)
         && end < today
     {
         return Some(("AGREEMENT_EXPIRED", end.to_string()));
     }
-    let since = quiet_since(facts)?;
+    let since = quiet_since(facts, zone)?;
     ((today - since).whole_days() >= DAYS_WITHOUT_QUERIES)
         .then(|| ("NO_QUERIES_90_DAYS", since.to_string()))
 }
 
 /// The day the count of days without queries starts: the last query, or
 /// the agreement's start or the registration if there was none.
-pub fn quiet_since(facts: &LifecycleFacts) -> Option<Date> {
+pub fn quiet_since(facts: &LifecycleFacts, zone: &Zone) -> Option<Date> {
     facts
         .last_query_at
         .as_deref()
-        .and_then(date_of)
+        .and_then(|t| local_day(t, zone))
         .or_else(|| {
-            let created = date_of(&facts.created_at);
+            let created = local_day(&facts.created_at, zone);
             let started = facts.agreement.as_ref().and_then(|a| date_of(&a.starts_on));
             created.max(started)
         })
@@ -129,6 +151,10 @@ mod tests {
     use super::*;
     use crate::store::Agreement;
     use time::macros::date;
+
+    fn gt() -> Zone {
+        Zone::guatemala()
+    }
 
     fn facts(last_query: Option<&str>, ends_on: &str) -> LifecycleFacts {
         LifecycleFacts {
@@ -149,12 +175,44 @@ mod tests {
         }
     }
 
+    /// A last query at 23:30 local on 1 March (2 March in UTC) starts the
+    /// count on 1 March: day 90 is 30 May, not 31 May.
+    #[test]
+    fn the_ninety_days_count_local_days() {
+        let f = facts(Some("2026-03-02T05:30:00.000Z"), "2030-12-31");
+        assert_eq!(cancellation(&f, &gt(), date!(2026 - 05 - 29)), None);
+        assert_eq!(
+            cancellation(&f, &gt(), date!(2026 - 05 - 30)),
+            Some(("NO_QUERIES_90_DAYS", "2026-03-01".to_owned()))
+        );
+    }
+
+    /// 23:30 on 31 December in Guatemala is already 1 January in UTC: no
+    /// January deactivation yet; 00:10 on 1 January local is January.
+    #[test]
+    fn january_starts_at_local_midnight() {
+        use crate::store::LifecycleStore;
+        use time::macros::datetime;
+        let store = crate::store::SqliteStore::open_in_memory().unwrap();
+        run(&store, datetime!(2027-01-01 05:30 UTC), &gt(), "test").unwrap();
+        assert!(
+            store.mark_once("january:2027", "x").unwrap(),
+            "the pass at 23:30 on 31 December did not take January's turn"
+        );
+        let store = crate::store::SqliteStore::open_in_memory().unwrap();
+        run(&store, datetime!(2027-01-01 06:10 UTC), &gt(), "test").unwrap();
+        assert!(
+            !store.mark_once("january:2027", "x").unwrap(),
+            "the pass at 00:10 on 1 January took January's turn"
+        );
+    }
+
     #[test]
     fn day_89_is_fine_day_90_cancels() {
         let f = facts(Some("2026-03-01T10:00:00.000Z"), "2030-12-31");
-        assert_eq!(cancellation(&f, date!(2026 - 05 - 29)), None); // 89 days
+        assert_eq!(cancellation(&f, &gt(), date!(2026 - 05 - 29)), None); // 89 days
         assert_eq!(
-            cancellation(&f, date!(2026 - 05 - 30)),
+            cancellation(&f, &gt(), date!(2026 - 05 - 30)),
             Some(("NO_QUERIES_90_DAYS", "2026-03-01".to_owned()))
         );
     }
@@ -162,9 +220,9 @@ mod tests {
     #[test]
     fn the_agreement_ends_at_the_end_of_its_last_day() {
         let f = facts(Some("2026-06-01T10:00:00.000Z"), "2026-06-30");
-        assert_eq!(cancellation(&f, date!(2026 - 06 - 30)), None);
+        assert_eq!(cancellation(&f, &gt(), date!(2026 - 06 - 30)), None);
         assert_eq!(
-            cancellation(&f, date!(2026 - 07 - 01)),
+            cancellation(&f, &gt(), date!(2026 - 07 - 01)),
             Some(("AGREEMENT_EXPIRED", "2026-06-30".to_owned()))
         );
     }
@@ -172,9 +230,9 @@ mod tests {
     #[test]
     fn without_queries_the_count_starts_at_the_agreement() {
         let f = facts(None, "2030-12-31");
-        assert_eq!(cancellation(&f, date!(2026 - 03 - 31)), None);
+        assert_eq!(cancellation(&f, &gt(), date!(2026 - 03 - 31)), None);
         assert_eq!(
-            cancellation(&f, date!(2026 - 04 - 01)),
+            cancellation(&f, &gt(), date!(2026 - 04 - 01)),
             Some(("NO_QUERIES_90_DAYS", "2026-01-01".to_owned()))
         );
     }

@@ -72,8 +72,11 @@ impl Parser {
                 "no se conoce el ejecutable del servidor / server executable unknown".into(),
             ));
         };
-        let _turn = self.turn(wait)?;
+        let _turn = self.turn(wait).inspect_err(count_refusal)?;
         let (result, report) = parse_in_child(exe, bytes, &self.limits);
+        if let Err(e) = &result {
+            count_refusal(e);
+        }
         let outcome = match &result {
             Ok(wb) => format!("{} rows", wb.rows.len()),
             Err(e) => e.code().as_str().to_owned(),
@@ -125,6 +128,11 @@ impl Drop for Turn<'_> {
 /// `padron-server __parse-workbook …`: the child's side. Returns the exit status.
 pub fn child_main(args: &[String]) -> i32 {
     padron_consulta::sandbox::child_main(args)
+}
+
+fn count_refusal(e: &WorkbookError) {
+    metrics::counter!(crate::metrics::names::PARSE_REFUSALS, "code" => e.code().as_str())
+        .increment(1);
 }
 
 #[cfg(test)]

@@ -42,10 +42,9 @@ pub fn submit(services: &Services, upload: Upload<'_>, lang: Lang) -> Result<Que
         .store
         .agreement(&upload.workstation.institution_code)
         .map_err(store_err)?;
-    if let Some(refusal) = crate::institutions::status::agreement_refusal(
-        in_force.as_ref(),
-        services.clock.now().date(),
-    ) {
+    if let Some(refusal) =
+        crate::institutions::status::agreement_refusal(in_force.as_ref(), services.clock.today())
+    {
         return Err(refusal);
     }
     if upload.bytes.len() as u64 > MAX_FILE_BYTES {
@@ -78,13 +77,65 @@ pub fn submit(services: &Services, upload: Upload<'_>, lang: Lang) -> Result<Que
         return Err(Refusal::new(ErrorCode::ServiceNotInAgreement)
             .with_detail(format!("Consulta {es}."), format!("Query {en}.")));
     }
+    // Every row's programme must be one the agreement covers (when the
+    // registry recorded them); the refusal names them and their rows.
+    let covered = services
+        .store
+        .programmes(&upload.workstation.institution_code)
+        .map_err(store_err)?;
+    if !covered.is_empty() {
+        let mut strays: Vec<(String, Vec<u32>)> = Vec::new();
+        for row in &workbook.rows {
+            let p = row.programme.trim();
+            if p.is_empty()
+                || covered
+                    .iter()
+                    .any(|c| crate::institutions::admin::same_programme(c, p))
+            {
+                continue;
+            }
+            match strays
+                .iter_mut()
+                .find(|(name, _)| crate::institutions::admin::same_programme(name, p))
+            {
+                Some((_, rows)) => rows.push(row.row),
+                None => strays.push((p.to_owned(), vec![row.row])),
+            }
+        }
+        if !strays.is_empty() {
+            let said = |rows_word: &str| {
+                strays
+                    .iter()
+                    .take(5)
+                    .map(|(name, rows)| {
+                        let listed: Vec<String> = rows.iter().take(5).map(u32::to_string).collect();
+                        let more = if rows.len() > 5 { " …" } else { "" };
+                        format!(
+                            "«{}» ({rows_word} {}{more})",
+                            crate::audit::untrusted(name),
+                            listed.join(", ")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            let list = covered.join(", ");
+            return Err(
+                Refusal::new(ErrorCode::ProgrammeNotInAgreement).with_detail(
+                    format!("{}. Programas del convenio: {list}.", said("filas")),
+                    format!("{}. The agreement's programmes: {list}.", said("rows")),
+                ),
+            );
+        }
+    }
     let rows = workbook.rows.len() as i64;
     let quota = agreement.and_then(|a| a.monthly_quota).map(|limit| {
-        let month = crate::institutions::calendar::month_of(services.clock.now().date());
+        let month = crate::institutions::calendar::month_of(services.clock.today());
+        let zone = services.clock.zone();
         MonthlyQuota {
             limit,
-            from: month.from_stamp(),
-            to: month.to_stamp(),
+            from: month.from_stamp(&zone),
+            to: month.to_stamp(&zone),
         }
     });
     let id = uuid::Uuid::new_v4().to_string();
@@ -124,13 +175,17 @@ pub fn submit(services: &Services, upload: Upload<'_>, lang: Lang) -> Result<Que
             // Not acknowledged: the file must not linger as an orphan.
             uploads::delete_job_files(&services.data_dir, &id);
             if let crate::store::StoreError::QuotaExceeded { remaining } = e {
-                let reset = quota
-                    .as_ref()
-                    .map(|q| q.to[..10].to_owned())
-                    .unwrap_or_default();
+                let zone = services.clock.zone();
+                let reset = |lang| {
+                    quota
+                        .as_ref()
+                        .map(|q| zone.show_stamp_day(&q.to, lang))
+                        .unwrap_or_default()
+                };
+                let (es, en) = (reset(Lang::Es), reset(Lang::En));
                 return Err(Refusal::new(ErrorCode::QuotaExceeded).with_detail(
-                    format!("Quedan {remaining} filas este mes; el archivo tiene {rows}. La cuota se renueva el {reset}."),
-                    format!("{remaining} rows remain this month; the file has {rows}. The quota renews on {reset}."),
+                    format!("Quedan {remaining} filas este mes; el archivo tiene {rows}. La cuota se renueva el {es}."),
+                    format!("{remaining} rows remain this month; the file has {rows}. The quota renews on {en}."),
                 ));
             }
             return Err(store_err(e));

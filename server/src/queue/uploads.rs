@@ -51,6 +51,19 @@ pub fn store_result(dir: &DataDir, job_id: &str, bytes: &[u8]) -> std::io::Resul
     durable_write(&dir.results_dir(), &file_name(job_id)?, bytes)
 }
 
+/// The rows of a result that need a look (JSON), beside the result.
+pub fn store_attention(dir: &DataDir, job_id: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+    durable_write(&dir.results_dir(), &attention_name(job_id)?, bytes)
+}
+
+pub fn attention_path(dir: &DataDir, job_id: &str) -> std::io::Result<PathBuf> {
+    Ok(dir.results_dir().join(attention_name(job_id)?))
+}
+
+fn attention_name(job_id: &str) -> std::io::Result<String> {
+    Ok(file_name(job_id)?.replace(".xlsx", ".attention.json"))
+}
+
 pub fn upload_path(dir: &DataDir, job_id: &str) -> std::io::Result<PathBuf> {
     Ok(dir.uploads_dir().join(file_name(job_id)?))
 }
@@ -61,9 +74,13 @@ pub fn result_path(dir: &DataDir, job_id: &str) -> std::io::Result<PathBuf> {
 
 /// Deletes a job's files (retention); missing files are not an error.
 pub fn delete_job_files(dir: &DataDir, job_id: &str) {
-    for path in [upload_path(dir, job_id), result_path(dir, job_id)]
-        .into_iter()
-        .flatten()
+    for path in [
+        upload_path(dir, job_id),
+        result_path(dir, job_id),
+        attention_path(dir, job_id),
+    ]
+    .into_iter()
+    .flatten()
     {
         if let Err(e) = fs::remove_file(&path)
             && e.kind() != std::io::ErrorKind::NotFound

@@ -88,7 +88,19 @@ impl Worker {
                     .claim_next(&me, &timestamp(now), &timestamp(now + LEASE), &is_dead);
             match claimed {
                 Ok(Some(job)) => {
+                    let mode = job.mode.clone();
+                    if let Ok(queued) = time::OffsetDateTime::parse(
+                        &job.created_at,
+                        &time::format_description::well_known::Rfc3339,
+                    ) {
+                        let waited = (self.clock.now() - queued).as_seconds_f64().max(0.0);
+                        metrics::histogram!(crate::metrics::names::QUEUE_WAIT, "mode" => mode.clone())
+                            .record(waited);
+                    }
+                    let started = Instant::now();
                     self.process(&me, job);
+                    metrics::histogram!(crate::metrics::names::JOB_DURATION, "mode" => mode)
+                        .record(started.elapsed().as_secs_f64());
                     continue;
                 }
                 Ok(None) => {}
@@ -199,6 +211,20 @@ impl Worker {
                 &format!("cannot write the result: {e}"),
             );
         }
+        // The preview of the rows to look at; the workbook has them all, so
+        // a failure here only loses the preview.
+        match serde_json::to_vec(&result.attention) {
+            Ok(json) => {
+                if let Err(e) = uploads::store_attention(&self.dir, &job.id, &json) {
+                    tracing::warn!(job = %job.id, error = %e, "cannot write the attention rows");
+                }
+            }
+            Err(e) => tracing::warn!(job = %job.id, error = %e, "cannot encode the attention rows"),
+        }
+        for (outcome, n) in RowOutcome::ALL.iter().zip(result.counts) {
+            metrics::counter!(crate::metrics::names::ROWS, "mode" => job.mode.clone(), "result" => outcome.as_str())
+                .increment(n as u64);
+        }
         let mut counts: serde_json::Map<String, serde_json::Value> = RowOutcome::ALL
             .iter()
             .zip(result.counts)
@@ -206,6 +232,8 @@ impl Worker {
             .collect();
         // Not a result of its own: ENCONTRADO rows whose person is in another row too.
         counts.insert(DUPLICATES_KEY.to_owned(), result.duplicate_rows.into());
+        // Not an outcome: found rows whose person has died.
+        counts.insert("FALLECIDO".to_owned(), result.deceased.into());
         let counts = serde_json::Value::Object(counts).to_string();
         let audit = self.audit(
             &job,

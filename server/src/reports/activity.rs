@@ -9,6 +9,7 @@ use super::{job_programmes, job_results};
 use crate::error::ServerError;
 use crate::institutions::calendar::Period;
 use crate::store::{Store, StoreError};
+use padron_shared::calendar::Zone;
 
 /// Who the person is to the institution: a user (any status, even
 /// removed: their past queries stay reportable) or a coordinator.
@@ -50,6 +51,7 @@ pub fn user_activity(
     institution_id: i64,
     cui: &Cui,
     period: Period,
+    zone: &Zone,
     generated_at: &str,
 ) -> Result<UserActivityReport, ServerError> {
     let institution = store
@@ -60,8 +62,8 @@ pub fn user_activity(
     let jobs = store.jobs_between(
         Some(institution_id),
         Some(&cui.as_string()),
-        &period.from_stamp(),
-        &period.to_stamp(),
+        &period.from_stamp(zone),
+        &period.to_stamp(zone),
     )?;
     let mut sites: HashMap<i64, String> = HashMap::new();
     let mut queries = Vec::with_capacity(jobs.len());

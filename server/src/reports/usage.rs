@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use padron_shared::calendar::Zone;
 use padron_shared::reports::ResultCounts;
 use time::Date;
 
@@ -81,7 +82,11 @@ pub struct UsageReport {
 
 /// Institutions not cancelled that have gone [`APPROACHING_DAYS`] or more
 /// without queries as of `as_of`, the longest-silent first.
-pub fn approaching(store: &dyn Store, as_of: Date) -> Result<Vec<Approaching>, ServerError> {
+pub fn approaching(
+    store: &dyn Store,
+    as_of: Date,
+    zone: &Zone,
+) -> Result<Vec<Approaching>, ServerError> {
     let names: HashMap<String, String> = store
         .institutions()?
         .into_iter()
@@ -92,7 +97,7 @@ pub fn approaching(store: &dyn Store, as_of: Date) -> Result<Vec<Approaching>, S
         if facts.status == InstitutionStatus::Cancelled.as_str() {
             continue;
         }
-        let Some(since) = quiet_since(&facts) else {
+        let Some(since) = quiet_since(&facts, zone) else {
             continue;
         };
         let days = (as_of - since).whole_days();
@@ -117,9 +122,10 @@ pub fn usage(
     month: Period,
     as_of: Date,
     generated_at: &str,
+    zone: &Zone,
 ) -> Result<UsageReport, ServerError> {
     let institutions = store.institutions()?;
-    let jobs = store.jobs_between(None, None, &month.from_stamp(), &month.to_stamp())?;
+    let jobs = store.jobs_between(None, None, &month.from_stamp(zone), &month.to_stamp(zone))?;
 
     let mut by_institution: HashMap<i64, InstitutionUsage> = HashMap::new();
     let mut by_user: BTreeMap<(i64, String), UserUsage> = BTreeMap::new();
@@ -208,7 +214,7 @@ pub fn usage(
         generated_at: generated_at.to_owned(),
         institutions,
         users,
-        approaching: approaching(store, as_of)?,
+        approaching: approaching(store, as_of, zone)?,
         january: store.january_deactivations(month.first.year())?,
     })
 }

@@ -38,6 +38,17 @@ pub trait LifecycleStore {
         audit: &AuditRecord,
     ) -> Result<(), StoreError>;
     fn agreement(&self, code: &str) -> Result<Option<Agreement>, StoreError>;
+    /// Replaces the social programmes the institution's agreement covers.
+    fn set_programmes(
+        &self,
+        code: &str,
+        programmes: &[String],
+        at: &str,
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError>;
+    /// The programmes the agreement covers, sorted; empty: not recorded
+    /// (any programme is accepted).
+    fn programmes(&self, code: &str) -> Result<Vec<String>, StoreError>;
     fn request_continuity(
         &self,
         code: &str,
@@ -48,10 +59,12 @@ pub trait LifecycleStore {
     fn lifecycle_facts(&self) -> Result<Vec<LifecycleFacts>, StoreError>;
     /// Whether a named one-off step (e.g. `january:2027`) has run; marks it.
     fn mark_once(&self, name: &str, at: &str) -> Result<bool, StoreError>;
-    /// Deactivates every active user of the institution (January); returns how many.
+    /// Deactivates every active user of the institution (January of the
+    /// registry's local `year`); returns how many.
     fn deactivate_users(
         &self,
         code: &str,
+        year: i32,
         at: &str,
         audit: &AuditRecord,
     ) -> Result<usize, StoreError>;

@@ -18,7 +18,20 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     V7_PEOPLE_AND_EVIDENCE,
     V8_CASES,
     V8_TICKETS,
+    V8_KIOSK_PROGRAMMES,
 ];
+
+/// Issue 17: the social programmes an institution's agreement covers (the
+/// registry admin records them); users and query rows are checked against
+/// them, and the kiosk lists them.
+const V8_KIOSK_PROGRAMMES: &str = r#"
+CREATE TABLE agreement_programmes (
+    institution_id  INTEGER NOT NULL REFERENCES institutions(id),
+    programme       TEXT NOT NULL,
+    set_at          TEXT NOT NULL,
+    PRIMARY KEY (institution_id, programme)
+);
+"#;
 
 /// The domain as `DOMAIN.md` describes it: institutions under agreements,
 /// their coordinators and users, add/remove requests, enrolled workstations,

@@ -182,6 +182,30 @@ fn check_and_apply(
         return Err(Refusal::new(ErrorCode::RequestReplayed).logged("request id seen before"));
     }
     validate_user(request.action, &request.user)?;
+    // A user works for one of the programmes the agreement covers (when
+    // the registry recorded them).
+    if request.action == RequestAction::Add
+        && let Some(programme) = &request.user.programme
+    {
+        let covered = state
+            .store
+            .programmes(&ws.institution_code)
+            .map_err(store_err)?;
+        if !covered.is_empty()
+            && !covered
+                .iter()
+                .any(|c| crate::institutions::admin::same_programme(c, programme))
+        {
+            let list = covered.join(", ");
+            let shown = crate::audit::untrusted(programme);
+            return Err(
+                Refusal::new(ErrorCode::ProgrammeNotInAgreement).with_detail(
+                    format!("«{shown}» no está en el convenio; sus programas: {list}."),
+                    format!("\"{shown}\" is not in the agreement; its programmes: {list}."),
+                ),
+            );
+        }
+    }
     let mut user = request.user.clone();
     // Stored as digits only, whatever spacing the coordinator typed.
     user.cui = Cui::parse(&user.cui)

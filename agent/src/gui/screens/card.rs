@@ -103,6 +103,7 @@ pub fn show(
                     ui.add_space(8.0);
                     failure_box(ui, lang, f);
                 }
+                job_continues(ui, lang, state);
                 ui.add_space(12.0);
                 ui.label(
                     RichText::new(format!(
@@ -115,7 +116,34 @@ pub fn show(
                 );
             });
         }
+        (Readers::Seen(_), Some(_)) if state.locked == Some(LockReason::LoggedOut) => {
+            centred(ui, |ui| {
+                card_picture(ui, true);
+                ui.heading(lang.pick(
+                    "Sesión cerrada. Retire su tarjeta.",
+                    "Session closed. Remove your card.",
+                ));
+                ui.label(lang.pick(
+                    "Llévese su documento de identificación. La siguiente persona encontrará el quiosco vacío.",
+                    "Take your identity card with you. The next person finds the kiosk empty.",
+                ));
+                job_continues(ui, lang, state);
+            })
+        }
         (Readers::Seen(_), Some(_)) => pin_screen(ui, lang, state, secrets, msgs),
+    }
+}
+
+/// A session that ended while its job was queued or running: the job goes on.
+fn job_continues(ui: &mut egui::Ui, lang: Lang, state: &CardScreen) {
+    if state.job_continues {
+        ui.add_space(8.0);
+        super::callout(ui, super::BLUE_BG, BLUE, |ui| {
+            ui.label(lang.pick(
+                "Su consulta sigue en proceso en el servidor. Al volver a iniciar sesión la encontrará en «Mis consultas», lista para descargar.",
+                "Your query goes on on the server. Log in again and you will find it in \"My queries\", ready to download.",
+            ));
+        });
     }
 }
 
@@ -201,10 +229,8 @@ fn pin_screen(
                 }
                 let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                 ui.add_space(6.0);
-                let button = ui.add_enabled(
-                    !busy,
-                    egui::Button::new(lang.pick("Iniciar sesión", "Log in")),
-                );
+                let button =
+                    super::primary_enabled(ui, !busy, lang.pick("Iniciar sesión", "Log in"));
                 if (enter || button.clicked()) && !busy && !secrets.pin.is_empty() {
                     forget_edit_history(ui, response.id);
                     msgs.send(match take_pin(&mut secrets.pin) {
@@ -236,15 +262,18 @@ fn forget_edit_history(ui: &egui::Ui, id: egui::Id) {
 }
 
 /// Confirms a signed request with the PIN (the signature key asks for it each time).
+/// Every field signed is repeated, the PIN asked for is named, its tries
+/// left shown, and the legal effect said before the PIN is typed.
 pub fn sign_prompt(
     ctx: &egui::Context,
     lang: Lang,
     signing: &Signing,
+    tries_left: Option<u8>,
     secrets: &mut Secrets,
     msgs: &mut Vec<Msg>,
 ) {
     egui::Modal::new(egui::Id::unique("padron-sign-prompt")).show(ctx, |ui| {
-        ui.set_width(480.0);
+        ui.set_width(560.0);
         let what = match signing.action {
             RequestAction::Add => lang.pick("Firmar alta de usuario", "Sign user addition"),
             RequestAction::Remove => lang.pick("Firmar baja de usuario", "Sign user removal"),
@@ -252,17 +281,75 @@ pub fn sign_prompt(
         };
         ui.heading(what);
         let user = &signing.user;
-        let mut line = format!("CUI {}", user.cui);
-        if let Some(name) = &user.full_name {
-            line = format!("{name} · {line}");
-        }
-        ui.label(RichText::new(line).strong());
+        ui.label(lang.pick("Usted firma estos datos:", "You sign these data:"));
+        let cui = padron_shared::Cui::parse(&user.cui)
+            .map(|c| c.display_grouped())
+            .unwrap_or_else(|_| user.cui.clone());
+        let mut rows: Vec<(&str, String)> = vec![("CUI", cui)];
+        let mut add = |label: &'static str, value: &Option<String>| {
+            if let Some(v) = value.as_ref().filter(|v| !v.is_empty()) {
+                rows.push((label, v.clone()));
+            }
+        };
+        add(lang.pick("Nombre completo", "Full name"), &user.full_name);
+        add(lang.pick("Correo institucional", "Institutional e-mail"), &user.email);
+        add(lang.pick("Teléfono móvil", "Mobile phone"), &user.phone);
+        add(lang.pick("Extensión", "Extension"), &user.extension);
+        add(lang.pick("Dependencia", "Department"), &user.department);
+        add(lang.pick("Puesto", "Post"), &user.post);
+        add(lang.pick("Programa social", "Social programme"), &user.programme);
         if let Some(reason) = user.reason {
-            ui.label(super::coordinator::reason_text(lang, reason));
+            rows.push((
+                lang.pick("Motivo de la baja", "Reason for the removal"),
+                super::coordinator::reason_text(lang, reason).to_owned(),
+            ));
         }
-        ui.label(lang.pick("La solicitud se firma con la llave de firma de su tarjeta. Ingrese el PIN para confirmar.",
-            "The request is signed with your card's signature key. Enter the PIN to confirm.",
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            egui::Grid::new("signed-fields")
+                .num_columns(2)
+                .spacing([14.0, 4.0])
+                .show(ui, |ui| {
+                    for (label, value) in &rows {
+                        ui.label(RichText::new(*label).color(super::GREY));
+                        ui.label(RichText::new(value).strong());
+                        ui.end_row();
+                    }
+                });
+        });
+        if signing.action == RequestAction::Remove {
+            ui.label(
+                RichText::new(lang.pick(
+                    "Al firmar, la persona pierde el acceso de inmediato.",
+                    "Once signed, the person loses access at once.",
+                ))
+                .color(RED)
+                .strong(),
+            );
+        }
+        ui.label(lang.pick(
+            "Su firma electrónica avanzada tiene efecto legal: equivale a su firma en el formulario de solicitud y queda registrada.",
+            "Your advanced electronic signature has legal effect: it stands for your signature on the request form and is kept on record.",
         ));
+        ui.label(lang.pick(
+            "Se usa el PIN de firma de su tarjeta (el mismo PIN con el que inició sesión).",
+            "Your card's signature PIN is used (the same PIN you logged in with).",
+        ));
+        match tries_left {
+            Some(n) if n <= 1 => {
+                ui.label(
+                    RichText::new(lang.pick(
+                        "Último intento: si el PIN es incorrecto la tarjeta se bloqueará.",
+                        "Last try: a wrong PIN will block the card.",
+                    ))
+                    .color(RED)
+                    .strong(),
+                );
+            }
+            Some(n) => {
+                ui.label(format!("{} {n}", lang.pick("Intentos restantes:", "Tries left:")));
+            }
+            None => {}
+        }
         let label = ui.label(lang.pick("PIN para firmar", "PIN to sign"));
         let busy = signing.busy;
         let response = ui
@@ -282,7 +369,12 @@ pub fn sign_prompt(
             failure_box(ui, lang, f);
         }
         ui.horizontal(|ui| {
-            let sign = ui.add_enabled(!busy, egui::Button::new(lang.pick("Firmar y enviar", "Sign and send")));
+            let text = lang.pick("Firmar y enviar", "Sign and send");
+            let sign = if signing.action == RequestAction::Remove {
+                super::danger(ui, !busy, text)
+            } else {
+                super::primary_enabled(ui, !busy, text)
+            };
             if (sign.clicked() || enter) && !busy && !secrets.sign_pin.is_empty() {
                 forget_edit_history(ui, response.id);
                 msgs.send(match take_pin(&mut secrets.sign_pin) {

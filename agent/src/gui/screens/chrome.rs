@@ -57,6 +57,22 @@ pub fn top_bar(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
             {
                 msgs.push(Msg::Logout);
             }
+            // Text size: A+ / A− (right to left, so A+ is drawn first).
+            let bigger = ui
+                .add_enabled(
+                    state.text_size + 1 < crate::gui::state::TEXT_SCALES.len(),
+                    egui::Button::new("A+"),
+                )
+                .on_hover_text(lang.pick("Letra más grande", "Larger text"));
+            let smaller = ui
+                .add_enabled(state.text_size > 0, egui::Button::new("A−"))
+                .on_hover_text(lang.pick("Letra más pequeña", "Smaller text"));
+            if bigger.clicked() {
+                msgs.push(Msg::TextSize(1));
+            }
+            if smaller.clicked() {
+                msgs.push(Msg::TextSize(-1));
+            }
             let other = if lang == Lang::Es { Lang::En } else { Lang::Es };
             let toggle = ui
                 .button(if lang == Lang::Es {
@@ -134,6 +150,28 @@ pub fn top_bar(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
 pub fn banners(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
     let lang = state.lang;
     let mut any = false;
+    if let Some(secs) = state.idle_warning(std::time::Instant::now()) {
+        any = true;
+        ui.add_space(8.0);
+        callout(ui, AMBER_BG, AMBER, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(
+                    RichText::new(format!(
+                        "{} {secs} {}",
+                        lang.pick(
+                            "Por inactividad, la sesión se cerrará en",
+                            "The session closes for inactivity in"
+                        ),
+                        lang.pick("segundos.", "seconds.")
+                    ))
+                    .strong(),
+                );
+                if super::primary(ui, lang.pick("Seguir trabajando", "Keep working")).clicked() {
+                    msgs.push(Msg::KeepWorking);
+                }
+            });
+        });
+    }
     if let Server::Offline(f) = &state.server {
         any = true;
         ui.add_space(8.0);
@@ -190,4 +228,82 @@ pub fn banners(ui: &mut egui::Ui, state: &AppState, msgs: &mut Vec<Msg>) {
     if any {
         ui.add_space(8.0);
     }
+}
+
+/// The footer: whom to call, this workstation, the version; the technical
+/// details folded away.
+pub fn footer(ui: &mut egui::Ui, state: &AppState, _msgs: &mut Vec<Msg>) {
+    let lang = state.lang;
+    let me = match &state.server {
+        Server::Online(me) => Some(me),
+        _ => state.known.as_ref(),
+    };
+    ui.horizontal_wrapped(|ui| {
+        let desk = me
+            .map(|m| m.service_desk.as_str())
+            .filter(|d| !d.is_empty())
+            .map(|d| format!("{} {d}", lang.pick("Ayuda:", "Help:")))
+            .unwrap_or_else(|| {
+                lang.pick(
+                    "Ayuda: la coordinación de su institución o la mesa de servicio del registro",
+                    "Help: your institution's coordinator or the registry's service desk",
+                )
+                .to_owned()
+            });
+        ui.label(RichText::new(desk).small().strong());
+        ui.separator();
+        if let Some(me) = me {
+            ui.label(
+                RichText::new(format!(
+                    "{} {}",
+                    lang.pick("Estación", "Workstation"),
+                    me.workstation_id
+                ))
+                .small(),
+            );
+            ui.separator();
+        }
+        ui.label(RichText::new(format!("Padrón {}", env!("CARGO_PKG_VERSION"))).small());
+        ui.separator();
+        ui.collapsing(
+            RichText::new(lang.pick("Detalles técnicos", "Technical details")).small(),
+            |ui| {
+                let zone = &state.zone;
+                let mut lines = vec![format!(
+                    "{} {}",
+                    lang.pick("Hora del registro:", "Registry time:"),
+                    zone.name()
+                )];
+                if let Some(me) = me {
+                    lines.push(format!(
+                        "{} {} · {}",
+                        lang.pick("Institución y sede:", "Institution and site:"),
+                        me.institution_code,
+                        me.site
+                    ));
+                    lines.push(format!(
+                        "{} {}",
+                        lang.pick(
+                            "Certificado de la estación vence:",
+                            "Workstation certificate expires:"
+                        ),
+                        zone.show_stamp(&me.certificate_not_after, lang)
+                    ));
+                }
+                if let Server::Offline(f) = &state.server {
+                    lines.push(format!(
+                        "{} {}",
+                        lang.pick("Código para soporte:", "Code for support:"),
+                        f.code.as_str()
+                    ));
+                }
+                if let Some(reader) = state.card.reader_name() {
+                    lines.push(format!("{} {reader}", lang.pick("Lector:", "Reader:")));
+                }
+                for line in lines {
+                    ui.label(RichText::new(line).small());
+                }
+            },
+        );
+    });
 }

@@ -5,7 +5,10 @@ use padron_shared::Lang;
 use padron_shared::users::{MAX_ACTIVE_USERS, RemovalReason, RequestView};
 
 use super::MsgsExt;
-use super::{GREEN, RED, failure_box, field, short_time, state_word};
+use super::{
+    GREEN, RED, Tally, action_word, danger, failure_box, field, local_time, mode_word, primary,
+    state_word, tiles,
+};
 use crate::gui::state::{Msg, Remote, Saved, Session, SessionMsg, Tab, report, users};
 use crate::user_admin::Field;
 
@@ -36,7 +39,7 @@ pub fn tabs(ui: &mut egui::Ui, current: Tab, msgs: &mut Vec<Msg>, names: &[(Tab,
     ui.separator();
 }
 
-pub fn show(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>) {
+pub fn show(ui: &mut egui::Ui, lang: Lang, s: &mut Session, online: bool, msgs: &mut Vec<Msg>) {
     tabs(
         ui,
         s.tab,
@@ -49,6 +52,7 @@ pub fn show(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>)
                 Tab::Report,
                 lang.pick("Actividad de usuarios", "User activity"),
             ),
+            (Tab::Cases, lang.pick("Casos", "Cases")),
             (Tab::Tickets, &super::tickets::tab_name(lang, s)),
         ],
     );
@@ -59,9 +63,10 @@ pub fn show(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>)
         .auto_shrink([false, false])
         .show(ui, |ui| match s.tab {
             Tab::Users => users(ui, lang, s, msgs),
-            Tab::AddUser => add_user(ui, lang, s, msgs),
+            Tab::AddUser => add_user(ui, lang, s, online, msgs),
             Tab::Requests => requests(ui, lang, s, msgs),
             Tab::Tickets => super::tickets::show(ui, lang, s, msgs),
+            Tab::Cases => super::cases::show(ui, lang, s, msgs),
             _ => report(ui, lang, s, msgs),
         });
 }
@@ -71,7 +76,14 @@ fn followed(ui: &mut egui::Ui, lang: Lang, view: &RequestView) {
     ui.horizontal(|ui| {
         ui.label(lang.pick("Última solicitud:", "Last request:"));
         ui.label(
-            RichText::new(format!("{} · CUI {}", view.action.as_str(), view.user_cui)).strong(),
+            RichText::new(format!(
+                "{} · CUI {} · {} {}",
+                action_word(lang, view.action),
+                view.user_cui,
+                lang.pick("n.º", "no."),
+                short_id(&view.id)
+            ))
+            .strong(),
         );
         let colour = match view.state.as_str() {
             "DONE" => GREEN,
@@ -126,11 +138,31 @@ fn users(ui: &mut egui::Ui, lang: Lang, s: &Session, msgs: &mut Vec<Msg>) {
         if ui.button(lang.pick("Actualizar", "Refresh")).clicked() {
             msgs.send(SessionMsg::Reload);
         }
+        super::search_box(ui, lang, &s.search, msgs);
     });
+    let shown: Vec<_> = list
+        .iter()
+        .filter(|u| {
+            super::matches_search(
+                &s.search,
+                &[
+                    &u.full_name,
+                    &u.cui,
+                    &u.programme,
+                    &state_word(lang, &u.status),
+                ],
+            )
+        })
+        .collect();
     if list.is_empty() {
         ui.label(lang.pick(
             "Aún no hay usuarios. Use «Agregar usuario».",
             "No users yet. Use \"Add user\".",
+        ));
+    } else if shown.is_empty() {
+        ui.label(lang.pick(
+            "Ninguna persona coincide con la búsqueda.",
+            "Nobody matches the search.",
         ));
     } else {
         egui::Grid::new("users")
@@ -149,7 +181,7 @@ fn users(ui: &mut egui::Ui, lang: Lang, s: &Session, msgs: &mut Vec<Msg>) {
                     ui.label(RichText::new(h).strong());
                 }
                 ui.end_row();
-                for u in list {
+                for u in shown {
                     ui.label(&u.full_name);
                     ui.label(
                         padron_shared::Cui::parse(&u.cui)
@@ -168,15 +200,12 @@ fn users(ui: &mut egui::Ui, lang: Lang, s: &Session, msgs: &mut Vec<Msg>) {
                         _ => ui.visuals().text_color(),
                     };
                     ui.label(RichText::new(state_word(lang, status)).color(colour));
-                    ui.label(short_time(&u.since));
+                    ui.label(local_time(&s.zone, lang, &u.since));
                     if u.status == "ACTIVE" {
                         let remove =
-                            ui.button(lang.pick("Dar de baja", "Remove"))
-                                .on_hover_text(format!(
-                                    "{} {}",
-                                    lang.pick("Dar de baja a", "Remove"),
-                                    u.full_name
-                                ));
+                            danger(ui, true, lang.pick("Dar de baja", "Remove")).on_hover_text(
+                                format!("{} {}", lang.pick("Dar de baja a", "Remove"), u.full_name),
+                            );
                         if remove.clicked() {
                             msgs.send(users::Msg::AskRemove {
                                 cui: u.cui.clone(),
@@ -196,7 +225,17 @@ fn users(ui: &mut egui::Ui, lang: Lang, s: &Session, msgs: &mut Vec<Msg>) {
             .inner_margin(egui::Margin::same(14))
             .show(ui, |ui| {
                 ui.heading(lang.pick("Baja de usuario", "Remove a user"));
-                ui.label(RichText::new(format!("{} · CUI {}", removal.name, removal.cui)).strong());
+                let cui = padron_shared::Cui::parse(&removal.cui)
+                    .map(|c| c.display_grouped())
+                    .unwrap_or_else(|_| removal.cui.clone());
+                ui.label(RichText::new(format!("{} · CUI {cui}", removal.name)).strong());
+                ui.label(
+                    RichText::new(lang.pick(
+                        "Qué pasa: al firmar, la persona pierde el acceso de inmediato y su sesión abierta se cierra. Para volver a darle acceso hará falta una nueva alta.",
+                        "What happens: once signed, the person loses access at once and any open session ends. Giving access again needs a new addition.",
+                    ))
+                    .color(RED),
+                );
                 ui.label(lang.pick(
                     "Motivo de la baja (RENAP 5.1.7):",
                     "Reason for the removal (RENAP 5.1.7):",
@@ -215,17 +254,12 @@ fn users(ui: &mut egui::Ui, lang: Lang, s: &Session, msgs: &mut Vec<Msg>) {
                 }
                 ui.horizontal(|ui| {
                     let ready = removal.reason.is_some();
-                    if ui
-                        .add_enabled(
-                            ready,
-                            egui::Button::new(
-                                lang.pick(
-                                    "Firmar baja con la tarjeta",
-                                    "Sign removal with the card",
-                                ),
-                            ),
-                        )
-                        .clicked()
+                    if danger(
+                        ui,
+                        ready,
+                        lang.pick("Firmar baja con la tarjeta", "Sign removal with the card"),
+                    )
+                    .clicked()
                     {
                         msgs.send(users::Msg::AskSignRemove);
                     }
@@ -237,11 +271,11 @@ fn users(ui: &mut egui::Ui, lang: Lang, s: &Session, msgs: &mut Vec<Msg>) {
     }
 }
 
-fn add_user(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>) {
+fn add_user(ui: &mut egui::Ui, lang: Lang, s: &mut Session, online: bool, msgs: &mut Vec<Msg>) {
     ui.heading(lang.pick("Alta de usuario", "Add a user"));
     ui.label(lang.pick(
-        "Datos del formulario de solicitud. La solicitud se firma con su tarjeta.",
-        "The request form's data. The request is signed with your card.",
+        "Datos del formulario de solicitud. La solicitud se firma con su tarjeta. Los datos con * son obligatorios.",
+        "The request form's data. The request is signed with your card. Fields marked * are required.",
     ));
     ui.add_space(6.0);
     let problem = |s: &Session, f: Field| {
@@ -250,48 +284,64 @@ fn add_user(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>)
             .shown_problem(f)
             .map(|p| p.text(lang).to_owned())
     };
-    let rows: [(Field, &str, &str); 8] = [
-        (Field::Cui, "CUI", "1234 56789 0101"),
+    // Labels stay as they were (screen readers find the fields by them);
+    // a required field says so in the column where its problem would show.
+    let rows: [(Field, &str, &str, bool); 8] = [
+        (Field::Cui, "CUI", "1234 56789 0101", true),
         (
             Field::FullName,
             lang.pick(
                 "Nombre completo (como en el DPI)",
                 "Full name (as on the ID card)",
             ),
-            "",
+            "María José Chavajay Quej",
+            true,
         ),
         (
             Field::Email,
             lang.pick("Correo institucional", "Institutional e-mail"),
             "nombre@institucion.gob.gt",
+            true,
         ),
         (
             Field::Phone,
             lang.pick("Teléfono móvil", "Mobile phone"),
             "5555 1234",
+            true,
         ),
         (
             Field::Extension,
             lang.pick("Extensión (opcional)", "Extension (optional)"),
-            "",
+            "204",
+            false,
         ),
         (
             Field::Department,
             lang.pick("Dependencia", "Department"),
-            "",
+            lang.pick(
+                "Dirección de Programas Sociales",
+                "Social Programmes Office",
+            ),
+            true,
         ),
-        (Field::Post, lang.pick("Puesto", "Post"), ""),
+        (
+            Field::Post,
+            lang.pick("Puesto", "Post"),
+            lang.pick("Analista", "Analyst"),
+            true,
+        ),
         (
             Field::Programme,
             lang.pick("Programa social", "Social programme"),
             "Bolsa Social",
+            true,
         ),
     ];
     egui::Grid::new("add-user")
         .num_columns(2)
         .spacing([16.0, 10.0])
         .show(ui, |ui| {
-            for (f, label, hint) in rows {
+            for (f, label, hint, required) in rows {
                 let shown = problem(s, f);
                 let form = &mut s.users.form;
                 let text = match f {
@@ -304,7 +354,11 @@ fn add_user(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>)
                     Field::Post => &mut form.post,
                     Field::Programme | Field::Reason => &mut form.programme,
                 };
-                let response = field(ui, label, text, hint, None);
+                let response = if f == Field::Programme && !s.programmes.is_empty() {
+                    programme_list(ui, lang, label, text, &s.programmes)
+                } else {
+                    field(ui, label, text, hint, None)
+                };
                 if response.lost_focus() {
                     msgs.send(users::Msg::FieldLeft(f));
                 }
@@ -331,6 +385,11 @@ fn add_user(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>)
                     None if f == Field::Cui && cui_complete => {
                         ui.label(RichText::new(lang.pick("CUI válido", "Valid CUI")).color(GREEN))
                     }
+                    None if required => ui.label(
+                        RichText::new(lang.pick("* obligatorio", "* required"))
+                            .small()
+                            .color(super::GREY),
+                    ),
                     None => ui.label(""),
                 };
                 ui.end_row();
@@ -339,8 +398,11 @@ fn add_user(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>)
     ui.add_space(10.0);
     let problems = s.users.form.problems();
     ui.horizontal(|ui| {
-        let sign =
-            ui.button(lang.pick("Firmar alta con la tarjeta", "Sign addition with the card"));
+        let sign = super::primary_enabled(
+            ui,
+            online,
+            lang.pick("Firmar alta con la tarjeta", "Sign addition with the card"),
+        );
         if sign.clicked() {
             msgs.send(users::Msg::AskSignAdd);
         }
@@ -365,46 +427,108 @@ fn requests(ui: &mut egui::Ui, lang: Lang, s: &Session, msgs: &mut Vec<Msg>) {
         if ui.button(lang.pick("Actualizar", "Refresh")).clicked() {
             msgs.send(SessionMsg::Reload);
         }
+        super::search_box(ui, lang, &s.search, msgs);
     });
     if list.is_empty() {
         ui.label(lang.pick("Aún no hay solicitudes.", "No requests yet."));
         return;
     }
+    // The person's name, from the institution's users (removed ones included).
+    let name_of = |cui: &str| -> String {
+        match &s.users.list {
+            Remote::Loaded(users) => users
+                .iter()
+                .find(|u| u.cui == cui)
+                .map(|u| u.full_name.clone())
+                .unwrap_or_default(),
+            _ => String::new(),
+        }
+    };
+    let rows: Vec<_> = list
+        .iter()
+        .map(|r| (r, name_of(&r.user_cui)))
+        .filter(|(r, name)| {
+            super::matches_search(
+                &s.search,
+                &[
+                    name,
+                    &r.user_cui,
+                    &r.id,
+                    action_word(lang, r.action),
+                    &state_word(lang, &r.state),
+                ],
+            )
+        })
+        .collect();
+    if rows.is_empty() {
+        ui.label(lang.pick(
+            "Ninguna solicitud coincide con la búsqueda.",
+            "No request matches the search.",
+        ));
+        return;
+    }
+    ui.label(
+        RichText::new(lang.pick(
+            "Para consultas a soporte, indique el número de la solicitud.",
+            "When asking support, quote the request number.",
+        ))
+        .small()
+        .color(super::GREY),
+    );
     egui::Grid::new("requests")
         .striped(true)
-        .num_columns(5)
+        .num_columns(6)
         .spacing([18.0, 8.0])
         .show(ui, |ui| {
             for h in [
                 lang.pick("Fecha", "Date"),
+                lang.pick("Número", "Number"),
                 lang.pick("Acción", "Action"),
-                "CUI",
+                lang.pick("Persona", "Person"),
                 lang.pick("Estado", "State"),
-                lang.pick("Detalle", "Detail"),
+                lang.pick("Motivo del rechazo", "Reason for rejection"),
             ] {
                 ui.label(RichText::new(h).strong());
             }
             ui.end_row();
-            for r in list {
-                ui.label(short_time(&r.updated_at));
-                ui.label(match r.action {
-                    padron_shared::users::RequestAction::Add => lang.pick("Alta", "Add"),
-                    padron_shared::users::RequestAction::Remove => lang.pick("Baja", "Remove"),
-                    padron_shared::users::RequestAction::Update => {
-                        lang.pick("Actualización", "Update")
-                    }
+            for (r, name) in rows {
+                ui.label(local_time(&s.zone, lang, &r.updated_at));
+                ui.label(RichText::new(short_id(&r.id)).monospace())
+                    .on_hover_text(&r.id);
+                ui.label(action_word(lang, r.action));
+                let cui = padron_shared::Cui::parse(&r.user_cui)
+                    .map(|c| c.display_grouped())
+                    .unwrap_or_else(|_| r.user_cui.clone());
+                ui.label(if name.is_empty() {
+                    format!("CUI {cui}")
+                } else {
+                    format!("{name} · CUI {cui}")
                 });
-                ui.label(&r.user_cui);
                 let colour = match r.state.as_str() {
                     "DONE" => GREEN,
                     "REJECTED" => RED,
                     _ => ui.visuals().text_color(),
                 };
                 ui.label(RichText::new(state_word(lang, &r.state)).color(colour));
-                ui.label(r.reject_message.as_deref().unwrap_or(""));
+                let reason = match (
+                    &r.reject_message,
+                    r.reject_code
+                        .as_deref()
+                        .and_then(padron_shared::ErrorCode::from_code),
+                ) {
+                    (Some(m), _) if !m.is_empty() => m.clone(),
+                    (_, Some(code)) => code.message(lang).to_owned(),
+                    _ => String::new(),
+                };
+                ui.label(reason);
                 ui.end_row();
             }
         });
+}
+
+/// The first block of a request's id: what a person reads out to support.
+pub fn short_id(id: &str) -> String {
+    id.split('-').next().unwrap_or(id).to_uppercase()
 }
 
 /// The user-activity report: one user's queries between two days (who,
@@ -455,27 +579,25 @@ fn report(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>) {
                 None,
             );
             ui.end_row();
-            field(
+            let today = s.zone.date_of(time::OffsetDateTime::now_utc());
+            date_field(
                 ui,
-                lang.pick("Desde (AAAA-MM-DD)", "From (YYYY-MM-DD)"),
+                lang,
+                lang.pick("Desde (dd/mm/aaaa)", "From (dd/mm/yyyy)"),
                 &mut s.report.form.from,
-                "2026-01-01",
-                None,
+                today,
             );
             ui.end_row();
-            field(
+            date_field(
                 ui,
-                lang.pick("Hasta (AAAA-MM-DD)", "To (YYYY-MM-DD)"),
+                lang,
+                lang.pick("Hasta (dd/mm/aaaa)", "To (dd/mm/yyyy)"),
                 &mut s.report.form.to,
-                "2026-12-31",
-                None,
+                today,
             );
             ui.end_row();
         });
-    if ui
-        .button(RichText::new(lang.pick("Ver actividad", "Show activity")).strong())
-        .clicked()
-    {
+    if primary(ui, lang.pick("Ver actividad", "Show activity")).clicked() {
         msgs.send(report::Msg::Run);
     }
     ui.add_space(8.0);
@@ -496,22 +618,22 @@ fn report(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>) {
                 ))
                 .strong(),
             );
-            let t = &r.results;
+            let day = |d: &str| {
+                padron_shared::calendar::parse_day(d)
+                    .map(|d| padron_shared::calendar::show_day(d, lang))
+                    .unwrap_or_else(|| d.to_owned())
+            };
             ui.label(format!(
-                "{} {} {}: {} {} · {} {} · ENCONTRADO {} · NO_ENCONTRADO {} · CUI_INVALIDO {} · AMBIGUO {} · RECHAZADO {}",
-                r.from,
+                "{} {} {}: {} {} · {} {}",
+                day(&r.from),
                 lang.pick("a", "to"),
-                r.to,
+                day(&r.to),
                 r.queries.len(),
                 lang.pick("consultas", "queries"),
                 r.rows_charged,
                 lang.pick("filas", "rows"),
-                t.encontrado,
-                t.no_encontrado,
-                t.cui_invalido,
-                t.ambiguo,
-                t.rechazado
             ));
+            tiles(ui, lang, &Tally::of_report(&r.results));
             if r.queries.is_empty() {
                 ui.label(lang.pick(
                     "Sin consultas en esas fechas.",
@@ -535,9 +657,9 @@ fn report(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>) {
                         }
                         ui.end_row();
                         for q in &r.queries {
-                            ui.label(short_time(&q.submitted_at));
+                            ui.label(local_time(&s.zone, lang, &q.submitted_at));
                             ui.label(&q.site);
-                            ui.label(&q.mode);
+                            ui.label(mode_word(lang, &q.mode));
                             ui.label(
                                 q.programmes
                                     .iter()
@@ -562,10 +684,159 @@ fn report(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>) {
                     Some(Saved::Saving(_)) => {
                         ui.spinner();
                     }
-                    Some(saved) => super::saved_line(ui, lang, saved, msgs),
+                    Some(saved) => super::saved_line(ui, lang, saved, s.kiosk, msgs),
                     None => {}
                 }
             });
         }
     }
+}
+
+/// A date typed as dd/mm/aaaa, with a month calendar to pick it from.
+fn date_field(ui: &mut egui::Ui, lang: Lang, label: &str, text: &mut String, today: time::Date) {
+    let label_response = ui.label(label);
+    ui.horizontal(|ui| {
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(text)
+                    .hint_text(super::hint("Ej.: 01/11/2026"))
+                    .desired_width(140.0),
+            )
+            .labelled_by(label_response.id);
+        let id = response.id.with("month");
+        let picked = padron_shared::calendar::parse_day(text).unwrap_or(today);
+        ui.menu_button(lang.pick("Calendario", "Calendar"), |ui| {
+            // The month on show, kept by egui between frames (UI-only state).
+            let (mut year, mut month) = ui
+                .data(|d| d.get_temp::<(i32, u8)>(id))
+                .unwrap_or((picked.year(), u8::from(picked.month())));
+            ui.horizontal(|ui| {
+                if ui
+                    .button("◀")
+                    .on_hover_text(lang.pick("Mes anterior", "Previous month"))
+                    .clicked()
+                {
+                    (year, month) = if month == 1 {
+                        (year - 1, 12)
+                    } else {
+                        (year, month - 1)
+                    };
+                }
+                ui.label(RichText::new(month_name(lang, month, year)).strong());
+                if ui
+                    .button("▶")
+                    .on_hover_text(lang.pick("Mes siguiente", "Next month"))
+                    .clicked()
+                {
+                    (year, month) = if month == 12 {
+                        (year + 1, 1)
+                    } else {
+                        (year, month + 1)
+                    };
+                }
+            });
+            ui.data_mut(|d| d.insert_temp(id, (year, month)));
+            let Ok(m) = time::Month::try_from(month) else {
+                return;
+            };
+            let Ok(first) = time::Date::from_calendar_date(year, m, 1) else {
+                return;
+            };
+            egui::Grid::new(id.with("grid"))
+                .spacing([4.0, 4.0])
+                .show(ui, |ui| {
+                    for d in lang.pick("L M M J V S D", "M T W T F S S").split(' ') {
+                        ui.label(RichText::new(d).small().color(super::GREY));
+                    }
+                    ui.end_row();
+                    let lead = first.weekday().number_days_from_monday();
+                    for _ in 0..lead {
+                        ui.label("");
+                    }
+                    let mut day = first;
+                    let mut column = lead;
+                    while day.month() == m {
+                        let chosen = day == picked;
+                        if ui
+                            .selectable_label(chosen, format!("{:2}", day.day()))
+                            .on_hover_text(padron_shared::calendar::show_day(day, lang))
+                            .clicked()
+                        {
+                            *text = padron_shared::calendar::show_day(day, padron_shared::Lang::Es);
+                            ui.close();
+                        }
+                        column += 1;
+                        if column == 7 {
+                            ui.end_row();
+                            column = 0;
+                        }
+                        match day.next_day() {
+                            Some(next) => day = next,
+                            None => break,
+                        }
+                    }
+                });
+        });
+    });
+}
+
+fn month_name(lang: Lang, month: u8, year: i32) -> String {
+    const ES: [&str; 12] = [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ];
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let i = usize::from(month.clamp(1, 12)) - 1;
+    format!("{} {year}", lang.pick(ES[i], EN[i]))
+}
+
+/// The programme as a list of the agreement's programmes (the registry
+/// recorded them): nothing to mistype.
+fn programme_list(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    label: &str,
+    text: &mut String,
+    programmes: &[String],
+) -> egui::Response {
+    let label_response = ui.label(label);
+    let shown = if text.is_empty() {
+        lang.pick("Elija el programa…", "Pick the programme…")
+            .to_owned()
+    } else {
+        text.clone()
+    };
+    egui::ComboBox::from_id_salt("add-user-programme")
+        .selected_text(shown)
+        .width(360.0)
+        .show_ui(ui, |ui| {
+            for p in programmes {
+                ui.selectable_value(text, p.clone(), p);
+            }
+        })
+        .response
+        .labelled_by(label_response.id)
 }

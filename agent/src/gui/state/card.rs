@@ -38,6 +38,8 @@ pub struct CardFacts {
 pub enum LockReason {
     Idle,
     SessionEnded,
+    /// The person logged out: "Retire su tarjeta" until the card is out.
+    LoggedOut,
 }
 
 /// The card and PIN screen's state.
@@ -53,6 +55,9 @@ pub struct CardScreen {
     /// Why the last login failed or the last session ended.
     pub pin_error: Option<Failure>,
     pub locked: Option<LockReason>,
+    /// The session ended while its job was queued or running: the job goes
+    /// on, and the screen says where to find it.
+    pub job_continues: bool,
 }
 
 impl CardScreen {
@@ -65,6 +70,7 @@ impl CardScreen {
             pin_busy: false,
             pin_error: None,
             locked: None,
+            job_continues: false,
         }
     }
 

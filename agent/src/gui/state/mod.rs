@@ -23,12 +23,14 @@
 //!   is told, the token forgotten).
 
 pub mod card;
+pub mod cases;
 mod failure;
 pub mod jobs;
 pub mod one_query;
 pub mod query;
 pub mod report;
 pub mod requests;
+pub mod save;
 pub mod server;
 pub mod session;
 pub mod tickets;
@@ -43,6 +45,7 @@ use std::time::{Duration, Instant};
 
 use padron_drivers::Pin;
 use padron_shared::auth::{Role, SessionInfo};
+use padron_shared::calendar::Zone;
 use padron_shared::protocol::WhoAmI;
 use padron_shared::reports::{UserActivityParams, UserActivityReport};
 use padron_shared::users::{RequestAction, RequestView, UserChange};
@@ -53,12 +56,17 @@ pub use failure::{Failure, Remote, Saved};
 pub use query::{Upload, Workbook, result_file_name};
 pub use report::ReportForm;
 pub use requests::Signing;
+pub use save::{Drive, SaveOffer, SaveWhat};
 pub use server::{Institution, Server};
 pub use session::{Notice, Session, SessionId, SessionMsg, Tab};
 pub use users::{Removal, UserForm};
 
 /// A kiosk locks after this long without input.
 pub const IDLE_LOCK: Duration = Duration::from_secs(5 * 60);
+/// The lock is announced this long before, with a way to keep working.
+pub const IDLE_WARNING: Duration = Duration::from_secs(60);
+/// Text size steps (A−/A+), as zoom factors.
+pub const TEXT_SCALES: [f32; 5] = [0.85, 1.0, 1.15, 1.3, 1.5];
 /// An offline server is asked again after this long.
 pub const OFFLINE_RETRY: Duration = Duration::from_secs(5);
 /// An online server is asked again after this long, so an outage shows
@@ -79,6 +87,10 @@ pub enum Msg {
     SetLang(Lang),
     Logout,
     IdleTimeout,
+    /// "Seguir trabajando" under the idle warning.
+    KeepWorking,
+    /// A− (−1) or A+ (+1).
+    TextSize(i8),
     /// A coordinator ends kiosk mode.
     Quit,
     OpenFolder(PathBuf),
@@ -113,7 +125,9 @@ macro_rules! screen_msg {
         }
     )*};
 }
-screen_msg!(users, requests, report, query, jobs, one_query, tickets);
+screen_msg!(
+    users, requests, report, query, jobs, one_query, tickets, cases, save
+);
 
 /// Work for the worker (network, card, dialogs), off the UI thread. What
 /// belongs to a session carries its id, to stamp the answer with.
@@ -202,6 +216,15 @@ pub enum Command {
         session: SessionId,
         token: String,
     },
+    LoadCases {
+        session: SessionId,
+        token: String,
+    },
+    ShowCase {
+        session: SessionId,
+        token: String,
+        id: String,
+    },
     OpenTicket {
         session: SessionId,
         token: String,
@@ -226,6 +249,34 @@ pub enum Command {
     OpenFolder {
         path: PathBuf,
     },
+    /// The finished job's rows that need a look.
+    LoadAttention {
+        session: SessionId,
+        token: String,
+        id: String,
+    },
+    /// Lists the removable drives plugged in (kiosk mode saves only there
+    /// or in the session's own folder).
+    ListDrives {
+        session: SessionId,
+        /// Folders whose subfolders count as drives, instead of the mounts
+        /// under /media and /run/media (see [`AppState::removable_roots`]).
+        roots: Option<Vec<PathBuf>>,
+    },
+    /// The desktop's save dialog for `what` (windowed mode).
+    PickTarget {
+        session: SessionId,
+        what: SaveWhat,
+    },
+    WriteTemplate {
+        session: SessionId,
+        names: bool,
+        path: PathBuf,
+    },
+    /// Deletes a session's folder and all in it (at the session's end).
+    WipeFolder {
+        path: PathBuf,
+    },
     SetLang(Lang),
     Close,
 }
@@ -245,9 +296,29 @@ pub struct AppState {
     pub session: Option<Session>,
     pub last_input: Instant,
     pub quitting: bool,
+    /// The registry's zone, as the server said: every time shown is in it.
+    pub zone: Zone,
+    /// What the server last said about this workstation (the footer keeps
+    /// the service desk and the workstation's number through an outage).
+    pub known: Option<WhoAmI>,
+    /// The language the kiosk starts in, and returns to for the next person.
+    pub home_lang: Lang,
+    /// Index into [`TEXT_SCALES`].
+    pub text_size: usize,
+    /// Where the per-session folders are made (kiosk mode saves there when
+    /// no removable drive is plugged in); each is wiped at its session's end.
+    pub session_root: PathBuf,
+    /// `PADRON_REMOVABLE_ROOTS` (tests, and sites that mount drives
+    /// elsewhere): each folder inside one of these is a removable drive.
+    pub removable_roots: Option<Vec<PathBuf>>,
     /// The last card or session id handed out; ids are never reused.
     stamps: u64,
+    /// A job was followed at the last tick: its end restarts the idle clock.
+    was_following: bool,
 }
+
+/// The normal text size's index in [`TEXT_SCALES`].
+pub const DEFAULT_TEXT_SIZE: usize = 1;
 
 impl AppState {
     pub fn new(lang: Lang, kiosk: bool, configured_reader: Option<String>) -> AppState {
@@ -261,7 +332,67 @@ impl AppState {
             session: None,
             last_input: Instant::now(),
             quitting: false,
+            zone: Zone::guatemala(),
+            known: None,
+            home_lang: lang,
+            text_size: DEFAULT_TEXT_SIZE,
+            session_root: std::env::temp_dir().join("padron-kiosk"),
+            removable_roots: None,
             stamps: 0,
+            was_following: false,
+        }
+    }
+
+    /// The zoom factor of the text size chosen.
+    pub fn text_scale(&self) -> f32 {
+        TEXT_SCALES.get(self.text_size).copied().unwrap_or(1.0)
+    }
+
+    /// The person follows a job in the queue or being processed: the idle
+    /// lock waits for it to end.
+    pub fn following_job(&self) -> bool {
+        self.session.as_ref().is_some_and(|s| s.query.running())
+    }
+
+    /// Time left before the idle lock, when it applies (a kiosk session
+    /// not following a job).
+    pub fn idle_left(&self, now: Instant) -> Option<Duration> {
+        (self.kiosk && self.session.is_some() && !self.following_job())
+            .then(|| IDLE_LOCK.saturating_sub(now.saturating_duration_since(self.last_input)))
+    }
+
+    /// Seconds left when the idle warning is on show.
+    pub fn idle_warning(&self, now: Instant) -> Option<u64> {
+        self.idle_left(now)
+            .filter(|left| *left <= IDLE_WARNING)
+            .map(|left| left.as_secs().max(1))
+    }
+
+    /// Once per frame: a followed job counts as activity; past the idle
+    /// deadline the session ends. Returns the commands and when to look
+    /// again (the warning's start, the lock, or each second of the warning).
+    pub fn tick(&mut self, now: Instant) -> (Vec<Command>, Option<Duration>) {
+        // While a job is followed, and at the moment it ends (the idle time
+        // counts from then, however long it waited in the queue).
+        let following = self.following_job();
+        if following || self.was_following {
+            self.last_input = now;
+        }
+        self.was_following = following;
+        match self.idle_left(now) {
+            None => (Vec::new(), None),
+            Some(left) if left.is_zero() => (self.update(Msg::IdleTimeout), None),
+            Some(left) if left <= IDLE_WARNING => {
+                // The countdown is drawn each second.
+                let frac = left - Duration::from_secs(left.as_secs());
+                let next = if frac.is_zero() {
+                    Duration::from_secs(1)
+                } else {
+                    frac
+                };
+                (Vec::new(), Some(next))
+            }
+            Some(left) => (Vec::new(), Some(left - IDLE_WARNING)),
         }
     }
 
@@ -303,6 +434,7 @@ impl AppState {
                     Tab::Query => "query",
                     Tab::OneQuery => "one-query",
                     Tab::Tickets => "tickets",
+                    Tab::Cases => "cases",
                     Tab::Jobs => "jobs",
                 };
                 let extra = if s.requests.signing.is_some() {
@@ -317,6 +449,9 @@ impl AppState {
             (None, Readers::Unknown, _) => "starting".into(),
             (None, Readers::NoService, _) => "no-service".into(),
             (None, Readers::Seen(r), _) if r.is_empty() => "no-reader".into(),
+            (None, _, Some(_)) if self.card.locked == Some(LockReason::LoggedOut) => {
+                "remove-card".into()
+            }
             (None, _, Some(_)) => "pin".into(),
             _ => "insert-card".into(),
         }
@@ -325,8 +460,14 @@ impl AppState {
     /// Opens the session of `info`, read from the card in `reader`.
     pub fn begin_session(&mut self, info: SessionInfo, reader: String) -> Vec<Command> {
         let id = SessionId(self.stamp());
-        let today = time::OffsetDateTime::now_utc().date();
+        let today = self.zone.date_of(time::OffsetDateTime::now_utc());
         let mut session = Session::new(id, info, reader, today);
+        session.zone = self.zone.clone();
+        session.kiosk = self.kiosk;
+        session.folder = self.session_root.join(format!("sesion-{}", id.0));
+        session.removable_roots = self.removable_roots.clone();
+        session.programmes = session.info.programmes.clone();
+        self.card.job_continues = false;
         let mut out = session::Outcome::default();
         session.load_tab(&mut out);
         self.session = Some(session);
@@ -341,9 +482,21 @@ impl AppState {
         // The one assignment: all the person's state goes with it, and
         // answers still on their way no longer find their session.
         if let Some(session) = self.session.take() {
+            // The job goes on on the server; the PIN screen says where to find it.
+            self.card.job_continues = session.query.running();
             out.push(Command::Logout {
                 token: session.info.token,
             });
+            out.push(Command::WipeFolder {
+                path: session.folder,
+            });
+            // The next person finds the kiosk as it started: its language
+            // and text size.
+            if self.lang != self.home_lang {
+                self.lang = self.home_lang;
+                out.push(Command::SetLang(self.home_lang));
+            }
+            self.text_size = DEFAULT_TEXT_SIZE;
         }
         self.card.locked = Some(reason);
     }
@@ -383,7 +536,14 @@ impl AppState {
                     _ => ONLINE_RECHECK,
                 };
                 self.server = match result {
-                    Ok(me) => Server::Online(me),
+                    Ok(me) => {
+                        self.zone = Zone::or_default(&me.time_zone);
+                        self.known = Some(me.clone());
+                        if let Some(s) = &mut self.session {
+                            s.zone = self.zone.clone();
+                        }
+                        Server::Online(me)
+                    }
                     Err(f) => Server::Offline(f),
                 };
                 if epoch == self.server_epoch {
@@ -392,19 +552,30 @@ impl AppState {
             }
             Msg::RetryServer => out.push(self.check_server(None)),
             Msg::Logout => {
-                self.end_session(LockReason::SessionEnded, &mut out);
-                self.card.locked = None;
+                // "Retire su tarjeta" until the card is out.
+                self.end_session(LockReason::LoggedOut, &mut out);
             }
             Msg::IdleTimeout => {
-                if self.session.is_some() && self.kiosk {
+                // Never while the person follows a job.
+                if self.session.is_some() && self.kiosk && !self.following_job() {
                     self.end_session(LockReason::Idle, &mut out);
                 }
+            }
+            Msg::KeepWorking => self.last_input = Instant::now(),
+            Msg::TextSize(step) => {
+                let next = self.text_size as i64 + i64::from(step);
+                self.text_size = next.clamp(0, TEXT_SCALES.len() as i64 - 1) as usize;
             }
             Msg::SetLang(lang) => {
                 self.lang = lang;
                 out.push(Command::SetLang(lang));
             }
-            Msg::OpenFolder(path) => out.push(Command::OpenFolder { path }),
+            // Never in kiosk mode: a file manager is a way out of the kiosk.
+            Msg::OpenFolder(path) => {
+                if !self.kiosk {
+                    out.push(Command::OpenFolder { path });
+                }
+            }
             Msg::Quit => {
                 // Kiosk mode is left only by a coordinator with a card in the reader.
                 if !self.kiosk || self.role() == Some(Role::Coordinator) {

@@ -104,6 +104,7 @@ mod tests {
 
     fn user() -> Session {
         let info = SessionInfo {
+            programmes: Vec::new(),
             token: "tok".into(),
             role: Role::User,
             cui: Cui::parse("9876543220101").unwrap(),

@@ -15,16 +15,15 @@ use crate::user_admin;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportForm {
     pub cui: String,
-    /// `YYYY-MM-DD`, both days included.
+    /// `dd/mm/aaaa` as typed (ISO `aaaa-mm-dd` is read too), both days included.
     pub from: String,
     pub to: String,
 }
 
 impl ReportForm {
-    /// This month so far (UTC days, like the server's).
+    /// This month so far (the registry's local days, like the server's).
     pub fn this_month(today: time::Date) -> ReportForm {
-        let day =
-            |d: time::Date| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
+        let day = |d: time::Date| padron_shared::calendar::show_day(d, padron_shared::Lang::Es);
         ReportForm {
             cui: String::new(),
             from: day(today.replace_day(1).unwrap_or(today)),
@@ -36,13 +35,14 @@ impl ReportForm {
     pub fn params(&self) -> Result<UserActivityParams, Failure> {
         let cui = user_admin::check_cui(&self.cui)
             .map_err(|p| Failure::new(ErrorCode::CuiInvalid, p.es, p.en))?;
-        let format = time::macros::format_description!("[year]-[month]-[day]");
-        let parse = |t: &str| time::Date::parse(t.trim(), &format).ok();
+        let parse = padron_shared::calendar::parse_day;
+        let iso =
+            |d: time::Date| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
         match (parse(&self.from), parse(&self.to)) {
             (Some(from), Some(to)) if from <= to => Ok(UserActivityParams {
                 cui: cui.as_string(),
-                from: self.from.trim().to_owned(),
-                to: self.to.trim().to_owned(),
+                from: iso(from),
+                to: iso(to),
             }),
             (Some(_), Some(_)) => Err(Failure::new(
                 ErrorCode::BadRequest,
@@ -51,8 +51,8 @@ impl ReportForm {
             )),
             _ => Err(Failure::new(
                 ErrorCode::BadRequest,
-                "Escriba las fechas como AAAA-MM-DD.",
-                "Write the dates as YYYY-MM-DD.",
+                "Escriba las fechas como dd/mm/aaaa (por ejemplo 01/11/2026).",
+                "Write the dates as dd/mm/yyyy (for example 01/11/2026).",
             )),
         }
     }
@@ -120,11 +120,18 @@ pub(super) fn update(s: &mut Session, msg: Msg, out: &mut Outcome) {
             out.fail(f);
         }
         Msg::Save => {
-            if let Remote::Loaded(r) = &report.activity {
-                out.run(Command::PickReportTarget {
-                    session,
-                    file_name: format!("actividad-{}-{}-{}.xlsx", r.user_cui, r.from, r.to),
-                });
+            let file_name = match &report.activity {
+                Remote::Loaded(r) => {
+                    Some(format!("actividad-{}-{}-{}.xlsx", r.user_cui, r.from, r.to))
+                }
+                _ => None,
+            };
+            if let Some(file_name) = file_name {
+                if s.kiosk {
+                    super::save::ask(s, super::save::SaveWhat::Report { file_name }, out);
+                } else {
+                    out.run(Command::PickReportTarget { session, file_name });
+                }
             }
         }
         Msg::Target(path) => {

@@ -4,10 +4,15 @@
 //! it sends carries its [`SessionId`], and an answer stamped with another
 //! id is dropped (see [`super::Msg::Answer`]).
 
+use std::path::PathBuf;
+
 use padron_shared::Lang;
 use padron_shared::auth::{Role, SessionInfo};
+use padron_shared::calendar::Zone;
 
-use super::{Command, Failure, jobs, one_query, query, report, requests, tickets, users};
+use super::{
+    Command, Failure, cases, jobs, one_query, query, report, requests, save, tickets, users,
+};
 
 /// The session a command and its answer belong to; never reused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -24,6 +29,7 @@ pub enum Tab {
     OneQuery,
     Jobs,
     Tickets,
+    Cases,
 }
 
 impl Tab {
@@ -34,6 +40,7 @@ impl Tab {
                 Tab::AddUser,
                 Tab::Requests,
                 Tab::Report,
+                Tab::Cases,
                 Tab::Tickets,
             ],
             Role::User => &[Tab::Query, Tab::OneQuery, Tab::Jobs, Tab::Tickets],
@@ -61,6 +68,22 @@ pub enum SessionMsg {
     Jobs(jobs::Msg),
     OneQuery(one_query::Msg),
     Tickets(tickets::Msg),
+    Cases(cases::Msg),
+    Save(save::Msg),
+    /// The text typed into a list's search box.
+    Search(String),
+}
+
+impl From<save::Msg> for SessionMsg {
+    fn from(msg: save::Msg) -> SessionMsg {
+        SessionMsg::Save(msg)
+    }
+}
+
+impl From<cases::Msg> for SessionMsg {
+    fn from(msg: cases::Msg) -> SessionMsg {
+        SessionMsg::Cases(msg)
+    }
 }
 
 impl From<tickets::Msg> for SessionMsg {
@@ -140,6 +163,22 @@ pub struct Session {
     pub jobs: jobs::JobsScreen,
     pub one: one_query::OneQueryScreen,
     pub tickets: tickets::TicketsScreen,
+    pub cases: cases::CasesScreen,
+    /// Where a result or report is being saved to (kiosk mode).
+    pub save: Option<save::SaveOffer>,
+    /// What the lists on show are filtered by (name, CUI, file, number).
+    pub search: String,
+    /// The registry's zone (times are shown in it).
+    pub zone: Zone,
+    /// Kiosk mode: files go to a removable drive or [`Session::folder`] only.
+    pub kiosk: bool,
+    /// This session's own folder, wiped when it ends.
+    pub folder: PathBuf,
+    /// The programmes the institution's agreement covers (the add-user
+    /// form offers them as a list); empty: not recorded.
+    pub programmes: Vec<String>,
+    /// Where removable drives are looked for (see `AppState::removable_roots`).
+    pub removable_roots: Option<Vec<PathBuf>>,
 }
 
 impl Session {
@@ -157,6 +196,14 @@ impl Session {
             jobs: jobs::JobsScreen::default(),
             one: one_query::OneQueryScreen::default(),
             tickets: tickets::TicketsScreen::default(),
+            cases: cases::CasesScreen::default(),
+            save: None,
+            search: String::new(),
+            zone: Zone::guatemala(),
+            kiosk: false,
+            folder: std::env::temp_dir().join("padron-kiosk"),
+            programmes: Vec::new(),
+            removable_roots: None,
         }
     }
 
@@ -174,6 +221,7 @@ impl Session {
                 if Tab::for_role(self.role()).contains(&tab) {
                     self.tab = tab;
                     self.users.removal = None;
+                    self.search.clear();
                     self.load_tab(out);
                 }
             }
@@ -186,6 +234,9 @@ impl Session {
             SessionMsg::Jobs(msg) => jobs::update(self, msg, out),
             SessionMsg::OneQuery(msg) => one_query::update(self, msg, out),
             SessionMsg::Tickets(msg) => tickets::update(self, msg, out),
+            SessionMsg::Cases(msg) => cases::update(self, msg, out),
+            SessionMsg::Save(msg) => save::update(self, msg, out),
+            SessionMsg::Search(text) => self.search = text,
         }
     }
 
@@ -199,7 +250,15 @@ impl Session {
             }
             Tab::Requests => {
                 self.requests.list = super::Remote::Loading;
-                out.run(Command::LoadRequests { session, token });
+                out.run(Command::LoadRequests {
+                    session,
+                    token: token.clone(),
+                });
+                // The requests name their person through the users' list.
+                if !matches!(self.users.list, super::Remote::Loaded(_)) {
+                    self.users.list = super::Remote::Loading;
+                    out.run(Command::LoadUsers { session, token });
+                }
             }
             Tab::Jobs => {
                 self.jobs.list = super::Remote::Loading;
@@ -211,6 +270,10 @@ impl Session {
                     self.users.list = super::Remote::Loading;
                     out.run(Command::LoadUsers { session, token });
                 }
+            }
+            Tab::Cases => {
+                self.cases.list = super::Remote::Loading;
+                out.run(Command::LoadCases { session, token });
             }
             Tab::Tickets => {
                 self.tickets.list = super::Remote::Loading;

@@ -27,6 +27,7 @@ fn session(role: Role) -> SessionInfo {
         idle_timeout_seconds: 900,
         expires_at: "2026-11-22T23:00:00.000Z".into(),
         installation_id: "test".into(),
+        programmes: vec![],
     }
 }
 
@@ -151,7 +152,10 @@ fn a_wrong_pin_shows_tries_left_and_a_blocked_card_stops_at_once() {
 fn removing_the_card_ends_the_session_at_once() {
     let mut s = logged_in(Role::Coordinator);
     let cmds = s.update(readers(false));
-    assert!(matches!(&cmds[..], [Command::Logout { token }] if token == "tok"));
+    // Ended on the server, and the session's folder wiped.
+    assert!(
+        matches!(&cmds[..], [Command::Logout { token }, Command::WipeFolder { .. }] if token == "tok")
+    );
     assert!(s.session.is_none());
     assert_eq!(s.screen_name(), "insert-card");
     assert_eq!(
@@ -183,7 +187,7 @@ fn a_login_that_lands_after_removal_is_logged_out() {
 fn idle_locks_only_the_kiosk() {
     let mut s = logged_in(Role::User);
     let cmds = s.update(Msg::IdleTimeout);
-    assert_eq!(names(&cmds), ["Logout"]);
+    assert_eq!(names(&cmds), ["Logout", "WipeFolder"]);
     assert_eq!(s.card.locked, Some(LockReason::Idle));
     assert_eq!(s.screen_name(), "pin");
     let mut windowed = AppState::new(Lang::Es, false, None);
@@ -201,7 +205,10 @@ fn only_a_coordinator_quits_the_kiosk() {
     let mut nobody = AppState::new(Lang::Es, true, None);
     assert!(nobody.update(Msg::Quit).is_empty());
     let mut coordinator = logged_in(Role::Coordinator);
-    assert_eq!(names(&coordinator.update(Msg::Quit)), ["Logout", "Close"]);
+    assert_eq!(
+        names(&coordinator.update(Msg::Quit)),
+        ["Logout", "WipeFolder", "Close"]
+    );
     assert!(coordinator.quitting);
 }
 
@@ -232,6 +239,8 @@ fn offline_shows_a_banner_and_retries_once_per_outage() {
         institution_name: "M".into(),
         site: "Central".into(),
         certificate_not_after: "2030".into(),
+        time_zone: "America/Guatemala".into(),
+        service_desk: String::new(),
     };
     let cmds = s.update(Msg::ServerChecked {
         epoch: s.server_epoch,
@@ -258,7 +267,7 @@ fn an_inactive_institution_is_explained_and_ends_the_session() {
     assert_eq!(s.institution, Institution::Refused(refused.clone()));
     let mut s = logged_in(Role::User);
     let cmds = answer(&mut s, jobs::Msg::Loaded(Err(refused)));
-    assert_eq!(names(&cmds), ["Logout"]);
+    assert_eq!(names(&cmds), ["Logout", "WipeFolder"]);
     assert!(s.session.is_none());
     assert!(matches!(s.institution, Institution::Refused(_)));
 }
@@ -461,6 +470,17 @@ fn a_workbook_is_checked_uploaded_followed_and_saved() {
             ..job
         })),
     );
+    // Kiosk mode: the drives plugged in are looked for, no dialog.
+    assert_eq!(
+        names(&s.update(query::Msg::SaveResult {
+            id: "j1".into(),
+            file_name: result_file_name("beneficiarios.xlsx"),
+        })),
+        ["ListDrives"]
+    );
+    s.update(save::Msg::Cancel);
+    // Windowed, the desktop's save dialog.
+    ses(&mut s).kiosk = false;
     assert_eq!(
         names(&s.update(query::Msg::SaveResult {
             id: "j1".into(),
@@ -511,9 +531,10 @@ fn the_activity_report_checks_its_question_first() {
     ses(&mut s).report.form.from = "1 nov".into();
     s.update(report::Msg::Run);
     assert!(
-        matches!(&ses(&mut s).report.activity, Remote::Failed(f) if f.en.contains("YYYY-MM-DD"))
+        matches!(&ses(&mut s).report.activity, Remote::Failed(f) if f.en.contains("dd/mm/yyyy"))
     );
-    ses(&mut s).report.form.from = "2026-11-01".into();
+    // Typed day first, as people here write dates; sent to the server as ISO.
+    ses(&mut s).report.form.from = "01/11/2026".into();
     ses(&mut s).report.form.cui = "9876543230101".into();
     s.update(report::Msg::Run);
     assert!(
@@ -532,7 +553,7 @@ fn the_activity_report_checks_its_question_first() {
     let first = ReportForm::this_month(time::macros::date!(2026 - 11 - 22));
     assert_eq!(
         (first.from.as_str(), first.to.as_str()),
-        ("2026-11-01", "2026-11-22")
+        ("01/11/2026", "22/11/2026")
     );
 }
 
@@ -698,4 +719,82 @@ fn a_login_for_a_card_that_was_replaced_is_logged_out() {
         }),
     });
     assert!(s.card.facts.is_none());
+}
+
+#[test]
+fn a_finished_job_asks_for_its_rows_to_look_at_once() {
+    let mut s = logged_in(Role::User);
+    let q = &mut ses(&mut s).query;
+    let mut job = QueryJob {
+        id: "6f1c2a9e-0000-4000-8000-000000000001".into(),
+        state: "RUNNING".into(),
+        jobs_ahead: None,
+        progress_percent: 40,
+        mode: "CUI".into(),
+        rows: 10,
+        file_name: "b.xlsx".into(),
+        user_cui: "9876543220101".into(),
+        counts: None,
+        fail_code: None,
+        fail_message: None,
+        created_at: "x".into(),
+        finished_at: None,
+    };
+    q.upload = Some(Upload::Job(job.clone()));
+    assert!(s.following_job());
+    assert!(answer(&mut s, query::Msg::JobUpdate(Ok(job.clone()))).is_empty());
+    assert_eq!(ses(&mut s).query.row_of(), Some((4, 10)), "fila 4 de 10");
+    job.state = "DONE".into();
+    job.progress_percent = 100;
+    let cmds = answer(&mut s, query::Msg::JobUpdate(Ok(job.clone())));
+    assert_eq!(names(&cmds), ["LoadAttention"]);
+    assert!(
+        answer(&mut s, query::Msg::JobUpdate(Ok(job))).is_empty(),
+        "once"
+    );
+    assert!(!s.following_job());
+}
+
+#[test]
+fn the_text_size_steps_within_bounds_and_resets_for_the_next_person() {
+    let mut s = logged_in(Role::User);
+    for _ in 0..10 {
+        s.update(Msg::TextSize(1));
+    }
+    assert_eq!(s.text_size, TEXT_SCALES.len() - 1);
+    s.update(Msg::Logout);
+    assert_eq!(s.text_size, DEFAULT_TEXT_SIZE);
+    for _ in 0..10 {
+        s.update(Msg::TextSize(-1));
+    }
+    assert_eq!(s.text_size, 0);
+}
+
+#[test]
+fn the_queue_estimate_follows_the_pace_of_the_jobs_ahead() {
+    let mut s = logged_in(Role::User);
+    let job = |ahead: i64| QueryJob {
+        id: "6f1c2a9e-0000-4000-8000-000000000002".into(),
+        state: "QUEUED".into(),
+        jobs_ahead: Some(ahead),
+        progress_percent: 0,
+        mode: "CUI".into(),
+        rows: 10,
+        file_name: "b.xlsx".into(),
+        user_cui: "9876543220101".into(),
+        counts: None,
+        fail_code: None,
+        fail_message: None,
+        created_at: "x".into(),
+        finished_at: None,
+    };
+    ses(&mut s).query.upload = Some(Upload::Sending);
+    answer(&mut s, query::Msg::Uploaded(Ok(job(3))));
+    let now = Instant::now();
+    assert_eq!(ses(&mut s).query.queue_left(now), None, "no pace yet");
+    // Two jobs ahead went in 20 s: 10 s each, one ahead and ours left.
+    ses(&mut s).query.queued_since = Some((now - Duration::from_secs(20), 3));
+    answer(&mut s, query::Msg::JobUpdate(Ok(job(1))));
+    let left = ses(&mut s).query.queue_left(now).unwrap();
+    assert_eq!(left.as_secs(), 20);
 }

@@ -120,6 +120,7 @@ mod tests {
 
     fn session(role: Role) -> Session {
         let info = SessionInfo {
+            programmes: Vec::new(),
             token: "tok".into(),
             role,
             cui: Cui::parse("9876543220101").unwrap(),

@@ -14,6 +14,7 @@ use padron_shared::ErrorCode;
 use time::OffsetDateTime;
 
 use crate::matching::engine::MatchingSettings;
+use crate::matching::engine::RowOutcome;
 use crate::matching::{Decision, Engine};
 use crate::queries::{QueryMode, QueryRow, QueryWorkbook, RowQuery, WorkbookError};
 use crate::registry::store::{Registry, StoreError};
@@ -67,6 +68,11 @@ pub struct JobResult {
     pub counts: [usize; 5],
     /// Rows that resolved to a person another row of the workbook resolved to.
     pub duplicate_rows: usize,
+    /// Rows whose person is registered as deceased (what a social
+    /// programme needs most: payments to stop).
+    pub deceased: usize,
+    /// The first rows that need a person's look, for the kiosk's preview.
+    pub attention: Vec<padron_shared::queries::AttentionRow>,
     /// How long matching and writing took, in seconds.
     pub seconds: f64,
 }
@@ -193,8 +199,58 @@ pub fn run_job_with(
         rows: total,
         counts: counts(&decisions),
         duplicate_rows: duplicate_counts(&duplicates(&decisions)).0,
+        deceased: decisions
+            .iter()
+            .filter(|d| d.person.as_ref().is_some_and(|p| p.deceased))
+            .count(),
+        attention: attention_rows(workbook, &decisions),
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// The rows a person must look at: not a clean find, or a deceased person.
+fn attention_rows(
+    workbook: &QueryWorkbook,
+    decisions: &[Decision],
+) -> Vec<padron_shared::queries::AttentionRow> {
+    let name = |p: &crate::registry::record::RegistryRecord| {
+        p.given
+            .iter()
+            .chain([&p.first_surname, &p.second_surname, &p.married_surname])
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    workbook
+        .rows
+        .iter()
+        .zip(decisions)
+        .filter(|(_, d)| {
+            d.outcome != RowOutcome::Encontrado || d.person.as_ref().is_some_and(|p| p.deceased)
+        })
+        .take(padron_shared::queries::MAX_ATTENTION_ROWS)
+        .map(|(row, d)| padron_shared::queries::AttentionRow {
+            row: row.row,
+            reference: row.reference.clone(),
+            outcome: d.outcome.as_str().to_owned(),
+            deceased: d.person.as_ref().is_some_and(|p| p.deceased),
+            notes: d.notes.clone(),
+            candidates: d
+                .candidates
+                .iter()
+                .take(3)
+                .map(|c| {
+                    format!(
+                        "{} · CUI {} · {:.0} %",
+                        name(&c.person),
+                        c.person.cui,
+                        c.probability * 100.0
+                    )
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -30,6 +30,43 @@ fn agreement_of(c: &mut impl GenericClient, code: &str) -> Result<Option<Agreeme
 }
 
 impl LifecycleStore for PgStore {
+    fn set_programmes(
+        &self,
+        code: &str,
+        programmes: &[String],
+        at: &str,
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let id = institution_id(tx, code)?;
+            tx.execute(
+                "DELETE FROM agreement_programmes WHERE institution_id = $1",
+                &[&id],
+            )?;
+            for p in programmes {
+                tx.execute(
+                    "INSERT INTO agreement_programmes (institution_id, programme, set_at)
+                     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    &[&id, p, &at],
+                )?;
+            }
+            append_audit_in(tx, audit)?;
+            Ok(())
+        })
+    }
+
+    fn programmes(&self, code: &str) -> Result<Vec<String>, StoreError> {
+        self.read(|c| {
+            let rows = c.query(
+                "SELECT p.programme FROM agreement_programmes p
+                 JOIN institutions i ON i.id = p.institution_id
+                 WHERE i.code = $1 ORDER BY p.programme",
+                &[&code],
+            )?;
+            Ok(rows.iter().map(|r| r.get::<_, String>(0)).collect())
+        })
+    }
+
     fn set_agreement(
         &self,
         a: &Agreement,
@@ -125,10 +162,11 @@ impl LifecycleStore for PgStore {
     fn deactivate_users(
         &self,
         code: &str,
+        year: i32,
         at: &str,
         audit: &AuditRecord,
     ) -> Result<usize, StoreError> {
-        let year: i32 = at.get(..4).and_then(|y| y.parse().ok()).unwrap_or_default();
+        // The local year of the pass (its UTC stamp may still be December's).
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO january_deactivations (year, institution_id, user_cui, full_name, programme, deactivated_at)

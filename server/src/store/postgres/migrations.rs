@@ -16,7 +16,7 @@ use postgres::Client;
 use crate::store::StoreError;
 
 /// Each entry moves the schema from version `index` to `index + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1_SQLITE_V7, V2_DESK];
+pub(crate) const MIGRATIONS: &[&str] = &[V1_SQLITE_V7, V2_DESK, V3_PROGRAMMES];
 
 /// Serializes migrations across nodes (an arbitrary constant: "PADRON-M").
 const MIGRATION_LOCK: i64 = 0x5041_4452_4f4e_2d4d;
@@ -415,3 +415,15 @@ pub(crate) fn migrate(client: &mut Client) -> Result<u32, StoreError> {
     tx.commit()?;
     Ok(latest)
 }
+
+/// SQLite's V8_KIOSK_PROGRAMMES (issue 17): the social programmes an
+/// agreement covers; a user's programme and every query row's are checked
+/// against them.
+const V3_PROGRAMMES: &str = r#"
+CREATE TABLE agreement_programmes (
+    institution_id  BIGINT NOT NULL REFERENCES institutions(id),
+    programme       TEXT NOT NULL,
+    set_at          TEXT NOT NULL,
+    PRIMARY KEY (institution_id, programme)
+);
+"#;

@@ -17,7 +17,7 @@ use crate::store::StoreError;
 
 /// The SQLite schema version the PostgreSQL schema mirrors: a SQLite
 /// migration past it needs its PostgreSQL counterpart (and this bumped).
-pub const SQLITE_VERSION_COVERED: u32 = 9;
+pub const SQLITE_VERSION_COVERED: u32 = 10;
 
 /// Parents before children, so foreign keys hold at every insert.
 pub const TABLES: &[&str] = &[
@@ -48,6 +48,7 @@ pub const TABLES: &[&str] = &[
     "case_rows",
     "tickets",
     "ticket_messages",
+    "agreement_programmes",
 ];
 
 /// What was copied.

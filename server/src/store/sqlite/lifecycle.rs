@@ -62,6 +62,49 @@ impl LifecycleStore for SqliteStore {
             .optional()?)
     }
 
+    fn set_programmes(
+        &self,
+        code: &str,
+        programmes: &[String],
+        at: &str,
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let id: i64 = tx
+                .query_row("SELECT id FROM institutions WHERE code = ?1", [code], |r| {
+                    r.get(0)
+                })
+                .optional()?
+                .ok_or_else(|| StoreError::InstitutionUnknown(code.to_owned()))?;
+            tx.execute(
+                "DELETE FROM agreement_programmes WHERE institution_id = ?1",
+                [id],
+            )?;
+            for p in programmes {
+                tx.execute(
+                    "INSERT INTO agreement_programmes (institution_id, programme, set_at)
+                     VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                    params![id, p, at],
+                )?;
+            }
+            append_audit_in(tx, audit)?;
+            Ok(())
+        })
+    }
+
+    fn programmes(&self, code: &str) -> Result<Vec<String>, StoreError> {
+        let conn = self.lock();
+        let rows = conn
+            .prepare(
+                "SELECT p.programme FROM agreement_programmes p
+                 JOIN institutions i ON i.id = p.institution_id
+                 WHERE i.code = ?1 ORDER BY p.programme",
+            )?
+            .query_map([code], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        Ok(rows)
+    }
+
     fn request_continuity(
         &self,
         code: &str,
@@ -128,11 +171,11 @@ impl LifecycleStore for SqliteStore {
     fn deactivate_users(
         &self,
         code: &str,
+        year: i32,
         at: &str,
         audit: &AuditRecord,
     ) -> Result<usize, StoreError> {
-        // The year of the pass; `at` is an RFC 3339 stamp we made.
-        let year: i32 = at.get(..4).and_then(|y| y.parse().ok()).unwrap_or_default();
+        // The local year of the pass (its UTC stamp may still be December's).
         self.write(|tx| {
             // Kept apart from `users`, whose row changes again when the
             // coordinator re-adds the person.

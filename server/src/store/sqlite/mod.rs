@@ -70,10 +70,15 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub(super) fn lock(&self) -> MutexGuard<'_, Connection> {
+    pub(super) fn lock(&self) -> TimedConnection<'_> {
         // A panic while holding the lock cannot leave SQLite inconsistent
         // (the transaction rolls back on drop), so a poisoned lock is usable.
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+        let asked = std::time::Instant::now();
+        let guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let got = std::time::Instant::now();
+        metrics::histogram!(crate::metrics::names::DATABASE_WAIT)
+            .record(got.duration_since(asked).as_secs_f64());
+        TimedConnection { guard, got }
     }
 
     pub(super) fn write<T>(
@@ -85,6 +90,33 @@ impl SqliteStore {
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
+    }
+}
+
+/// The store's connection while an operation holds it; the time it was
+/// waited for and held is the database latency of the metrics.
+pub(super) struct TimedConnection<'a> {
+    guard: MutexGuard<'a, Connection>,
+    got: std::time::Instant,
+}
+
+impl std::ops::Deref for TimedConnection<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for TimedConnection<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.guard
+    }
+}
+
+impl Drop for TimedConnection<'_> {
+    fn drop(&mut self) {
+        metrics::histogram!(crate::metrics::names::DATABASE_HELD)
+            .record(self.got.elapsed().as_secs_f64());
     }
 }
 
@@ -120,7 +152,8 @@ pub(super) fn append_audit_in(
         action: record.action.clone(),
         subject: record.subject.clone(),
         outcome: record.outcome.clone(),
-        detail: record.detail.to_string(),
+        // With the request's id, when a request caused it (hashed like the rest).
+        detail: crate::request_id::annotate(&record.detail),
         prev_hash,
         hash: String::new(),
     };

@@ -1,0 +1,157 @@
+//! The gauges read from the database at each scrape: counts of rows,
+//! never kept in memory, so a restart or another process's change (the
+//! admin CLI, a second server on the same queue) is seen as it is.
+//!
+//! A connection of its own, read-only (a WAL reader never blocks writers),
+//! with a short busy timeout: a scrape must not wait behind a long write.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use metrics::gauge;
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::names;
+use crate::clock::timestamp;
+use crate::datadir::DataDir;
+
+/// Where `audit checkpoint` leaves a copy of the last checkpoint it wrote
+/// (the signed file itself goes wherever the admin keeps it).
+pub const LAST_CHECKPOINT_FILE: &str = "audit-checkpoint.last.json";
+
+#[derive(Debug)]
+pub struct Collector {
+    dir: DataDir,
+    conn: Mutex<Option<Connection>>,
+}
+
+impl Collector {
+    pub fn new(dir: DataDir) -> Collector {
+        Collector {
+            dir,
+            conn: Mutex::new(None),
+        }
+    }
+
+    /// Sets every gauge; a failure leaves the previous values and is logged.
+    pub fn collect(&self) {
+        let started = std::time::Instant::now();
+        if let Err(e) = self.collect_store() {
+            tracing::warn!(error = %e, "metrics: cannot read the store's counts");
+            *self.conn.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        }
+        if let Err(e) = self.collect_registry() {
+            tracing::debug!(error = %e, "metrics: no registry figures");
+        }
+        self.collect_checkpoint();
+        tracing::trace!(
+            ms = started.elapsed().as_millis() as u64,
+            "metrics collected"
+        );
+    }
+
+    fn collect_store(&self) -> rusqlite::Result<()> {
+        let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            let conn = Connection::open_with_flags(
+                self.dir.database(),
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            conn.busy_timeout(Duration::from_millis(500))?;
+            *guard = Some(conn);
+        }
+        let Some(conn) = guard.as_ref() else {
+            return Ok(());
+        };
+        let now = OffsetDateTime::now_utc();
+        let idle_since =
+            timestamp(now - time::Duration::seconds(padron_shared::auth::SESSION_IDLE_SECONDS));
+        let open: i64 = conn.query_row(
+            "SELECT count(*) FROM sessions
+             WHERE ended_at IS NULL AND expires_at > ?1 AND last_seen_at > ?2",
+            [timestamp(now), idle_since],
+            |r| r.get(0),
+        )?;
+        gauge!(names::SESSIONS_OPEN).set(open as f64);
+
+        let mut counts = [[0i64; 2]; 2]; // [CUI, NAMES] × [QUEUED, RUNNING]
+        let mut stmt = conn.prepare_cached(
+            "SELECT mode, state, count(*) FROM query_jobs
+             WHERE state IN ('QUEUED', 'RUNNING') GROUP BY mode, state",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (mode, state, n) = row?;
+            let m = usize::from(mode == "NAMES");
+            let s = usize::from(state == "RUNNING");
+            counts[m][s] = n;
+        }
+        for (m, mode) in ["CUI", "NAMES"].into_iter().enumerate() {
+            gauge!(names::QUEUE_DEPTH, "mode" => mode).set(counts[m][0] as f64);
+            gauge!(names::QUEUE_RUNNING, "mode" => mode).set(counts[m][1] as f64);
+        }
+
+        // The chain is append-only from seq 1: its last seq is its length.
+        let entries: i64 =
+            conn.query_row("SELECT coalesce(max(seq), 0) FROM audit_log", [], |r| {
+                r.get(0)
+            })?;
+        gauge!(names::AUDIT_ENTRIES).set(entries as f64);
+        if let Some(covered) = last_checkpoint(&self.dir).map(|c| c.1) {
+            gauge!(names::CHECKPOINT_BEHIND).set((entries - covered).max(0) as f64);
+        }
+        Ok(())
+    }
+
+    fn collect_registry(&self) -> rusqlite::Result<()> {
+        let path: PathBuf = self
+            .dir
+            .path()
+            .join(padron_consulta::registry::store::STORE_FILE);
+        if !path.is_file() {
+            gauge!(names::REGISTRY_PERSONS).set(0.0);
+            return Ok(());
+        }
+        // Opened per scrape: a re-import renames a new file into place.
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let get = |key: &str| -> rusqlite::Result<Option<String>> {
+            conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()
+        };
+        let persons: f64 = get("persons")?.and_then(|v| v.parse().ok()).unwrap_or(0.0);
+        gauge!(names::REGISTRY_PERSONS).set(persons);
+        if let Some(at) = get("imported_at")?.and_then(|v| OffsetDateTime::parse(&v, &Rfc3339).ok())
+        {
+            gauge!(names::REGISTRY_IMPORT).set(at.unix_timestamp() as f64);
+        }
+        Ok(())
+    }
+
+    fn collect_checkpoint(&self) {
+        if let Some((at, _)) = last_checkpoint(&self.dir) {
+            let age = (OffsetDateTime::now_utc() - at).as_seconds_f64().max(0.0);
+            gauge!(names::CHECKPOINT_AGE).set(age);
+        }
+    }
+}
+
+/// The time and head seq of the last checkpoint written here.
+fn last_checkpoint(dir: &DataDir) -> Option<(OffsetDateTime, i64)> {
+    let text = std::fs::read_to_string(dir.path().join(LAST_CHECKPOINT_FILE)).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let at = OffsetDateTime::parse(value.get("at")?.as_str()?, &Rfc3339).ok()?;
+    let head_seq = value.get("head_seq")?.as_i64()?;
+    Some((at, head_seq))
+}
