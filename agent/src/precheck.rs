@@ -36,7 +36,7 @@ pub struct Report {
     /// 1-based.
     pub header_row: u32,
     pub rows: usize,
-    /// At most [`MAX_LISTED`] rows; `bad_count` is the full count.
+    /// At most `MAX_LISTED` rows; `bad_count` is the full count.
     pub bad_rows: Vec<BadRow>,
     pub bad_count: usize,
 }

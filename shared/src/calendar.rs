@@ -42,6 +42,7 @@ impl Default for Zone {
     }
 }
 
+/// A zone name that is not in the bundled tz database.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0:?} is not a time zone of the tz database (e.g. America/Guatemala)")]
 pub struct UnknownZone(pub String);
@@ -73,6 +74,7 @@ impl Zone {
         Zone::parse(name).unwrap_or_default()
     }
 
+    /// The zone's IANA name, as it was parsed (`America/Guatemala`).
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -161,12 +163,16 @@ impl Zone {
 /// A local wall-clock reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Local {
+    /// The local calendar day.
     pub date: time::Date,
+    /// The local hour, 0–23.
     pub hour: u8,
+    /// The local minute, 0–59.
     pub minute: u8,
 }
 
 impl Local {
+    /// The reading as a person reads it: `30/11/2026 17:30` in Spanish, `30 Nov 2026 17:30` in English.
     pub fn show(&self, lang: Lang) -> String {
         format!(
             "{} {:02}:{:02}",

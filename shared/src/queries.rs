@@ -45,10 +45,12 @@ pub struct QueryJob {
 pub struct AttentionRow {
     /// The spreadsheet's row number.
     pub row: u32,
+    /// The row's reference, as in the institution's workbook.
     pub reference: String,
     /// `NO_ENCONTRADO`, `AMBIGUO`, `CUI_INVALIDO`, `RECHAZADO`, or
     /// `ENCONTRADO` for a deceased person.
     pub outcome: String,
+    /// The person has died.
     pub deceased: bool,
     /// The result workbook's `observaciones`.
     pub notes: String,

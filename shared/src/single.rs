@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 pub struct OneQuery {
     /// The social programme the query is for (required, as on a workbook row).
     pub programme: String,
+    /// The person's CUI (13 digits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cui: Option<String>,
     /// Given names then surnames, as one text. A comma separates them
@@ -28,21 +29,36 @@ pub struct OneQuery {
 /// Fields a–o of a result row (DOMAIN.md, "Consulta Social"). Dates are `YYYY-MM-DD`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonFields {
+    /// The person's CUI.
     pub cui: String,
+    /// First given name.
     pub primer_nombre: String,
+    /// Second given name.
     pub segundo_nombre: String,
+    /// Third given name.
     pub tercer_nombre: String,
+    /// First surname.
     pub primer_apellido: String,
+    /// Second surname.
     pub segundo_apellido: String,
+    /// Married surname.
     pub apellido_casada: String,
+    /// Sex, as the registry records it.
     pub sexo: String,
+    /// Country of birth.
     pub pais_nacimiento: String,
+    /// Department of birth.
     pub departamento_nacimiento: String,
+    /// Municipality of birth.
     pub municipio_nacimiento: String,
+    /// Date of birth.
     pub fecha_nacimiento: String,
+    /// The registry records the person as deceased.
     pub fallecido: bool,
+    /// Date of death, for a deceased person.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fecha_defuncion: Option<String>,
+    /// Date the death was registered, for a deceased person.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fecha_inscripcion_defuncion: Option<String>,
 }
@@ -52,6 +68,7 @@ pub struct PersonFields {
 pub struct OneCandidate {
     /// Probability in percent, one decimal, as `puntaje` in a workbook.
     pub puntaje: f64,
+    /// The candidate's fields a–o.
     pub person: PersonFields,
     /// What tells this candidate apart from the others.
     pub lo_distingue: String,
@@ -64,20 +81,27 @@ pub struct OneAnswer {
     pub id: String,
     /// `CUI` or `NAMES`.
     pub mode: String,
+    /// The social programme the query was for.
     pub programme: String,
+    /// The institution's reference for the person, echoed back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// `ENCONTRADO`, `NO_ENCONTRADO`, `CUI_INVALIDO`, `AMBIGUO` or `RECHAZADO`.
     pub resultado: String,
+    /// Probability in percent, one decimal, as `puntaje` in a workbook.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub puntaje: Option<f64>,
+    /// The person's fields, when the query found one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub person: Option<PersonFields>,
+    /// For `AMBIGUO`: the candidates, most probable first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub candidates: Vec<OneCandidate>,
+    /// The row's `observaciones`, as in a workbook.
     pub observaciones: String,
     /// How a names query was read (given names / surnames), for the clerk to check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_as: Option<String>,
+    /// RFC 3339, UTC, when the query was answered.
     pub at: String,
 }

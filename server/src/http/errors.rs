@@ -7,7 +7,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use padron_shared::{ErrorBody, ErrorCode, Lang};
 
-/// The domain's [`Refusal`], as the handlers name it. The body is written
+/// The domain's [`Refusal`](crate::refusal::Refusal), as the handlers name it. The body is written
 /// by [`localize`], which knows the language the caller asked for.
 pub use crate::refusal::Refusal as ApiError;
 

@@ -6,7 +6,7 @@
 //! the calling [`Workstation`](crate::store::Workstation) (or refuses);
 //! [`rate::limit`] spends that workstation's tokens on the endpoints that
 //! cost the most (challenge, login, upload, result download); then the
-//! handlers. Store, card and parsing work runs in [`blocking`], never on
+//! handlers. Store, card and parsing work runs in `blocking`, never on
 //! the async threads.
 
 mod account;

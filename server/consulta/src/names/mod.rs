@@ -4,7 +4,7 @@
 //! - [`normalize`]: case, accents, Ñ, punctuation, particles (DE / DEL /
 //!   DE LA …) kept as a unit, abbreviations such as `MA.` for MARÍA, initials,
 //!   and "DE X" married surnames.
-//! - [`phonetic`]: a key that survives the spellings of Spanish (seseo, B/V,
+//! - [`phonetic`](mod@phonetic): a key that survives the spellings of Spanish (seseo, B/V,
 //!   LL/Y, silent H) and of Mayan languages (K/Q/C, X/CH, W/HU, doubled vowels),
 //!   and a spelling key that keeps the vowels, to tell a spelling variant
 //!   from a different name.
