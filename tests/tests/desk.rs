@@ -172,7 +172,8 @@ fn desk_one_query_by_cui_and_by_names_answers_at_once_and_counts_as_a_row() {
 
     // In the coordinator's activity report like workbook rows.
     let ana = env.login(&env.ws1, &env.coordinator());
-    let today = time::OffsetDateTime::now_utc().date();
+    // The report's days are the registry's (America/Guatemala).
+    let today = padron_shared::calendar::Zone::guatemala().date_of(time::OffsetDateTime::now_utc());
     let (status, report) = get(
         &env,
         &env.ws1,
