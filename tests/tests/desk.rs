@@ -608,7 +608,7 @@ fn desk_a_case_is_signed_received_worked_and_closed_and_stays_evidence() {
 
     // Never in a report: the monthly usage workbook has no case data.
     let out = env.inst.tmp.path().join("usage.xlsx");
-    let month = time::OffsetDateTime::now_utc().date();
+    let month = padron_shared::calendar::Zone::guatemala().date_of(time::OffsetDateTime::now_utc());
     ok(
         "padron-server",
         &[
@@ -849,7 +849,7 @@ fn desk_tickets_from_the_workstation_answered_by_the_registry() {
     );
 
     // The month's register.
-    let now = time::OffsetDateTime::now_utc().date();
+    let now = padron_shared::calendar::Zone::guatemala().date_of(time::OffsetDateTime::now_utc());
     let month = format!("{:04}-{:02}", now.year(), now.month() as u8);
     let report = ok(
         "padron-server",
