@@ -66,6 +66,25 @@ fn the_agreements_programmes_bound_users_and_every_query_row() {
         (403, "PROGRAMME_NOT_IN_AGREEMENT".to_owned())
     );
 
+    // The consulta individual is held to the same list.
+    let one = |programme: &str| {
+        let response = env
+            .ws1
+            .post(env.url("/v1/queries/one"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "cui": cuis[0], "programme": programme }))
+            .send()
+            .unwrap();
+        let status = response.status().as_u16();
+        let body: serde_json::Value = response.json().unwrap_or_default();
+        (status, body["code"].as_str().unwrap_or_default().to_owned())
+    };
+    assert_eq!(one("bono  SOCIAL").0, 200);
+    assert_eq!(
+        one("Programa Inventado"),
+        (403, "PROGRAMME_NOT_IN_AGREEMENT".to_owned())
+    );
+
     // The list cleared: any programme again.
     let out = set(&env, &[]);
     assert!(out.contains("cualquiera"), "{out}");

@@ -148,6 +148,23 @@ fn answer(state: &AppState, auth: &Authenticated, query: &OneQuery) -> Result<On
         return Err(ApiError::new(ErrorCode::ServiceNotInAgreement)
             .with_detail(format!("Consulta {es}."), format!("Query {en}.")));
     }
+    // The programme must be one the agreement covers, as every workbook
+    // row's is (when the registry recorded them).
+    let covered = state.store.programmes(code).map_err(store_err)?;
+    if !covered.is_empty()
+        && !covered
+            .iter()
+            .any(|c| crate::institutions::admin::same_programme(c, &query.programme))
+    {
+        let list = covered.join(", ");
+        let asked = crate::audit::untrusted(&query.programme);
+        return Err(
+            ApiError::new(ErrorCode::ProgrammeNotInAgreement).with_detail(
+                format!("«{asked}». Programas del convenio: {list}."),
+                format!("«{asked}». The agreement's programmes: {list}."),
+            ),
+        );
+    }
     let quota = agreement.and_then(|a| a.monthly_quota).map(|limit| {
         let month = crate::institutions::calendar::month_of(state.clock.today());
         let zone = state.clock.zone();
