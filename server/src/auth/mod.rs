@@ -5,4 +5,5 @@ pub mod eid;
 pub mod login;
 pub mod ocsp;
 pub mod revocation;
+pub mod signed;
 pub mod trust;

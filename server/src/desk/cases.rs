@@ -11,23 +11,17 @@
 
 use std::io::Cursor;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use calamine::{Data, Reader, Xlsx};
-use padron_shared::auth::Role;
-use padron_shared::canonical::is_canonical;
 use padron_shared::cases::{
     CASE_FORMAT, CasePayload, CaseRowInput, CaseRowView, CaseView, MAX_CASE_FIELD_CHARS,
     MAX_CASE_ROWS, UnresolvedRow,
 };
-use padron_shared::users::{REQUEST_MAX_AGE_SECONDS, SignedRequest};
+use padron_shared::users::SignedRequest;
 use padron_shared::{Cui, ErrorCode};
 use serde_json::json;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::audit::AuditRecord;
-use crate::auth::eid::{Purpose, verify_signature};
 use crate::clock::timestamp;
 use crate::datadir::DataDir;
 use crate::queue::sandbox::{Parser, Wait};
@@ -185,69 +179,28 @@ fn check_and_keep(
     signed: &SignedRequest,
     case_id: &mut String,
 ) -> Result<CaseView, Refusal> {
-    if session.role != Role::Coordinator {
-        return Err(Refusal::new(ErrorCode::CoordinatorOnly).logged("user session"));
-    }
-    if state
-        .store
-        .designation_removed_at(ws.institution_id, &session.cui)
-        .map_err(store_err)?
-        .is_some()
-    {
-        return Err(Refusal::new(ErrorCode::CoordinatorRemoved).logged("removed coordinator"));
-    }
-    let decode = |what: &str, b64: &str| {
-        STANDARD.decode(b64).map_err(|e| {
-            Refusal::new(ErrorCode::AuthFormatInvalid).logged(format!("{what} base64: {e}"))
-        })
-    };
-    let payload = decode("payload", &signed.payload)?;
-    let signature = decode("signature", &signed.signature)?;
-    let certificate = decode("certificate", &signed.certificate)?;
+    let crate::auth::signed::Verified {
+        payload,
+        signature,
+        certificate,
+    } = crate::auth::signed::verify(state, ws, session, signed)?;
     let now = state.clock.now();
-    let signer = crate::auth::login::check_card(state, &certificate, Purpose::Signature)?.holder;
-    if signer.cui.to_string() != session.cui {
-        return Err(
-            Refusal::new(ErrorCode::SignerMismatch).logged(format!("signed by {}", signer.cui))
-        );
-    }
-    verify_signature(&certificate, signed.algorithm, &payload, &signature)
-        .map_err(|r| Refusal::new(r.code).logged(r.reason))?;
-    if !is_canonical(&payload) {
-        return Err(
-            Refusal::new(ErrorCode::AuthFormatInvalid).logged("payload is not canonical JSON")
-        );
-    }
     let case: CasePayload = serde_json::from_slice(&payload)
         .map_err(|e| Refusal::new(ErrorCode::AuthFormatInvalid).logged(format!("payload: {e}")))?;
     if case.format != CASE_FORMAT || !crate::users::requests::is_uuid_v4(&case.case_id) {
         return Err(Refusal::new(ErrorCode::AuthFormatInvalid).logged("format or case id"));
     }
     *case_id = case.case_id.clone();
-    if case.installation != crate::auth::login::installation_id(state)? {
-        return Err(
-            Refusal::new(ErrorCode::InstallationMismatch).logged(format!(
-                "for installation {}",
-                crate::audit::untrusted(&case.installation)
-            )),
-        );
-    }
-    if case.institution != ws.institution_code {
-        return Err(Refusal::new(ErrorCode::InstitutionMismatch).logged(format!(
-            "for {}",
-            crate::audit::untrusted(&case.institution)
-        )));
-    }
-    if case.workstation_id != ws.id {
-        return Err(Refusal::new(ErrorCode::WorkstationMismatch)
-            .logged(format!("for {}", case.workstation_id)));
-    }
-    let created = OffsetDateTime::parse(&case.created_at, &Rfc3339).map_err(|e| {
-        Refusal::new(ErrorCode::AuthFormatInvalid).logged(format!("created_at: {e}"))
-    })?;
-    if (now - created).whole_seconds().abs() > REQUEST_MAX_AGE_SECONDS {
-        return Err(Refusal::new(ErrorCode::RequestStale).logged("case created_at"));
-    }
+    crate::auth::signed::check_binding(
+        state,
+        ws,
+        &crate::auth::signed::Binding {
+            installation: &case.installation,
+            institution: &case.institution,
+            workstation_id: case.workstation_id,
+            created_at: &case.created_at,
+        },
+    )?;
     if state
         .store
         .case(&case.case_id)

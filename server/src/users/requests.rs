@@ -6,22 +6,14 @@
 //! institution) is refused and audited; one that is kept but cannot be
 //! applied (11th user, unknown user) is stored as REJECTED, as evidence.
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use padron_shared::auth::Role;
-use padron_shared::canonical::is_canonical;
 use padron_shared::user_fields::Field;
 use padron_shared::users::{
-    REQUEST_FORMAT, REQUEST_MAX_AGE_SECONDS, RequestAction, RequestPayload, RequestView,
-    SignedRequest, UserChange,
+    REQUEST_FORMAT, RequestAction, RequestPayload, RequestView, SignedRequest, UserChange,
 };
 use padron_shared::{Cui, ErrorCode, Lang};
 use serde_json::json;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::audit::AuditRecord;
-use crate::auth::eid::{Purpose, verify_signature};
 use crate::clock::timestamp;
 use crate::refusal::Refusal;
 use crate::services::Services;
@@ -102,43 +94,12 @@ fn check_and_apply(
     signed: &SignedRequest,
     request_id: &mut String,
 ) -> Result<RequestView, Refusal> {
-    if session.role != Role::Coordinator {
-        return Err(Refusal::new(ErrorCode::CoordinatorOnly).logged("user session"));
-    }
-    // Removal ends the sessions at once; this holds even for a request
-    // already on its way when it happened.
-    if state
-        .store
-        .designation_removed_at(ws.institution_id, &session.cui)
-        .map_err(Refusal::from)?
-        .is_some()
-    {
-        return Err(Refusal::new(ErrorCode::CoordinatorRemoved).logged("removed coordinator"));
-    }
-    let decode = |what: &str, b64: &str| {
-        STANDARD.decode(b64).map_err(|e| {
-            Refusal::new(ErrorCode::AuthFormatInvalid).logged(format!("{what} base64: {e}"))
-        })
-    };
-    let payload = decode("payload", &signed.payload)?;
-    let signature = decode("signature", &signed.signature)?;
-    let certificate = decode("certificate", &signed.certificate)?;
+    let crate::auth::signed::Verified {
+        payload,
+        signature,
+        certificate,
+    } = crate::auth::signed::verify(state, ws, session, signed)?;
     let now = state.clock.now();
-
-    let signer = crate::auth::login::check_card(state, &certificate, Purpose::Signature)?.holder;
-    if signer.cui.to_string() != session.cui {
-        return Err(
-            Refusal::new(ErrorCode::SignerMismatch).logged(format!("signed by {}", signer.cui))
-        );
-    }
-    verify_signature(&certificate, signed.algorithm, &payload, &signature)
-        .map_err(|r| Refusal::new(r.code).logged(r.reason))?;
-
-    if !is_canonical(&payload) {
-        return Err(
-            Refusal::new(ErrorCode::AuthFormatInvalid).logged("payload is not canonical JSON")
-        );
-    }
     let request: RequestPayload = serde_json::from_slice(&payload)
         .map_err(|e| Refusal::new(ErrorCode::AuthFormatInvalid).logged(format!("payload: {e}")))?;
     if request.format != REQUEST_FORMAT || !is_uuid_v4(&request.request_id) {
@@ -146,33 +107,16 @@ fn check_and_apply(
     }
     // Only now, validated, may the id reach the audit log.
     *request_id = request.request_id.clone();
-    if request.installation != crate::auth::login::installation_id(state)? {
-        return Err(
-            Refusal::new(ErrorCode::InstallationMismatch).logged(format!(
-                "for installation {}",
-                crate::audit::untrusted(&request.installation)
-            )),
-        );
-    }
-    if request.institution != ws.institution_code {
-        return Err(Refusal::new(ErrorCode::InstitutionMismatch).logged(format!(
-            "for {}",
-            crate::audit::untrusted(&request.institution)
-        )));
-    }
-    if request.workstation_id != ws.id {
-        return Err(Refusal::new(ErrorCode::WorkstationMismatch)
-            .logged(format!("for {}", request.workstation_id)));
-    }
-    let created = OffsetDateTime::parse(&request.created_at, &Rfc3339).map_err(|e| {
-        Refusal::new(ErrorCode::AuthFormatInvalid).logged(format!("created_at: {e}"))
-    })?;
-    if (now - created).whole_seconds().abs() > REQUEST_MAX_AGE_SECONDS {
-        return Err(Refusal::new(ErrorCode::RequestStale).logged(format!(
-            "created {}",
-            crate::audit::untrusted(&request.created_at)
-        )));
-    }
+    crate::auth::signed::check_binding(
+        state,
+        ws,
+        &crate::auth::signed::Binding {
+            installation: &request.installation,
+            institution: &request.institution,
+            workstation_id: request.workstation_id,
+            created_at: &request.created_at,
+        },
+    )?;
     let store_err = |e| Refusal::from(e);
     if state
         .store
