@@ -137,17 +137,7 @@ fn answer(state: &AppState, auth: &Authenticated, query: &OneQuery) -> Result<On
         ApiError::new(ErrorCode::SingleQueryInvalid).with_detail(es.to_owned(), en.to_owned())
     })?;
     let names = matches!(asked, Asked::Names { .. });
-    if let Some(a) = &agreement
-        && ((names && !a.service_names) || (!names && !a.service_cui))
-    {
-        let (es, en) = if names {
-            ("por nombres", "by names")
-        } else {
-            ("por CUI", "by CUI")
-        };
-        return Err(ApiError::new(ErrorCode::ServiceNotInAgreement)
-            .with_detail(format!("Consulta {es}."), format!("Query {en}.")));
-    }
+    crate::queue::submit::service_allowed(agreement.as_ref(), names)?;
     // The programme must be one the agreement covers, as every workbook
     // row's is (when the registry recorded them).
     let covered = state.store.programmes(code).map_err(store_err)?;
@@ -165,15 +155,7 @@ fn answer(state: &AppState, auth: &Authenticated, query: &OneQuery) -> Result<On
             ),
         );
     }
-    let quota = agreement.and_then(|a| a.monthly_quota).map(|limit| {
-        let month = crate::institutions::calendar::month_of(state.clock.today());
-        let zone = state.clock.zone();
-        MonthlyQuota {
-            limit,
-            from: month.from_stamp(&zone),
-            to: month.to_stamp(&zone),
-        }
-    });
+    let quota = crate::queue::submit::month_quota(&state.services, agreement.as_ref());
     // Refused before the engine runs when the month is already spent; the
     // store checks again in the transaction that records the query.
     if let Some(q) = &quota {

@@ -17,7 +17,7 @@ use crate::queue::sandbox::{Parser, Wait};
 use crate::queue::{uploads, view};
 use crate::refusal::Refusal;
 use crate::services::Services;
-use crate::store::{MonthlyQuota, NewJob, SessionRow, Workstation};
+use crate::store::{Agreement, MonthlyQuota, NewJob, SessionRow, Workstation};
 
 /// One upload: who sends it, from where, and the file.
 #[derive(Debug)]
@@ -65,18 +65,7 @@ pub fn submit(services: &Services, upload: Upload<'_>, lang: Lang) -> Result<Que
         .store
         .agreement(&upload.workstation.institution_code)
         .map_err(store_err)?;
-    let names = workbook.mode == QueryMode::Names;
-    if let Some(a) = &agreement
-        && ((names && !a.service_names) || (!names && !a.service_cui))
-    {
-        let (es, en) = if names {
-            ("por nombres", "by names")
-        } else {
-            ("por CUI", "by CUI")
-        };
-        return Err(Refusal::new(ErrorCode::ServiceNotInAgreement)
-            .with_detail(format!("Consulta {es}."), format!("Query {en}.")));
-    }
+    service_allowed(agreement.as_ref(), workbook.mode == QueryMode::Names)?;
     // Every row's programme must be one the agreement covers (when the
     // registry recorded them); the refusal names them and their rows.
     let covered = services
@@ -129,15 +118,7 @@ pub fn submit(services: &Services, upload: Upload<'_>, lang: Lang) -> Result<Que
         }
     }
     let rows = workbook.rows.len() as i64;
-    let quota = agreement.and_then(|a| a.monthly_quota).map(|limit| {
-        let month = crate::institutions::calendar::month_of(services.clock.today());
-        let zone = services.clock.zone();
-        MonthlyQuota {
-            limit,
-            from: month.from_stamp(&zone),
-            to: month.to_stamp(&zone),
-        }
-    });
+    let quota = month_quota(services, agreement.as_ref());
     let id = uuid::Uuid::new_v4().to_string();
     uploads::store_upload(&services.data_dir, &id, upload.bytes).map_err(|e| {
         Refusal::new(ErrorCode::Internal).logged(format!("cannot store upload: {e}"))
@@ -193,4 +174,36 @@ pub fn submit(services: &Services, upload: Upload<'_>, lang: Lang) -> Result<Que
     };
     let ahead = services.store.jobs_ahead(row.seq).map_err(store_err)?;
     Ok(view(&row, Some(ahead), lang))
+}
+
+/// Whether the agreement covers this kind of query (by CUI or by names):
+/// `SERVICE_NOT_IN_AGREEMENT` if not. Uploads and the consulta individual
+/// both ask it.
+pub fn service_allowed(agreement: Option<&Agreement>, names: bool) -> Result<(), Refusal> {
+    if let Some(a) = agreement
+        && ((names && !a.service_names) || (!names && !a.service_cui))
+    {
+        let (es, en) = if names {
+            ("por nombres", "by names")
+        } else {
+            ("por CUI", "by CUI")
+        };
+        return Err(Refusal::new(ErrorCode::ServiceNotInAgreement)
+            .with_detail(format!("Consulta {es}."), format!("Query {en}.")));
+    }
+    Ok(())
+}
+
+/// The agreement's monthly quota as the store charges it: the limit and
+/// the registry's local month as UTC stamps. None: no quota.
+pub fn month_quota(services: &Services, agreement: Option<&Agreement>) -> Option<MonthlyQuota> {
+    agreement.and_then(|a| a.monthly_quota).map(|limit| {
+        let month = crate::institutions::calendar::month_of(services.clock.today());
+        let zone = services.clock.zone();
+        MonthlyQuota {
+            limit,
+            from: month.from_stamp(&zone),
+            to: month.to_stamp(&zone),
+        }
+    })
 }
