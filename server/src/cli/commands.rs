@@ -641,7 +641,9 @@ fn coordinator(cmd: CoordinatorCommand, lang: Lang, clock: &dyn Clock) -> anyhow
             );
         }
         CoordinatorCommand::List { data, institution } => {
-            let (_, store) = open(&data.data)?;
+            let (dir, store) = open(&data.data)?;
+            // Days as the admin's calendar reads them, not the stored UTC stamp's date.
+            let zone = SystemClock::of(&dir).map_err(ServerError::from)?.zone();
             let all = store
                 .designations(institution.as_deref())
                 .map_err(ServerError::from)?;
@@ -655,7 +657,7 @@ fn coordinator(cmd: CoordinatorCommand, lang: Lang, clock: &dyn Clock) -> anyhow
                 t(lang, "NOMBRE", "NAME")
             );
             for c in all {
-                let day = |s: &str| s.get(..10).unwrap_or(s).to_owned();
+                let day = |s: &str| zone.show_stamp_day(s, lang);
                 let until = c
                     .removed_at
                     .as_deref()
