@@ -104,7 +104,9 @@ step "10. The coordinator's national eID card: a virtual PIV card in a real pcsc
 # hold their lock (drivers/src/testbed.rs) while the demo's cards are in.
 exec {DEMO_LOCK_FD}>"${TMPDIR:-/tmp}/padron-pcscd-tests.lock"
 flock "$DEMO_LOCK_FD"
-bash packaging/dev/pcscd.sh start
+# The daemons started from here must not inherit the lock's descriptor: one
+# that outlived the demo would hold the tests' lock for ever.
+bash packaging/dev/pcscd.sh start {DEMO_LOCK_FD}>&-
 CARD_PID=""
 trap 'kill "$SERVER_PID" 2>/dev/null || true; [[ -n "$CARD_PID" ]] && kill "$CARD_PID" 2>/dev/null; bash packaging/dev/pcscd.sh stop >/dev/null || true' EXIT
 CARD="$BIN/padron-card"
@@ -125,7 +127,7 @@ card_in() {
         CARD_PID=""
         wait_reader "Card removed"
     fi
-    "$CARD" run --card "$1" >"$DEMO/card.log" 2>&1 &
+    "$CARD" run --card "$1" >"$DEMO/card.log" 2>&1 {DEMO_LOCK_FD}>&- &
     CARD_PID=$!
     wait_reader "Card inserted"
 }
