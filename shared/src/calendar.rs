@@ -151,6 +151,16 @@ impl Zone {
         }
     }
 
+    /// The local day of a stored stamp as ISO text (`2026-11-30`), the form
+    /// the server's messages and listings use for days; text that is not a
+    /// stamp keeps its first ten characters.
+    pub fn stamp_day(&self, stamp: &str) -> String {
+        match parse_stamp(stamp) {
+            Some(at) => self.date_of(at).to_string(),
+            None => stamp.get(..10).unwrap_or(stamp).to_owned(),
+        }
+    }
+
     /// Only the local day of a stored stamp (`30/11/2026`).
     pub fn show_stamp_day(&self, stamp: &str, lang: Lang) -> String {
         match parse_stamp(stamp).and_then(|at| self.local(at)) {
@@ -232,6 +242,15 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use time::macros::{date, datetime};
+
+    #[test]
+    fn a_stamp_late_in_the_utc_day_is_the_previous_local_day() {
+        // 02:00 UTC on 2 December is 20:00 on 1 December in Guatemala.
+        let zone = Zone::guatemala();
+        assert_eq!(zone.stamp_day("2026-12-02T02:00:00Z"), "2026-12-01");
+        assert_eq!(zone.stamp_day("2026-12-02T06:00:00Z"), "2026-12-02");
+        assert_eq!(zone.stamp_day("no es fecha"), "no es fech");
+    }
 
     #[test]
     fn guatemala_is_six_hours_behind_all_year_from_the_bundled_database() {

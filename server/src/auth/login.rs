@@ -11,6 +11,7 @@ use padron_shared::auth::{
     AUTH_FORMAT, AuthToken, Challenge, NONCE_TTL_SECONDS, SESSION_IDLE_SECONDS,
     SESSION_MAX_SECONDS, SessionInfo, login_message,
 };
+use padron_shared::calendar::Zone;
 use rustls_pki_types::UnixTime;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -194,14 +195,14 @@ fn check_login(
         .person_block(&holder.cui.to_string())
         .map_err(store_err)?
     {
-        return Err(person_blocked(&block));
+        return Err(person_blocked(&block, &state.clock.zone()));
     }
     let institution = state
         .store
         .institution_by_id(ws.institution_id)
         .map_err(store_err)?
         .ok_or_else(|| Refusal::new(ErrorCode::InstitutionUnknown))?;
-    if let Some(refusal) = crate::institutions::status::refusal(&institution) {
+    if let Some(refusal) = crate::institutions::status::refusal(&institution, &state.clock.zone()) {
         return Err(refusal);
     }
     let agreement = state
@@ -230,18 +231,18 @@ fn check_login(
         Some(p) if p.active => p,
         _ if removed.is_some() => {
             let since = removed.unwrap_or_default();
-            let day = since.get(..10).unwrap_or(&since).to_owned();
+            let zone = state.clock.zone();
             return Err(Refusal::new(ErrorCode::CoordinatorRemoved)
                 .with_detail(
-                    format!("Retirado(a) el {day}."),
-                    format!("Removed on {day}."),
+                    format!("Retirado(a) el {}.", zone.stamp_day(&since)),
+                    format!("Removed on {}.", zone.stamp_day(&since)),
                 )
                 .logged("removed coordinator or legal representative"));
         }
         Some(Principal {
             inactive_cause: Some((cause, since)),
             ..
-        }) => return Err(inactive_user(&cause, &since)),
+        }) => return Err(inactive_user(&cause, &since, &state.clock.zone())),
         _ => {
             return Err(Refusal::new(ErrorCode::UserNotAuthorized)
                 .with_detail(
@@ -316,12 +317,19 @@ pub fn installation_id(state: &Services) -> Result<String, Refusal> {
 }
 
 /// The refusal of a blocked person, with the block's cause and date.
-pub fn person_blocked(block: &crate::store::PersonBlock) -> Refusal {
-    let day = block.blocked_at.get(..10).unwrap_or(&block.blocked_at);
+pub fn person_blocked(block: &crate::store::PersonBlock, zone: &Zone) -> Refusal {
     Refusal::new(ErrorCode::UserBlocked)
         .with_detail(
-            format!("Bloqueo del {day}; motivo: {}.", block.cause),
-            format!("Blocked on {day}; cause: {}.", block.cause),
+            format!(
+                "Bloqueo del {}; motivo: {}.",
+                zone.stamp_day(&block.blocked_at),
+                block.cause
+            ),
+            format!(
+                "Blocked on {}; cause: {}.",
+                zone.stamp_day(&block.blocked_at),
+                block.cause
+            ),
         )
         .logged("person blocked")
 }
@@ -349,7 +357,8 @@ pub fn authenticate(
             .store
             .institution_by_id(session.institution_id)
             .map_err(store_err)?
-            && let Some(refusal) = crate::institutions::status::refusal(&institution)
+            && let Some(refusal) =
+                crate::institutions::status::refusal(&institution, &state.clock.zone())
         {
             return Err(refusal);
         }
@@ -357,7 +366,7 @@ pub fn authenticate(
             Some("USER_BLOCKED") => Refusal::new(ErrorCode::UserBlocked),
             Some("PERSON_BLOCKED") => {
                 match state.store.person_block(&session.cui).map_err(store_err)? {
-                    Some(block) => person_blocked(&block),
+                    Some(block) => person_blocked(&block, &state.clock.zone()),
                     None => Refusal::new(ErrorCode::UserBlocked),
                 }
             }
@@ -443,8 +452,8 @@ pub fn logout(
 
 /// Why a person who was a user of the institution may not log in now, in
 /// words that tell them what to do.
-fn inactive_user(cause: &str, since: &str) -> Refusal {
-    let since = since.get(..10).unwrap_or(since);
+fn inactive_user(cause: &str, since: &str, zone: &Zone) -> Refusal {
+    let since = zone.stamp_day(since);
     let (es, en) = match cause {
         "JANUARY_DEACTIVATION" => (
             format!(

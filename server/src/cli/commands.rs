@@ -267,17 +267,17 @@ fn institution(cmd: InstitutionCommand, lang: Lang, clock: &dyn Clock) -> anyhow
             period,
             note,
         } => {
-            let (_, store) = open(&data.data)?;
+            let (dir, store) = open(&data.data)?;
             let admin = Admin::at_terminal(store.as_ref(), clock);
             let breach = matches!(reason, crate::cli::SuspendReason::Breach);
             let inst = admin.suspend(&code, breach, period.as_deref(), note.as_deref())?;
-            print_status(&inst, lang);
+            print_status(&inst, lang, &dir)?;
         }
         InstitutionCommand::Reactivate { data, code } => {
-            let (_, store) = open(&data.data)?;
+            let (dir, store) = open(&data.data)?;
             let admin = Admin::at_terminal(store.as_ref(), clock);
             let inst = admin.reactivate(&code)?;
-            print_status(&inst, lang);
+            print_status(&inst, lang, &dir)?;
         }
         InstitutionCommand::Show { data, code } => {
             let (dir, store) = open(&data.data)?;
@@ -305,7 +305,7 @@ fn institution(cmd: InstitutionCommand, lang: Lang, clock: &dyn Clock) -> anyhow
                 inst.status_since
             );
             if let Some((es, en)) =
-                crate::institutions::status::refusal(&inst).and_then(|r| r.detail)
+                crate::institutions::status::refusal(&inst, &clock.zone()).and_then(|r| r.detail)
             {
                 println!("  {:<22} {}", "", if lang == Lang::En { en } else { es });
             }
@@ -370,8 +370,13 @@ fn institution(cmd: InstitutionCommand, lang: Lang, clock: &dyn Clock) -> anyhow
     Ok(())
 }
 
-fn print_status(inst: &crate::store::Institution, lang: Lang) {
-    let detail = crate::institutions::status::refusal(inst)
+fn print_status(
+    inst: &crate::store::Institution,
+    lang: Lang,
+    dir: &DataDir,
+) -> Result<(), ServerError> {
+    let zone = SystemClock::of(dir).map_err(ServerError::from)?.zone();
+    let detail = crate::institutions::status::refusal(inst, &zone)
         .and_then(|r| r.detail)
         .map(|(es, en)| if lang == Lang::En { en } else { es })
         .unwrap_or_default();
@@ -381,6 +386,7 @@ fn print_status(inst: &crate::store::Institution, lang: Lang) {
         inst.code,
         status_label(inst.status, lang)
     );
+    Ok(())
 }
 
 fn agreement(
@@ -463,7 +469,7 @@ fn agreement(
         );
     }
     if let Some(inst) = store.institution(&code).map_err(ServerError::from)? {
-        print_status(&inst, lang);
+        print_status(&inst, lang, &dir)?;
     }
     Ok(())
 }
@@ -475,14 +481,14 @@ fn payment(cmd: crate::cli::PaymentCommand, lang: Lang, clock: &dyn Clock) -> an
         period,
         amount,
     } = cmd;
-    let (_, store) = open(&data.data)?;
+    let (dir, store) = open(&data.data)?;
     let admin = Admin::at_terminal(store.as_ref(), clock);
     let inst = admin.record_payment(&institution, &period, &amount)?;
     println!(
         "{} {period}: Q {amount}",
         t(lang, "Pago registrado para", "Payment recorded for")
     );
-    print_status(&inst, lang);
+    print_status(&inst, lang, &dir)?;
     Ok(())
 }
 
@@ -657,7 +663,7 @@ fn coordinator(cmd: CoordinatorCommand, lang: Lang, clock: &dyn Clock) -> anyhow
                 t(lang, "NOMBRE", "NAME")
             );
             for c in all {
-                let day = |s: &str| zone.show_stamp_day(s, lang);
+                let day = |s: &str| zone.stamp_day(s);
                 let until = c
                     .removed_at
                     .as_deref()

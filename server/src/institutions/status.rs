@@ -2,18 +2,16 @@
 //! say why not (DOMAIN.md, "Institution status").
 
 use padron_shared::ErrorCode;
+use padron_shared::calendar::Zone;
 
 use crate::refusal::Refusal;
 use crate::store::{Institution, InstitutionStatus};
 
-/// `None` when active; otherwise the refusal, naming the exact cause.
-pub fn refusal(institution: &Institution) -> Option<Refusal> {
+/// `None` when active; otherwise the refusal, naming the exact cause. Days
+/// are the installation's local days (`zone`), as the person reads them.
+pub fn refusal(institution: &Institution, zone: &Zone) -> Option<Refusal> {
     let note = institution.status_note.clone().unwrap_or_default();
-    let since = institution
-        .status_since
-        .get(..10)
-        .unwrap_or(&institution.status_since)
-        .to_owned();
+    let since = zone.stamp_day(&institution.status_since);
     let (code, es, en) = match (institution.status, institution.status_cause.as_deref()) {
         (InstitutionStatus::Active, _) => return None,
         (InstitutionStatus::Inactive, Some("PAYMENT")) => (
