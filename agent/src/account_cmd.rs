@@ -340,7 +340,7 @@ fn print_requests(list: &[RequestView], lang: Lang) {
         let state = match (&r.reject_code, &r.reject_message) {
             (Some(code), Some(msg)) => format!("{} [{code}] {msg}", r.state),
             (Some(code), None) => format!("{} [{code}]", r.state),
-            _ => r.state.clone(),
+            _ => r.state.to_string(),
         };
         println!(
             "{:<36} {:<7} {:<15} {:<10} {}",

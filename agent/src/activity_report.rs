@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use padron_shared::queries::{JobState, QueryMode};
 use padron_shared::reports::{ResultCounts, UserActivityReport};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
@@ -12,21 +13,20 @@ use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 #[error("no se pudo escribir el reporte / cannot write the report: {0}")]
 pub struct ReportWriteError(#[from] XlsxError);
 
-fn mode_es(mode: &str) -> &'static str {
+fn mode_es(mode: QueryMode) -> &'static str {
     match mode {
-        "NAMES" => "por nombres",
-        _ => "por CUI",
+        QueryMode::Names => "por nombres",
+        QueryMode::Cui => "por CUI",
     }
 }
 
-fn state_es(state: &str) -> &'static str {
+fn state_es(state: JobState) -> &'static str {
     match state {
-        "QUEUED" => "en cola",
-        "RUNNING" => "en proceso",
-        "DONE" => "terminada",
-        "FAILED" => "fallida",
-        "EXPIRED" => "terminada (archivos eliminados)",
-        _ => "desconocido",
+        JobState::Queued => "en cola",
+        JobState::Running => "en proceso",
+        JobState::Done => "terminada",
+        JobState::Failed => "fallida",
+        JobState::Expired => "terminada (archivos eliminados)",
     }
 }
 
@@ -71,7 +71,7 @@ pub fn write(report: &UserActivityReport, out: &Path) -> Result<usize, ReportWri
         stamp(ws, r, 2, q.finished_at.as_deref(), &when)?;
         // Site and programme come from people's typing: strings, never formulas.
         ws.write_string(r, 3, &q.site)?;
-        ws.write_string(r, 4, mode_es(&q.mode))?;
+        ws.write_string(r, 4, mode_es(q.mode))?;
         let programmes = q
             .programmes
             .iter()
@@ -80,7 +80,7 @@ pub fn write(report: &UserActivityReport, out: &Path) -> Result<usize, ReportWri
             .join("; ");
         ws.write_string(r, 5, &programmes)?;
         ws.write_number(r, 6, q.rows as f64)?;
-        ws.write_string(r, 7, state_es(&q.state))?;
+        ws.write_string(r, 7, state_es(q.state))?;
         if let Some(results) = &q.results {
             for (k, n) in results.as_array().iter().enumerate() {
                 ws.write_number(r, 8 + k as u16, *n as f64)?;

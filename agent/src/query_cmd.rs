@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
-use padron_shared::queries::QueryJob;
+use padron_shared::queries::{JobState, QueryJob};
 use padron_shared::{ErrorBody, ErrorCode, Lang};
 
 use crate::card_session::SessionError;
@@ -69,24 +69,26 @@ fn print_job(job: &QueryJob, lang: Lang) {
         lang.pick("filas", "rows"),
         job.mode
     );
-    let state = match (job.state.as_str(), job.jobs_ahead) {
-        ("QUEUED", Some(0)) => lang
+    let state = match (job.state, job.jobs_ahead) {
+        (JobState::Queued, Some(0)) => lang
             .pick("en cola, es la siguiente", "queued, next in line")
             .to_owned(),
-        ("QUEUED", Some(n)) => format!(
+        (JobState::Queued, Some(n)) => format!(
             "{} {n}",
             lang.pick("en cola; consultas antes:", "queued; jobs ahead:")
         ),
-        ("RUNNING", _) => format!(
+        (JobState::Running, _) => format!(
             "{} {}%",
             lang.pick("en proceso", "running"),
             job.progress_percent
         ),
-        (other, _) => other.to_owned(),
+        (other, _) => other.as_str().to_owned(),
     };
     println!("  {} {state}", lang.pick("estado:", "state:"));
     if let Some(counts) = &job.counts {
-        println!("  {} {counts}", lang.pick("resultados:", "results:"));
+        // The counts as the API gives them (`{"AMBIGUO":0,…}`).
+        let text = serde_json::to_string(counts).unwrap_or_default();
+        println!("  {} {text}", lang.pick("resultados:", "results:"));
     }
     if let (Some(code), Some(msg)) = (&job.fail_code, &job.fail_message) {
         println!("  {} [{code}] {msg}", lang.pick("falló:", "failed:"));
@@ -123,7 +125,7 @@ pub async fn run(
                 return Ok(());
             }
             let done = follow(client, token, &job.id, lang).await?;
-            if done.state != "DONE" {
+            if done.state != JobState::Done {
                 let code = done
                     .fail_code
                     .as_deref()
@@ -202,19 +204,19 @@ async fn follow(
     );
     loop {
         let job = client.query(token, id).await?;
-        match job.state.as_str() {
-            "QUEUED" => {
+        match job.state {
+            JobState::Queued => {
                 let ahead = job.jobs_ahead.unwrap_or(0);
                 bar.set_message(format!(
                     "{} {ahead}",
                     lang.pick("en cola; antes:", "queued; ahead:")
                 ));
             }
-            "RUNNING" => {
+            JobState::Running => {
                 bar.set_message(lang.pick("procesando", "processing").to_owned());
                 bar.set_position(u64::from(job.progress_percent));
             }
-            _ => {
+            JobState::Done | JobState::Failed | JobState::Expired => {
                 bar.finish_and_clear();
                 return Ok(job);
             }

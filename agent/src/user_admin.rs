@@ -58,11 +58,6 @@ pub async fn sign_and_submit(
     Ok(client.submit(&session.token, &signed).await?)
 }
 
-/// Whether a request's state is final.
-pub fn is_final(state: &str) -> bool {
-    matches!(state, "DONE" | "REJECTED")
-}
-
 /// Follows a request until it is `DONE` or `REJECTED`, calling `seen` with
 /// each new state; gives up (returning the last view) after `patience`.
 pub async fn follow_request(
@@ -74,7 +69,7 @@ pub async fn follow_request(
 ) -> Result<RequestView, ClientError> {
     let deadline = tokio::time::Instant::now() + patience;
     let mut current = first;
-    while !is_final(&current.state) && tokio::time::Instant::now() < deadline {
+    while !current.state.is_final() && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(500)).await;
         if let Some(view) = client
             .requests(token)

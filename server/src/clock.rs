@@ -51,9 +51,11 @@ impl Clock for SystemClock {
 }
 
 /// A clock stopped at one instant (in the registry's default zone).
+#[cfg(test)]
 #[derive(Debug, Clone, Copy)]
 pub struct FixedClock(pub OffsetDateTime);
 
+#[cfg(test)]
 impl Clock for FixedClock {
     fn now(&self) -> OffsetDateTime {
         self.0

@@ -83,6 +83,7 @@ fn store_code(e: &StoreError) -> ErrorCode {
         StoreError::Sqlite(_)
         | StoreError::Postgres(_)
         | StoreError::Corrupt(_)
+        | StoreError::UnknownName(_)
         | StoreError::Issuance(_) => ErrorCode::Internal,
         StoreError::Unavailable(_) => ErrorCode::StoreUnavailable,
         StoreError::QuotaExceeded { .. } => ErrorCode::QuotaExceeded,

@@ -6,27 +6,27 @@
 //! See `ARCHITECTURE.md` at the repository root for the map: one folder per
 //! capability, `http/` thin, the domain free of HTTP.
 
-pub mod access;
-pub mod admin;
+pub(crate) mod access;
+pub(crate) mod admin;
 pub mod audit;
-pub mod auth;
-pub mod backup;
+pub(crate) mod auth;
+pub(crate) mod backup;
 pub mod cli;
-pub mod clock;
-pub mod datadir;
-pub mod desk;
-pub mod doctor;
-pub mod error;
-pub mod evidence;
-pub mod http;
-pub mod institutions;
-pub mod metrics;
+pub(crate) mod clock;
+pub(crate) mod datadir;
+pub(crate) mod desk;
+pub(crate) mod doctor;
+pub(crate) mod error;
+pub(crate) mod evidence;
+pub(crate) mod http;
+pub(crate) mod institutions;
+pub(crate) mod metrics;
 pub mod queue;
-pub mod refusal;
-pub mod reports;
-pub mod request_id;
-pub mod retention;
-pub mod serve;
-pub mod services;
+pub(crate) mod refusal;
+pub(crate) mod reports;
+pub(crate) mod request_id;
+pub(crate) mod retention;
+pub(crate) mod serve;
+pub(crate) mod services;
 pub mod store;
-pub mod users;
+pub(crate) mod users;

@@ -12,6 +12,18 @@ pub const MAX_CASE_ROWS: usize = 500;
 /// Longest text of a locating field.
 pub const MAX_CASE_FIELD_CHARS: usize = 300;
 
+crate::wire_names! {
+    /// Where a follow-up case is at the registry's desk.
+    pub enum CaseState ("case state") {
+        /// Received, no row answered yet.
+        Recibido = "RECIBIDO",
+        /// The registry has answered a row.
+        EnProceso = "EN_PROCESO",
+        /// Closed by the registry.
+        Cerrado = "CERRADO",
+    }
+}
+
 /// One row of the case as the coordinator sends it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -107,8 +119,8 @@ pub struct CaseView {
     pub job_id: String,
     /// CUI of the coordinator who signed the case.
     pub coordinator_cui: String,
-    /// `RECIBIDO`, `EN_PROCESO`, `CERRADO`.
-    pub state: String,
+    /// Where the case is.
+    pub state: CaseState,
     /// RFC 3339, UTC, when the registry received the case.
     pub received_at: String,
     /// RFC 3339, UTC, when the registry began work on it (`EN_PROCESO`).

@@ -9,6 +9,8 @@
 //! - [`queries`]: Consulta Social jobs; [`reports`]: a user's query activity
 //!   as a coordinator may see it; [`single`]: the consulta individual;
 //!   [`cases`]: follow-up cases of unresolved rows; [`tickets`]: the service desk.
+//! - [`wire`]: the closed sets of names (job state, query mode, …) both
+//!   sides and the store spell alike.
 //! - [`lang`]: which language a message is given in; [`calendar`]: the
 //!   registry's local days and how a stored stamp reads in local time.
 
@@ -30,6 +32,7 @@ pub mod single;
 pub mod tickets;
 pub mod user_fields;
 pub mod users;
+pub mod wire;
 
 pub use cui::{Cui, CuiError};
 pub use error::{ErrorBody, ErrorCode};

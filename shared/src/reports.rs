@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::queries::{JobState, QueryMode};
+
 /// `GET /v1/reports/user-activity?cui=…&from=YYYY-MM-DD&to=YYYY-MM-DD`:
 /// the queries one user of the coordinator's institution made between two
 /// days, both included (UTC calendar days, like the monthly quota).
@@ -56,15 +58,16 @@ impl ResultCounts {
         ]
     }
 
-    /// Reads the `{"ENCONTRADO": n, …}` object a finished job stores.
-    pub fn from_json(value: &serde_json::Value) -> ResultCounts {
-        let n = |key: &str| value.get(key).and_then(|v| v.as_u64()).unwrap_or(0);
+    /// The counts from an array in [`ResultCounts::NAMES`] order (the
+    /// engine's `RowOutcome::ALL` order).
+    pub fn from_array(n: [u64; 5]) -> ResultCounts {
+        let [encontrado, no_encontrado, cui_invalido, ambiguo, rechazado] = n;
         ResultCounts {
-            encontrado: n("ENCONTRADO"),
-            no_encontrado: n("NO_ENCONTRADO"),
-            cui_invalido: n("CUI_INVALIDO"),
-            ambiguo: n("AMBIGUO"),
-            rechazado: n("RECHAZADO"),
+            encontrado,
+            no_encontrado,
+            cui_invalido,
+            ambiguo,
+            rechazado,
         }
     }
 
@@ -99,15 +102,15 @@ pub struct ActivityQuery {
     pub finished_at: Option<String>,
     /// The workstation's site.
     pub site: String,
-    /// `CUI` or `NAMES`.
-    pub mode: String,
+    /// By CUI or by names.
+    pub mode: QueryMode,
     /// Programmes named in the workbook, with their rows; empty for queries
     /// made before programmes were recorded.
     pub programmes: Vec<ProgrammeRows>,
     /// Query rows in the workbook.
     pub rows: u64,
-    /// `QUEUED`, `RUNNING`, `DONE`, `FAILED` or `EXPIRED` (done, files deleted).
-    pub state: String,
+    /// Where the query is (`EXPIRED`: done, files deleted).
+    pub state: JobState,
     /// By result, once done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<ResultCounts>,
@@ -148,7 +151,7 @@ impl UserActivityReport {
         let mut results = ResultCounts::default();
         let mut rows = 0;
         for q in queries {
-            if q.state != "FAILED" {
+            if q.state != JobState::Failed {
                 rows += q.rows;
             }
             if let Some(r) = &q.results {
@@ -165,35 +168,36 @@ mod tests {
 
     #[test]
     fn counts_read_the_stored_object_and_sum() {
-        let stored = serde_json::json!({"ENCONTRADO": 7, "NO_ENCONTRADO": 2, "CUI_INVALIDO": 1,
-            "AMBIGUO": 0, "RECHAZADO": 3});
-        let c = ResultCounts::from_json(&stored);
+        let stored = r#"{"ENCONTRADO": 7, "NO_ENCONTRADO": 2, "CUI_INVALIDO": 1,
+            "AMBIGUO": 0, "RECHAZADO": 3}"#;
+        let c = serde_json::from_str::<crate::queries::JobCounts>(stored)
+            .unwrap()
+            .results();
         assert_eq!(c.as_array(), [7, 2, 1, 0, 3]);
+        assert_eq!(ResultCounts::from_array(c.as_array()), c);
         let mut total = c;
         total.add(&c);
         assert_eq!(total.as_array(), [14, 4, 2, 0, 6]);
-        // Unknown keys and a non-object give zeros, not a panic.
-        assert_eq!(
-            ResultCounts::from_json(&serde_json::json!("x")),
-            ResultCounts::default()
-        );
     }
 
     #[test]
     fn failed_queries_are_not_charged() {
-        let q = |state: &str, rows| ActivityQuery {
+        let q = |state: JobState, rows| ActivityQuery {
             id: "x".into(),
             submitted_at: "2026-11-01T10:00:00.000Z".into(),
             finished_at: None,
             site: "Sede".into(),
-            mode: "CUI".into(),
+            mode: QueryMode::Cui,
             programmes: vec![],
             rows,
-            state: state.into(),
+            state,
             results: None,
         };
-        let (rows, _) =
-            UserActivityReport::totals(&[q("DONE", 10), q("FAILED", 5), q("QUEUED", 2)]);
+        let (rows, _) = UserActivityReport::totals(&[
+            q(JobState::Done, 10),
+            q(JobState::Failed, 5),
+            q(JobState::Queued, 2),
+        ]);
         assert_eq!(rows, 12);
     }
 }

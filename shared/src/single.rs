@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::queries::QueryMode;
+
 /// `POST /v1/queries/one`. Exactly one of `cui` and `names`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -79,8 +81,8 @@ pub struct OneCandidate {
 pub struct OneAnswer {
     /// The query's id (its row in the query log; in reports like a workbook of one row).
     pub id: String,
-    /// `CUI` or `NAMES`.
-    pub mode: String,
+    /// By CUI or by names.
+    pub mode: QueryMode,
     /// The social programme the query was for.
     pub programme: String,
     /// The institution's reference for the person, echoed back.

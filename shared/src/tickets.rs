@@ -10,6 +10,35 @@ pub const MAX_TEXT_CHARS: usize = 4000;
 /// A resolved ticket may be reopened by its author within this many days.
 pub const REOPEN_DAYS: i64 = 15;
 
+crate::wire_names! {
+    /// Where a service-desk ticket is.
+    pub enum TicketState ("ticket state") {
+        /// Opened, not yet taken up.
+        Recibido = "RECIBIDO",
+        /// The registry is working on it.
+        EnProceso = "EN_PROCESO",
+        /// Resolved; its author may reopen it for [`REOPEN_DAYS`].
+        Resuelto = "RESUELTO",
+        /// Closed.
+        Cerrado = "CERRADO",
+    }
+}
+
+impl TicketState {
+    /// Whether the registry may move a ticket from `self` to `to`:
+    /// RECIBIDO → EN_PROCESO → RESUELTO → CERRADO, closing from any open
+    /// state, nothing out of CERRADO (a reopening is the author's, apart).
+    pub fn may_move_to(self, to: TicketState) -> bool {
+        use TicketState::*;
+        matches!(
+            (self, to),
+            (Recibido, EnProceso)
+                | (Recibido | EnProceso, Resuelto)
+                | (Recibido | EnProceso | Resuelto, Cerrado)
+        )
+    }
+}
+
 /// `POST /v1/tickets`. The server adds the workstation, the person and the
 /// institution from the session; the agent its version and, when the
 /// ticket is about one, a job, request or case id.
@@ -60,8 +89,8 @@ pub struct TicketView {
     pub kind: String,
     /// The subject its author gave.
     pub subject: String,
-    /// `RECIBIDO`, `EN_PROCESO`, `RESUELTO`, `CERRADO`.
-    pub state: String,
+    /// Where the ticket is.
+    pub state: TicketState,
     /// Code of the author's institution.
     pub institution: String,
     /// CUI of the person who opened the ticket.

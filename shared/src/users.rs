@@ -14,26 +14,36 @@ pub const REQUEST_MAX_AGE_SECONDS: i64 = 300;
 /// At most this many active users per institution (RENAP 5.1.6).
 pub const MAX_ACTIVE_USERS: u32 = 10;
 
-/// What a signed user-administration request asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum RequestAction {
-    /// Alta: enrol a new user for the institution.
-    Add,
-    /// Change an existing user's data.
-    Update,
-    /// Baja: remove a user from the institution.
-    Remove,
+crate::wire_names! {
+    /// What a signed user-administration request asks for.
+    pub enum RequestAction ("request action") {
+        /// Alta: enrol a new user for the institution.
+        Add = "ADD",
+        /// Change an existing user's data.
+        Update = "UPDATE",
+        /// Baja: remove a user from the institution.
+        Remove = "REMOVE",
+    }
 }
 
-impl RequestAction {
-    /// The wire name: `ADD`, `UPDATE` or `REMOVE`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RequestAction::Add => "ADD",
-            RequestAction::Update => "UPDATE",
-            RequestAction::Remove => "REMOVE",
-        }
+crate::wire_names! {
+    /// Where a signed user request is.
+    pub enum RequestState ("request state") {
+        /// Stored, verified, not yet applied.
+        Received = "RECEIVED",
+        /// Being applied.
+        Processing = "PROCESSING",
+        /// Applied.
+        Done = "DONE",
+        /// Refused by a rule (`reject_code` says which); kept as evidence.
+        Rejected = "REJECTED",
+    }
+}
+
+impl RequestState {
+    /// Done or rejected: the request will not change again.
+    pub fn is_final(self) -> bool {
+        matches!(self, RequestState::Done | RequestState::Rejected)
     }
 }
 
@@ -140,8 +150,8 @@ pub struct RequestView {
     pub action: RequestAction,
     /// CUI of the user the request is about.
     pub user_cui: String,
-    /// `RECEIVED`, `PROCESSING`, `DONE` or `REJECTED`.
-    pub state: String,
+    /// Where the request is.
+    pub state: RequestState,
     /// For `REJECTED`: the error code and its sentence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_code: Option<String>,

@@ -11,6 +11,7 @@
 //!   (small and large CUI workbooks), uploaded before the nodes start work.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use padron_shared::queries::QueryMode;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
@@ -151,7 +152,7 @@ fn store_bench(name: &str, db: &Database) {
                 user_cui: cui(1),
                 workstation_id: ws,
                 file_name: "x.xlsx".into(),
-                mode: "CUI".into(),
+                mode: QueryMode::Cui,
                 rows: 10,
                 upload_sha256: "00".into(),
                 programmes: "{}".into(),

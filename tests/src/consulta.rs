@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use padron_shared::queries::QueryJob;
+use padron_shared::queries::{JobState, QueryJob};
 use reqwest::blocking::Client;
 
 use crate::eid::{Flaws, new_user};
@@ -98,7 +98,7 @@ pub fn wait_done(env: &Env, client: &Client, token: &str, id: &str) -> QueryJob 
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let job = status(env, client, token, id).unwrap();
-        if job.state == "DONE" || job.state == "FAILED" {
+        if matches!(job.state, JobState::Done | JobState::Failed) {
             return job;
         }
         assert!(

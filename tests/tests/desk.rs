@@ -6,8 +6,11 @@
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use padron_shared::canonical::to_canonical_json;
+use padron_shared::cases::CaseState;
 use padron_shared::cases::{CASE_FORMAT, CasePayload, CaseRowInput, CaseView, UnresolvedRow};
+use padron_shared::queries::{JobState, QueryMode};
 use padron_shared::single::OneAnswer;
+use padron_shared::tickets::TicketState;
 use padron_shared::tickets::TicketView;
 use padron_tests::consulta::{download, registry, upload, user_token, wait_done};
 use padron_tests::eid::{Flaws, TestPerson};
@@ -94,7 +97,7 @@ fn desk_one_query_by_cui_and_by_names_answers_at_once_and_counts_as_a_row() {
     )
     .unwrap();
     assert_eq!(a.resultado, "ENCONTRADO");
-    assert_eq!(a.mode, "CUI");
+    assert_eq!(a.mode, QueryMode::Cui);
     assert_eq!(a.puntaje, Some(100.0));
     let p = a.person.unwrap();
     assert_eq!(p.cui, cuis[0]);
@@ -300,8 +303,12 @@ fn desk_coincidencias_the_same_person_twice_in_a_roll_is_marked() {
     ];
     let job = upload(&env, &env.ws1, &token, "r.xlsx", cui_workbook_rows(&rows)).unwrap();
     let done = wait_done(&env, &env.ws1, &token, &job.id);
-    assert_eq!(done.counts.as_ref().unwrap()["DUPLICADOS"], 3, "{done:?}");
-    assert_eq!(done.counts.as_ref().unwrap()["ENCONTRADO"], 5);
+    assert_eq!(
+        done.counts.as_ref().unwrap().duplicados,
+        Some(3),
+        "{done:?}"
+    );
+    assert_eq!(done.counts.as_ref().unwrap().encontrado, 5);
     let out = env.inst.tmp.path().join("r-resultado.xlsx");
     assert_eq!(download(&env, &env.ws1, &token, &job.id, &out), 200);
     let rows = result_rows(&out);
@@ -335,7 +342,10 @@ fn job_with_unresolved(env: &Env) -> (String, padron_shared::auth::SessionInfo, 
         cui_workbook(&cuis, "Bono"),
     )
     .unwrap();
-    assert_eq!(wait_done(env, &env.ws1, &token, &job.id).state, "DONE");
+    assert_eq!(
+        wait_done(env, &env.ws1, &token, &job.id).state,
+        JobState::Done
+    );
     let ana = env.login(&env.ws1, &env.coordinator());
     (job.id, ana, token)
 }
@@ -451,7 +461,7 @@ fn desk_a_case_is_signed_received_worked_and_closed_and_stays_evidence() {
     let (status, v) = post(&env, &env.ws1, &ana.token, "/v1/cases", &good);
     assert_eq!(status, 201, "{v}");
     let case: CaseView = serde_json::from_value(v).unwrap();
-    assert_eq!((case.state.as_str(), case.rows_total), ("RECIBIDO", 2));
+    assert_eq!((case.state, case.rows_total), (CaseState::Recibido, 2));
     // Replayed: refused.
     assert_eq!(
         post(&env, &env.ws1, &ana.token, "/v1/cases", &good).1["code"],
@@ -527,7 +537,7 @@ fn desk_a_case_is_signed_received_worked_and_closed_and_stays_evidence() {
         &format!("/v1/cases/{}", case.id),
     );
     let seen: CaseView = serde_json::from_value(v).unwrap();
-    assert_eq!(seen.state, "EN_PROCESO");
+    assert_eq!(seen.state, CaseState::EnProceso);
     assert!(seen.in_process_at.is_some());
     assert_eq!(seen.rows[0].outcome.as_deref(), Some("VERIFIED"));
     assert_eq!(seen.rows[0].outcome_cui.as_deref(), Some(verified.as_str()));
@@ -657,7 +667,7 @@ fn desk_tickets_from_the_workstation_answered_by_the_registry() {
     let ana = env.login(&env.ws1, &env.coordinator());
 
     let t = ticket(&env, &env.ws1, &user, "duda", "Descarga del resultado").unwrap();
-    assert_eq!(t.state, "RECIBIDO");
+    assert_eq!(t.state, TicketState::Recibido);
     assert_eq!(
         (t.author_cui.as_str(), t.institution.as_str()),
         (cui(1).as_str(), "MIDES")

@@ -11,6 +11,7 @@
 #[path = "../../server/consulta/tests/support/hostile.rs"]
 mod hostile;
 
+use padron_shared::queries::JobState;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -72,7 +73,10 @@ fn hostile_workbooks_through_upload_match_and_precheck() {
     let pid = env.server.pid();
     // Idle: after start, login and one ordinary upload processed.
     let job = upload(&env, &env.ws1, &token, "ok.xlsx", hostile::valid(3)).unwrap();
-    assert_eq!(wait_done(&env, &env.ws1, &token, &job.id).state, "DONE");
+    assert_eq!(
+        wait_done(&env, &env.ws1, &token, &job.id).state,
+        JobState::Done
+    );
     let (_, idle) = memory(pid);
 
     // Another workstation asks all along; every answer must come.
@@ -98,7 +102,7 @@ fn hostile_workbooks_through_upload_match_and_precheck() {
             let outcome = match upload(&env, &env.ws1, &token, "hostil.xlsx", case.bytes.clone()) {
                 Ok(job) => {
                     let done = wait_done(&env, &env.ws1, &token, &job.id);
-                    assert_eq!(done.state, "DONE", "{}: {done:?}", case.name);
+                    assert_eq!(done.state, JobState::Done, "{}: {done:?}", case.name);
                     format!("{} rows", job.rows)
                 }
                 Err((_, code)) => code,

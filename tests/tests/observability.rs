@@ -3,6 +3,7 @@
 //! and one request id per request carried into its audit entries.
 #![allow(clippy::unwrap_used)] // test: a failed unwrap is a failed test
 
+use padron_shared::queries::JobState;
 use std::collections::HashMap;
 use std::process::{Command, Stdio};
 
@@ -102,7 +103,10 @@ fn metrics_after_real_traffic_pass_promtool_and_moved() {
         cui_workbook(&cuis, "Bolsa"),
     )
     .unwrap();
-    assert_eq!(wait_done(&env, &env.ws1, &token, &job.id).state, "DONE");
+    assert_eq!(
+        wait_done(&env, &env.ws1, &token, &job.id).state,
+        JobState::Done
+    );
     assert_eq!(
         upload(&env, &env.ws1, &token, "x.xlsx", b"not a workbook".to_vec()).unwrap_err(),
         (400, "WORKBOOK_UNREADABLE".to_owned())

@@ -18,6 +18,7 @@ use padron_agent::gui::app::PadronApp;
 use padron_agent::gui::state::{Msg, Upload, query};
 use padron_drivers::testbed::{self, VirtualCard};
 use padron_shared::Lang;
+use padron_shared::queries::JobState;
 use padron_tests::card_env::{ADD_PEDRO, COORDINATOR, CardEnv, PEDRO as USER, assert_ok};
 use padron_tests::consulta::registry_for;
 use padron_tests::{bin, ok};
@@ -348,17 +349,19 @@ fn user_drops_a_workbook_sees_its_bad_row_uploads_follows_and_saves_the_result()
         h.step();
         let session = h.state().state.session.as_ref();
         if let Some(Upload::Job(job)) = session.and_then(|s| s.query.upload.as_ref()) {
-            let seen = match job.state.as_str() {
-                "QUEUED" if shows(&h, "En cola") => "QUEUED",
-                "RUNNING" if shows(&h, "Procesando") => "RUNNING",
-                "DONE" if shows(&h, "Consulta terminada.") => "DONE",
-                _ => "",
+            let seen = match job.state {
+                JobState::Queued if shows(&h, "En cola") => Some(JobState::Queued),
+                JobState::Running if shows(&h, "Procesando") => Some(JobState::Running),
+                JobState::Done if shows(&h, "Consulta terminada.") => Some(JobState::Done),
+                _ => None,
             };
-            if !seen.is_empty() && states.last() != Some(&seen) {
-                states.push(seen);
-            }
-            if seen == "DONE" {
-                break;
+            if let Some(seen) = seen {
+                if states.last() != Some(&seen) {
+                    states.push(seen);
+                }
+                if seen == JobState::Done {
+                    break;
+                }
             }
         }
         assert!(
@@ -367,8 +370,8 @@ fn user_drops_a_workbook_sees_its_bad_row_uploads_follows_and_saves_the_result()
         );
         std::thread::sleep(Duration::from_millis(10));
     }
-    assert_eq!(states.first(), Some(&"QUEUED"), "{states:?}");
-    assert_eq!(states.last(), Some(&"DONE"), "{states:?}");
+    assert_eq!(states.first(), Some(&JobState::Queued), "{states:?}");
+    assert_eq!(states.last(), Some(&JobState::Done), "{states:?}");
     let session = h.state().state.session.as_ref().unwrap();
     let Some(Upload::Job(job)) = session.query.upload.clone() else {
         panic!("no job")

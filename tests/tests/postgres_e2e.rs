@@ -5,6 +5,7 @@
 //! with the same audit head.
 #![allow(clippy::unwrap_used)]
 
+use padron_shared::queries::JobState;
 use std::time::{Duration, Instant};
 
 use padron_tests::consulta::{download, registry, upload, user_token, wait_done};
@@ -42,8 +43,8 @@ fn run_a_job(env: &Env, user: u32) -> (String, String) {
     )
     .unwrap();
     let done = wait_done(env, &env.ws1, &token, &job.id);
-    assert_eq!(done.state, "DONE", "{done:?}");
-    assert_eq!(done.counts.unwrap()["ENCONTRADO"], 12);
+    assert_eq!(done.state, JobState::Done, "{done:?}");
+    assert_eq!(done.counts.unwrap().encontrado, 12);
     let out = env.inst.tmp.path().join(format!("{}.xlsx", job.id));
     assert_eq!(download(env, &env.ws1, &token, &job.id, &out), 200);
     assert_eq!(result_rows(&out).len(), 13);

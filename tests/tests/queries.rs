@@ -4,6 +4,7 @@
 //! resumes without losing or repeating anything.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
+use padron_shared::queries::{JobState, QueryMode};
 use std::time::{Duration, Instant};
 
 use padron_shared::queries::QueryJob;
@@ -28,15 +29,15 @@ fn a_cui_workbook_goes_through_the_queue_and_comes_back_row_by_row() {
         cui_workbook(&cuis, "Bolsa Social"),
     )
     .unwrap();
-    assert_eq!(job.mode, "CUI");
+    assert_eq!(job.mode, QueryMode::Cui);
     assert_eq!(job.rows, 42);
     let done = wait_done(&env, &env.ws1, &token, &job.id);
-    assert_eq!(done.state, "DONE", "{done:?}");
+    assert_eq!(done.state, JobState::Done, "{done:?}");
     assert_eq!(done.progress_percent, 100);
     let counts = done.counts.unwrap();
-    assert_eq!(counts["ENCONTRADO"], 40);
-    assert_eq!(counts["CUI_INVALIDO"], 1);
-    assert_eq!(counts["NO_ENCONTRADO"], 1);
+    assert_eq!(counts.encontrado, 40);
+    assert_eq!(counts.cui_invalido, 1);
+    assert_eq!(counts.no_encontrado, 1);
 
     let out = env.inst.tmp.path().join("resultado.xlsx");
     assert_eq!(download(&env, &env.ws1, &token, &job.id, &out), 200);
@@ -132,7 +133,7 @@ fn concurrent_uploads_run_strictly_in_acknowledged_order() {
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     for id in &ids {
-        assert_eq!(wait_done(&env, &env.ws1, &token, id).state, "DONE");
+        assert_eq!(wait_done(&env, &env.ws1, &token, id).state, JobState::Done);
     }
     let db = rusqlite::Connection::open(env.inst.data.join("padron.db")).unwrap();
     let by_seq: Vec<String> = db
@@ -240,13 +241,14 @@ fn a_server_killed_mid_job_resumes_and_finishes_each_job_once() {
     let interrupted = 'wait: loop {
         for id in &ids {
             let job = status(&env, &env.ws1, &token, id).unwrap();
-            if job.state == "RUNNING" {
+            if job.state == JobState::Running {
                 break 'wait id.clone();
             }
         }
         let last = status(&env, &env.ws1, &token, &ids[2]).unwrap();
         assert_eq!(
-            last.state, "QUEUED",
+            last.state,
+            JobState::Queued,
             "every job finished before one could be interrupted"
         );
         assert!(Instant::now() < deadline);
@@ -259,8 +261,8 @@ fn a_server_killed_mid_job_resumes_and_finishes_each_job_once() {
     let coordinator = env.login(&env.ws1, &env.coordinator());
     for id in &ids {
         let job = wait_done(&env, &env.ws1, &coordinator.token, id);
-        assert_eq!(job.state, "DONE", "{job:?}");
-        assert_eq!(job.counts.as_ref().unwrap()["ENCONTRADO"], 50_000);
+        assert_eq!(job.state, JobState::Done, "{job:?}");
+        assert_eq!(job.counts.as_ref().unwrap().encontrado, 50_000);
     }
     let db = rusqlite::Connection::open(env.inst.data.join("padron.db")).unwrap();
     for id in &ids {
@@ -344,7 +346,7 @@ fn results_past_retention_are_deleted() {
         status(&env, &env.ws1, &coordinator.token, &job.id)
             .unwrap()
             .state,
-        "EXPIRED"
+        JobState::Expired
     );
 }
 

@@ -4,6 +4,7 @@
 //! cancellation and January's deactivations.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
+use padron_shared::queries::{JobState, QueryMode};
 use std::io::Read;
 use std::path::Path;
 
@@ -85,7 +86,7 @@ fn four_queries(env: &Env) -> (Vec<String>, Vec<String>) {
         };
         let job = upload(env, client, token, "lista.xlsx", book).unwrap();
         let done = wait_done(env, client, token, &job.id);
-        assert_eq!(done.state, "DONE");
+        assert_eq!(done.state, JobState::Done);
         ids.push(job.id);
     }
     // November's edges in the registry's days (America/Guatemala, UTC−6):
@@ -122,7 +123,7 @@ fn a_coordinator_gets_exactly_one_users_queries_in_the_period() {
     );
     let second = &report.queries[0];
     assert_eq!(second.site, "Central");
-    assert_eq!(second.mode, "CUI");
+    assert_eq!(second.mode, QueryMode::Cui);
     assert_eq!(second.rows, 5);
     let programmes: Vec<(&str, u64)> = second
         .programmes

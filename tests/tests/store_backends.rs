@@ -4,6 +4,10 @@
 //! several processes or nodes; the invariants are tried under concurrency.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use padron_shared::cases::CaseState;
+use padron_shared::queries::{JobCounts, JobState, QueryMode};
+use padron_shared::tickets::TicketState;
+use padron_shared::users::RequestState;
 use std::sync::{Arc, Barrier};
 
 use padron_server::audit::{AuditRecord, GENESIS_HASH, verify_chain};
@@ -151,7 +155,7 @@ fn job(seed: &Seed, id: &str, rows: i64, at: &str) -> NewJob {
         user_cui: cui(1),
         workstation_id: seed.workstation,
         file_name: format!("{id}.xlsx"),
-        mode: "CUI".into(),
+        mode: QueryMode::Cui,
         rows,
         upload_sha256: "00".repeat(32),
         programmes: "{}".into(),
@@ -337,7 +341,7 @@ fn signed_requests_keep_their_bytes_and_refuse_a_replay(b: &Backend) {
     assert_eq!(stored[0].algorithm.as_deref(), Some("ES256"));
     assert!(store.request_exists("req-1").unwrap());
     let rows = store.requests(s.institution).unwrap();
-    assert_eq!(rows[0].state, "DONE");
+    assert_eq!(rows[0].state, RequestState::Done);
 }
 
 fn the_quota_is_charged_once(b: &Backend) {
@@ -409,17 +413,35 @@ fn jobs_run_in_fifo_order_are_taken_over_after_their_lease_and_complete_once(b: 
     let entries = chain_is_whole(store.as_ref());
     assert!(
         store
-            .job_done("j1", "node-a", "{}", t0, &audit("query.done"))
+            .job_done(
+                "j1",
+                "node-a",
+                &JobCounts::default(),
+                t0,
+                &audit("query.done")
+            )
             .unwrap()
     );
     assert!(
         !store
-            .job_done("j1", "node-a", "{}", t0, &audit("query.done"))
+            .job_done(
+                "j1",
+                "node-a",
+                &JobCounts::default(),
+                t0,
+                &audit("query.done")
+            )
             .unwrap()
     );
     assert!(
         !store
-            .job_done("j1", "node-b", "{}", t0, &audit("query.done"))
+            .job_done(
+                "j1",
+                "node-b",
+                &JobCounts::default(),
+                t0,
+                &audit("query.done")
+            )
             .unwrap()
     );
     assert_eq!(
@@ -446,18 +468,30 @@ fn jobs_run_in_fifo_order_are_taken_over_after_their_lease_and_complete_once(b: 
     assert!(!store.job_progress("j2", "node-b", 3, lease0).unwrap());
     assert!(
         !store
-            .job_done("j2", "node-b", "{}", later, &audit("query.done"))
+            .job_done(
+                "j2",
+                "node-b",
+                &JobCounts::default(),
+                later,
+                &audit("query.done")
+            )
             .unwrap()
     );
     assert!(
         store
-            .job_done("j2", "node-c", "{}", later, &audit("query.done"))
+            .job_done(
+                "j2",
+                "node-c",
+                &JobCounts::default(),
+                later,
+                &audit("query.done")
+            )
             .unwrap()
     );
     let j2 = store.job("j2").unwrap().unwrap();
     assert_eq!(
-        (j2.state.as_str(), j2.worker.as_deref()),
-        ("DONE", Some("node-c"))
+        (j2.state, j2.worker.as_deref()),
+        (JobState::Done, Some("node-c"))
     );
     // A worker this host knows is dead loses its job at once.
     let third = store
@@ -681,8 +715,8 @@ fn a_case_is_kept_byte_for_byte_worked_closed_and_purged(b: &Backend) {
     assert_eq!(got.payload, case.payload);
     assert_eq!(got.institution_code, "MIDES");
     assert_eq!(
-        (got.state.as_str(), got.rows_total, got.rows_answered),
-        ("RECIBIDO", 2, 0)
+        (got.state, got.rows_total, got.rows_answered),
+        (CaseState::Recibido, 2, 0)
     );
     let stored = store.stored_case_requests().unwrap();
     assert_eq!(stored.len(), 1);
@@ -708,7 +742,7 @@ fn a_case_is_kept_byte_for_byte_worked_closed_and_purged(b: &Backend) {
     assert_eq!(update("case-1", 3), CaseChange::NoSuchRow);
     assert_eq!(update("case-1", 7), CaseChange::Done);
     let got = store.case("case-1").unwrap().unwrap();
-    assert_eq!((got.state.as_str(), got.rows_answered), ("EN_PROCESO", 1));
+    assert_eq!((got.state, got.rows_answered), (CaseState::EnProceso, 1));
     assert_eq!(got.in_process_at.as_deref(), Some(t2));
     let rows = store.case_rows("case-1").unwrap();
     assert_eq!(rows.iter().map(|r| r.fila).collect::<Vec<_>>(), [2, 7]);
@@ -716,12 +750,17 @@ fn a_case_is_kept_byte_for_byte_worked_closed_and_purged(b: &Backend) {
     assert_eq!(rows[1].note.as_deref(), Some("visto"));
     assert_eq!(
         store
-            .cases(Some(s.institution), Some("EN_PROCESO"))
+            .cases(Some(s.institution), Some(CaseState::EnProceso))
             .unwrap()
             .len(),
         1
     );
-    assert!(store.cases(None, Some("CERRADO")).unwrap().is_empty());
+    assert!(
+        store
+            .cases(None, Some(CaseState::Cerrado))
+            .unwrap()
+            .is_empty()
+    );
 
     let t3 = "2026-12-03T10:00:00.000Z";
     assert_eq!(
@@ -789,8 +828,8 @@ fn a_ticket_is_answered_resolved_reopened_and_closed(b: &Backend) {
     assert_eq!(last.subject, format!("ticket:{id}"));
     let t = store.ticket(id).unwrap().unwrap();
     assert_eq!(
-        (t.state.as_str(), t.workstation_site.as_str()),
-        ("RECIBIDO", "sede central")
+        (t.state, t.workstation_site.as_str()),
+        (TicketState::Recibido, "sede central")
     );
     assert_eq!(t.institution_code, "MIDES");
     assert_eq!(t.last_reply_at, None);
@@ -809,12 +848,12 @@ fn a_ticket_is_answered_resolved_reopened_and_closed(b: &Backend) {
         TicketChange::Done
     );
     let t = store.ticket(id).unwrap().unwrap();
-    assert_eq!(t.state, "EN_PROCESO");
+    assert_eq!(t.state, TicketState::EnProceso);
     assert_eq!(t.first_reply_at.as_deref(), Some(t2));
     assert_eq!(t.last_reply_at.as_deref(), Some(t2));
     assert_eq!(
         store
-            .set_ticket_state(id, "EN_PROCESO", t2, &audit("ticket.state"))
+            .set_ticket_state(id, TicketState::EnProceso, t2, &audit("ticket.state"))
             .unwrap(),
         TicketChange::Conflict
     );
@@ -822,7 +861,7 @@ fn a_ticket_is_answered_resolved_reopened_and_closed(b: &Backend) {
     let t3 = "2026-12-01T12:00:00.000Z";
     assert_eq!(
         store
-            .set_ticket_state(id, "RESUELTO", t3, &audit("ticket.state"))
+            .set_ticket_state(id, TicketState::Resuelto, t3, &audit("ticket.state"))
             .unwrap(),
         TicketChange::Done
     );
@@ -845,7 +884,7 @@ fn a_ticket_is_answered_resolved_reopened_and_closed(b: &Backend) {
     assert_eq!(reopen("2026-12-01T12:00:00.001Z"), TicketChange::Conflict);
     assert_eq!(reopen(t3), TicketChange::Done);
     let t = store.ticket(id).unwrap().unwrap();
-    assert_eq!((t.state.as_str(), t.resolved_at), ("EN_PROCESO", None));
+    assert_eq!((t.state, t.resolved_at), (TicketState::EnProceso, None));
     let messages = store.ticket_messages(id).unwrap();
     assert_eq!(
         messages.iter().map(|m| m.side.as_str()).collect::<Vec<_>>(),
@@ -856,7 +895,7 @@ fn a_ticket_is_answered_resolved_reopened_and_closed(b: &Backend) {
     let t4 = "2026-12-01T13:00:00.000Z";
     assert_eq!(
         store
-            .set_ticket_state(id, "CERRADO", t4, &audit("ticket.state"))
+            .set_ticket_state(id, TicketState::Cerrado, t4, &audit("ticket.state"))
             .unwrap(),
         TicketChange::Done
     );
@@ -873,13 +912,13 @@ fn a_ticket_is_answered_resolved_reopened_and_closed(b: &Backend) {
     );
     assert_eq!(
         store
-            .set_ticket_state(id, "RESUELTO", t4, &audit("ticket.state"))
+            .set_ticket_state(id, TicketState::Resuelto, t4, &audit("ticket.state"))
             .unwrap(),
         TicketChange::Conflict
     );
     assert_eq!(
         store
-            .set_ticket_state(id + 100, "CERRADO", t4, &audit("ticket.state"))
+            .set_ticket_state(id + 100, TicketState::Cerrado, t4, &audit("ticket.state"))
             .unwrap(),
         TicketChange::NoSuchTicket
     );
@@ -903,7 +942,9 @@ fn a_ticket_is_answered_resolved_reopened_and_closed(b: &Backend) {
         [id]
     );
     assert_eq!(
-        ids(store.tickets(None, None, Some("CERRADO"), None).unwrap()),
+        ids(store
+            .tickets(None, None, Some(TicketState::Cerrado), None)
+            .unwrap()),
         [id]
     );
     assert_eq!(
@@ -940,16 +981,19 @@ fn a_one_query_is_stored_done_and_charged_to_the_quota(b: &Backend) {
         file_name: ONE_QUERY_FILE_NAME.into(),
         ..job(&s, id, 1, AT)
     };
-    let counts = r#"{"found":1}"#;
+    let counts = &JobCounts {
+        encontrado: 1,
+        ..JobCounts::default()
+    };
     for id in ["one-1", "one-2"] {
         let row = store
             .record_one_query(&one(id), counts, Some(&quota), &audit("query.one"))
             .unwrap();
         assert_eq!(
-            (row.state.as_str(), row.progress_done, row.rows),
-            ("DONE", 1, 1)
+            (row.state, row.progress_done, row.rows),
+            (JobState::Done, 1, 1)
         );
-        assert_eq!(row.counts.as_deref(), Some(counts));
+        assert_eq!(row.counts.as_ref(), Some(counts));
         assert_eq!(
             (row.started_at.as_deref(), row.finished_at.as_deref()),
             (Some(AT), Some(AT))

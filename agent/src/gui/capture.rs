@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use eframe::egui;
+use padron_shared::queries::JobState;
 use padron_shared::users::RemovalReason;
 
 use super::state::{
@@ -297,7 +298,7 @@ pub fn shot_name(state: &AppState) -> String {
         ("user-one-query", Some(s)) if matches!(s.one.answer, Remote::Loaded(_)) => "-answered",
         ("user-query", Some(s)) => match (&s.query.workbook, &s.query.upload, &s.query.saved) {
             (_, _, Some(Saved::Done(_))) => "-saved",
-            (_, Some(Upload::Job(j)), _) if j.state == "DONE" => "-done",
+            (_, Some(Upload::Job(j)), _) if j.state == JobState::Done => "-done",
             (_, Some(Upload::Job(_)), _) => "-running",
             (Some(w), None, _) if w.check.is_ok() => "-checked",
             (Some(_), None, _) => "-refused",
@@ -318,7 +319,7 @@ fn busy(state: &AppState) -> bool {
     let session_busy = state.session.as_ref().is_some_and(|s| {
         s.query.checking.is_some()
             || matches!(s.query.upload, Some(Upload::Sending))
-            || matches!(&s.query.upload, Some(Upload::Job(j)) if j.state == "QUEUED" || j.state == "RUNNING")
+            || matches!(&s.query.upload, Some(Upload::Job(j)) if j.state.is_unfinished())
             || match s.tab {
                 Tab::Users => matches!(s.users.list, Remote::Loading | Remote::NotLoaded),
                 Tab::Requests => matches!(s.requests.list, Remote::Loading | Remote::NotLoaded),

@@ -766,7 +766,7 @@ async fn follow_job(client: &Client, session: SessionId, token: &str, id: &str, 
     loop {
         match client.query(token, id).await {
             Ok(job) => {
-                let done = !matches!(job.state.as_str(), "QUEUED" | "RUNNING");
+                let done = !job.state.is_unfinished();
                 if last.as_ref() != Some(&job) {
                     last = Some(job.clone());
                     out.answer(session, query::Msg::JobUpdate(Ok(job)));

@@ -58,6 +58,16 @@ impl Mode {
     }
 }
 
+/// The mode as the wire and the server's store name it (`CUI`, `NAMES`).
+impl From<Mode> for padron_shared::queries::QueryMode {
+    fn from(m: Mode) -> Self {
+        match m {
+            Mode::Cui => padron_shared::queries::QueryMode::Cui,
+            Mode::Names => padron_shared::queries::QueryMode::Names,
+        }
+    }
+}
+
 /// Which modes a column belongs to.
 #[derive(Debug, Clone, Copy)]
 enum Uses {

@@ -53,7 +53,6 @@ pub struct PeerIdentity {
     /// The client's certificate chain, end entity first, as presented in
     /// the handshake the verifier accepted.
     pub certificates: Vec<CertificateDer<'static>>,
-    pub address: SocketAddr,
 }
 
 /// Set on a request whose body did not arrive within the body timeout
@@ -438,7 +437,6 @@ async fn connection(
             .peer_certificates()
             .map(|certs| certs.iter().map(|c| c.clone().into_owned()).collect())
             .unwrap_or_default(),
-        address: peer,
     };
     let activity = Arc::new(Activity::new());
     let io = TokioIo::new(Watched {

@@ -294,17 +294,6 @@ impl EidTrust {
         }
         Ok(false)
     }
-
-    /// Verifies `der` for `purpose` at `now` and reads its holder.
-    pub fn verify(
-        &self,
-        der: &[u8],
-        purpose: Purpose,
-        now: time::OffsetDateTime,
-    ) -> Result<CardHolder, Refusal> {
-        self.verify_card_chain_at(der, now, purpose)
-            .map(|card| card.holder)
-    }
 }
 
 fn unix_time(at: time::OffsetDateTime) -> UnixTime {

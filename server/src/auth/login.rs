@@ -12,7 +12,6 @@ use padron_shared::auth::{
     SESSION_MAX_SECONDS, SessionInfo, login_message,
 };
 use padron_shared::calendar::Zone;
-use rustls_pki_types::UnixTime;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::Duration;
@@ -39,12 +38,6 @@ fn random_b64(len: usize, url_safe: bool) -> Result<String, Refusal> {
     } else {
         STANDARD.encode(bytes)
     })
-}
-
-pub fn unix_time(at: time::OffsetDateTime) -> UnixTime {
-    UnixTime::since_unix_epoch(std::time::Duration::from_secs(
-        at.unix_timestamp().max(0) as u64
-    ))
 }
 
 /// Checks a card certificate now, with the trust as configured now (roots,

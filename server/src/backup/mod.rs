@@ -33,9 +33,8 @@ use std::path::PathBuf;
 use padron_shared::ErrorCode;
 use serde::{Deserialize, Serialize};
 
-pub use after::{LaterChange, changes_after};
-pub use create::{BackupOptions, BackupSummary, backup};
-pub use restore::{RestoreOptions, RestoreSummary, restore};
+pub use create::{BackupOptions, backup};
+pub use restore::{RestoreOptions, restore};
 
 /// `format` of the manifest; `restore` refuses others.
 pub const FORMAT: &str = "padron-backup:1";

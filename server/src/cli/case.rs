@@ -60,11 +60,12 @@ pub enum CaseState {
 }
 
 impl CaseState {
-    fn as_str(self) -> &'static str {
+    fn typed(self) -> padron_shared::cases::CaseState {
+        use padron_shared::cases::CaseState as S;
         match self {
-            CaseState::Recibido => "RECIBIDO",
-            CaseState::EnProceso => "EN_PROCESO",
-            CaseState::Cerrado => "CERRADO",
+            CaseState::Recibido => S::Recibido,
+            CaseState::EnProceso => S::EnProceso,
+            CaseState::Cerrado => S::Cerrado,
         }
     }
 }
@@ -110,7 +111,7 @@ pub fn run(cmd: CaseCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<()
                 ),
                 None => None,
             };
-            let cases = store.cases(inst, state.map(CaseState::as_str))?;
+            let cases = store.cases(inst, state.map(CaseState::typed))?;
             println!(
                 "{:<36} {:<10} {:<11} {:>5} {:>9} {}",
                 t(lang, "CASO", "CASE"),

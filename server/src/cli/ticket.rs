@@ -54,12 +54,13 @@ pub enum TicketState {
 }
 
 impl TicketState {
-    fn as_str(self) -> &'static str {
+    fn typed(self) -> padron_shared::tickets::TicketState {
+        use padron_shared::tickets::TicketState as S;
         match self {
-            TicketState::Recibido => "RECIBIDO",
-            TicketState::EnProceso => "EN_PROCESO",
-            TicketState::Resuelto => "RESUELTO",
-            TicketState::Cerrado => "CERRADO",
+            TicketState::Recibido => S::Recibido,
+            TicketState::EnProceso => S::EnProceso,
+            TicketState::Resuelto => S::Resuelto,
+            TicketState::Cerrado => S::Cerrado,
         }
     }
 }
@@ -98,7 +99,7 @@ pub fn run(cmd: TicketCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<
                 ),
                 None => None,
             };
-            let list = store.tickets(inst, None, state.map(TicketState::as_str), None)?;
+            let list = store.tickets(inst, None, state.map(TicketState::typed), None)?;
             println!(
                 "{:>5} {:<10} {:<10} {:<11} {:<24} {}",
                 "ID",
@@ -196,10 +197,10 @@ pub fn run(cmd: TicketCommand, lang: Lang, clock: &dyn Clock) -> anyhow::Result<
                 &crate::admin::local_actor(),
                 clock.now(),
                 id,
-                state.as_str(),
+                state.typed(),
             )
             .map_err(ticket_err)?;
-            println!("Ticket {id}: {}", state.as_str());
+            println!("Ticket {id}: {}", state.typed());
             Ok(())
         }
     }

@@ -16,6 +16,7 @@ use padron_shared::cases::{
     CASE_FORMAT, CasePayload, CaseRowInput, CaseRowView, CaseView, MAX_CASE_FIELD_CHARS,
     MAX_CASE_ROWS, UnresolvedRow,
 };
+use padron_shared::queries::{JobState, QueryMode};
 use padron_shared::users::SignedRequest;
 use padron_shared::{Cui, ErrorCode};
 use serde_json::json;
@@ -49,16 +50,18 @@ fn rows_invalid(es: impl Into<String>, en: impl Into<String>) -> Refusal {
 /// The results are read from the server's own result workbook; what was
 /// asked for a names row comes from the upload, read again in the sandbox.
 pub fn unresolved_rows(dir: &DataDir, job: &JobRow) -> Result<Vec<UnresolvedRow>, Refusal> {
-    match job.state.as_str() {
-        "DONE" if job.file_name != crate::store::ONE_QUERY_FILE_NAME => {}
-        "EXPIRED" => return Err(Refusal::new(ErrorCode::QueryExpired)),
-        "DONE" => {
+    match job.state {
+        JobState::Done if job.file_name != crate::store::ONE_QUERY_FILE_NAME => {}
+        JobState::Expired => return Err(Refusal::new(ErrorCode::QueryExpired)),
+        JobState::Done => {
             return Err(rows_invalid(
                 "una consulta individual no tiene filas para un caso",
                 "an individual query has no rows for a case",
             ));
         }
-        _ => return Err(Refusal::new(ErrorCode::QueryNotReady)),
+        JobState::Queued | JobState::Running | JobState::Failed => {
+            return Err(Refusal::new(ErrorCode::QueryNotReady));
+        }
     }
     let internal = |what: &str, e: String| {
         Refusal::new(ErrorCode::Internal).logged(format!("case rows: {what}: {e}"))
@@ -84,7 +87,7 @@ pub fn unresolved_rows(dir: &DataDir, job: &JobRow) -> Result<Vec<UnresolvedRow>
         if resultado != "NO_ENCONTRADO" && resultado != "AMBIGUO" {
             continue;
         }
-        let consulta = if job.mode == "CUI" {
+        let consulta = if job.mode == QueryMode::Cui {
             format!("CUI {}", cell(r, 1))
         } else {
             if asked.is_none() {
@@ -352,7 +355,7 @@ pub fn view(c: &CaseRecord, rows: &[CaseRowRecord], with_rows: bool) -> CaseView
         institution: c.institution_code.clone(),
         job_id: c.job_id.clone(),
         coordinator_cui: c.coordinator_cui.clone(),
-        state: c.state.clone(),
+        state: c.state,
         received_at: c.received_at.clone(),
         in_process_at: c.in_process_at.clone(),
         closed_at: c.closed_at.clone(),

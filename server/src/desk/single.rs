@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use padron_shared::queries::QueryMode;
 use padron_shared::single::{OneCandidate, OneQuery, PersonFields};
 
 use padron_consulta::matching::engine::MatchingSettings;
@@ -49,10 +50,10 @@ pub enum Asked {
 }
 
 impl Asked {
-    pub fn mode(&self) -> &'static str {
+    pub fn mode(&self) -> QueryMode {
         match self {
-            Asked::Cui(_) => "CUI",
-            Asked::Names { .. } => "NAMES",
+            Asked::Cui(_) => QueryMode::Cui,
+            Asked::Names { .. } => QueryMode::Names,
         }
     }
 }

@@ -9,7 +9,8 @@
 
 use padron_shared::auth::Role;
 use padron_shared::tickets::{
-    MAX_SUBJECT_CHARS, MAX_TEXT_CHARS, NewTicket, REOPEN_DAYS, TicketMessage, TicketView,
+    MAX_SUBJECT_CHARS, MAX_TEXT_CHARS, NewTicket, REOPEN_DAYS, TicketMessage, TicketState,
+    TicketView,
 };
 use padron_shared::{ErrorCode, Lang};
 use serde_json::json;
@@ -150,7 +151,7 @@ pub fn view(t: &TicketRecord, messages: &[TicketMessageRecord], with_messages: b
         id: t.id,
         kind: t.kind.clone(),
         subject: t.subject.clone(),
-        state: t.state.clone(),
+        state: t.state,
         institution: t.institution_code.clone(),
         author_cui: t.author_cui.clone(),
         author_name: t.author_name.clone(),
@@ -323,7 +324,7 @@ pub fn set_state(
     actor: &str,
     now: OffsetDateTime,
     id: i64,
-    state: &str,
+    state: TicketState,
 ) -> Result<(), TicketError> {
     let at = timestamp(now);
     let audit = admin_audit(actor, &at, "ticket.state", id, json!({ "state": state }));
@@ -386,7 +387,7 @@ pub fn report(
         *r.by_institution
             .entry(t.institution_code.clone())
             .or_default() += 1;
-        *r.by_state.entry(t.state.clone()).or_default() += 1;
+        *r.by_state.entry(t.state.as_str().to_owned()).or_default() += 1;
         if let Some(h) = t
             .first_reply_at
             .as_deref()

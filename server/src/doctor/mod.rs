@@ -112,10 +112,12 @@ impl Report {
     }
 
     /// The findings with that id.
+    #[cfg(test)]
     pub fn by_id(&self, id: &str) -> Vec<&Finding> {
         self.findings.iter().filter(|f| f.id == id).collect()
     }
 
+    #[cfg(test)]
     pub fn level_of(&self, id: &str) -> Option<Level> {
         self.by_id(id).iter().map(|f| f.level).max()
     }

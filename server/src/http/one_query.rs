@@ -16,6 +16,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use padron_shared::ErrorCode;
+use padron_shared::queries::JobCounts;
+use padron_shared::reports::ResultCounts;
 use padron_shared::single::{OneAnswer, OneQuery};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -182,22 +184,16 @@ fn answer(state: &AppState, auth: &Authenticated, query: &OneQuery) -> Result<On
     ));
     let mut programmes = serde_json::Map::new();
     programmes.insert(programme.to_uppercase(), 1.into());
-    let counts: serde_json::Map<String, serde_json::Value> = RowOutcome::ALL
-        .iter()
-        .map(|o| {
-            (
-                o.as_str().to_owned(),
-                u64::from(*o == decision.outcome).into(),
-            )
-        })
-        .collect();
+    let counts = JobCounts::from_results(ResultCounts::from_array(
+        RowOutcome::ALL.map(|o| u64::from(o == decision.outcome)),
+    ));
     let job = NewJob {
         id: id.clone(),
         institution_id: auth.session.institution_id,
         user_cui: auth.session.cui.clone(),
         workstation_id: auth.workstation.0.id,
         file_name: ONE_QUERY_FILE_NAME.to_owned(),
-        mode: asked.mode().to_owned(),
+        mode: asked.mode(),
         rows: 1,
         upload_sha256: body_hash,
         programmes: serde_json::Value::Object(programmes).to_string(),
@@ -219,10 +215,9 @@ fn answer(state: &AppState, auth: &Authenticated, query: &OneQuery) -> Result<On
             "candidates": decision.candidates.len(),
         }),
     };
-    let counts_text = serde_json::Value::Object(counts).to_string();
     match state
         .store
-        .record_one_query(&job, &counts_text, quota.as_ref(), &audit)
+        .record_one_query(&job, &counts, quota.as_ref(), &audit)
     {
         Ok(_) => {}
         Err(crate::store::StoreError::QuotaExceeded { remaining }) => {

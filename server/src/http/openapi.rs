@@ -52,6 +52,8 @@ pub struct ApiDoc;
 /// Bytes of a file (a workbook in, a result out).
 #[derive(Debug, utoipa::ToSchema)]
 #[schema(value_type = String, format = Binary)]
+// Only a schema: the handlers send the bytes themselves, never this value.
+#[allow(dead_code)]
 pub struct Binary(pub Vec<u8>);
 
 struct Security;
@@ -120,6 +122,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
 }
 
 /// Pretty JSON with a final newline: the committed file's exact bytes.
+#[cfg(test)]
 pub fn document_json() -> String {
     let mut text = document()
         .to_pretty_json()

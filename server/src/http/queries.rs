@@ -8,7 +8,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use padron_shared::ErrorCode;
 use padron_shared::auth::Role;
-use padron_shared::queries::QueryJob;
+use padron_shared::queries::{JobState, QueryJob};
 use serde::Deserialize;
 
 use super::errors::ApiError;
@@ -142,11 +142,13 @@ async fn attention(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<padron_shared::queries::AttentionRow>>, ApiError> {
     let job = find(&state, &auth, id).await?;
-    match job.state.as_str() {
-        "DONE" => {}
-        "EXPIRED" => return Err(ApiError::new(ErrorCode::QueryExpired)),
-        "FAILED" => return Err(ApiError::new(ErrorCode::QueryFailed)),
-        _ => return Err(ApiError::new(ErrorCode::QueryNotReady)),
+    match job.state {
+        JobState::Done => {}
+        JobState::Expired => return Err(ApiError::new(ErrorCode::QueryExpired)),
+        JobState::Failed => return Err(ApiError::new(ErrorCode::QueryFailed)),
+        JobState::Queued | JobState::Running => {
+            return Err(ApiError::new(ErrorCode::QueryNotReady));
+        }
     }
     let dir = state.data_dir.clone();
     let job_id = job.id.clone();
@@ -177,15 +179,17 @@ pub(super) async fn result(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let job = find(&state, &auth, id).await?;
-    match job.state.as_str() {
+    match job.state {
         // A consulta individual was answered in full at once: it has no workbook.
-        "DONE" if job.file_name == crate::store::ONE_QUERY_FILE_NAME => {
+        JobState::Done if job.file_name == crate::store::ONE_QUERY_FILE_NAME => {
             return Err(ApiError::new(ErrorCode::QueryNotFound));
         }
-        "DONE" => {}
-        "EXPIRED" => return Err(ApiError::new(ErrorCode::QueryExpired)),
-        "FAILED" => return Err(ApiError::new(ErrorCode::QueryFailed)),
-        _ => return Err(ApiError::new(ErrorCode::QueryNotReady)),
+        JobState::Done => {}
+        JobState::Expired => return Err(ApiError::new(ErrorCode::QueryExpired)),
+        JobState::Failed => return Err(ApiError::new(ErrorCode::QueryFailed)),
+        JobState::Queued | JobState::Running => {
+            return Err(ApiError::new(ErrorCode::QueryNotReady));
+        }
     }
     let dir = state.data_dir.clone();
     let job_id = job.id.clone();

@@ -61,8 +61,6 @@ pub struct RateLimits {
     login: Rate,
     upload: Rate,
     download: Rate,
-    /// Unspent challenges one workstation may hold (checked in the store).
-    pub max_outstanding_challenges: u32,
     buckets: Mutex<HashMap<(i64, Class), Bucket>>,
 }
 
@@ -73,7 +71,6 @@ impl RateLimits {
             login: limits.login_rate(),
             upload: limits.upload_rate(),
             download: limits.download_rate(),
-            max_outstanding_challenges: limits.max_outstanding_challenges.max(1),
             buckets: Mutex::new(HashMap::new()),
         }
     }

@@ -8,8 +8,8 @@ use crate::access::pki::{WorkstationCa, parse_csr};
 use crate::admin::Admin;
 use crate::error::ServerError;
 use crate::store::{
-    Coordinator, DesignatedRole, Designation, Institution, InstitutionStatus, KeyOrigin,
-    NewDesignation, StoreError, Workstation,
+    DesignatedRole, Designation, Institution, InstitutionStatus, KeyOrigin, NewDesignation,
+    StoreError, Workstation,
 };
 
 /// Institution codes are what admins type and agents display: short,
@@ -147,12 +147,13 @@ impl Admin<'_> {
         Ok(self.store.add_institution(&code, &name, &at, &audit)?)
     }
 
+    #[cfg(test)]
     pub fn add_coordinator(
         &self,
         institution: &str,
         cui: &str,
         name: &str,
-    ) -> Result<Coordinator, ServerError> {
+    ) -> Result<crate::store::Coordinator, ServerError> {
         let cui = Cui::parse(cui).map_err(|source| ServerError::Cui {
             text: cui.to_owned(),
             source,

@@ -23,11 +23,14 @@ pub struct Period {
 impl Period {
     /// The stamp the period starts at (local midnight of its first day), as
     /// the store writes them.
+    // "from" and "to" are the range's ends, not conversions.
+    #[allow(clippy::wrong_self_convention)]
     pub fn from_stamp(&self, zone: &Zone) -> String {
         crate::clock::timestamp(zone.day_start(self.first))
     }
 
     /// The first stamp after the period (local midnight after its last day).
+    #[allow(clippy::wrong_self_convention)]
     pub fn to_stamp(&self, zone: &Zone) -> String {
         crate::clock::timestamp(zone.day_start(self.end))
     }

@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use metrics::gauge;
+use padron_shared::queries::{JobState, QueryMode};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -21,6 +22,14 @@ use crate::datadir::DataDir;
 /// Where `audit checkpoint` leaves a copy of the last checkpoint it wrote
 /// (the signed file itself goes wherever the admin keeps it).
 pub const LAST_CHECKPOINT_FILE: &str = "audit-checkpoint.last.json";
+
+/// The row of `counts` a mode's figures are kept in.
+fn mode_index(mode: QueryMode) -> usize {
+    match mode {
+        QueryMode::Cui => 0,
+        QueryMode::Names => 1,
+    }
+}
 
 #[derive(Debug)]
 pub struct Collector {
@@ -82,22 +91,30 @@ impl Collector {
             "SELECT mode, state, count(*) FROM query_jobs
              WHERE state IN ('QUEUED', 'RUNNING') GROUP BY mode, state",
         )?;
+        // An unknown name is an error like any unreadable column.
+        let named = |i: usize, e: padron_shared::wire::UnknownName| {
+            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+        };
         let rows = stmt.query_map([], |r| {
             Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
+                QueryMode::parse(&r.get::<_, String>(0)?).map_err(|e| named(0, e))?,
+                JobState::parse(&r.get::<_, String>(1)?).map_err(|e| named(1, e))?,
                 r.get::<_, i64>(2)?,
             ))
         })?;
         for row in rows {
             let (mode, state, n) = row?;
-            let m = usize::from(mode == "NAMES");
-            let s = usize::from(state == "RUNNING");
-            counts[m][s] = n;
+            let s = match state {
+                JobState::Queued => 0,
+                JobState::Running => 1,
+                JobState::Done | JobState::Failed | JobState::Expired => continue,
+            };
+            counts[mode_index(mode)][s] = n;
         }
-        for (m, mode) in ["CUI", "NAMES"].into_iter().enumerate() {
-            gauge!(names::QUEUE_DEPTH, "mode" => mode).set(counts[m][0] as f64);
-            gauge!(names::QUEUE_RUNNING, "mode" => mode).set(counts[m][1] as f64);
+        for mode in [QueryMode::Cui, QueryMode::Names] {
+            let m = mode_index(mode);
+            gauge!(names::QUEUE_DEPTH, "mode" => mode.as_str()).set(counts[m][0] as f64);
+            gauge!(names::QUEUE_RUNNING, "mode" => mode.as_str()).set(counts[m][1] as f64);
         }
 
         // The chain is append-only from seq 1: its last seq is its length.

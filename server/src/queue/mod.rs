@@ -19,7 +19,7 @@ pub mod worker;
 
 use padron_shared::ErrorCode;
 use padron_shared::Lang;
-use padron_shared::queries::QueryJob;
+use padron_shared::queries::{JobState, QueryJob};
 
 use crate::store::JobRow;
 
@@ -32,21 +32,22 @@ pub fn view(row: &JobRow, jobs_ahead: Option<i64>, lang: Lang) -> QueryJob {
     };
     QueryJob {
         id: row.id.clone(),
-        state: row.state.clone(),
-        jobs_ahead: if row.state == "QUEUED" {
+        state: row.state,
+        jobs_ahead: if row.state == JobState::Queued {
             jobs_ahead
         } else {
             None
         },
-        progress_percent: if row.state == "DONE" { 100 } else { percent },
-        mode: row.mode.clone(),
+        progress_percent: if row.state == JobState::Done {
+            100
+        } else {
+            percent
+        },
+        mode: row.mode,
         rows: row.rows,
         file_name: row.file_name.clone(),
         user_cui: row.user_cui.clone(),
-        counts: row
-            .counts
-            .as_deref()
-            .and_then(|c| serde_json::from_str(c).ok()),
+        counts: row.counts,
         fail_code: row.fail_code.clone(),
         fail_message: row
             .fail_code

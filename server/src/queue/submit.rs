@@ -130,11 +130,7 @@ pub fn submit(services: &Services, upload: Upload<'_>, lang: Lang) -> Result<Que
         user_cui: upload.session.cui.clone(),
         workstation_id: ws.id,
         file_name: upload.file_name,
-        mode: match workbook.mode {
-            QueryMode::Cui => "CUI",
-            QueryMode::Names => "NAMES",
-        }
-        .to_owned(),
+        mode: workbook.mode.into(),
         rows: workbook.rows.len() as i64,
         upload_sha256: hex::encode(Sha256::digest(upload.bytes)),
         programmes: serde_json::to_string(&workbook.programme_rows())

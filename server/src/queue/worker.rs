@@ -5,6 +5,8 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use padron_shared::ErrorCode;
+use padron_shared::queries::JobCounts;
+use padron_shared::reports::ResultCounts;
 use serde_json::json;
 
 use crate::audit::AuditRecord;
@@ -22,8 +24,6 @@ use super::uploads;
 const LEASE: time::Duration = time::Duration::seconds(30);
 /// How often progress (and the lease) is written while a job runs.
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(500);
-/// The key of the job's counts that holds rows marked `duplicado_de`.
-pub const DUPLICATES_KEY: &str = "DUPLICADOS";
 /// How often finished jobs past retention are swept.
 const SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
 
@@ -88,13 +88,13 @@ impl Worker {
                     .claim_next(&me, &timestamp(now), &timestamp(now + LEASE), &is_dead);
             match claimed {
                 Ok(Some(job)) => {
-                    let mode = job.mode.clone();
+                    let mode = job.mode.as_str();
                     if let Ok(queued) = time::OffsetDateTime::parse(
                         &job.created_at,
                         &time::format_description::well_known::Rfc3339,
                     ) {
                         let waited = (self.clock.now() - queued).as_seconds_f64().max(0.0);
-                        metrics::histogram!(crate::metrics::names::QUEUE_WAIT, "mode" => mode.clone())
+                        metrics::histogram!(crate::metrics::names::QUEUE_WAIT, "mode" => mode)
                             .record(waited);
                     }
                     let started = Instant::now();
@@ -222,19 +222,14 @@ impl Worker {
             Err(e) => tracing::warn!(job = %job.id, error = %e, "cannot encode the attention rows"),
         }
         for (outcome, n) in RowOutcome::ALL.iter().zip(result.counts) {
-            metrics::counter!(crate::metrics::names::ROWS, "mode" => job.mode.clone(), "result" => outcome.as_str())
+            metrics::counter!(crate::metrics::names::ROWS, "mode" => job.mode.as_str(), "result" => outcome.as_str())
                 .increment(n as u64);
         }
-        let mut counts: serde_json::Map<String, serde_json::Value> = RowOutcome::ALL
-            .iter()
-            .zip(result.counts)
-            .map(|(outcome, n)| (outcome.as_str().to_owned(), n.into()))
-            .collect();
-        // Not a result of its own: ENCONTRADO rows whose person is in another row too.
-        counts.insert(DUPLICATES_KEY.to_owned(), result.duplicate_rows.into());
-        // Not an outcome: found rows whose person has died.
-        counts.insert("FALLECIDO".to_owned(), result.deceased.into());
-        let counts = serde_json::Value::Object(counts).to_string();
+        let counts = JobCounts {
+            duplicados: Some(result.duplicate_rows as u64),
+            fallecido: Some(result.deceased as u64),
+            ..JobCounts::from_results(ResultCounts::from_array(result.counts.map(|n| n as u64)))
+        };
         let audit = self.audit(
             &job,
             "query.done",

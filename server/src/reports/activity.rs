@@ -83,10 +83,10 @@ pub fn user_activity(
             submitted_at: job.created_at.clone(),
             finished_at: job.finished_at.clone(),
             site,
-            mode: job.mode.clone(),
+            mode: job.mode,
             programmes: job_programmes(job),
             rows: job.rows.max(0) as u64,
-            state: job.state.clone(),
+            state: job.state,
             results: job_results(job),
         });
     }

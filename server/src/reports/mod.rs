@@ -12,15 +12,14 @@ pub mod activity;
 pub mod usage;
 pub mod usage_xlsx;
 
+use padron_shared::queries::{JobCounts, JobState};
 use padron_shared::reports::{ProgrammeRows, ResultCounts};
 
 use crate::store::JobRow;
 
 /// The rows by result a finished job stored.
 pub(crate) fn job_results(job: &JobRow) -> Option<ResultCounts> {
-    let counts = job.counts.as_deref()?;
-    let value: serde_json::Value = serde_json::from_str(counts).ok()?;
-    Some(ResultCounts::from_json(&value))
+    job.counts.as_ref().map(JobCounts::results)
 }
 
 /// The rows per programme a job's workbook named, largest first.
@@ -46,7 +45,7 @@ pub(crate) fn job_programmes(job: &JobRow) -> Vec<ProgrammeRows> {
 
 /// Rows the quota counts: those of every job that did not fail.
 pub(crate) fn charged(job: &JobRow) -> u64 {
-    if job.state == "FAILED" {
+    if job.state == JobState::Failed {
         0
     } else {
         job.rows.max(0) as u64

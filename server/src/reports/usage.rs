@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use padron_shared::calendar::Zone;
+use padron_shared::queries::{JobState, QueryMode};
 use padron_shared::reports::ResultCounts;
 use time::Date;
 
@@ -170,10 +171,10 @@ pub fn usage(
         let rows = charged(job);
         let results = job_results(job).unwrap_or_default();
         inst.queries += 1;
-        if job.state == "FAILED" {
+        if job.state == JobState::Failed {
             inst.failed += 1;
         }
-        if job.mode == "NAMES" {
+        if job.mode == QueryMode::Names {
             inst.rows_names += rows;
         } else {
             inst.rows_cui += rows;

@@ -3,7 +3,7 @@
 
 use padron_shared::ErrorCode;
 use padron_shared::auth::Role;
-use padron_shared::users::{RequestAction, UserChange};
+use padron_shared::users::{RequestAction, RequestState, UserChange};
 
 use super::StoreError;
 use crate::audit::AuditRecord;
@@ -112,9 +112,9 @@ pub enum RequestVerdict {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestRow {
     pub id: String,
-    pub action: String,
+    pub action: RequestAction,
     pub user_cui: String,
-    pub state: String,
+    pub state: RequestState,
     pub reject_code: Option<String>,
     pub coordinator_cui: String,
     pub created_at: String,

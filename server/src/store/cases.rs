@@ -1,5 +1,7 @@
 //! The part of [`Store`](super::Store) behind follow-up cases (issue 18).
 
+use padron_shared::cases::CaseState;
+
 use super::StoreError;
 use super::auth::StoredRequest;
 use crate::audit::AuditRecord;
@@ -38,7 +40,7 @@ pub struct CaseRecord {
     pub job_id: String,
     pub coordinator_cui: String,
     pub workstation_id: i64,
-    pub state: String,
+    pub state: CaseState,
     /// The signed bytes (empty once purged).
     pub payload: Vec<u8>,
     pub received_at: String,
@@ -80,7 +82,7 @@ pub trait CaseStore {
     fn cases(
         &self,
         institution_id: Option<i64>,
-        state: Option<&str>,
+        state: Option<CaseState>,
     ) -> Result<Vec<CaseRecord>, StoreError>;
     /// Records a row's outcome; the first outcome moves the case RECIBIDO → EN_PROCESO.
     #[allow(clippy::too_many_arguments)]

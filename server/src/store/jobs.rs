@@ -1,5 +1,7 @@
 //! The part of [`Store`](super::Store) behind the Consulta Social queue.
 
+use padron_shared::queries::{JobCounts, JobState, QueryMode};
+
 use super::StoreError;
 use crate::audit::AuditRecord;
 
@@ -10,8 +12,7 @@ pub struct NewJob {
     pub user_cui: String,
     pub workstation_id: i64,
     pub file_name: String,
-    /// `CUI` or `NAMES`.
-    pub mode: String,
+    pub mode: QueryMode,
     pub rows: i64,
     pub upload_sha256: String,
     /// Rows per programme named in the workbook, as a JSON object.
@@ -27,11 +28,11 @@ pub struct JobRow {
     pub user_cui: String,
     pub workstation_id: i64,
     pub file_name: String,
-    pub mode: String,
+    pub mode: QueryMode,
     pub rows: i64,
-    pub state: String,
+    pub state: JobState,
     pub progress_done: i64,
-    pub counts: Option<String>,
+    pub counts: Option<JobCounts>,
     pub fail_code: Option<String>,
     pub attempts: i64,
     pub worker: Option<String>,
@@ -90,7 +91,7 @@ pub trait JobStore {
         &self,
         id: &str,
         worker: &str,
-        counts: &str,
+        counts: &JobCounts,
         now: &str,
         audit: &AuditRecord,
     ) -> Result<bool, StoreError>;

@@ -14,6 +14,7 @@ mod cases;
 mod jobs;
 mod lifecycle;
 mod migrations;
+mod names;
 mod people;
 pub mod postgres;
 mod reports;
@@ -54,7 +55,7 @@ pub fn schema_version() -> u32 {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     #[error("PostgreSQL error: {0}")]
     Postgres(#[from] ::postgres::Error),
     #[error("the database is unavailable: {0}")]
@@ -77,6 +78,8 @@ pub enum StoreError {
     Issuance(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    #[error("stored data is corrupt: {0}")]
+    UnknownName(#[from] padron_shared::wire::UnknownName),
     #[error("the monthly quota leaves {remaining} rows")]
     QuotaExceeded { remaining: i64 },
 }

@@ -5,6 +5,8 @@
 //! (built from that table) count it exactly like a workbook row, and the
 //! FIFO worker, which claims only `QUEUED` jobs, never sees it.
 
+use padron_shared::queries::JobCounts;
+
 use super::StoreError;
 use super::jobs::{JobRow, MonthlyQuota, NewJob};
 use crate::audit::AuditRecord;
@@ -21,7 +23,7 @@ pub trait SingleQueryStore {
     fn record_one_query(
         &self,
         job: &NewJob,
-        counts: &str,
+        counts: &JobCounts,
         quota: Option<&MonthlyQuota>,
         audit: &AuditRecord,
     ) -> Result<JobRow, StoreError>;

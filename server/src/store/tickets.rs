@@ -1,5 +1,7 @@
 //! The part of [`Store`](super::Store) behind the service desk (issue 18).
 
+use padron_shared::tickets::TicketState;
+
 use super::StoreError;
 use crate::audit::AuditRecord;
 
@@ -34,7 +36,7 @@ pub struct TicketRecord {
     pub subject: String,
     pub agent_version: String,
     pub about: Option<String>,
-    pub state: String,
+    pub state: TicketState,
     pub created_at: String,
     pub first_reply_at: Option<String>,
     pub resolved_at: Option<String>,
@@ -71,7 +73,7 @@ pub trait TicketStore {
         &self,
         institution_id: Option<i64>,
         author_cui: Option<&str>,
-        state: Option<&str>,
+        state: Option<TicketState>,
         created: Option<(&str, &str)>,
     ) -> Result<Vec<TicketRecord>, StoreError>;
     /// A registry reply: the first one stamps `first_reply_at`; a reply to a
@@ -88,7 +90,7 @@ pub trait TicketStore {
     fn set_ticket_state(
         &self,
         id: i64,
-        state: &str,
+        state: TicketState,
         at: &str,
         audit: &AuditRecord,
     ) -> Result<TicketChange, StoreError>;

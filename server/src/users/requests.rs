@@ -8,7 +8,8 @@
 
 use padron_shared::user_fields::Field;
 use padron_shared::users::{
-    REQUEST_FORMAT, RequestAction, RequestPayload, RequestView, SignedRequest, UserChange,
+    REQUEST_FORMAT, RequestAction, RequestPayload, RequestState, RequestView, SignedRequest,
+    UserChange,
 };
 use padron_shared::{Cui, ErrorCode, Lang};
 use serde_json::json;
@@ -197,7 +198,7 @@ fn check_and_apply(
             id: request.request_id,
             action: request.action,
             user_cui: user.cui,
-            state: "DONE".to_owned(),
+            state: RequestState::Done,
             reject_code: None,
             reject_message: None,
             coordinator_cui: session.cui.clone(),
@@ -218,11 +219,6 @@ fn check_and_apply(
 
 /// A stored request for the coordinator, with the rejection in words.
 pub fn view(row: RequestRow, lang: Lang) -> RequestView {
-    let action = match row.action.as_str() {
-        "ADD" => RequestAction::Add,
-        "UPDATE" => RequestAction::Update,
-        _ => RequestAction::Remove,
-    };
     let reject_message = row
         .reject_code
         .as_deref()
@@ -230,7 +226,7 @@ pub fn view(row: RequestRow, lang: Lang) -> RequestView {
         .map(|c| c.message(lang).to_owned());
     RequestView {
         id: row.id,
-        action,
+        action: row.action,
         user_cui: row.user_cui,
         state: row.state,
         reject_code: row.reject_code,

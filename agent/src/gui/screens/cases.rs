@@ -26,7 +26,7 @@ pub fn show(ui: &mut egui::Ui, lang: Lang, s: &Session, msgs: &mut Vec<Msg>) {
                     if ui.link(&c.id[..8.min(c.id.len())]).clicked() {
                         msgs.send(cases::Msg::Show(c.id.clone()));
                     }
-                    ui.label(&c.state);
+                    ui.label(c.state.as_str());
                     ui.label(format!("{}/{}", c.rows_answered, c.rows_total));
                     ui.label(&c.received_at);
                     ui.end_row();

@@ -2,12 +2,13 @@
 
 use eframe::egui::{self, RichText};
 use padron_shared::Lang;
+use padron_shared::users::RequestState;
 use padron_shared::users::{MAX_ACTIVE_USERS, RemovalReason, RequestView};
 
 use super::MsgsExt;
 use super::{
-    GREEN, RED, Tally, action_word, danger, failure_box, field, local_time, mode_word, primary,
-    state_word, tiles,
+    GREEN, RED, Tally, action_word, danger, failure_box, field, job_state_word, local_time,
+    mode_word, primary, request_state_word, state_word, tiles,
 };
 use crate::gui::state::{Msg, Remote, Saved, Session, SessionMsg, Tab, report, users};
 use crate::user_admin::Field;
@@ -85,17 +86,17 @@ fn followed(ui: &mut egui::Ui, lang: Lang, view: &RequestView) {
             ))
             .strong(),
         );
-        let colour = match view.state.as_str() {
-            "DONE" => GREEN,
-            "REJECTED" => RED,
-            _ => ui.visuals().text_color(),
+        let colour = match view.state {
+            RequestState::Done => GREEN,
+            RequestState::Rejected => RED,
+            RequestState::Received | RequestState::Processing => ui.visuals().text_color(),
         };
         ui.label(
-            RichText::new(state_word(lang, &view.state))
+            RichText::new(request_state_word(lang, view.state))
                 .color(colour)
                 .strong(),
         );
-        if !crate::user_admin::is_final(&view.state) {
+        if !view.state.is_final() {
             ui.spinner();
         }
     });
@@ -455,7 +456,7 @@ fn requests(ui: &mut egui::Ui, lang: Lang, s: &Session, msgs: &mut Vec<Msg>) {
                     &r.user_cui,
                     &r.id,
                     action_word(lang, r.action),
-                    &state_word(lang, &r.state),
+                    &request_state_word(lang, r.state),
                 ],
             )
         })
@@ -504,12 +505,12 @@ fn requests(ui: &mut egui::Ui, lang: Lang, s: &Session, msgs: &mut Vec<Msg>) {
                 } else {
                     format!("{name} · CUI {cui}")
                 });
-                let colour = match r.state.as_str() {
-                    "DONE" => GREEN,
-                    "REJECTED" => RED,
-                    _ => ui.visuals().text_color(),
+                let colour = match r.state {
+                    RequestState::Done => GREEN,
+                    RequestState::Rejected => RED,
+                    RequestState::Received | RequestState::Processing => ui.visuals().text_color(),
                 };
-                ui.label(RichText::new(state_word(lang, &r.state)).color(colour));
+                ui.label(RichText::new(request_state_word(lang, r.state)).color(colour));
                 let reason = match (
                     &r.reject_message,
                     r.reject_code
@@ -659,7 +660,7 @@ fn report(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>) {
                         for q in &r.queries {
                             ui.label(local_time(&s.zone, lang, &q.submitted_at));
                             ui.label(&q.site);
-                            ui.label(mode_word(lang, &q.mode));
+                            ui.label(mode_word(lang, q.mode));
                             ui.label(
                                 q.programmes
                                     .iter()
@@ -668,7 +669,7 @@ fn report(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>) {
                                     .join(", "),
                             );
                             ui.label(q.rows.to_string());
-                            ui.label(state_word(lang, &q.state));
+                            ui.label(job_state_word(lang, q.state));
                             ui.end_row();
                         }
                     });

@@ -16,6 +16,8 @@ mod user;
 use eframe::egui::{self, Color32, RichText};
 use padron_shared::Lang;
 use padron_shared::auth::Role;
+use padron_shared::queries::{JobState, QueryMode};
+use padron_shared::users::RequestState;
 
 use super::secrets::Secrets;
 use super::state::{AppState, Failure, Msg, Saved};
@@ -262,16 +264,11 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// From a job's `counts` (`{"ENCONTRADO": 28, …, "FALLECIDO": 2}`).
-    pub fn of_job(counts: &serde_json::Value) -> Tally {
-        let n = |k: &str| counts.get(k).and_then(serde_json::Value::as_u64);
+    /// From a job's counts.
+    pub fn of_job(counts: &padron_shared::queries::JobCounts) -> Tally {
         Tally {
-            found: n("ENCONTRADO").unwrap_or(0),
-            not_found: n("NO_ENCONTRADO").unwrap_or(0),
-            doubtful: n("AMBIGUO").unwrap_or(0),
-            invalid: n("CUI_INVALIDO").unwrap_or(0),
-            rejected: n("RECHAZADO").unwrap_or(0),
-            deceased: n("FALLECIDO"),
+            deceased: counts.fallecido,
+            ..Tally::of_report(&counts.results())
         }
     }
 
@@ -356,11 +353,10 @@ pub fn tiles(ui: &mut egui::Ui, lang: Lang, t: &Tally) {
 }
 
 /// A query's kind in words.
-pub fn mode_word(lang: Lang, mode: &str) -> &'static str {
+pub fn mode_word(lang: Lang, mode: QueryMode) -> &'static str {
     match mode {
-        "NAMES" => lang.pick("Por nombres", "By names"),
-        "CUI" => lang.pick("Por CUI", "By CUI"),
-        _ => lang.pick("Otra", "Other"),
+        QueryMode::Names => lang.pick("Por nombres", "By names"),
+        QueryMode::Cui => lang.pick("Por CUI", "By CUI"),
     }
 }
 
@@ -579,22 +575,38 @@ pub fn saved_line(ui: &mut egui::Ui, lang: Lang, saved: &Saved, kiosk: bool, msg
     }
 }
 
+/// A user's status in words.
 pub fn state_word(lang: Lang, state: &str) -> String {
     let (es, en) = match state {
-        "RECEIVED" => ("Recibida", "Received"),
-        "PROCESSING" => ("En proceso", "Processing"),
-        "DONE" => ("Finalizada", "Done"),
-        "REJECTED" => ("Rechazada", "Rejected"),
         "ACTIVE" => ("Activo", "Active"),
         "INACTIVE" => ("Inactivo", "Inactive"),
         "REMOVED" => ("De baja", "Removed"),
         "PENDING" => ("Pendiente", "Pending"),
         "BLOCKED" => ("Bloqueado", "Blocked"),
-        "QUEUED" => ("En cola", "Queued"),
-        "RUNNING" => ("Procesando", "Running"),
-        "FAILED" => ("Falló", "Failed"),
-        "EXPIRED" => ("Eliminada", "Expired"),
         other => (other, other),
+    };
+    lang.pick(es, en).to_owned()
+}
+
+/// A user request's state in words.
+pub fn request_state_word(lang: Lang, state: RequestState) -> String {
+    let (es, en) = match state {
+        RequestState::Received => ("Recibida", "Received"),
+        RequestState::Processing => ("En proceso", "Processing"),
+        RequestState::Done => ("Finalizada", "Done"),
+        RequestState::Rejected => ("Rechazada", "Rejected"),
+    };
+    lang.pick(es, en).to_owned()
+}
+
+/// A query job's state in words.
+pub fn job_state_word(lang: Lang, state: JobState) -> String {
+    let (es, en) = match state {
+        JobState::Queued => ("En cola", "Queued"),
+        JobState::Running => ("Procesando", "Running"),
+        JobState::Done => ("Finalizada", "Done"),
+        JobState::Failed => ("Falló", "Failed"),
+        JobState::Expired => ("Eliminada", "Expired"),
     };
     lang.pick(es, en).to_owned()
 }
@@ -831,21 +843,22 @@ mod tests {
         state
     }
 
-    fn job(state: &str, progress: u8, created_at: &str) -> padron_shared::queries::QueryJob {
+    fn job(state: JobState, progress: u8, created_at: &str) -> padron_shared::queries::QueryJob {
         padron_shared::queries::QueryJob {
             id: "6f1c2a9e-0000-4000-8000-000000000001".into(),
-            state: state.into(),
-            jobs_ahead: (state == "QUEUED").then_some(2),
+            state,
+            jobs_ahead: (state == JobState::Queued).then_some(2),
             progress_percent: progress,
-            mode: "CUI".into(),
+            mode: QueryMode::Cui,
             rows: 30,
             file_name: "beneficiarios.xlsx".into(),
             user_cui: "9876543220101".into(),
-            counts: (state == "DONE").then(|| {
-                serde_json::json!({
+            counts: (state == JobState::Done).then(|| {
+                serde_json::from_value(serde_json::json!({
                     "ENCONTRADO": 28, "NO_ENCONTRADO": 0, "CUI_INVALIDO": 1,
                     "AMBIGUO": 0, "RECHAZADO": 1, "FALLECIDO": 2
-                })
+                }))
+                .unwrap()
             }),
             fail_code: None,
             fail_message: None,
@@ -864,7 +877,7 @@ mod tests {
         state.update(Msg::Answer {
             session,
             msg: crate::gui::state::jobs::Msg::Loaded(Ok(vec![job(
-                "DONE",
+                JobState::Done,
                 100,
                 "2026-12-01T05:30:00.000Z",
             )]))
@@ -894,7 +907,7 @@ mod tests {
         let mut state = user_session(Lang::Es, false);
         let s = state.session.as_mut().unwrap();
         s.query.upload = Some(crate::gui::state::Upload::Job(job(
-            "DONE",
+            JobState::Done,
             100,
             "2026-12-01T05:30:00.000Z",
         )));
@@ -949,7 +962,11 @@ mod tests {
     fn the_idle_lock_waits_while_a_job_is_followed() {
         let mut state = user_session(Lang::Es, true);
         let s = state.session.as_mut().unwrap();
-        s.query.upload = Some(crate::gui::state::Upload::Job(job("RUNNING", 50, "x")));
+        s.query.upload = Some(crate::gui::state::Upload::Job(job(
+            JobState::Running,
+            50,
+            "x",
+        )));
         let now = std::time::Instant::now();
         s.query.running_since = Some((now - std::time::Duration::from_secs(20), 10));
         state.last_input = now - crate::gui::state::IDLE_LOCK - std::time::Duration::from_secs(5);
@@ -968,7 +985,7 @@ mod tests {
         let session = h.state().0.session.as_ref().unwrap().id;
         h.state_mut().0.update(Msg::Answer {
             session,
-            msg: query::Msg::JobUpdate(Ok(job("DONE", 100, "x"))).into(),
+            msg: query::Msg::JobUpdate(Ok(job(JobState::Done, 100, "x"))).into(),
         });
         let (cmds, _) = h.state_mut().0.tick(std::time::Instant::now());
         assert!(cmds.is_empty());
@@ -1000,8 +1017,11 @@ mod tests {
         let mut state = user_session(Lang::Es, true);
         state.update(Msg::SetLang(Lang::En));
         state.update(Msg::TextSize(2));
-        state.session.as_mut().unwrap().query.upload =
-            Some(crate::gui::state::Upload::Job(job("DONE", 100, "x")));
+        state.session.as_mut().unwrap().query.upload = Some(crate::gui::state::Upload::Job(job(
+            JobState::Done,
+            100,
+            "x",
+        )));
         let mut h = harness(state);
         h.run();
         assert!(shows(&h, "Pedro Xol Caal"));
@@ -1044,8 +1064,11 @@ mod tests {
     #[test]
     fn a_card_taken_out_mid_job_is_information_and_the_job_goes_on() {
         let mut state = user_session(Lang::Es, true);
-        state.session.as_mut().unwrap().query.upload =
-            Some(crate::gui::state::Upload::Job(job("QUEUED", 0, "x")));
+        state.session.as_mut().unwrap().query.upload = Some(crate::gui::state::Upload::Job(job(
+            JobState::Queued,
+            0,
+            "x",
+        )));
         state.update(card_in(false));
         let mut h = harness(state);
         h.run();
@@ -1060,8 +1083,11 @@ mod tests {
     #[test]
     fn kiosk_mode_saves_to_a_removable_drive_by_name() {
         let mut state = user_session(Lang::Es, true);
-        state.session.as_mut().unwrap().query.upload =
-            Some(crate::gui::state::Upload::Job(job("DONE", 100, "x")));
+        state.session.as_mut().unwrap().query.upload = Some(crate::gui::state::Upload::Job(job(
+            JobState::Done,
+            100,
+            "x",
+        )));
         state.server = Server::Online(padron_shared::protocol::WhoAmI {
             workstation_id: 7,
             institution_code: "MIDES".into(),

@@ -31,7 +31,7 @@ pub fn show(ui: &mut egui::Ui, lang: Lang, s: &mut Session, msgs: &mut Vec<Msg>)
                     ui.label(RichText::new(mark).color(BLUE).strong());
                     ui.label(format!("#{}", t.id));
                     ui.label(&t.kind);
-                    ui.label(&t.state);
+                    ui.label(t.state.as_str());
                     if ui.link(&t.subject).clicked() {
                         msgs.send(tickets::Msg::Show(t.id));
                     }

@@ -8,13 +8,14 @@ use eframe::egui::{self, RichText};
 use super::MsgsExt;
 use super::coordinator::tabs;
 use super::{
-    GREEN, RED, Tally, callout, failure_box, local_time, mode_word, primary, primary_enabled,
-    state_word, tiles,
+    GREEN, RED, Tally, callout, failure_box, job_state_word, local_time, mode_word, primary,
+    primary_enabled, tiles,
 };
 use crate::gui::state::{
     Msg, Remote, Saved, Session, SessionMsg, Tab, Upload, query, result_file_name,
 };
 use padron_shared::Lang;
+use padron_shared::queries::JobState;
 
 pub fn show(ui: &mut egui::Ui, lang: Lang, s: &mut Session, online: bool, msgs: &mut Vec<Msg>) {
     tabs(
@@ -137,14 +138,7 @@ fn query(ui: &mut egui::Ui, lang: Lang, s: &Session, online: bool, msgs: &mut Ve
                 callout(ui, super::GREEN_BG, GREEN, |ui| {
                     ui.label(format!(
                         "{} · {} {} ({} {}) · {} {}",
-                        mode_word(
-                            lang,
-                            if report.mode == crate::precheck::Mode::Names {
-                                "NAMES"
-                            } else {
-                                "CUI"
-                            }
-                        ),
+                        mode_word(lang, report.mode.into()),
                         report.rows,
                         lang.pick("filas", "rows"),
                         lang.pick("encabezado en la fila", "header on row"),
@@ -310,8 +304,8 @@ fn progress(
             });
         }
         Upload::Failed(f) => failure_box(ui, lang, f),
-        Upload::Job(job) => match job.state.as_str() {
-            "QUEUED" => {
+        Upload::Job(job) => match job.state {
+            JobState::Queued => {
                 ui.horizontal(|ui| {
                     ui.spinner();
                     let text = match job.jobs_ahead {
@@ -340,7 +334,7 @@ fn progress(
                     "Queries are served in order of arrival. You may wait here: the session stays open while your query moves on.",
                 ));
             }
-            "RUNNING" => {
+            JobState::Running => {
                 let (row, rows) = s.query.row_of().unwrap_or((0, job.rows));
                 let mut text = format!(
                     "{} {row} {} {rows}",
@@ -364,12 +358,12 @@ fn progress(
                         .desired_width(480.0),
                 );
             }
-            "DONE" => result_card(ui, lang, s, job, online, msgs),
-            _ => {
+            JobState::Done => result_card(ui, lang, s, job, online, msgs),
+            JobState::Failed | JobState::Expired => {
                 let text = job
                     .fail_message
                     .clone()
-                    .unwrap_or_else(|| state_word(lang, &job.state));
+                    .unwrap_or_else(|| job_state_word(lang, job.state));
                 ui.label(RichText::new(text).color(RED));
                 if let Some(code) = job
                     .fail_code
@@ -407,7 +401,7 @@ fn result_card(
         ui.label(format!(
             "{} · {} · {} {}",
             job.file_name,
-            mode_word(lang, &job.mode),
+            mode_word(lang, job.mode),
             job.rows,
             lang.pick("filas", "rows")
         ));
@@ -579,10 +573,10 @@ fn jobs(ui: &mut egui::Ui, lang: Lang, s: &Session, online: bool, msgs: &mut Vec
         .iter()
         .filter(|job| {
             let when = local_time(&s.zone, lang, &job.created_at);
-            let state = state_word(lang, &job.state);
+            let state = job_state_word(lang, job.state);
             super::matches_search(
                 &s.search,
-                &[&job.file_name, &when, &state, mode_word(lang, &job.mode)],
+                &[&job.file_name, &when, &state, mode_word(lang, job.mode)],
             )
         })
         .collect();
@@ -612,19 +606,21 @@ fn jobs(ui: &mut egui::Ui, lang: Lang, s: &Session, online: bool, msgs: &mut Vec
             for job in shown {
                 ui.label(local_time(&s.zone, lang, &job.created_at));
                 ui.label(&job.file_name);
-                ui.label(mode_word(lang, &job.mode));
+                ui.label(mode_word(lang, job.mode));
                 ui.label(job.rows.to_string());
-                let mut word = state_word(lang, &job.state);
-                if job.state == "RUNNING" {
+                let mut word = job_state_word(lang, job.state);
+                if job.state == JobState::Running {
                     word = format!("{word} {}%", job.progress_percent);
                 }
-                let colour = match job.state.as_str() {
-                    "DONE" => GREEN,
-                    "FAILED" => RED,
-                    _ => ui.visuals().text_color(),
+                let colour = match job.state {
+                    JobState::Done => GREEN,
+                    JobState::Failed => RED,
+                    JobState::Queued | JobState::Running | JobState::Expired => {
+                        ui.visuals().text_color()
+                    }
                 };
                 ui.label(RichText::new(word).color(colour));
-                if job.state == "DONE" {
+                if job.state == JobState::Done {
                     let b = ui
                         .add_enabled(
                             online,

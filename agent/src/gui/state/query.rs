@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use padron_shared::auth::Role;
-use padron_shared::queries::{AttentionRow, QueryJob};
+use padron_shared::queries::{AttentionRow, JobState, QueryJob};
 
 use super::save::{self, SaveWhat};
 use super::session::{Outcome, Session, Tab};
@@ -57,7 +57,7 @@ impl QueryScreen {
     pub fn running(&self) -> bool {
         match &self.upload {
             Some(Upload::Sending) => true,
-            Some(Upload::Job(job)) => matches!(job.state.as_str(), "QUEUED" | "RUNNING"),
+            Some(Upload::Job(job)) => job.state.is_unfinished(),
             _ => false,
         }
     }
@@ -70,7 +70,7 @@ impl QueryScreen {
         };
         let (since, from) = self.running_since?;
         let done = job.progress_percent.saturating_sub(from);
-        if job.state != "RUNNING" || done == 0 {
+        if job.state != JobState::Running || done == 0 {
             return None;
         }
         let elapsed = now.saturating_duration_since(since).as_secs_f64();
@@ -87,7 +87,7 @@ impl QueryScreen {
         let (since, first) = self.queued_since?;
         let ahead = job.jobs_ahead?;
         let gone = first - ahead;
-        if job.state != "QUEUED" || gone <= 0 {
+        if job.state != JobState::Queued || gone <= 0 {
             return None;
         }
         let per_job = now.saturating_duration_since(since).as_secs_f64() / gone as f64;
@@ -99,7 +99,7 @@ impl QueryScreen {
         let Some(Upload::Job(job)) = &self.upload else {
             return None;
         };
-        (job.state == "RUNNING").then(|| {
+        (job.state == JobState::Running).then(|| {
             (
                 (job.rows * i64::from(job.progress_percent) / 100).max(1),
                 job.rows,
@@ -256,16 +256,16 @@ pub(super) fn update(s: &mut Session, msg: Msg, out: &mut Outcome) {
         Msg::JobUpdate(Ok(job)) => {
             let ours = matches!(&query.upload, Some(Upload::Job(j)) if j.id == job.id);
             if ours {
-                if job.state == "QUEUED"
+                if job.state == JobState::Queued
                     && query.queued_since.is_none()
                     && let Some(ahead) = job.jobs_ahead
                 {
                     query.queued_since = Some((Instant::now(), ahead));
                 }
-                if job.state == "RUNNING" && query.running_since.is_none() {
+                if job.state == JobState::Running && query.running_since.is_none() {
                     query.running_since = Some((Instant::now(), job.progress_percent));
                 }
-                if job.state == "DONE" && query.attention == Remote::NotLoaded {
+                if job.state == JobState::Done && query.attention == Remote::NotLoaded {
                     query.attention = Remote::Loading;
                     out.run(Command::LoadAttention {
                         session,

@@ -2,13 +2,12 @@
 //! prompt) and the last one signed, followed until it settles.
 
 use padron_drivers::Pin;
-use padron_shared::users::{RequestAction, RequestView, UserChange};
+use padron_shared::users::{RequestAction, RequestState, RequestView, UserChange};
 use padron_shared::{ErrorCode, Lang};
 
 use super::session::{Notice, Outcome, Session, Tab};
 use super::users::UserForm;
 use super::{Command, Failure, Remote};
-use crate::user_admin;
 
 /// A request waiting for the card's signature (PIN prompt), or being sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,10 +77,10 @@ pub(super) fn update(s: &mut Session, msg: Msg, lang: Lang, out: &mut Outcome) {
         Msg::Submitted(Ok(view)) => {
             let action = s.requests.signing.take().map(|s| s.action);
             s.users.removal = None;
-            if action == Some(RequestAction::Add) && view.state != "REJECTED" {
+            if action == Some(RequestAction::Add) && view.state != RequestState::Rejected {
                 s.users.form = UserForm::default();
             }
-            if !user_admin::is_final(&view.state) {
+            if !view.state.is_final() {
                 out.run(Command::FollowRequest {
                     session: s.id,
                     token: s.token(),
@@ -107,8 +106,8 @@ pub(super) fn update(s: &mut Session, msg: Msg, lang: Lang, out: &mut Outcome) {
 
 /// A followed request reached a state: say so, refresh the lists.
 fn settle(s: &mut Session, view: &RequestView, out: &mut Outcome) {
-    match view.state.as_str() {
-        "DONE" => {
+    match view.state {
+        RequestState::Done => {
             let (es, en) = match view.action {
                 RequestAction::Add => ("Alta realizada", "User added"),
                 RequestAction::Remove => ("Baja realizada", "User removed"),
@@ -127,7 +126,7 @@ fn settle(s: &mut Session, view: &RequestView, out: &mut Outcome) {
                 s.load_tab(out);
             }
         }
-        "REJECTED" => {
+        RequestState::Rejected => {
             let code = view
                 .reject_code
                 .as_deref()
@@ -148,6 +147,6 @@ fn settle(s: &mut Session, view: &RequestView, out: &mut Outcome) {
             )));
             s.requests.list = Remote::NotLoaded;
         }
-        _ => {}
+        RequestState::Received | RequestState::Processing => {}
     }
 }

@@ -3,7 +3,9 @@ use super::*;
 use padron_drivers::ReaderInfo;
 use padron_shared::Cui;
 use padron_shared::queries::QueryJob;
+use padron_shared::queries::{JobState, QueryMode};
 use padron_shared::users::RemovalReason;
+use padron_shared::users::RequestState;
 
 use crate::precheck;
 use crate::user_admin;
@@ -322,7 +324,7 @@ fn adding_a_user_validates_then_signs_then_follows() {
         id: "r1".into(),
         action: RequestAction::Add,
         user_cui: "9876543220101".into(),
-        state: "RECEIVED".into(),
+        state: RequestState::Received,
         reject_code: None,
         reject_message: None,
         coordinator_cui: "1234567890101".into(),
@@ -336,7 +338,7 @@ fn adding_a_user_validates_then_signs_then_follows() {
     let cmds = answer(
         &mut s,
         requests::Msg::Update(RequestView {
-            state: "DONE".into(),
+            state: RequestState::Done,
             ..view
         }),
     );
@@ -431,10 +433,10 @@ fn a_workbook_is_checked_uploaded_followed_and_saved() {
     );
     let job = QueryJob {
         id: "j1".into(),
-        state: "QUEUED".into(),
+        state: JobState::Queued,
         jobs_ahead: Some(2),
         progress_percent: 0,
-        mode: "CUI".into(),
+        mode: QueryMode::Cui,
         rows: 2,
         file_name: "beneficiarios.xlsx".into(),
         user_cui: "9876543220101".into(),
@@ -451,7 +453,7 @@ fn a_workbook_is_checked_uploaded_followed_and_saved() {
     answer(
         &mut s,
         query::Msg::JobUpdate(Ok(QueryJob {
-            state: "RUNNING".into(),
+            state: JobState::Running,
             progress_percent: 40,
             ..job.clone()
         })),
@@ -465,7 +467,7 @@ fn a_workbook_is_checked_uploaded_followed_and_saved() {
     answer(
         &mut s,
         query::Msg::JobUpdate(Ok(QueryJob {
-            state: "DONE".into(),
+            state: JobState::Done,
             progress_percent: 100,
             ..job
         })),
@@ -727,10 +729,10 @@ fn a_finished_job_asks_for_its_rows_to_look_at_once() {
     let q = &mut ses(&mut s).query;
     let mut job = QueryJob {
         id: "6f1c2a9e-0000-4000-8000-000000000001".into(),
-        state: "RUNNING".into(),
+        state: JobState::Running,
         jobs_ahead: None,
         progress_percent: 40,
-        mode: "CUI".into(),
+        mode: QueryMode::Cui,
         rows: 10,
         file_name: "b.xlsx".into(),
         user_cui: "9876543220101".into(),
@@ -744,7 +746,7 @@ fn a_finished_job_asks_for_its_rows_to_look_at_once() {
     assert!(s.following_job());
     assert!(answer(&mut s, query::Msg::JobUpdate(Ok(job.clone()))).is_empty());
     assert_eq!(ses(&mut s).query.row_of(), Some((4, 10)), "fila 4 de 10");
-    job.state = "DONE".into();
+    job.state = JobState::Done;
     job.progress_percent = 100;
     let cmds = answer(&mut s, query::Msg::JobUpdate(Ok(job.clone())));
     assert_eq!(names(&cmds), ["LoadAttention"]);
@@ -775,10 +777,10 @@ fn the_queue_estimate_follows_the_pace_of_the_jobs_ahead() {
     let mut s = logged_in(Role::User);
     let job = |ahead: i64| QueryJob {
         id: "6f1c2a9e-0000-4000-8000-000000000002".into(),
-        state: "QUEUED".into(),
+        state: JobState::Queued,
         jobs_ahead: Some(ahead),
         progress_percent: 0,
-        mode: "CUI".into(),
+        mode: QueryMode::Cui,
         rows: 10,
         file_name: "b.xlsx".into(),
         user_cui: "9876543220101".into(),

@@ -113,6 +113,7 @@ pub(super) fn update(s: &mut Session, msg: Msg, out: &mut Outcome) {
 mod tests {
     use padron_shared::Cui;
     use padron_shared::auth::{Role, SessionInfo};
+    use padron_shared::tickets::TicketState;
     use padron_shared::{ErrorCode, Lang};
 
     use super::*;
@@ -151,7 +152,7 @@ mod tests {
             id,
             kind: "DUDA".into(),
             subject: "s".into(),
-            state: "EN_PROCESO".into(),
+            state: TicketState::EnProceso,
             institution: "MIDES".into(),
             author_cui: "9876543220101".into(),
             author_name: "Pedro".into(),

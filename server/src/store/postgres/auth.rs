@@ -2,16 +2,16 @@
 
 use padron_shared::ErrorCode;
 use padron_shared::auth::Role;
-use padron_shared::users::{MAX_ACTIVE_USERS, RequestAction};
+use padron_shared::users::{MAX_ACTIVE_USERS, RequestAction, RequestState};
 use postgres::{Row, Transaction};
 
 use super::{PgStore, append_audit_in, opt_row};
 use crate::audit::AuditRecord;
-use crate::store::StoreError;
 use crate::store::auth::{
     AuthStore, NewRequest, NewSession, NonceRefusal, Principal, RequestRow, RequestVerdict,
     SessionRow, StoredRequest, TrustDers, UserRow,
 };
+use crate::store::{StoreError, names};
 
 fn role_from(text: &str) -> Role {
     if text == "COORDINATOR" {
@@ -67,7 +67,13 @@ fn user_state(
     .map(|r| (r.get(0), r.get(1), r.get(2))))
 }
 
-fn set_state(tx: &mut Transaction<'_>, id: &str, state: &str, at: &str) -> Result<(), StoreError> {
+fn set_state(
+    tx: &mut Transaction<'_>,
+    id: &str,
+    state: RequestState,
+    at: &str,
+) -> Result<(), StoreError> {
+    let state = state.as_str();
     tx.execute(
         "UPDATE user_requests SET state = $2, updated_at = $3 WHERE id = $1",
         &[&id, &state, &at],
@@ -487,24 +493,26 @@ impl AuthStore for PgStore {
 
     fn requests(&self, institution_id: i64) -> Result<Vec<RequestRow>, StoreError> {
         self.read(|c| {
-            Ok(c.query(
+            c.query(
                 "SELECT r.id, r.action, r.user_cui, r.state, r.reject_code, c.cui, r.created_at, r.updated_at
                  FROM user_requests r JOIN coordinators c ON c.id = r.coordinator_id
                  WHERE r.institution_id = $1 ORDER BY r.created_at DESC",
                 &[&institution_id],
             )?
             .iter()
-            .map(|r| RequestRow {
-                id: r.get(0),
-                action: r.get(1),
-                user_cui: r.get(2),
-                state: r.get(3),
-                reject_code: r.get(4),
-                coordinator_cui: r.get(5),
-                created_at: r.get(6),
-                updated_at: r.get(7),
+            .map(|r| {
+                Ok(RequestRow {
+                    id: r.get(0),
+                    action: names::pg(r, 1)?,
+                    user_cui: r.get(2),
+                    state: names::pg(r, 3)?,
+                    reject_code: r.get(4),
+                    coordinator_cui: r.get(5),
+                    created_at: r.get(6),
+                    updated_at: r.get(7),
+                })
             })
-            .collect())
+            .collect()
         })
     }
 
@@ -559,13 +567,13 @@ impl AuthStore for PgStore {
                 "INSERT INTO user_request_states (request_id, state, at) VALUES ($1, 'RECEIVED', $2)",
                 &[&r.id, &r.at],
             )?;
-            set_state(tx, &r.id, "PROCESSING", &r.at)?;
+            set_state(tx, &r.id, RequestState::Processing, &r.at)?;
             let verdict = apply(tx, r)?;
             let mut audit = audit.clone();
             match verdict {
-                RequestVerdict::Done => set_state(tx, &r.id, "DONE", &r.at)?,
+                RequestVerdict::Done => set_state(tx, &r.id, RequestState::Done, &r.at)?,
                 RequestVerdict::Rejected(code) => {
-                    set_state(tx, &r.id, "REJECTED", &r.at)?;
+                    set_state(tx, &r.id, RequestState::Rejected, &r.at)?;
                     tx.execute(
                         "UPDATE user_requests SET reject_code = $2 WHERE id = $1",
                         &[&r.id, &code.as_str()],

@@ -2,13 +2,14 @@
 //! `store/sqlite/cases.rs`, each write in one transaction under the write
 //! lock with its audit entry.
 
+use padron_shared::cases::CaseState;
 use postgres::{GenericClient, Row};
 
 use super::{PgStore, append_audit_in, count_u32, opt_row};
 use crate::audit::AuditRecord;
-use crate::store::StoreError;
 use crate::store::auth::StoredRequest;
 use crate::store::cases::{CaseChange, CaseRecord, CaseRowRecord, CaseStore, NewCase};
+use crate::store::{StoreError, names};
 
 const CASE_SELECT: &str =
     "SELECT c.id, c.institution_id, i.code, c.job_id, c.coordinator_cui, c.workstation_id,
@@ -17,15 +18,15 @@ const CASE_SELECT: &str =
         (SELECT count(*) FROM case_rows r WHERE r.case_id = c.id AND r.outcome IS NOT NULL)
     FROM cases c JOIN institutions i ON i.id = c.institution_id";
 
-fn case_from_row(r: &Row) -> CaseRecord {
-    CaseRecord {
+fn case_from_row(r: &Row) -> Result<CaseRecord, StoreError> {
+    Ok(CaseRecord {
         id: r.get(0),
         institution_id: r.get(1),
         institution_code: r.get(2),
         job_id: r.get(3),
         coordinator_cui: r.get(4),
         workstation_id: r.get(5),
-        state: r.get(6),
+        state: names::pg(r, 6)?,
         payload: r.get(7),
         received_at: r.get(8),
         in_process_at: r.get(9),
@@ -33,7 +34,7 @@ fn case_from_row(r: &Row) -> CaseRecord {
         purged_at: r.get(11),
         rows_total: count_u32(r.get(12)),
         rows_answered: count_u32(r.get(13)),
-    }
+    })
 }
 
 /// A row number as stored (`BIGINT`) and back.
@@ -41,8 +42,10 @@ fn fila_from(stored: i64) -> Result<u32, StoreError> {
     u32::try_from(stored).map_err(|_| StoreError::Corrupt(format!("case row number {stored}")))
 }
 
-fn state_of(c: &mut impl GenericClient, id: &str) -> Result<Option<String>, StoreError> {
-    Ok(opt_row(c, "SELECT state FROM cases WHERE id = $1", &[&id])?.map(|r| r.get(0)))
+fn state_of(c: &mut impl GenericClient, id: &str) -> Result<Option<CaseState>, StoreError> {
+    opt_row(c, "SELECT state FROM cases WHERE id = $1", &[&id])?
+        .map(|r| names::pg(&r, 0))
+        .transpose()
 }
 
 impl CaseStore for PgStore {
@@ -89,7 +92,10 @@ impl CaseStore for PgStore {
     fn case(&self, id: &str) -> Result<Option<CaseRecord>, StoreError> {
         self.read(|c| {
             let sql = format!("{CASE_SELECT} WHERE c.id = $1");
-            Ok(opt_row(c, &sql, &[&id])?.as_ref().map(case_from_row))
+            opt_row(c, &sql, &[&id])?
+                .as_ref()
+                .map(case_from_row)
+                .transpose()
         })
     }
 
@@ -120,18 +126,19 @@ impl CaseStore for PgStore {
     fn cases(
         &self,
         institution_id: Option<i64>,
-        state: Option<&str>,
+        state: Option<CaseState>,
     ) -> Result<Vec<CaseRecord>, StoreError> {
+        let state = state.map(CaseState::as_str);
         self.read(|c| {
             let sql = format!(
                 "{CASE_SELECT} WHERE ($1::BIGINT IS NULL OR c.institution_id = $1)
                    AND ($2::TEXT IS NULL OR c.state = $2)
                  ORDER BY c.received_at DESC, c.id LIMIT 1000"
             );
-            Ok(c.query(&sql, &[&institution_id, &state])?
+            c.query(&sql, &[&institution_id, &state])?
                 .iter()
                 .map(case_from_row)
-                .collect())
+                .collect()
         })
     }
 
@@ -146,9 +153,9 @@ impl CaseStore for PgStore {
         audit: &AuditRecord,
     ) -> Result<CaseChange, StoreError> {
         self.write(|tx| {
-            match state_of(tx, id)?.as_deref() {
+            match state_of(tx, id)? {
                 None => return Ok(CaseChange::NoSuchCase),
-                Some("CERRADO") => return Ok(CaseChange::Closed),
+                Some(CaseState::Cerrado) => return Ok(CaseChange::Closed),
                 Some(_) => {}
             }
             let n = tx.execute(
@@ -176,9 +183,9 @@ impl CaseStore for PgStore {
         audit: &AuditRecord,
     ) -> Result<CaseChange, StoreError> {
         self.write(|tx| {
-            match state_of(tx, id)?.as_deref() {
+            match state_of(tx, id)? {
                 None => return Ok(CaseChange::NoSuchCase),
-                Some("CERRADO") => return Ok(CaseChange::Closed),
+                Some(CaseState::Cerrado) => return Ok(CaseChange::Closed),
                 Some(_) => {}
             }
             tx.execute(

@@ -8,30 +8,31 @@
 //! SKIP LOCKED`); a job running under a live lease elsewhere is passed
 //! over, so each node's worker takes the next one.
 
+use padron_shared::queries::{JobCounts, JobState};
 use postgres::{GenericClient, Row};
 
 use super::{PgStore, append_audit_in, opt_row};
 use crate::audit::AuditRecord;
-use crate::store::StoreError;
 use crate::store::jobs::{JobRow, JobStore, MonthlyQuota, NewJob};
+use crate::store::{StoreError, names};
 
 pub(super) const JOB_COLUMNS: &str =
     "seq, id, institution_id, user_cui, workstation_id, file_name, mode, rows, state,
     progress_done, counts, fail_code, attempts, worker, created_at, started_at, finished_at, programmes";
 
-pub(super) fn job_from_row(r: &Row) -> JobRow {
-    JobRow {
+pub(super) fn job_from_row(r: &Row) -> Result<JobRow, StoreError> {
+    Ok(JobRow {
         seq: r.get(0),
         id: r.get(1),
         institution_id: r.get(2),
         user_cui: r.get(3),
         workstation_id: r.get(4),
         file_name: r.get(5),
-        mode: r.get(6),
+        mode: names::pg(r, 6)?,
         rows: r.get(7),
-        state: r.get(8),
+        state: names::pg(r, 8)?,
         progress_done: r.get(9),
-        counts: r.get(10),
+        counts: names::pg_counts(r, 10)?,
         fail_code: r.get(11),
         attempts: r.get(12),
         worker: r.get(13),
@@ -39,7 +40,7 @@ pub(super) fn job_from_row(r: &Row) -> JobRow {
         started_at: r.get(15),
         finished_at: r.get(16),
         programmes: r.get(17),
-    }
+    })
 }
 
 pub(super) fn used_in(
@@ -59,7 +60,10 @@ pub(super) fn used_in(
 
 fn job_by_id(c: &mut impl GenericClient, id: &str) -> Result<Option<JobRow>, StoreError> {
     let sql = format!("SELECT {JOB_COLUMNS} FROM query_jobs WHERE id = $1");
-    Ok(opt_row(c, &sql, &[&id])?.as_ref().map(job_from_row))
+    opt_row(c, &sql, &[&id])?
+        .as_ref()
+        .map(job_from_row)
+        .transpose()
 }
 
 impl JobStore for PgStore {
@@ -89,7 +93,7 @@ impl JobStore for PgStore {
                     &job.user_cui,
                     &job.workstation_id,
                     &job.file_name,
-                    &job.mode,
+                    &job.mode.as_str(),
                     &job.rows,
                     &job.upload_sha256,
                     &job.created_at,
@@ -117,10 +121,10 @@ impl JobStore for PgStore {
                  WHERE institution_id = $1 AND ($2::TEXT IS NULL OR user_cui = $2)
                  ORDER BY seq DESC LIMIT 500"
             );
-            Ok(c.query(&sql, &[&institution_id, &user_cui])?
+            c.query(&sql, &[&institution_id, &user_cui])?
                 .iter()
                 .map(job_from_row)
-                .collect())
+                .collect()
         })
     }
 
@@ -167,8 +171,8 @@ impl JobStore for PgStore {
             let Some(head) = head else {
                 return Ok(None);
             };
-            let (id, state): (String, String) = (head.get(0), head.get(1));
-            if state == "RUNNING" {
+            let (id, state): (String, JobState) = (head.get(0), names::pg(&head, 1)?);
+            if state == JobState::Running {
                 let previous: Option<String> = head.get(2);
                 tracing::warn!(job = %id, previous = ?previous, "resuming a job left by a stopped worker");
             }
@@ -203,10 +207,11 @@ impl JobStore for PgStore {
         &self,
         id: &str,
         worker: &str,
-        counts: &str,
+        counts: &JobCounts,
         now: &str,
         audit: &AuditRecord,
     ) -> Result<bool, StoreError> {
+        let counts = names::counts_text(counts)?;
         self.write(|tx| {
             let n = tx.execute(
                 "UPDATE query_jobs SET state = 'DONE', progress_done = rows, counts = $3, finished_at = $4,

@@ -20,10 +20,10 @@ impl ReportStore for PgStore {
                    AND created_at >= $3 AND created_at < $4
                  ORDER BY seq"
             );
-            Ok(c.query(&sql, &[&institution_id, &user_cui, &from, &to])?
+            c.query(&sql, &[&institution_id, &user_cui, &from, &to])?
                 .iter()
                 .map(job_from_row)
-                .collect())
+                .collect()
         })
     }
 

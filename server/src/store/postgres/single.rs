@@ -2,6 +2,8 @@
 //! finished one-row job inserted in one transaction under the write lock,
 //! as [`enqueue`](crate::store::JobStore::enqueue) does.
 
+use padron_shared::queries::JobCounts;
+
 use super::jobs::{JOB_COLUMNS, job_from_row, used_in};
 use super::{PgStore, append_audit_in};
 use crate::audit::AuditRecord;
@@ -13,10 +15,11 @@ impl SingleQueryStore for PgStore {
     fn record_one_query(
         &self,
         job: &NewJob,
-        counts: &str,
+        counts: &JobCounts,
         quota: Option<&MonthlyQuota>,
         audit: &AuditRecord,
     ) -> Result<JobRow, StoreError> {
+        let counts = crate::store::names::counts_text(counts)?;
         self.write(|tx| {
             if let Some(q) = quota {
                 let used = used_in(tx, job.institution_id, &q.from, &q.to)?;
@@ -37,7 +40,7 @@ impl SingleQueryStore for PgStore {
                     &job.user_cui,
                     &job.workstation_id,
                     &job.file_name,
-                    &job.mode,
+                    &job.mode.as_str(),
                     &job.rows,
                     &job.upload_sha256,
                     &job.created_at,
@@ -51,7 +54,7 @@ impl SingleQueryStore for PgStore {
             )?;
             append_audit_in(tx, audit)?;
             let sql = format!("SELECT {JOB_COLUMNS} FROM query_jobs WHERE id = $1");
-            Ok(job_from_row(&tx.query_one(&sql, &[&job.id])?))
+            job_from_row(&tx.query_one(&sql, &[&job.id])?)
         })
     }
 }

@@ -2,14 +2,15 @@
 //! `store/sqlite/tickets.rs`, each audited write in one transaction under
 //! the write lock with its audit entry.
 
+use padron_shared::tickets::TicketState;
 use postgres::{GenericClient, Row};
 
 use super::{PgStore, append_audit_in, opt_row};
 use crate::audit::AuditRecord;
-use crate::store::StoreError;
 use crate::store::tickets::{
     NewTicketRecord, TicketChange, TicketMessageRecord, TicketRecord, TicketStore,
 };
+use crate::store::{StoreError, names};
 
 const TICKET_SELECT: &str = "SELECT t.id, t.institution_id, i.code, t.author_cui, t.author_name, t.author_role,
         t.workstation_id, coalesce(w.site, ''), t.kind, t.subject, t.agent_version, t.about, t.state,
@@ -18,8 +19,8 @@ const TICKET_SELECT: &str = "SELECT t.id, t.institution_id, i.code, t.author_cui
     FROM tickets t JOIN institutions i ON i.id = t.institution_id
     LEFT JOIN workstations w ON w.id = t.workstation_id";
 
-fn ticket_from_row(r: &Row) -> TicketRecord {
-    TicketRecord {
+fn ticket_from_row(r: &Row) -> Result<TicketRecord, StoreError> {
+    Ok(TicketRecord {
         id: r.get(0),
         institution_id: r.get(1),
         institution_code: r.get(2),
@@ -32,18 +33,20 @@ fn ticket_from_row(r: &Row) -> TicketRecord {
         subject: r.get(9),
         agent_version: r.get(10),
         about: r.get(11),
-        state: r.get(12),
+        state: names::pg(r, 12)?,
         created_at: r.get(13),
         first_reply_at: r.get(14),
         resolved_at: r.get(15),
         closed_at: r.get(16),
         author_seen_at: r.get(17),
         last_reply_at: r.get(18),
-    }
+    })
 }
 
-fn state_of(c: &mut impl GenericClient, id: i64) -> Result<Option<String>, StoreError> {
-    Ok(opt_row(c, "SELECT state FROM tickets WHERE id = $1", &[&id])?.map(|r| r.get(0)))
+fn state_of(c: &mut impl GenericClient, id: i64) -> Result<Option<TicketState>, StoreError> {
+    opt_row(c, "SELECT state FROM tickets WHERE id = $1", &[&id])?
+        .map(|r| names::pg(&r, 0))
+        .transpose()
 }
 
 fn message(
@@ -101,7 +104,10 @@ impl TicketStore for PgStore {
     fn ticket(&self, id: i64) -> Result<Option<TicketRecord>, StoreError> {
         self.read(|c| {
             let sql = format!("{TICKET_SELECT} WHERE t.id = $1");
-            Ok(opt_row(c, &sql, &[&id])?.as_ref().map(ticket_from_row))
+            opt_row(c, &sql, &[&id])?
+                .as_ref()
+                .map(ticket_from_row)
+                .transpose()
         })
     }
 
@@ -126,9 +132,10 @@ impl TicketStore for PgStore {
         &self,
         institution_id: Option<i64>,
         author_cui: Option<&str>,
-        state: Option<&str>,
+        state: Option<TicketState>,
         created: Option<(&str, &str)>,
     ) -> Result<Vec<TicketRecord>, StoreError> {
+        let state = state.map(TicketState::as_str);
         let (from, to) = match created {
             Some((f, t)) => (Some(f), Some(t)),
             None => (None, None),
@@ -142,12 +149,10 @@ impl TicketStore for PgStore {
                    AND ($5::TEXT IS NULL OR t.created_at < $5)
                  ORDER BY t.id DESC LIMIT 5000"
             );
-            Ok(
-                c.query(&sql, &[&institution_id, &author_cui, &state, &from, &to])?
-                    .iter()
-                    .map(ticket_from_row)
-                    .collect(),
-            )
+            c.query(&sql, &[&institution_id, &author_cui, &state, &from, &to])?
+                .iter()
+                .map(ticket_from_row)
+                .collect()
         })
     }
 
@@ -160,9 +165,9 @@ impl TicketStore for PgStore {
         audit: &AuditRecord,
     ) -> Result<TicketChange, StoreError> {
         self.write(|tx| {
-            match state_of(tx, id)?.as_deref() {
+            match state_of(tx, id)? {
                 None => return Ok(TicketChange::NoSuchTicket),
-                Some("CERRADO") => return Ok(TicketChange::Conflict),
+                Some(TicketState::Cerrado) => return Ok(TicketChange::Conflict),
                 Some(_) => {}
             }
             message(tx, id, author, "REGISTRY", text, at)?;
@@ -180,7 +185,7 @@ impl TicketStore for PgStore {
     fn set_ticket_state(
         &self,
         id: i64,
-        state: &str,
+        state: TicketState,
         at: &str,
         audit: &AuditRecord,
     ) -> Result<TicketChange, StoreError> {
@@ -188,34 +193,26 @@ impl TicketStore for PgStore {
             let Some(current) = state_of(tx, id)? else {
                 return Ok(TicketChange::NoSuchTicket);
             };
-            // RECIBIDO → EN_PROCESO → RESUELTO → CERRADO; closing is allowed
-            // from any open state, nothing leaves CERRADO.
-            let allowed = matches!(
-                (current.as_str(), state),
-                ("RECIBIDO", "EN_PROCESO")
-                    | ("RECIBIDO" | "EN_PROCESO", "RESUELTO")
-                    | ("RECIBIDO" | "EN_PROCESO" | "RESUELTO", "CERRADO")
-            );
-            if !allowed {
+            if !current.may_move_to(state) {
                 return Ok(TicketChange::Conflict);
             }
+            let new = state.as_str();
             match state {
-                "RESUELTO" => tx.execute(
+                TicketState::Resuelto => tx.execute(
                     "UPDATE tickets SET state = $2, resolved_at = $3 WHERE id = $1",
-                    &[&id, &state, &at],
+                    &[&id, &new, &at],
                 )?,
-                "CERRADO" => tx.execute(
+                TicketState::Cerrado => tx.execute(
                     "UPDATE tickets SET state = $2, closed_at = $3,
                             resolved_at = coalesce(resolved_at, $3)
                      WHERE id = $1",
-                    &[&id, &state, &at],
+                    &[&id, &new, &at],
                 )?,
                 // `at` is not bound here: PostgreSQL refuses a parameter
                 // whose type it cannot infer.
-                _ => tx.execute(
-                    "UPDATE tickets SET state = $2 WHERE id = $1",
-                    &[&id, &state],
-                )?,
+                TicketState::Recibido | TicketState::EnProceso => {
+                    tx.execute("UPDATE tickets SET state = $2 WHERE id = $1", &[&id, &new])?
+                }
             };
             append_audit_in(tx, audit)?;
             Ok(TicketChange::Done)
@@ -237,11 +234,19 @@ impl TicketStore for PgStore {
                 "SELECT state, resolved_at FROM tickets WHERE id = $1",
                 &[&id],
             )?
-            .map(|r| (r.get::<_, String>(0), r.get::<_, Option<String>>(1)));
+            .map(|r| {
+                Ok::<_, StoreError>((
+                    names::pg::<TicketState>(&r, 0)?,
+                    r.get::<_, Option<String>>(1),
+                ))
+            })
+            .transpose()?;
             let Some((state, resolved)) = found else {
                 return Ok(TicketChange::NoSuchTicket);
             };
-            if state != "RESUELTO" || resolved.as_deref().is_none_or(|r| r < resolved_since) {
+            if state != TicketState::Resuelto
+                || resolved.as_deref().is_none_or(|r| r < resolved_since)
+            {
                 return Ok(TicketChange::Conflict);
             }
             message(tx, id, author, "PERSON", text, at)?;

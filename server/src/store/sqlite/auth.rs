@@ -2,7 +2,7 @@
 
 use padron_shared::ErrorCode;
 use padron_shared::auth::Role;
-use padron_shared::users::{MAX_ACTIVE_USERS, RequestAction};
+use padron_shared::users::{MAX_ACTIVE_USERS, RequestAction, RequestState};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::{append_audit_in, is_unique_violation};
@@ -11,7 +11,7 @@ use crate::store::auth::{
     AuthStore, NewRequest, NewSession, NonceRefusal, Principal, RequestRow, RequestVerdict,
     SessionRow, StoredRequest, TrustDers, UserRow,
 };
-use crate::store::{SqliteStore, StoreError};
+use crate::store::{SqliteStore, StoreError, names};
 
 fn role_from(text: &str) -> Role {
     if text == "COORDINATOR" {
@@ -53,7 +53,13 @@ fn user_state(
     .optional()
 }
 
-fn set_state(tx: &Transaction<'_>, id: &str, state: &str, at: &str) -> rusqlite::Result<()> {
+fn set_state(
+    tx: &Transaction<'_>,
+    id: &str,
+    state: RequestState,
+    at: &str,
+) -> rusqlite::Result<()> {
+    let state = state.as_str();
     tx.execute(
         "UPDATE user_requests SET state = ?2, updated_at = ?3 WHERE id = ?1",
         params![id, state, at],
@@ -459,9 +465,9 @@ impl AuthStore for SqliteStore {
             .query_map([institution_id], |r| {
                 Ok(RequestRow {
                     id: r.get(0)?,
-                    action: r.get(1)?,
+                    action: names::sqlite(r, 1)?,
                     user_cui: r.get(2)?,
-                    state: r.get(3)?,
+                    state: names::sqlite(r, 3)?,
                     reject_code: r.get(4)?,
                     coordinator_cui: r.get(5)?,
                     created_at: r.get(6)?,
@@ -521,13 +527,13 @@ impl AuthStore for SqliteStore {
                 "INSERT INTO user_request_states (request_id, state, at) VALUES (?1, 'RECEIVED', ?2)",
                 params![r.id, r.at],
             )?;
-            set_state(tx, &r.id, "PROCESSING", &r.at)?;
+            set_state(tx, &r.id, RequestState::Processing, &r.at)?;
             let verdict = apply(tx, r)?;
             let mut audit = audit.clone();
             match verdict {
-                RequestVerdict::Done => set_state(tx, &r.id, "DONE", &r.at)?,
+                RequestVerdict::Done => set_state(tx, &r.id, RequestState::Done, &r.at)?,
                 RequestVerdict::Rejected(code) => {
-                    set_state(tx, &r.id, "REJECTED", &r.at)?;
+                    set_state(tx, &r.id, RequestState::Rejected, &r.at)?;
                     tx.execute("UPDATE user_requests SET reject_code = ?2 WHERE id = ?1", params![r.id, code.as_str()])?;
                     audit.outcome = format!("refused:{}", code.as_str());
                 }

@@ -1,12 +1,13 @@
 //! [`CaseStore`] on SQLite.
 
+use padron_shared::cases::CaseState;
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::append_audit_in;
 use crate::audit::AuditRecord;
 use crate::store::auth::StoredRequest;
 use crate::store::cases::{CaseChange, CaseRecord, CaseRowRecord, CaseStore, NewCase};
-use crate::store::{SqliteStore, StoreError};
+use crate::store::{SqliteStore, StoreError, names};
 
 const CASE_SELECT: &str =
     "SELECT c.id, c.institution_id, i.code, c.job_id, c.coordinator_cui, c.workstation_id,
@@ -23,7 +24,7 @@ fn case_from_row(r: &Row<'_>) -> rusqlite::Result<CaseRecord> {
         job_id: r.get(3)?,
         coordinator_cui: r.get(4)?,
         workstation_id: r.get(5)?,
-        state: r.get(6)?,
+        state: names::sqlite(r, 6)?,
         payload: r.get(7)?,
         received_at: r.get(8)?,
         in_process_at: r.get(9)?,
@@ -34,9 +35,11 @@ fn case_from_row(r: &Row<'_>) -> rusqlite::Result<CaseRecord> {
     })
 }
 
-fn state_of(tx: &rusqlite::Connection, id: &str) -> rusqlite::Result<Option<String>> {
-    tx.query_row("SELECT state FROM cases WHERE id = ?1", [id], |r| r.get(0))
-        .optional()
+fn state_of(tx: &rusqlite::Connection, id: &str) -> rusqlite::Result<Option<CaseState>> {
+    tx.query_row("SELECT state FROM cases WHERE id = ?1", [id], |r| {
+        names::sqlite(r, 0)
+    })
+    .optional()
 }
 
 impl CaseStore for SqliteStore {
@@ -106,8 +109,9 @@ impl CaseStore for SqliteStore {
     fn cases(
         &self,
         institution_id: Option<i64>,
-        state: Option<&str>,
+        state: Option<CaseState>,
     ) -> Result<Vec<CaseRecord>, StoreError> {
+        let state = state.map(CaseState::as_str);
         let conn = self.lock();
         let sql = format!(
             "{CASE_SELECT} WHERE (?1 IS NULL OR c.institution_id = ?1) AND (?2 IS NULL OR c.state = ?2)
@@ -131,9 +135,9 @@ impl CaseStore for SqliteStore {
         audit: &AuditRecord,
     ) -> Result<CaseChange, StoreError> {
         self.write(|tx| {
-            match state_of(tx, id)?.as_deref() {
+            match state_of(tx, id)? {
                 None => return Ok(CaseChange::NoSuchCase),
-                Some("CERRADO") => return Ok(CaseChange::Closed),
+                Some(CaseState::Cerrado) => return Ok(CaseChange::Closed),
                 Some(_) => {}
             }
             let n = tx.execute(
@@ -160,9 +164,9 @@ impl CaseStore for SqliteStore {
         audit: &AuditRecord,
     ) -> Result<CaseChange, StoreError> {
         self.write(|tx| {
-            match state_of(tx, id)?.as_deref() {
+            match state_of(tx, id)? {
                 None => return Ok(CaseChange::NoSuchCase),
-                Some("CERRADO") => return Ok(CaseChange::Closed),
+                Some(CaseState::Cerrado) => return Ok(CaseChange::Closed),
                 Some(_) => {}
             }
             tx.execute(

@@ -1,11 +1,12 @@
 //! [`JobStore`] on SQLite.
 
+use padron_shared::queries::{JobCounts, JobState};
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::append_audit_in;
 use crate::audit::AuditRecord;
 use crate::store::jobs::{JobRow, JobStore, MonthlyQuota, NewJob};
-use crate::store::{SqliteStore, StoreError};
+use crate::store::{SqliteStore, StoreError, names};
 
 pub(super) const JOB_COLUMNS: &str =
     "seq, id, institution_id, user_cui, workstation_id, file_name, mode, rows, state,
@@ -19,11 +20,11 @@ pub(super) fn job_from_row(r: &Row<'_>) -> rusqlite::Result<JobRow> {
         user_cui: r.get(3)?,
         workstation_id: r.get(4)?,
         file_name: r.get(5)?,
-        mode: r.get(6)?,
+        mode: names::sqlite(r, 6)?,
         rows: r.get(7)?,
-        state: r.get(8)?,
+        state: names::sqlite(r, 8)?,
         progress_done: r.get(9)?,
-        counts: r.get(10)?,
+        counts: names::sqlite_counts(r, 10)?,
         fail_code: r.get(11)?,
         attempts: r.get(12)?,
         worker: r.get(13)?,
@@ -72,7 +73,7 @@ impl JobStore for SqliteStore {
                     job.user_cui,
                     job.workstation_id,
                     job.file_name,
-                    job.mode,
+                    job.mode.as_str(),
                     job.rows,
                     job.upload_sha256,
                     job.created_at,
@@ -128,18 +129,18 @@ impl JobStore for SqliteStore {
         self.write(|tx| {
             // Strict FIFO: the head of the queue is the lowest unfinished seq,
             // whether it is waiting or was left running by a dead worker.
-            let head: Option<(String, String, Option<String>, Option<String>)> = tx
+            let head: Option<(String, JobState, Option<String>, Option<String>)> = tx
                 .query_row(
                     "SELECT id, state, worker, lease_until FROM query_jobs
                      WHERE state IN ('QUEUED', 'RUNNING') ORDER BY seq LIMIT 1",
                     [],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    |r| Ok((r.get(0)?, names::sqlite(r, 1)?, r.get(2)?, r.get(3)?)),
                 )
                 .optional()?;
             let Some((id, state, holder, lease)) = head else {
                 return Ok(None);
             };
-            if state == "RUNNING" {
+            if state == JobState::Running {
                 let holder = holder.unwrap_or_default();
                 let expired = lease.is_none_or(|l| l.as_str() < now);
                 if holder == worker || !(expired || is_dead(&holder)) {
@@ -178,10 +179,11 @@ impl JobStore for SqliteStore {
         &self,
         id: &str,
         worker: &str,
-        counts: &str,
+        counts: &JobCounts,
         now: &str,
         audit: &AuditRecord,
     ) -> Result<bool, StoreError> {
+        let counts = names::counts_text(counts)?;
         self.write(|tx| {
             let n = tx.execute(
                 "UPDATE query_jobs SET state = 'DONE', progress_done = rows, counts = ?3, finished_at = ?4,

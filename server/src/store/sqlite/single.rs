@@ -1,5 +1,6 @@
 //! [`SingleQueryStore`] on SQLite.
 
+use padron_shared::queries::JobCounts;
 use rusqlite::params;
 
 use super::append_audit_in;
@@ -13,10 +14,11 @@ impl SingleQueryStore for SqliteStore {
     fn record_one_query(
         &self,
         job: &NewJob,
-        counts: &str,
+        counts: &JobCounts,
         quota: Option<&MonthlyQuota>,
         audit: &AuditRecord,
     ) -> Result<JobRow, StoreError> {
+        let counts = crate::store::names::counts_text(counts)?;
         self.write(|tx| {
             if let Some(q) = quota {
                 let used: i64 = tx.query_row(
@@ -42,7 +44,7 @@ impl SingleQueryStore for SqliteStore {
                     job.user_cui,
                     job.workstation_id,
                     job.file_name,
-                    job.mode,
+                    job.mode.as_str(),
                     job.rows,
                     job.upload_sha256,
                     job.created_at,

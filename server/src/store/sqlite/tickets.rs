@@ -1,5 +1,6 @@
 //! [`TicketStore`] on SQLite.
 
+use padron_shared::tickets::TicketState;
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::append_audit_in;
@@ -7,7 +8,7 @@ use crate::audit::AuditRecord;
 use crate::store::tickets::{
     NewTicketRecord, TicketChange, TicketMessageRecord, TicketRecord, TicketStore,
 };
-use crate::store::{SqliteStore, StoreError};
+use crate::store::{SqliteStore, StoreError, names};
 
 const TICKET_SELECT: &str = "SELECT t.id, t.institution_id, i.code, t.author_cui, t.author_name, t.author_role,
         t.workstation_id, coalesce(w.site, ''), t.kind, t.subject, t.agent_version, t.about, t.state,
@@ -30,7 +31,7 @@ fn ticket_from_row(r: &Row<'_>) -> rusqlite::Result<TicketRecord> {
         subject: r.get(9)?,
         agent_version: r.get(10)?,
         about: r.get(11)?,
-        state: r.get(12)?,
+        state: names::sqlite(r, 12)?,
         created_at: r.get(13)?,
         first_reply_at: r.get(14)?,
         resolved_at: r.get(15)?,
@@ -40,9 +41,9 @@ fn ticket_from_row(r: &Row<'_>) -> rusqlite::Result<TicketRecord> {
     })
 }
 
-fn state_of(tx: &rusqlite::Connection, id: i64) -> rusqlite::Result<Option<String>> {
+fn state_of(tx: &rusqlite::Connection, id: i64) -> rusqlite::Result<Option<TicketState>> {
     tx.query_row("SELECT state FROM tickets WHERE id = ?1", [id], |r| {
-        r.get(0)
+        names::sqlite(r, 0)
     })
     .optional()
 }
@@ -116,9 +117,10 @@ impl TicketStore for SqliteStore {
         &self,
         institution_id: Option<i64>,
         author_cui: Option<&str>,
-        state: Option<&str>,
+        state: Option<TicketState>,
         created: Option<(&str, &str)>,
     ) -> Result<Vec<TicketRecord>, StoreError> {
+        let state = state.map(TicketState::as_str);
         let conn = self.lock();
         let (from, to) = match created {
             Some((f, t)) => (Some(f), Some(t)),
@@ -149,9 +151,9 @@ impl TicketStore for SqliteStore {
         audit: &AuditRecord,
     ) -> Result<TicketChange, StoreError> {
         self.write(|tx| {
-            match state_of(tx, id)?.as_deref() {
+            match state_of(tx, id)? {
                 None => return Ok(TicketChange::NoSuchTicket),
-                Some("CERRADO") => return Ok(TicketChange::Conflict),
+                Some(TicketState::Cerrado) => return Ok(TicketChange::Conflict),
                 Some(_) => {}
             }
             message(tx, id, author, "REGISTRY", text, at)?;
@@ -169,7 +171,7 @@ impl TicketStore for SqliteStore {
     fn set_ticket_state(
         &self,
         id: i64,
-        state: &str,
+        state: TicketState,
         at: &str,
         audit: &AuditRecord,
     ) -> Result<TicketChange, StoreError> {
@@ -178,25 +180,21 @@ impl TicketStore for SqliteStore {
                 None => return Ok(TicketChange::NoSuchTicket),
                 Some(s) => s,
             };
-            // RECIBIDO → EN_PROCESO → RESUELTO → CERRADO; closing is allowed
-            // from any open state, nothing leaves CERRADO.
-            let allowed = matches!(
-                (current.as_str(), state),
-                ("RECIBIDO", "EN_PROCESO")
-                    | ("RECIBIDO" | "EN_PROCESO", "RESUELTO")
-                    | ("RECIBIDO" | "EN_PROCESO" | "RESUELTO", "CERRADO")
-            );
-            if !allowed {
+            if !current.may_move_to(state) {
                 return Ok(TicketChange::Conflict);
             }
             let sql = match state {
-                "RESUELTO" => "UPDATE tickets SET state = ?2, resolved_at = ?3 WHERE id = ?1",
-                "CERRADO" => {
+                TicketState::Resuelto => {
+                    "UPDATE tickets SET state = ?2, resolved_at = ?3 WHERE id = ?1"
+                }
+                TicketState::Cerrado => {
                     "UPDATE tickets SET state = ?2, closed_at = ?3, resolved_at = coalesce(resolved_at, ?3) WHERE id = ?1"
                 }
-                _ => "UPDATE tickets SET state = ?2 WHERE id = ?1",
+                TicketState::Recibido | TicketState::EnProceso => {
+                    "UPDATE tickets SET state = ?2 WHERE id = ?1"
+                }
             };
-            tx.execute(sql, params![id, state, at])?;
+            tx.execute(sql, params![id, state.as_str(), at])?;
             append_audit_in(tx, audit)?;
             Ok(TicketChange::Done)
         })
@@ -212,17 +210,19 @@ impl TicketStore for SqliteStore {
         audit: &AuditRecord,
     ) -> Result<TicketChange, StoreError> {
         self.write(|tx| {
-            let found: Option<(String, Option<String>)> = tx
+            let found: Option<(TicketState, Option<String>)> = tx
                 .query_row(
                     "SELECT state, resolved_at FROM tickets WHERE id = ?1",
                     [id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| Ok((names::sqlite(r, 0)?, r.get(1)?)),
                 )
                 .optional()?;
             let Some((state, resolved)) = found else {
                 return Ok(TicketChange::NoSuchTicket);
             };
-            if state != "RESUELTO" || resolved.as_deref().is_none_or(|r| r < resolved_since) {
+            if state != TicketState::Resuelto
+                || resolved.as_deref().is_none_or(|r| r < resolved_since)
+            {
                 return Ok(TicketChange::Conflict);
             }
             message(tx, id, author, "PERSON", text, at)?;
