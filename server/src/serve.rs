@@ -134,7 +134,7 @@ pub async fn serve(
             refusals: refusals.clone(),
         },
         rates: Arc::new(RateLimits::new(&config.limits)),
-        desk: Arc::new(crate::http::one_query::DeskState::new(
+        desk: Arc::new(crate::desk::answer::DeskState::new(
             &config.limits,
             dir.path().to_owned(),
             config.matching.settings(),

@@ -4,6 +4,7 @@
 //! registry's identity-verification desk as a signed case ([`cases`]), and
 //! the service desk's tickets ([`tickets`]).
 
+pub mod answer;
 pub mod cases;
 pub mod single;
 pub mod tickets;

@@ -40,7 +40,7 @@ pub struct AppState {
     /// `[service_desk] contact`: shown in every kiosk's footer.
     pub service_desk: String,
     /// The consulta individual's per-person rates and open registries.
-    pub desk: Arc<one_query::DeskState>,
+    pub desk: Arc<crate::desk::answer::DeskState>,
 }
 
 impl std::ops::Deref for AppState {
