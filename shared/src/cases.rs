@@ -25,7 +25,7 @@ crate::wire_names! {
 }
 
 /// One row of the case as the coordinator sends it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaseRowInput {
     /// The row's position in the result sheet `resultados` (1 = first row under the header).
@@ -50,7 +50,7 @@ pub struct CaseRowInput {
 }
 
 /// What the card signs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CasePayload {
     /// Always [`CASE_FORMAT`].
@@ -72,7 +72,7 @@ pub struct CasePayload {
 }
 
 /// A row of a finished job that the registry could not resolve: what a case may hold.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UnresolvedRow {
     /// The row's position in the result sheet `resultados`.
     pub fila: u32,
@@ -85,7 +85,7 @@ pub struct UnresolvedRow {
 }
 
 /// A case row with the registry's outcome.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CaseRowView {
     /// The row as the coordinator sent it.
     #[serde(flatten)]
@@ -109,7 +109,7 @@ pub struct CaseRowView {
 }
 
 /// A case as its institution's coordinators (and the registry) see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CaseView {
     /// The case's id (the UUID the agent chose).
     pub id: String,

@@ -136,7 +136,7 @@ pub struct QueryJob {
 /// `GET /v1/queries/{id}/attention`: a row of a finished job that needs a
 /// person's look (anything but a clean find, or a person who has died),
 /// for the kiosk's preview. Only the job's owner gets it, as the result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AttentionRow {
     /// The spreadsheet's row number.
     pub row: u32,

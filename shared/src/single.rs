@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::queries::QueryMode;
 
 /// `POST /v1/queries/one`. Exactly one of `cui` and `names`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OneQuery {
     /// The social programme the query is for (required, as on a workbook row).
@@ -29,7 +29,7 @@ pub struct OneQuery {
 }
 
 /// Fields a–o of a result row (DOMAIN.md, "Consulta Social"). Dates are `YYYY-MM-DD`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PersonFields {
     /// The person's CUI.
     pub cui: String,
@@ -66,7 +66,7 @@ pub struct PersonFields {
 }
 
 /// A candidate of a dudosa (`AMBIGUO`) answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OneCandidate {
     /// Probability in percent, one decimal, as `puntaje` in a workbook.
     pub puntaje: f64,
@@ -77,7 +77,7 @@ pub struct OneCandidate {
 }
 
 /// The answer: the same as a workbook row, with its result and score.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OneAnswer {
     /// The query's id (its row in the query log; in reports like a workbook of one row).
     pub id: String,

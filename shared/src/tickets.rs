@@ -42,7 +42,7 @@ impl TicketState {
 /// `POST /v1/tickets`. The server adds the workstation, the person and the
 /// institution from the session; the agent its version and, when the
 /// ticket is about one, a job, request or case id.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTicket {
     /// `duda`, `incidente` or `mejora` (a mejora only from a coordinator).
@@ -60,7 +60,7 @@ pub struct NewTicket {
 }
 
 /// `POST /v1/tickets/{id}/reopen`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TicketText {
     /// Why the ticket is reopened.
@@ -68,7 +68,7 @@ pub struct TicketText {
 }
 
 /// One entry of a ticket's record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TicketMessage {
     /// `cui:…` for the institution's person, `admin:…` for registry staff.
     pub author: String,
@@ -81,7 +81,7 @@ pub struct TicketMessage {
 }
 
 /// A ticket as the person (and the registry) sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TicketView {
     /// The ticket's number.
     pub id: i64,

@@ -34,7 +34,10 @@ fn coordinator(auth: &Authenticated) -> Result<(), ApiError> {
     }
 }
 
-async fn unresolved(
+#[utoipa::path(get, path = "/v1/queries/{id}/unresolved", tag = "cases", operation_id = "unresolved_rows", security(("workstation" = [], "session" = [])),
+    params(("id" = String, Path, description = "The finished job's id.")),
+    responses((status = 200, description = "The finished job's NO_ENCONTRADO and AMBIGUO rows (coordinators only).", body = Vec<padron_shared::cases::UnresolvedRow>), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn unresolved(
     State(state): State<AppState>,
     auth: Authenticated,
     Path(id): Path<String>,
@@ -53,7 +56,10 @@ async fn unresolved(
     Ok(Json(rows))
 }
 
-async fn submit(
+#[utoipa::path(post, path = "/v1/cases", tag = "cases", operation_id = "case_submit", security(("workstation" = [], "session" = [])),
+    request_body(content = padron_shared::users::SignedRequest, description = "A follow-up case signed with the coordinator's card (canonical JSON of a `CasePayload`)."),
+    responses((status = 201, description = "Received by the registry's identity-verification desk.", body = padron_shared::cases::CaseView), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn submit(
     State(state): State<AppState>,
     auth: Authenticated,
     Json(signed): Json<SignedRequest>,
@@ -65,7 +71,9 @@ async fn submit(
     Ok((axum::http::StatusCode::CREATED, Json(view)))
 }
 
-async fn list(
+#[utoipa::path(get, path = "/v1/cases", tag = "cases", operation_id = "case_list", security(("workstation" = [], "session" = [])),
+    responses((status = 200, description = "The institution's cases (coordinators only).", body = Vec<padron_shared::cases::CaseView>), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn list(
     State(state): State<AppState>,
     auth: Authenticated,
 ) -> Result<Json<Vec<CaseView>>, ApiError> {
@@ -84,7 +92,10 @@ async fn list(
     Ok(Json(views))
 }
 
-async fn show(
+#[utoipa::path(get, path = "/v1/cases/{id}", tag = "cases", operation_id = "case_show", security(("workstation" = [], "session" = [])),
+    params(("id" = String, Path, description = "The case's id.")),
+    responses((status = 200, description = "The case with each row's outcome.", body = padron_shared::cases::CaseView), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn show(
     State(state): State<AppState>,
     auth: Authenticated,
     Path(id): Path<String>,

@@ -21,7 +21,10 @@ pub fn v1() -> Router<AppState> {
     Router::new().route("/v1/queries/one", post(one))
 }
 
-async fn one(
+#[utoipa::path(post, path = "/v1/queries/one", tag = "queries", operation_id = "one_query", security(("workstation" = [], "session" = [])),
+    request_body(content = padron_shared::single::OneQuery),
+    responses((status = 200, description = "The answer, as a workbook row.", body = padron_shared::single::OneAnswer), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn one(
     State(state): State<AppState>,
     _headers: HeaderMap,
     auth: Authenticated,

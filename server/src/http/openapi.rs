@@ -35,6 +35,16 @@ use utoipa::openapi::{RefOr, Response};
         super::queries::status,
         super::queries::result,
         super::reports::user_activity,
+        super::queries::attention,
+        super::one_query::one,
+        super::cases::unresolved,
+        super::cases::submit,
+        super::cases::list,
+        super::cases::show,
+        super::tickets::open,
+        super::tickets::list,
+        super::tickets::show,
+        super::tickets::reopen,
     ),
     components(schemas(ErrorBody, Binary)),
     modifiers(&Security, &Links),
@@ -45,6 +55,8 @@ use utoipa::openapi::{RefOr, Response};
         (name = "coordination", description = "A coordinator's users and signed requests."),
         (name = "queries", description = "Consulta Social: workbooks in, results out."),
         (name = "reports", description = "What a coordinator may learn of its users' queries."),
+        (name = "cases", description = "Follow-up of rows the registry could not resolve: signed cases to its identity-verification desk."),
+        (name = "tickets", description = "The service desk: questions, incidents and improvement requests."),
     )
 )]
 pub struct ApiDoc;

@@ -136,7 +136,10 @@ pub(super) async fn list(
 
 /// The rows of a finished job that need a look (its owner only, as the
 /// result); a job finished before they were kept has none.
-async fn attention(
+#[utoipa::path(get, path = "/v1/queries/{id}/attention", tag = "queries", operation_id = "attention", security(("workstation" = [], "session" = [])),
+    params(("id" = String, Path, description = "The job's id.")),
+    responses((status = 200, description = "The rows of a finished job that need a look.", body = Vec<padron_shared::queries::AttentionRow>), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn attention(
     State(state): State<AppState>,
     auth: Authenticated,
     Path(id): Path<String>,

@@ -26,7 +26,10 @@ fn store_err(e: crate::store::StoreError) -> ApiError {
     ApiError::from(ServerError::from(e))
 }
 
-async fn open(
+#[utoipa::path(post, path = "/v1/tickets", tag = "tickets", operation_id = "ticket_open", security(("workstation" = [], "session" = [])),
+    request_body(content = padron_shared::tickets::NewTicket),
+    responses((status = 201, description = "Opened.", body = padron_shared::tickets::TicketView), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn open(
     State(state): State<AppState>,
     auth: Authenticated,
     Json(t): Json<NewTicket>,
@@ -44,7 +47,9 @@ async fn open(
     Ok((axum::http::StatusCode::CREATED, Json(view)))
 }
 
-async fn list(
+#[utoipa::path(get, path = "/v1/tickets", tag = "tickets", operation_id = "ticket_list", security(("workstation" = [], "session" = [])),
+    responses((status = 200, description = "The caller's tickets.", body = Vec<padron_shared::tickets::TicketView>), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn list(
     State(state): State<AppState>,
     auth: Authenticated,
 ) -> Result<Json<Vec<TicketView>>, ApiError> {
@@ -78,7 +83,10 @@ fn parse_id(id: &str) -> Result<i64, ApiError> {
         .map_err(|_| ApiError::new(ErrorCode::TicketNotFound))
 }
 
-async fn show(
+#[utoipa::path(get, path = "/v1/tickets/{id}", tag = "tickets", operation_id = "ticket_show", security(("workstation" = [], "session" = [])),
+    params(("id" = String, Path, description = "The ticket's id.")),
+    responses((status = 200, description = "The ticket with its replies.", body = padron_shared::tickets::TicketView), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn show(
     State(state): State<AppState>,
     auth: Authenticated,
     Path(id): Path<String>,
@@ -108,7 +116,11 @@ async fn show(
     Ok(Json(view))
 }
 
-async fn reopen(
+#[utoipa::path(post, path = "/v1/tickets/{id}/reopen", tag = "tickets", operation_id = "ticket_reopen", security(("workstation" = [], "session" = [])),
+    params(("id" = String, Path, description = "The ticket's id.")),
+    request_body(content = padron_shared::tickets::TicketText),
+    responses((status = 200, description = "Reopened (its author, within 15 days of its resolution).", body = padron_shared::tickets::TicketView), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
+pub(super) async fn reopen(
     State(state): State<AppState>,
     auth: Authenticated,
     Path(id): Path<String>,
