@@ -218,7 +218,7 @@ impl AuthStore for SqliteStore {
     }
 
     fn eid_trust(&self) -> Result<TrustDers, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let roots = conn
             .prepare("SELECT der FROM eid_roots ORDER BY id")?
             .query_map([], |r| r.get(0))?
@@ -231,7 +231,7 @@ impl AuthStore for SqliteStore {
     }
 
     fn eid_trust_list(&self) -> Result<Vec<(String, String, String)>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let rows = conn
             .prepare(
                 "SELECT subject, added_at, 'ROOT' FROM eid_roots
@@ -318,7 +318,7 @@ impl AuthStore for SqliteStore {
     }
 
     fn principal(&self, institution_id: i64, cui: &str) -> Result<Option<Principal>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let coordinator = conn
             .query_row(
                 "SELECT full_name, active FROM coordinators WHERE institution_id = ?1 AND cui = ?2",
@@ -387,7 +387,7 @@ impl AuthStore for SqliteStore {
     }
 
     fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         Ok(conn
             .query_row(
                 "SELECT workstation_id, cert_fingerprint, institution_id, cui, full_name, role, created_at,
@@ -428,7 +428,7 @@ impl AuthStore for SqliteStore {
     }
 
     fn users(&self, institution_id: i64) -> Result<Vec<UserRow>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let rows = conn
             .prepare(
                 "SELECT cui, full_name, email, phone, extension, department, post, programme, status, status_since,
@@ -455,7 +455,7 @@ impl AuthStore for SqliteStore {
     }
 
     fn requests(&self, institution_id: i64) -> Result<Vec<RequestRow>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let rows = conn
             .prepare(
                 "SELECT r.id, r.action, r.user_cui, r.state, r.reject_code, c.cui, r.created_at, r.updated_at
@@ -479,7 +479,7 @@ impl AuthStore for SqliteStore {
     }
 
     fn request_exists(&self, id: &str) -> Result<bool, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         Ok(conn.query_row(
             "SELECT count(*) FROM user_requests WHERE id = ?1",
             [id],
@@ -544,7 +544,7 @@ impl AuthStore for SqliteStore {
     }
 
     fn stored_requests(&self) -> Result<Vec<StoredRequest>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let rows = conn
             .prepare("SELECT id, payload, algorithm, signature, certificate FROM user_requests ORDER BY created_at")?
             .query_map([], |r| {

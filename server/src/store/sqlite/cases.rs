@@ -78,13 +78,13 @@ impl CaseStore for SqliteStore {
     }
 
     fn case(&self, id: &str) -> Result<Option<CaseRecord>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let sql = format!("{CASE_SELECT} WHERE c.id = ?1");
         Ok(conn.query_row(&sql, [id], case_from_row).optional()?)
     }
 
     fn case_rows(&self, id: &str) -> Result<Vec<CaseRowRecord>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let rows = conn
             .prepare(
                 "SELECT fila, referencia, resultado, consulta, outcome, outcome_cui, note, updated_at
@@ -112,7 +112,7 @@ impl CaseStore for SqliteStore {
         state: Option<CaseState>,
     ) -> Result<Vec<CaseRecord>, StoreError> {
         let state = state.map(CaseState::as_str);
-        let conn = self.lock();
+        let conn = self.read()?;
         let sql = format!(
             "{CASE_SELECT} WHERE (?1 IS NULL OR c.institution_id = ?1) AND (?2 IS NULL OR c.state = ?2)
              ORDER BY c.received_at DESC, c.id LIMIT 1000"
@@ -181,7 +181,7 @@ impl CaseStore for SqliteStore {
     }
 
     fn stored_case_requests(&self) -> Result<Vec<StoredRequest>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let rows = conn
             .prepare(
                 "SELECT id, payload, algorithm, signature, certificate FROM cases

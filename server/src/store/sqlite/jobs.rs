@@ -87,18 +87,18 @@ impl JobStore for SqliteStore {
     }
 
     fn rows_used(&self, institution_id: i64, from: &str, to: &str) -> Result<i64, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         Ok(used_in(&conn, institution_id, from, to)?)
     }
 
     fn job(&self, id: &str) -> Result<Option<JobRow>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let sql = format!("SELECT {JOB_COLUMNS} FROM query_jobs WHERE id = ?1");
         Ok(conn.query_row(&sql, [id], job_from_row).optional()?)
     }
 
     fn jobs(&self, institution_id: i64, user_cui: Option<&str>) -> Result<Vec<JobRow>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let sql = format!(
             "SELECT {JOB_COLUMNS} FROM query_jobs WHERE institution_id = ?1 AND (?2 IS NULL OR user_cui = ?2)
              ORDER BY seq DESC LIMIT 500"
@@ -111,7 +111,7 @@ impl JobStore for SqliteStore {
     }
 
     fn jobs_ahead(&self, seq: i64) -> Result<i64, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         Ok(conn.query_row(
             "SELECT count(*) FROM query_jobs WHERE seq < ?1 AND state IN ('QUEUED', 'RUNNING')",
             [seq],

@@ -56,7 +56,7 @@ impl LifecycleStore for SqliteStore {
     }
 
     fn agreement(&self, code: &str) -> Result<Option<Agreement>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         Ok(conn
             .query_row(AGREEMENT_SELECT, [code], agreement_from_row)
             .optional()?)
@@ -93,7 +93,7 @@ impl LifecycleStore for SqliteStore {
     }
 
     fn programmes(&self, code: &str) -> Result<Vec<String>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let rows = conn
             .prepare(
                 "SELECT p.programme FROM agreement_programmes p
@@ -128,7 +128,7 @@ impl LifecycleStore for SqliteStore {
     }
 
     fn lifecycle_facts(&self) -> Result<Vec<LifecycleFacts>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         // (id, code, status, cause, created_at, last_query_at)
         type Row = (i64, String, String, Option<String>, String, Option<String>);
         let base: Vec<Row> = conn

@@ -17,6 +17,7 @@ mod tickets;
 mod trust;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -32,10 +33,20 @@ use crate::store::{
     Store, StoreError, Workstation,
 };
 
+/// One writer connection (SQLite allows one writer at a time anyway) and a
+/// few read-only ones. Reads never queue behind a write's fsync: in WAL mode
+/// a reader sees the last commit while a writer works, so a status poll is
+/// not delayed by an upload being acknowledged or a job's progress.
 #[derive(Debug)]
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
 }
+
+/// Read-only connections opened beside the writer: enough for the two
+/// cores' request threads and the job runner to read at once.
+const READERS: usize = 4;
 
 impl SqliteStore {
     /// Opens (creating if asked) the database and brings its schema up to date.
@@ -47,9 +58,24 @@ impl SqliteStore {
         let mut conn = Connection::open_with_flags(path, flags)?;
         Self::configure(&conn)?;
         migrate(&mut conn)?;
+        // Opened after the migrations, so every reader sees today's schema.
+        let readers = (0..READERS)
+            .map(|_| Self::open_reader(path).map(Mutex::new))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
+            readers,
+            next_reader: AtomicUsize::new(0),
         })
+    }
+
+    fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        Ok(conn)
     }
 
     /// A private in-memory database, for unit tests.
@@ -57,8 +83,12 @@ impl SqliteStore {
         let mut conn = Connection::open_in_memory()?;
         Self::configure(&conn)?;
         migrate(&mut conn)?;
+        // A private in-memory database has no second connection: reads go
+        // through the writer.
         Ok(SqliteStore {
             conn: Mutex::new(conn),
+            readers: Vec::new(),
+            next_reader: AtomicUsize::new(0),
         })
     }
 
@@ -70,15 +100,34 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// The writer connection, for statements that change the database.
     pub(super) fn lock(&self) -> TimedConnection<'_> {
-        // A panic while holding the lock cannot leave SQLite inconsistent
-        // (the transaction rolls back on drop), so a poisoned lock is usable.
-        let asked = std::time::Instant::now();
-        let guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        let got = std::time::Instant::now();
-        metrics::histogram!(crate::metrics::names::DATABASE_WAIT)
-            .record(got.duration_since(asked).as_secs_f64());
-        TimedConnection { guard, got }
+        timed(&self.conn)
+    }
+
+    /// A connection inside a read transaction, so that the several
+    /// statements of one read see one snapshot; it ends (nothing to keep)
+    /// when the value is dropped.
+    pub(super) fn read(&self) -> Result<ReadConnection<'_>, StoreError> {
+        let conn = if self.readers.is_empty() {
+            self.lock()
+        } else {
+            let n = self.readers.len();
+            let start = self.next_reader.fetch_add(1, Ordering::Relaxed) % n;
+            // A free reader if there is one, else wait for the next in turn.
+            (0..n)
+                .find_map(|i| self.readers[(start + i) % n].try_lock().ok())
+                .map(|guard| {
+                    metrics::histogram!(crate::metrics::names::DATABASE_WAIT).record(0.0);
+                    TimedConnection {
+                        guard,
+                        got: std::time::Instant::now(),
+                    }
+                })
+                .unwrap_or_else(|| timed(&self.readers[start]))
+        };
+        conn.execute_batch("BEGIN DEFERRED")?;
+        Ok(ReadConnection { conn })
     }
 
     pub(super) fn write<T>(
@@ -90,6 +139,37 @@ impl SqliteStore {
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
+    }
+}
+
+fn timed(mutex: &Mutex<Connection>) -> TimedConnection<'_> {
+    // A panic while holding the lock cannot leave SQLite inconsistent
+    // (the transaction rolls back on drop), so a poisoned lock is usable.
+    let asked = std::time::Instant::now();
+    let guard = mutex.lock().unwrap_or_else(|p| p.into_inner());
+    let got = std::time::Instant::now();
+    metrics::histogram!(crate::metrics::names::DATABASE_WAIT)
+        .record(got.duration_since(asked).as_secs_f64());
+    TimedConnection { guard, got }
+}
+
+/// A connection inside a read transaction (see [`SqliteStore::read`]).
+pub(super) struct ReadConnection<'a> {
+    conn: TimedConnection<'a>,
+}
+
+impl std::ops::Deref for ReadConnection<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl Drop for ReadConnection<'_> {
+    fn drop(&mut self) {
+        // Nothing was written: ending the transaction either way releases
+        // the snapshot. A failure here means the transaction is gone already.
+        let _ = self.conn.execute_batch("ROLLBACK");
     }
 }
 
@@ -281,7 +361,7 @@ impl Store for SqliteStore {
     }
 
     fn institutions(&self) -> Result<Vec<Institution>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let sql = format!("SELECT {INSTITUTION_COLUMNS} FROM institutions ORDER BY code");
         let mut stmt = conn.prepare(&sql)?;
         let rows = stmt
@@ -291,7 +371,7 @@ impl Store for SqliteStore {
     }
 
     fn institution(&self, code: &str) -> Result<Option<Institution>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let sql = format!("SELECT {INSTITUTION_COLUMNS} FROM institutions WHERE code = ?1");
         Ok(conn
             .query_row(&sql, [code], institution_from_row)
@@ -299,7 +379,7 @@ impl Store for SqliteStore {
     }
 
     fn institution_counts(&self, code: &str) -> Result<InstitutionCounts, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let id = institution_id(&conn, code)?;
         let count =
             |sql: &str| -> Result<u32, StoreError> { Ok(conn.query_row(sql, [id], |r| r.get(0))?) };
@@ -351,7 +431,7 @@ impl Store for SqliteStore {
     }
 
     fn coordinators(&self, institution_code: Option<&str>) -> Result<Vec<Coordinator>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         if let Some(code) = institution_code {
             institution_id(&conn, code)?;
         }
@@ -401,7 +481,7 @@ impl Store for SqliteStore {
     }
 
     fn workstations(&self) -> Result<Vec<Workstation>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let sql = format!("{WORKSTATION_SELECT} ORDER BY w.id");
         let mut stmt = conn.prepare(&sql)?;
         let rows = stmt
@@ -411,7 +491,7 @@ impl Store for SqliteStore {
     }
 
     fn workstation(&self, id: i64) -> Result<Option<Workstation>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let sql = format!("{WORKSTATION_SELECT} WHERE w.id = ?1");
         Ok(conn
             .query_row(&sql, [id], workstation_from_row)
@@ -422,7 +502,7 @@ impl Store for SqliteStore {
         &self,
         fingerprint_hex: &str,
     ) -> Result<Option<Workstation>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let sql = format!("{WORKSTATION_SELECT} WHERE w.cert_fingerprint = ?1");
         Ok(conn
             .query_row(&sql, [fingerprint_hex], workstation_from_row)
@@ -464,7 +544,7 @@ impl Store for SqliteStore {
     }
 
     fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let mut stmt = conn.prepare(
             "SELECT seq, at, actor, workstation_id, action, subject, outcome, detail, prev_hash, hash
              FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
@@ -489,7 +569,7 @@ impl Store for SqliteStore {
     }
 
     fn ping(&self) -> Result<(), StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let _: i64 = conn.query_row("SELECT count(*) FROM institutions", [], |r| r.get(0))?;
         Ok(())
     }
@@ -567,5 +647,64 @@ impl WorkstationReader {
             .query_map([], workstation_from_row)?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+
+    use super::*;
+
+    /// A read must not queue behind a write in progress (its fsync was the
+    /// tail latency of status polls under load).
+    #[test]
+    fn a_read_goes_on_while_a_write_holds_the_writer() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = std::sync::Arc::new(
+            SqliteStore::open(&dir.path().join("padron.db"), true).expect("store"),
+        );
+        let (started, wait_started) = mpsc::channel();
+        let (release, wait_release) = mpsc::channel::<()>();
+        let writer = {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                store
+                    .write(|tx| {
+                        tx.execute_batch("CREATE TABLE held (x INTEGER)")?;
+                        started.send(()).expect("main thread waits");
+                        // Held until the main thread has read.
+                        let _ = wait_release.recv_timeout(Duration::from_secs(30));
+                        Ok(())
+                    })
+                    .expect("write")
+            })
+        };
+        wait_started.recv().expect("writer started");
+        let (done, wait_done) = mpsc::channel();
+        {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                let _ = done.send(store.institutions().map(|v| v.len()));
+            });
+        }
+        let read = wait_done.recv_timeout(Duration::from_secs(5));
+        release.send(()).expect("writer waits");
+        writer.join().expect("writer thread");
+        assert_eq!(
+            read.expect("the read finished while the write was open")
+                .expect("read"),
+            0
+        );
+    }
+
+    /// Reader connections cannot write: a write sent down the read path by
+    /// mistake fails instead of bypassing the writer's lock.
+    #[test]
+    fn the_read_path_refuses_writes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SqliteStore::open(&dir.path().join("padron.db"), true).expect("store");
+        let conn = store.read().expect("reader");
+        assert!(conn.execute_batch("CREATE TABLE nope (x INTEGER)").is_err());
     }
 }

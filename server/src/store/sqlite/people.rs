@@ -133,13 +133,13 @@ impl PeopleStore for SqliteStore {
     }
 
     fn person_block(&self, cui: &str) -> Result<Option<PersonBlock>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let sql = format!("{BLOCK_SELECT} WHERE cui = ?1 AND lifted_at IS NULL");
         Ok(conn.query_row(&sql, [cui], block_from_row).optional()?)
     }
 
     fn person_blocks(&self, include_lifted: bool) -> Result<Vec<PersonBlock>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let sql = format!(
             "{BLOCK_SELECT} WHERE ?1 OR lifted_at IS NULL ORDER BY blocked_at DESC, id DESC"
         );
@@ -229,7 +229,7 @@ impl PeopleStore for SqliteStore {
     }
 
     fn designations(&self, institution_code: Option<&str>) -> Result<Vec<Designation>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         if let Some(code) = institution_code {
             institution_id(&conn, code)?;
         }
@@ -249,7 +249,7 @@ impl PeopleStore for SqliteStore {
         institution_id: i64,
         cui: &str,
     ) -> Result<Option<String>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         Ok(conn
             .query_row(
                 "SELECT removed_at FROM coordinators WHERE institution_id = ?1 AND cui = ?2 AND active = 0",
@@ -261,14 +261,14 @@ impl PeopleStore for SqliteStore {
     }
 
     fn installation_id(&self) -> Result<String, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         conn.query_row("SELECT id FROM installation LIMIT 1", [], |r| r.get(0))
             .optional()?
             .ok_or_else(|| StoreError::Corrupt("the installation id is missing".into()))
     }
 
     fn evidence_roots(&self) -> Result<Vec<EvidenceRoot>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let rows = conn
             .prepare(
                 "SELECT fingerprint, subject, der, first_trusted_at FROM evidence_roots ORDER BY first_trusted_at",

@@ -14,7 +14,7 @@ impl ReportStore for SqliteStore {
         from: &str,
         to: &str,
     ) -> Result<Vec<JobRow>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let sql = format!(
             "SELECT {JOB_COLUMNS} FROM query_jobs
              WHERE (?1 IS NULL OR institution_id = ?1) AND (?2 IS NULL OR user_cui = ?2)
@@ -29,7 +29,7 @@ impl ReportStore for SqliteStore {
     }
 
     fn january_deactivations(&self, year: i32) -> Result<Vec<JanuaryDeactivation>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let rows = conn
             .prepare(
                 "SELECT d.year, i.code, i.name, d.user_cui, d.full_name, d.programme, d.deactivated_at

@@ -9,7 +9,7 @@ use crate::store::{Institution, InstitutionStatus, SqliteStore, StoreError};
 
 impl StatusStore for SqliteStore {
     fn institution_by_id(&self, id: i64) -> Result<Option<Institution>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let sql = format!("SELECT {INSTITUTION_COLUMNS} FROM institutions WHERE id = ?1");
         Ok(conn
             .query_row(&sql, [id], institution_from_row)

@@ -92,13 +92,13 @@ impl TicketStore for SqliteStore {
     }
 
     fn ticket(&self, id: i64) -> Result<Option<TicketRecord>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let sql = format!("{TICKET_SELECT} WHERE t.id = ?1");
         Ok(conn.query_row(&sql, [id], ticket_from_row).optional()?)
     }
 
     fn ticket_messages(&self, id: i64) -> Result<Vec<TicketMessageRecord>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let rows = conn
             .prepare("SELECT author, side, text, at FROM ticket_messages WHERE ticket_id = ?1 ORDER BY seq")?
             .query_map([id], |r| {
@@ -121,7 +121,7 @@ impl TicketStore for SqliteStore {
         created: Option<(&str, &str)>,
     ) -> Result<Vec<TicketRecord>, StoreError> {
         let state = state.map(TicketState::as_str);
-        let conn = self.lock();
+        let conn = self.read()?;
         let (from, to) = match created {
             Some((f, t)) => (Some(f), Some(t)),
             None => (None, None),

@@ -11,7 +11,7 @@ use crate::store::{SqliteStore, StoreError};
 
 impl TrustStore for SqliteStore {
     fn trust_set(&self) -> Result<TrustSet, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let roots = conn
             .prepare(
                 "SELECT fingerprint, subject, der, added_at, allow_no_eku, policy_oids
