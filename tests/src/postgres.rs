@@ -247,7 +247,8 @@ impl TestPostgres {
         self.url(to)
     }
 
-    /// `pg_dump` of a database: its whole content as SQL text.
+    /// `pg_dump` of a database: its whole content as SQL text (without the
+    /// `\restrict` lines, whose key is new at each dump).
     pub fn dump(&self, database: &str) -> String {
         let out = Command::new(self.bin.join("pg_dump"))
             .args([
@@ -266,7 +267,11 @@ impl TestPostgres {
             "pg_dump {database}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// A psql kept open inside `BEGIN; LOCK TABLE … IN EXCLUSIVE MODE`,
