@@ -11,6 +11,7 @@
 mod auth;
 mod backend;
 mod cases;
+mod gauges;
 mod jobs;
 mod lifecycle;
 mod migrations;
@@ -31,6 +32,7 @@ pub use auth::{
 };
 pub use backend::{Database, WorkstationSource};
 pub use cases::{CaseChange, CaseRecord, CaseRowRecord, CaseStore, NewCase, NewCaseRow};
+pub use gauges::{GaugeSource, StoreGauges};
 pub use jobs::{JobRow, JobStore, MonthlyQuota, NewJob};
 pub use lifecycle::{Agreement, LifecycleFacts, LifecycleStore};
 pub use people::{
