@@ -7,7 +7,6 @@
 //! behind a long write.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
 
 use metrics::gauge;
 use padron_shared::queries::{JobState, QueryMode};
@@ -18,7 +17,6 @@ use time::format_description::well_known::Rfc3339;
 use super::names;
 use crate::clock::timestamp;
 use crate::datadir::DataDir;
-use crate::store::GaugeSource;
 
 /// Where `audit checkpoint` leaves a copy of the last checkpoint it wrote
 /// (the signed file itself goes wherever the admin keeps it).
@@ -32,19 +30,33 @@ fn mode_index(mode: QueryMode) -> usize {
     }
 }
 
+/// What one scrape reads from the store.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreGauges {
+    /// Sessions neither ended nor expired nor idle.
+    pub open_sessions: i64,
+    /// Jobs QUEUED or RUNNING, by mode and state.
+    pub active_jobs: Vec<(QueryMode, JobState, i64)>,
+    /// The audit chain's length (its last seq: append-only from 1).
+    pub audit_entries: i64,
+}
+
+/// Reads [`StoreGauges`] on a connection of its own (the store implements
+/// it for each backend: `Database::gauge_source`); `now` and `idle_since`
+/// are store timestamps.
+pub trait GaugeSource: Send + Sync + std::fmt::Debug {
+    fn read(&self, now: &str, idle_since: &str) -> anyhow::Result<StoreGauges>;
+}
+
 #[derive(Debug)]
 pub struct Collector {
     dir: DataDir,
-    /// Opened at the first scrape, and again after a failed one.
-    source: Mutex<Option<Box<dyn GaugeSource>>>,
+    source: Box<dyn GaugeSource>,
 }
 
 impl Collector {
-    pub fn new(dir: DataDir) -> Collector {
-        Collector {
-            dir,
-            source: Mutex::new(None),
-        }
+    pub fn new(dir: DataDir, source: Box<dyn GaugeSource>) -> Collector {
+        Collector { dir, source }
     }
 
     /// Sets every gauge; a failure leaves the previous values and is logged.
@@ -52,7 +64,6 @@ impl Collector {
         let started = std::time::Instant::now();
         if let Err(e) = self.collect_store() {
             tracing::warn!(error = %e, "metrics: cannot read the store's counts");
-            *self.source.lock().unwrap_or_else(|p| p.into_inner()) = None;
         }
         if let Err(e) = self.collect_registry() {
             tracing::debug!(error = %e, "metrics: no registry figures");
@@ -65,17 +76,10 @@ impl Collector {
     }
 
     fn collect_store(&self) -> anyhow::Result<()> {
-        let mut guard = self.source.lock().unwrap_or_else(|p| p.into_inner());
-        if guard.is_none() {
-            *guard = Some(self.dir.database_config()?.gauge_source()?);
-        }
-        let Some(source) = guard.as_ref() else {
-            return Ok(());
-        };
         let now = OffsetDateTime::now_utc();
         let idle_since =
             timestamp(now - time::Duration::seconds(padron_shared::auth::SESSION_IDLE_SECONDS));
-        let read = source.read(&timestamp(now), &idle_since)?;
+        let read = self.source.read(&timestamp(now), &idle_since)?;
         gauge!(names::SESSIONS_OPEN).set(read.open_sessions as f64);
 
         let mut counts = [[0i64; 2]; 2]; // [CUI, NAMES] × [QUEUED, RUNNING]

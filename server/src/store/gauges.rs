@@ -1,4 +1,4 @@
-//! The counts the metrics scrape reads (`crate::metrics::gauges`), from
+//! The counts the metrics scrape reads (`crate::metrics::gauges::GaugeSource`), from
 //! either backend, on a connection of its own: SQLite read-only with a
 //! short busy timeout (a WAL reader never blocks writers, and a scrape
 //! must not wait behind a long write), PostgreSQL one pooled connection
@@ -8,27 +8,11 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use padron_shared::queries::{JobState, QueryMode};
 use rusqlite::{Connection, OpenFlags};
 
 use super::postgres::Pool;
 use super::{Database, StoreError, names};
-
-/// What one scrape reads from the store.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StoreGauges {
-    /// Sessions neither ended nor expired nor idle.
-    pub open_sessions: i64,
-    /// Jobs QUEUED or RUNNING, by mode and state.
-    pub active_jobs: Vec<(QueryMode, JobState, i64)>,
-    /// The audit chain's length (its last seq: append-only from 1).
-    pub audit_entries: i64,
-}
-
-/// Reads [`StoreGauges`]; `now` and `idle_since` are store timestamps.
-pub trait GaugeSource: Send + Sync + std::fmt::Debug {
-    fn read(&self, now: &str, idle_since: &str) -> Result<StoreGauges, StoreError>;
-}
+use crate::metrics::gauges::{GaugeSource, StoreGauges};
 
 const OPEN_SESSIONS: &str = "SELECT count(*) FROM sessions
      WHERE ended_at IS NULL AND expires_at > $1 AND last_seen_at > $2";
@@ -81,14 +65,16 @@ impl SqliteGauges {
 }
 
 impl GaugeSource for SqliteGauges {
-    fn read(&self, now: &str, idle_since: &str) -> Result<StoreGauges, StoreError> {
+    fn read(&self, now: &str, idle_since: &str) -> anyhow::Result<StoreGauges> {
         let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
             let conn = Connection::open_with_flags(
                 &self.path,
                 OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )?;
-            conn.busy_timeout(Duration::from_millis(500))?;
+            )
+            .map_err(StoreError::from)?;
+            conn.busy_timeout(Duration::from_millis(500))
+                .map_err(StoreError::from)?;
             *guard = Some(conn);
         }
         let result = match guard.as_ref() {
@@ -98,7 +84,7 @@ impl GaugeSource for SqliteGauges {
         if result.is_err() {
             *guard = None;
         }
-        Ok(result?)
+        Ok(result.map_err(StoreError::from)?)
     }
 }
 
@@ -107,8 +93,8 @@ struct PgGauges {
     pool: Pool,
 }
 
-impl GaugeSource for PgGauges {
-    fn read(&self, now: &str, idle_since: &str) -> Result<StoreGauges, StoreError> {
+impl PgGauges {
+    fn read_store(&self, now: &str, idle_since: &str) -> Result<StoreGauges, StoreError> {
         let mut c = self.pool.get()?;
         let open_sessions = c.query_one(OPEN_SESSIONS, &[&now, &idle_since])?.get(0);
         let active_jobs = c
@@ -122,5 +108,11 @@ impl GaugeSource for PgGauges {
             active_jobs,
             audit_entries,
         })
+    }
+}
+
+impl GaugeSource for PgGauges {
+    fn read(&self, now: &str, idle_since: &str) -> anyhow::Result<StoreGauges> {
+        Ok(self.read_store(now, idle_since)?)
     }
 }

@@ -32,7 +32,6 @@ pub use auth::{
 };
 pub use backend::{Database, WorkstationSource};
 pub use cases::{CaseChange, CaseRecord, CaseRowRecord, CaseStore, NewCase, NewCaseRow};
-pub use gauges::{GaugeSource, StoreGauges};
 pub use jobs::{JobRow, JobStore, MonthlyQuota, NewJob};
 pub use lifecycle::{Agreement, LifecycleFacts, LifecycleStore};
 pub use people::{
