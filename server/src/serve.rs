@@ -32,7 +32,8 @@ pub async fn serve(
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {addr} for metrics: {e}"))?;
         let bound = listener.local_addr()?;
-        crate::metrics::spawn(listener, handle, dir.clone())?;
+        let source = dir.database_config()?.gauge_source()?;
+        crate::metrics::spawn(listener, handle, dir.clone(), source)?;
         tracing::info!(addr = %bound, "metrics listening");
         // Before the "listening" line, which tells a supervisor we are up.
         println!("padron-server metrics on http://{bound}/metrics");

@@ -210,13 +210,9 @@ impl Env {
         (status, body["code"].as_str().unwrap_or_default().to_owned())
     }
 
+    /// SQL behind the server's back: [`Installation::sql`].
     pub fn sql(&self, statement: &str) {
-        if let Some(pg) = &self.inst.pg {
-            pg.psql("padron", statement);
-            return;
-        }
-        let db = rusqlite::Connection::open(self.inst.data.join("padron.db")).unwrap();
-        db.execute_batch(statement).unwrap();
+        self.inst.sql(statement);
     }
 
     /// Runs `padron-server trust ARGS… --data D` and returns its stdout.

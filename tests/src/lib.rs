@@ -265,6 +265,131 @@ impl Installation {
         path_str(&self.data)
     }
 
+    /// The store backend this installation runs on.
+    pub fn backend(&self) -> Backend {
+        if self.pg.is_some() {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    /// Runs SQL statements on the installation's database behind the
+    /// server's back (as a thief or a clock-changing test would), on either
+    /// backend: psql for PostgreSQL, rusqlite for SQLite.
+    pub fn sql(&self, statements: &str) {
+        if let Some(pg) = &self.pg {
+            pg.psql("padron", statements);
+            return;
+        }
+        let db = rusqlite::Connection::open(self.data.join("padron.db")).expect("open padron.db");
+        db.execute_batch(statements)
+            .unwrap_or_else(|e| panic!("{statements}: {e}"));
+    }
+
+    /// [`Self::sql`] that may fail (a guard refusing it): the error text.
+    pub fn try_sql(&self, statements: &str) -> Result<(), String> {
+        if let Some(pg) = &self.pg {
+            return pg.try_psql("padron", statements).map(drop);
+        }
+        let db = rusqlite::Connection::open(self.data.join("padron.db")).expect("open padron.db");
+        db.execute_batch(statements).map_err(|e| e.to_string())
+    }
+
+    /// A byte string as an SQL literal in this backend's dialect.
+    pub fn blob_literal(&self, bytes: &[u8]) -> String {
+        match self.backend() {
+            Backend::Sqlite => format!("X'{}'", hex::encode(bytes)),
+            Backend::Postgres => format!("decode('{}', 'hex')", hex::encode(bytes)),
+        }
+    }
+
+    /// The rows of a query on the installation's database, each row its
+    /// columns joined by `|` as psql prints them unaligned (NULL as the
+    /// empty string, a blob as `\x` and its hex), on either backend.
+    pub fn query(&self, sql: &str) -> Vec<String> {
+        if let Some(pg) = &self.pg {
+            let out = pg.psql("padron", sql);
+            return out.lines().map(str::to_owned).collect();
+        }
+        use rusqlite::types::ValueRef;
+        let db = rusqlite::Connection::open(self.data.join("padron.db")).expect("open padron.db");
+        let mut stmt = db.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().unwrap_or_else(|e| panic!("{sql}: {e}")) {
+            let fields: Vec<String> = (0..columns)
+                .map(|i| match row.get_ref(i).expect("column") {
+                    ValueRef::Null => String::new(),
+                    ValueRef::Integer(n) => n.to_string(),
+                    ValueRef::Real(x) => x.to_string(),
+                    ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    ValueRef::Blob(b) => format!("\\x{}", hex::encode(b)),
+                })
+                .collect();
+            out.push(fields.join("|"));
+        }
+        out
+    }
+
+    /// Another process holding a write transaction on the database, so
+    /// that the server's writes to `tables` wait: SQLite's `BEGIN
+    /// IMMEDIATE` (the whole file), PostgreSQL's `LOCK TABLE … IN EXCLUSIVE
+    /// MODE` (reads go on, writes wait) from a psql kept open. Released by
+    /// [`WriteLock::release`] or on drop.
+    pub fn hold_write_lock(&self, tables: &[&str]) -> WriteLock {
+        match &self.pg {
+            None => {
+                let db = rusqlite::Connection::open(self.data.join("padron.db"))
+                    .expect("open padron.db");
+                db.execute_batch("BEGIN IMMEDIATE")
+                    .expect("BEGIN IMMEDIATE");
+                WriteLock::Sqlite(db)
+            }
+            Some(pg) => WriteLock::Postgres(pg.hold_lock("padron", tables)),
+        }
+    }
+
+    /// The SQL expression of a byte column `column` with the text `from`
+    /// replaced by `to` (the column read as UTF-8), in this backend's dialect.
+    pub fn blob_replace(&self, column: &str, from: &str, to: &str) -> String {
+        match self.backend() {
+            Backend::Sqlite => {
+                format!("CAST(replace(CAST({column} AS TEXT), '{from}', '{to}') AS BLOB)")
+            }
+            Backend::Postgres => format!(
+                "convert_to(replace(convert_from({column}, 'UTF8'), '{from}', '{to}'), 'UTF8')"
+            ),
+        }
+    }
+
+    /// SQL that removes the triggers keeping `audit_log` append-only (what
+    /// a thief with the database does first), in this backend's dialect.
+    pub fn drop_audit_guards_sql(&self) -> &'static str {
+        match self.backend() {
+            Backend::Sqlite => {
+                "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;"
+            }
+            Backend::Postgres => "DROP TRIGGER IF EXISTS audit_log_no_update ON audit_log;",
+        }
+    }
+
+    /// The one value of a one-row, one-column query (see [`Self::query`]).
+    pub fn query_one(&self, sql: &str) -> String {
+        let rows = self.query(sql);
+        assert_eq!(rows.len(), 1, "{sql}: expected one row, got {rows:?}");
+        rows.into_iter().next().unwrap_or_default()
+    }
+
+    /// [`Self::query_one`] as a number (a count, a seq).
+    pub fn query_i64(&self, sql: &str) -> i64 {
+        let value = self.query_one(sql);
+        value
+            .parse()
+            .unwrap_or_else(|_| panic!("{sql}: {value:?} is not a number"))
+    }
+
     /// Enrols a workstation of `institution` and returns its bundle directory.
     pub fn enroll(&self, institution: &str, site: &str, server_url: &str) -> PathBuf {
         let out =
@@ -289,6 +414,23 @@ impl Installation {
             ],
         );
         out
+    }
+}
+
+/// See [`Installation::hold_write_lock`].
+#[derive(Debug)]
+pub enum WriteLock {
+    Sqlite(rusqlite::Connection),
+    Postgres(postgres::HeldLock),
+}
+
+impl WriteLock {
+    /// Ends the transaction (rolled back: it wrote nothing).
+    pub fn release(self) {
+        match self {
+            WriteLock::Sqlite(db) => db.execute_batch("ROLLBACK").expect("ROLLBACK"),
+            WriteLock::Postgres(held) => held.release(),
+        }
     }
 }
 
@@ -317,6 +459,24 @@ pub fn give_agreement(data: &Path, code: &str) {
             "2099-12-31",
         ],
     );
+}
+
+/// The store's timestamp text (RFC 3339, UTC, milliseconds, as both
+/// backends keep it) of `seconds` ago: for SQL that backdates a row
+/// without either dialect's date functions.
+pub fn seconds_ago(seconds: i64) -> String {
+    let at = time::OffsetDateTime::now_utc() - time::Duration::seconds(seconds);
+    let d = at.date();
+    format!(
+        "{}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        d.year(),
+        u8::from(d.month()),
+        d.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.millisecond()
+    )
 }
 
 pub fn path_str(p: &Path) -> &str {

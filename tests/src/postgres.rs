@@ -9,7 +9,7 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// The cluster's superuser (trust authentication on loopback only).
 pub const SUPERUSER: &str = "padron";
@@ -191,6 +191,12 @@ impl TestPostgres {
     /// Runs SQL through psql (a client other than the server's), returning
     /// the unaligned, tuples-only output.
     pub fn psql(&self, database: &str, sql: &str) -> String {
+        self.try_psql(database, sql)
+            .unwrap_or_else(|e| panic!("psql {sql}: {e}"))
+    }
+
+    /// [`Self::psql`] that may fail: psql's error text.
+    pub fn try_psql(&self, database: &str, sql: &str) -> Result<String, String> {
         let out = Command::new(self.bin.join("psql"))
             .args([
                 "-h",
@@ -211,12 +217,105 @@ impl TestPostgres {
             ])
             .output()
             .expect("psql");
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    }
+
+    /// A copy of database `from` (no one connected to it) as `to`; its URL.
+    pub fn copy_database(&self, from: &str, to: &str) -> String {
+        let out = Command::new(self.bin.join("createdb"))
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                SUPERUSER,
+                "-T",
+                from,
+                to,
+            ])
+            .output()
+            .expect("createdb");
         assert!(
             out.status.success(),
-            "psql {sql}: {}",
+            "createdb -T {from} {to}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        self.url(to)
+    }
+
+    /// `pg_dump` of a database: its whole content as SQL text (without the
+    /// `\restrict` lines, whose key is new at each dump).
+    pub fn dump(&self, database: &str) -> String {
+        let out = Command::new(self.bin.join("pg_dump"))
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                SUPERUSER,
+                database,
+            ])
+            .output()
+            .expect("pg_dump");
+        assert!(
+            out.status.success(),
+            "pg_dump {database}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// A psql kept open inside `BEGIN; LOCK TABLE … IN EXCLUSIVE MODE`,
+    /// returned once the lock is held.
+    pub fn hold_lock(&self, database: &str, tables: &[&str]) -> HeldLock {
+        use std::io::{BufRead, Write};
+        let mut child = Command::new(self.bin.join("psql"))
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                SUPERUSER,
+                "-d",
+                database,
+                "-X",
+                "-A",
+                "-t",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("psql");
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(
+            stdin,
+            "BEGIN; LOCK TABLE {} IN EXCLUSIVE MODE; SELECT 'locked';",
+            tables.join(", ")
+        )
+        .unwrap();
+        stdin.flush().unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "locked", "psql did not take the lock");
+        HeldLock {
+            child,
+            stdin: Some(stdin),
+        }
     }
 
     pub fn log(&self) -> String {
@@ -238,6 +337,34 @@ impl Drop for TestPostgres {
                 "stop",
             ],
         );
+    }
+}
+
+/// See [`TestPostgres::hold_lock`]; rolled back on release or drop.
+#[derive(Debug)]
+pub struct HeldLock {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+}
+
+impl HeldLock {
+    pub fn release(mut self) {
+        self.end();
+    }
+
+    fn end(&mut self) {
+        use std::io::Write;
+        if let Some(mut stdin) = self.stdin.take() {
+            let _ = writeln!(stdin, "ROLLBACK;");
+            drop(stdin);
+            let _ = self.child.wait();
+        }
+    }
+}
+
+impl Drop for HeldLock {
+    fn drop(&mut self) {
+        self.end();
     }
 }
 

@@ -497,14 +497,15 @@ fn sessions_end_and_user_sessions_cannot_administer() {
     );
 
     // The session table never holds a usable token.
-    let db = rusqlite::Connection::open(env.inst.data.join("padron.db")).unwrap();
-    let stored: i64 = db
-        .query_row(
-            "SELECT count(*) FROM sessions WHERE token_hash = ?1",
-            [&late.token],
-            |r| r.get(0),
-        )
-        .unwrap();
+    assert!(
+        late.token
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
+    );
+    let stored = env.inst.query_i64(&format!(
+        "SELECT count(*) FROM sessions WHERE token_hash = '{}'",
+        late.token
+    ));
     assert_eq!(stored, 0);
 }
 
@@ -540,7 +541,11 @@ fn audit_verify_catches_an_edited_request_and_export_writes_a_workbook() {
     assert_eq!(&bytes[..2], b"PK", "an xlsx is a zip");
 
     // Someone with the database file changes what the coordinator signed.
-    env.sql("UPDATE user_requests SET payload = CAST(replace(CAST(payload AS TEXT), 'Bolsa Social', 'Otro programa') AS BLOB)");
+    env.sql(&format!(
+        "UPDATE user_requests SET payload = {}",
+        env.inst
+            .blob_replace("payload", "Bolsa Social", "Otro programa")
+    ));
     let out = run(
         "padron-server",
         &["audit", "verify", "--data", env.inst.data()],

@@ -341,8 +341,7 @@ fn a_long_write_transaction_does_not_stall_handshakes() {
     let ca = server_ca(&inst);
     let url = server.url();
 
-    let db = rusqlite::Connection::open(inst.data.join("padron.db")).unwrap();
-    db.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let lock = inst.hold_write_lock(&["auth_nonces"]);
     // A writer inside the server, now waiting (up to its busy timeout)
     // with the store's connection held.
     let (ca1, id1, url1) = (ca.clone(), identity(&one), url.clone());
@@ -368,7 +367,7 @@ fn a_long_write_transaction_does_not_stall_handshakes() {
     }
     // The challenge was indeed waiting on the lock all along.
     assert!(!stuck.is_finished(), "the writer should still be waiting");
-    db.execute_batch("COMMIT").unwrap();
+    lock.release();
     let (status, took) = stuck.join().unwrap();
     assert_eq!(
         status.unwrap(),

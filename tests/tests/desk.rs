@@ -609,7 +609,8 @@ fn desk_a_case_is_signed_received_worked_and_closed_and_stays_evidence() {
         "{verify}"
     );
     env.sql(&format!(
-        "UPDATE cases SET payload = CAST(replace(CAST(payload AS TEXT), 'zona 1', 'zona 9') AS BLOB) WHERE id = '{}'",
+        "UPDATE cases SET payload = {} WHERE id = '{}'",
+        env.inst.blob_replace("payload", "zona 1", "zona 9"),
         case.id
     ));
     let broken = run("padron-server", &["audit", "verify", "--data", d]);
@@ -816,7 +817,8 @@ fn desk_tickets_from_the_workstation_answered_by_the_registry() {
         ],
     );
     env.sql(&format!(
-        "UPDATE tickets SET resolved_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-16 days') WHERE id = {}",
+        "UPDATE tickets SET resolved_at = '{}' WHERE id = {}",
+        padron_tests::seconds_ago(16 * 24 * 3600),
         t.id
     ));
     assert_eq!(reopen(&env.ws1, &user).1["code"], "TICKET_STATE_CONFLICT");

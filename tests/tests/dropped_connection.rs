@@ -29,14 +29,13 @@ fn a_server_killed_mid_upload_is_a_dropped_request_not_a_refused_certificate() {
     // Another process holds the database: the server's session check waits
     // on it, so the upload is accepted (the handshake passed) and stuck
     // mid-body when the server dies.
-    let db = rusqlite::Connection::open(env.inst.data.join("padron.db")).unwrap();
     // Activity is recorded at most every 30 s: make this request record it,
     // so that the session check writes, and waits.
-    db.execute_batch(
-        "UPDATE sessions SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-60 seconds')",
-    )
-    .unwrap();
-    db.execute_batch("BEGIN IMMEDIATE").unwrap();
+    env.sql(&format!(
+        "UPDATE sessions SET last_seen_at = '{}'",
+        padron_tests::seconds_ago(60)
+    ));
+    let lock = env.inst.hold_write_lock(&["sessions"]);
     let body = vec![0x50u8; 15 * 1024 * 1024];
     let uploading = client.clone();
     let upload =
@@ -45,7 +44,7 @@ fn a_server_killed_mid_upload_is_a_dropped_request_not_a_refused_certificate() {
     assert!(!upload.is_finished(), "the upload should be in progress");
     env.server.kill_hard();
     let err = runtime.block_on(upload).unwrap().unwrap_err();
-    db.execute_batch("ROLLBACK").unwrap();
+    lock.release();
 
     assert_eq!(err.code(), ErrorCode::ServerConnectionDropped, "{err:?}");
     let es = err.explain(Lang::Es);

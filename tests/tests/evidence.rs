@@ -46,14 +46,11 @@ fn a_consistent_forgery_with_a_self_made_certificate_is_found_and_named() {
     // their own and a "card" with the coordinator's CUI, signs a different
     // request with the same id, and swaps payload, signature and
     // certificate together; the forged root goes into both trust tables.
-    let db = rusqlite::Connection::open(env.inst.data.join("padron.db")).unwrap();
-    let (id, seq): (String, i64) = db
-        .query_row(
-            "SELECT r.id, a.seq FROM user_requests r JOIN audit_log a ON a.action = 'user.add'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let row = env.inst.query_one(
+        "SELECT r.id, a.seq FROM user_requests r JOIN audit_log a ON a.action = 'user.add'",
+    );
+    let (id, seq) = row.split_once('|').unwrap();
+    let (id, seq) = (id.to_owned(), seq.to_owned());
     let forger = TestEid::new("Test eID CA GT");
     let fake = forger.person(COORDINATOR, "ANA LÓPEZ", Flaws::default());
     let mut p = fake.payload(
@@ -72,28 +69,22 @@ fn a_consistent_forgery_with_a_self_made_certificate_is_found_and_named() {
         .1
         .contents;
     let root_fp = hex::encode(sha2::Sha256::digest(&root_der));
-    db.execute(
-        "UPDATE user_requests SET payload = ?2, signature = ?3, certificate = ?4, user_cui = ?5 WHERE id = ?1",
-        rusqlite::params![
-            id,
-            decode(&forged.payload),
-            decode(&forged.signature),
-            decode(&forged.certificate),
-            cui(2)
-        ],
-    )
-    .unwrap();
-    db.execute(
-        "INSERT INTO eid_roots (subject, fingerprint, der, added_at) VALUES ('forged', ?1, ?2, '2020-01-01T00:00:00.000Z')",
-        rusqlite::params![root_fp, root_der],
-    )
-    .unwrap();
-    db.execute(
-        "INSERT INTO evidence_roots (fingerprint, subject, der, first_trusted_at) VALUES (?1, 'forged', ?2, '2020-01-01T00:00:00.000Z')",
-        rusqlite::params![root_fp, root_der],
-    )
-    .unwrap();
-    drop(db);
+    let blob = |b: &[u8]| env.inst.blob_literal(b);
+    env.sql(&format!(
+        "UPDATE user_requests SET payload = {}, signature = {}, certificate = {}, user_cui = '{}' WHERE id = '{id}'",
+        blob(&decode(&forged.payload)),
+        blob(&decode(&forged.signature)),
+        blob(&decode(&forged.certificate)),
+        cui(2)
+    ));
+    env.sql(&format!(
+        "INSERT INTO eid_roots (subject, fingerprint, der, added_at) VALUES ('forged', '{root_fp}', {}, '2020-01-01T00:00:00.000Z')",
+        blob(&root_der)
+    ));
+    env.sql(&format!(
+        "INSERT INTO evidence_roots (fingerprint, subject, der, first_trusted_at) VALUES ('{root_fp}', 'forged', {}, '2020-01-01T00:00:00.000Z')",
+        blob(&root_der)
+    ));
 
     let out = verify(env.inst.data(), None);
     assert_eq!(out.status.code(), Some(1));
@@ -120,12 +111,14 @@ fn trust_roots_stay_in_the_evidence_when_removed() {
     env.sql("DELETE FROM eid_roots");
     let out = verify(env.inst.data(), None);
     assert!(out.status.success(), "{}", stderr(&out));
-    let db = rusqlite::Connection::open(env.inst.data.join("padron.db")).unwrap();
-    assert!(db.execute("DELETE FROM evidence_roots", []).is_err());
+    assert!(env.inst.try_sql("DELETE FROM evidence_roots").is_err());
     assert!(
-        db.execute("UPDATE evidence_roots SET subject = 'x'", [])
+        env.inst
+            .try_sql("UPDATE evidence_roots SET subject = 'x'")
             .is_err()
     );
+    // The guards, not a missing table, refused: the roots are still there.
+    assert!(env.inst.query_i64("SELECT count(*) FROM evidence_roots") > 0);
 }
 
 /// The audit hash as the server computes it (documented in `audit.rs`): an
@@ -140,59 +133,36 @@ fn entry_hash(fields: &[String]) -> String {
 }
 
 /// Rewrites entry `seq`'s detail and recomputes every hash from there on.
-fn rewrite_history(db_path: &Path, seq: i64, detail: &str) {
-    let db = rusqlite::Connection::open(db_path).unwrap();
-    db.execute_batch("DROP TRIGGER audit_log_no_update;")
-        .unwrap();
-    db.execute(
-        "UPDATE audit_log SET detail = ?2 WHERE seq = ?1",
-        rusqlite::params![seq, detail],
-    )
-    .unwrap();
-    let rows: Vec<(i64, Vec<String>)> = db
-        .prepare(
-            "SELECT seq, at, actor, coalesce(workstation_id, ''), action, subject, outcome, detail
-             FROM audit_log WHERE seq >= ?1 ORDER BY seq",
-        )
-        .unwrap()
-        .query_map([seq], |r| {
-            let ws: rusqlite::types::Value = r.get(3)?;
-            let ws = match ws {
-                rusqlite::types::Value::Integer(i) => i.to_string(),
-                _ => String::new(),
-            };
-            Ok((
-                r.get(0)?,
-                vec![
-                    r.get(1)?,
-                    r.get(2)?,
-                    ws,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                ],
-            ))
+fn rewrite_history(inst: &Installation, seq: i64, detail: &str) {
+    assert!(!detail.contains('\''));
+    inst.sql(inst.drop_audit_guards_sql());
+    inst.sql(&format!(
+        "UPDATE audit_log SET detail = '{detail}' WHERE seq = {seq}"
+    ));
+    // The detail last: the only field that might hold a `|`.
+    let rows: Vec<(i64, Vec<String>)> = inst
+        .query(&format!(
+            "SELECT seq, at, actor, coalesce(CAST(workstation_id AS TEXT), ''), action, subject, outcome, detail
+             FROM audit_log WHERE seq >= {seq} ORDER BY seq"
+        ))
+        .iter()
+        .map(|row| {
+            let mut fields = row.splitn(8, '|').map(str::to_owned);
+            let s = fields.next().unwrap().parse().unwrap();
+            (s, fields.collect())
         })
-        .unwrap()
-        .map(Result::unwrap)
         .collect();
-    let mut prev: String = db
-        .query_row(
-            "SELECT prev_hash FROM audit_log WHERE seq = ?1",
-            [seq],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let mut prev = inst.query_one(&format!(
+        "SELECT prev_hash FROM audit_log WHERE seq = {seq}"
+    ));
     for (s, rest) in rows {
+        assert_eq!(rest.len(), 7);
         let mut fields = vec![prev.clone(), s.to_string()];
         fields.extend(rest);
         let hash = entry_hash(&fields);
-        db.execute(
-            "UPDATE audit_log SET prev_hash = ?2, hash = ?3 WHERE seq = ?1",
-            rusqlite::params![s, prev, hash],
-        )
-        .unwrap();
+        inst.sql(&format!(
+            "UPDATE audit_log SET prev_hash = '{prev}', hash = '{hash}' WHERE seq = {s}"
+        ));
         prev = hash;
     }
 }
@@ -263,6 +233,16 @@ fn the_log_must_extend_its_checkpoint_truncation_fork_and_rewrite_are_refused() 
     fs::create_dir(&fork_root).unwrap();
     copy_dir(&inst.data, &fork_root);
     let fork = fork_root.join("data");
+    if let Some(pg) = &inst.pg {
+        // The store is not in the directory: the fork gets a copy of the
+        // database too, and its server.toml names the copy.
+        let url = pg.url("padron");
+        let copy = pg.copy_database("padron", "padron_fork");
+        let config = fork.join("server.toml");
+        let text = fs::read_to_string(&config).unwrap();
+        assert!(text.contains(&url), "{text}");
+        fs::write(&config, text.replace(&url, &copy)).unwrap();
+    }
     let fork_d = path_str(&fork);
     add_institution(d, "EEE");
     let cp_main = inst.tmp.path().join("checkpoint-main.json");
@@ -294,13 +274,8 @@ fn the_log_must_extend_its_checkpoint_truncation_fork_and_rewrite_are_refused() 
     assert!(verify(fork_d, None).status.success());
 
     // Truncation: the last entries are deleted.
-    let db = rusqlite::Connection::open(inst.data.join("padron.db")).unwrap();
-    db.execute_batch(
-        "DROP TRIGGER audit_log_no_delete;
-         DELETE FROM audit_log WHERE seq > (SELECT max(seq) - 2 FROM audit_log);",
-    )
-    .unwrap();
-    drop(db);
+    inst.sql(inst.drop_audit_guards_sql());
+    inst.sql("DELETE FROM audit_log WHERE seq > (SELECT max(seq) - 2 FROM audit_log)");
     assert!(
         verify(d, None).status.success(),
         "a prefix of a chain is a chain"
@@ -310,7 +285,7 @@ fn the_log_must_extend_its_checkpoint_truncation_fork_and_rewrite_are_refused() 
     assert!(stderr(&out).contains("truncated"), "{}", stderr(&out));
 
     // A rewrite: history changed and every later hash recomputed.
-    rewrite_history(&inst.data.join("padron.db"), 2, "{\"name\":\"Otra\"}");
+    rewrite_history(&inst, 2, "{\"name\":\"Otra\"}");
     assert!(
         verify(d, None).status.success(),
         "a consistent rewrite fools the chain"
@@ -422,8 +397,9 @@ fn no_request_text_reaches_the_log_or_a_terminal_unescaped() {
     );
     // And what someone with the database wrote there directly.
     env.sql(
-        "INSERT INTO audit_log (at, actor, action, subject, outcome, detail, prev_hash, hash)
-         VALUES ('t', 'x', 'x', char(27) || '[2J' || char(10) || 'FAKE', 'ok', '{}', 'p', 'h')",
+        // The control characters raw in the literal: no dialect's char()/chr().
+        "INSERT INTO audit_log (seq, at, actor, action, subject, outcome, detail, prev_hash, hash)
+         VALUES ((SELECT max(seq) + 1 FROM audit_log), 't', 'x', 'x', '\u{1b}[2J\nFAKE', 'ok', '{}', 'p', 'h')",
     );
     let audit = ok(
         "padron-server",

@@ -8,8 +8,7 @@ use padron_tests::fixture::{Env, cui};
 use padron_tests::{ok, run, stderr};
 
 fn sql(env: &Env, statement: &str) {
-    let db = rusqlite::Connection::open(env.inst.data.join("padron.db")).unwrap();
-    db.execute_batch(statement).unwrap();
+    env.sql(statement);
 }
 
 #[test]

@@ -165,14 +165,11 @@ fn expired_certificate_is_refused_even_when_enrolled() {
         .1
         .contents;
     let fingerprint = hex::encode(sha2::Sha256::digest(&der));
-    let db = rusqlite::Connection::open(inst.data.join("padron.db")).unwrap();
-    db.execute(
+    assert!(!cert.contains('\''), "a PEM has no quote");
+    inst.sql(&format!(
         "INSERT INTO workstations (institution_id, site, cert_fingerprint, cert_pem, key_origin, enrolled_at)
-         VALUES (1, 'Caducada', ?1, ?2, 'GENERATED', '2020-01-01T00:00:00.000Z')",
-        [&fingerprint, &cert],
-    )
-    .unwrap();
-    drop(db);
+         VALUES (1, 'Caducada', '{fingerprint}', '{cert}', 'GENERATED', '2020-01-01T00:00:00.000Z')"
+    ));
 
     let client = https_client(
         &server_ca(&inst),

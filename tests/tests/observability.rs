@@ -254,23 +254,14 @@ fn each_request_has_an_id_in_its_response_its_json_logs_and_its_audit_entries() 
     assert_ne!(other, id);
 
     // The upload's audit entry names the request; the chain still verifies.
-    let db = rusqlite::Connection::open(env.inst.data.join("padron.db")).unwrap();
-    let detail: String = db
-        .query_row(
-            "SELECT detail FROM audit_log WHERE action = 'query.upload'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let detail = env
+        .inst
+        .query_one("SELECT detail FROM audit_log WHERE action = 'query.upload'");
     let detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
     assert_eq!(detail["request_id"], id.as_str(), "{detail}");
-    let logins: Vec<String> = db
-        .prepare("SELECT detail FROM audit_log WHERE action LIKE 'auth.login%'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let logins = env
+        .inst
+        .query("SELECT detail FROM audit_log WHERE action LIKE 'auth.login%'");
     assert!(
         !logins.is_empty() && logins.iter().all(|d| d.contains("\"request_id\":")),
         "{logins:?}"

@@ -207,16 +207,11 @@ fn removing_the_card_ends_the_session_at_once() {
             .is_ok_and(|l| l.contains("hasta que retire la tarjeta"))
     });
     assert!(open.is_some(), "the agent never reported an open session");
-    let db = rusqlite::Connection::open(env.inst.data.join("padron.db")).unwrap();
-    let open_sessions = |db: &rusqlite::Connection| -> i64 {
-        db.query_row(
-            "SELECT count(*) FROM sessions WHERE ended_at IS NULL",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap()
+    let open_sessions = || -> i64 {
+        env.inst
+            .query_i64("SELECT count(*) FROM sessions WHERE ended_at IS NULL")
     };
-    assert_eq!(open_sessions(&db), 1);
+    assert_eq!(open_sessions(), 1);
 
     let removed_at = Instant::now();
     inserted.remove().unwrap();
@@ -227,10 +222,8 @@ fn removing_the_card_ends_the_session_at_once() {
     assert_eq!(status, Some(1), "{err}");
     assert!(err.contains("error [CARD_REMOVED]"), "{err}");
     assert!(elapsed < Duration::from_secs(3), "logout took {elapsed:?}");
-    assert_eq!(open_sessions(&db), 0, "the server still holds the session");
-    let reason: String = db
-        .query_row("SELECT end_reason FROM sessions", [], |r| r.get(0))
-        .unwrap();
+    assert_eq!(open_sessions(), 0, "the server still holds the session");
+    let reason = env.inst.query_one("SELECT end_reason FROM sessions");
     assert_eq!(reason, "LOGOUT");
 }
 

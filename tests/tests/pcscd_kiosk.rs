@@ -72,10 +72,6 @@ impl Env {
                 PadronApp::new(&cc.egui_ctx, client, settings, Lang::Es, kiosk).unwrap()
             })
     }
-
-    fn db(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open(self.inst.data.join("padron.db")).unwrap()
-    }
 }
 
 /// Steps frames until `done` holds (the worker's results arrive between frames).
@@ -135,13 +131,8 @@ fn log_in_with(h: &mut Harness<'static, PadronApp>, holder: &str, pin: &str) {
 }
 
 fn open_sessions(env: &Env) -> i64 {
-    env.db()
-        .query_row(
-            "SELECT count(*) FROM sessions WHERE ended_at IS NULL",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap()
+    env.inst
+        .query_i64("SELECT count(*) FROM sessions WHERE ended_at IS NULL")
 }
 
 #[test]
@@ -207,17 +198,11 @@ fn coordinator_inserts_the_card_types_the_pin_adds_and_removes_a_user() {
         shows(&h, "Finalizada"),
         "the followed request's state is shown"
     );
-    let (name, email): (String, String) = env
-        .db()
-        .query_row(
-            "SELECT full_name, email FROM users WHERE cui = ?1",
-            [USER],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
     assert_eq!(
-        (name.as_str(), email.as_str()),
-        ("Pedro Xol Caal", "pedro.xol@mides.gob.gt")
+        env.inst.query_one(&format!(
+            "SELECT full_name, email FROM users WHERE cui = '{USER}'"
+        )),
+        "Pedro Xol Caal|pedro.xol@mides.gob.gt"
     );
 
     click(&mut h, "Solicitudes");
@@ -243,16 +228,17 @@ fn coordinator_inserts_the_card_types_the_pin_adds_and_removes_a_user() {
     wait(&mut h, "the removal to be done", |h| {
         shows(h, "Baja realizada")
     });
-    let (status, reason): (String, String) = env
-        .db()
-        .query_row(
-            "SELECT u.status, json_extract(CAST(r.payload AS TEXT), '$.user.reason') \
-             FROM users u JOIN user_requests r ON r.user_cui = u.cui \
-             WHERE u.cui = ?1 AND r.action = 'REMOVE'",
-            [USER],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let row = env.inst.query_one(&format!(
+        "SELECT u.status, r.payload \
+         FROM users u JOIN user_requests r ON r.user_cui = u.cui \
+         WHERE u.cui = '{USER}' AND r.action = 'REMOVE'"
+    ));
+    let (status, payload) = row.split_once('|').unwrap();
+    let payload: serde_json::Value =
+        serde_json::from_slice(&hex::decode(payload.strip_prefix("\\x").unwrap()).unwrap())
+            .unwrap();
+    let reason = payload["user"]["reason"].as_str().unwrap().to_owned();
+    let status = status.to_owned();
     assert_eq!(
         (status.as_str(), reason.as_str()),
         ("REMOVED", "EMPLOYMENT_ENDED")

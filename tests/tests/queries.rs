@@ -98,10 +98,7 @@ fn whole_file_refusals_happen_before_queueing() {
         "WORKBOOK_TOO_MANY_ROWS"
     );
     // Nothing was queued, and nothing was left on disk.
-    let db = rusqlite::Connection::open(env.inst.data.join("padron.db")).unwrap();
-    let queued: i64 = db
-        .query_row("SELECT count(*) FROM query_jobs", [], |r| r.get(0))
-        .unwrap();
+    let queued = env.inst.query_i64("SELECT count(*) FROM query_jobs");
     assert_eq!(queued, 0);
     let uploads = env.inst.data.join("queries/uploads");
     assert!(!uploads.exists() || std::fs::read_dir(&uploads).unwrap().next().is_none());
@@ -135,24 +132,11 @@ fn concurrent_uploads_run_strictly_in_acknowledged_order() {
     for id in &ids {
         assert_eq!(wait_done(&env, &env.ws1, &token, id).state, JobState::Done);
     }
-    let db = rusqlite::Connection::open(env.inst.data.join("padron.db")).unwrap();
-    let by_seq: Vec<String> = db
-        .prepare("SELECT id FROM query_jobs ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let by_seq = env.inst.query("SELECT id FROM query_jobs ORDER BY seq");
     // The audit log records completions in the order they happened.
-    let finished: Vec<String> = db
-        .prepare(
-            "SELECT substr(subject, 7) FROM audit_log WHERE action = 'query.done' ORDER BY seq",
-        )
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let finished = env
+        .inst
+        .query("SELECT substr(subject, 7) FROM audit_log WHERE action = 'query.done' ORDER BY seq");
     assert_eq!(by_seq.len(), 6);
     assert_eq!(
         finished, by_seq,
@@ -264,24 +248,15 @@ fn a_server_killed_mid_job_resumes_and_finishes_each_job_once() {
         assert_eq!(job.state, JobState::Done, "{job:?}");
         assert_eq!(job.counts.as_ref().unwrap().encontrado, 50_000);
     }
-    let db = rusqlite::Connection::open(env.inst.data.join("padron.db")).unwrap();
     for id in &ids {
-        let done: i64 = db
-            .query_row(
-                "SELECT count(*) FROM audit_log WHERE action = 'query.done' AND subject = ?1",
-                [format!("query:{id}")],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let done = env.inst.query_i64(&format!(
+            "SELECT count(*) FROM audit_log WHERE action = 'query.done' AND subject = 'query:{id}'"
+        ));
         assert_eq!(done, 1, "job {id} completed {done} times");
     }
-    let attempts: i64 = db
-        .query_row(
-            "SELECT attempts FROM query_jobs WHERE id = ?1",
-            [&interrupted],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let attempts = env.inst.query_i64(&format!(
+        "SELECT attempts FROM query_jobs WHERE id = '{interrupted}'"
+    ));
     assert_eq!(
         attempts, 2,
         "the interrupted job ran again after the restart"
@@ -320,12 +295,10 @@ fn results_past_retention_are_deleted() {
     assert!(result.exists() && upload_file.exists());
 
     // Finished 31 days ago (default retention: 30); the sweep runs when the worker starts.
-    let db = rusqlite::Connection::open(env.inst.data.join("padron.db")).unwrap();
-    db.execute(
-        "UPDATE query_jobs SET finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-31 days')",
-        [],
-    )
-    .unwrap();
+    env.sql(&format!(
+        "UPDATE query_jobs SET finished_at = '{}'",
+        padron_tests::seconds_ago(31 * 24 * 3600)
+    ));
     env.server.kill_hard();
     env.server = Server::start(&env.inst.data);
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -38,33 +38,28 @@ fn send(request: reqwest::blocking::RequestBuilder) -> (u16, String, Option<Stri
 
 /// `request.refused` entries: (workstation, outcome, minute, count).
 fn refusal_entries(env: &Env) -> Vec<(i64, String, String, u64)> {
-    let db = rusqlite::Connection::open(env.inst.data.join("padron.db")).unwrap();
-    let mut stmt = db
-        .prepare("SELECT workstation_id, outcome, detail FROM audit_log WHERE action = 'request.refused' ORDER BY seq")
-        .unwrap();
-    stmt.query_map([], |r| {
-        let detail: String = r.get(2)?;
-        let detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            detail["minute"].as_str().unwrap().to_owned(),
-            detail["count"].as_u64().unwrap(),
-        ))
-    })
-    .unwrap()
-    .map(Result::unwrap)
-    .collect()
+    env.inst
+        .query("SELECT workstation_id, outcome, detail FROM audit_log WHERE action = 'request.refused' ORDER BY seq")
+        .iter()
+        .map(|row| {
+            let mut fields = row.splitn(3, '|');
+            let workstation = fields.next().unwrap().parse().unwrap();
+            let outcome = fields.next().unwrap().to_owned();
+            let detail: serde_json::Value = serde_json::from_str(fields.next().unwrap()).unwrap();
+            (
+                workstation,
+                outcome,
+                detail["minute"].as_str().unwrap().to_owned(),
+                detail["count"].as_u64().unwrap(),
+            )
+        })
+        .collect()
 }
 
 fn audit_rows(env: &Env, action: &str) -> i64 {
-    let db = rusqlite::Connection::open(env.inst.data.join("padron.db")).unwrap();
-    db.query_row(
-        "SELECT count(*) FROM audit_log WHERE action = ?1",
-        [action],
-        |r| r.get(0),
-    )
-    .unwrap()
+    env.inst.query_i64(&format!(
+        "SELECT count(*) FROM audit_log WHERE action = '{action}'"
+    ))
 }
 
 fn burst(env: &Env, client: &Client, n: usize, path: &str) -> (usize, usize, Vec<String>) {

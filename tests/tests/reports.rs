@@ -191,14 +191,9 @@ fn a_coordinator_gets_exactly_one_users_queries_in_the_period() {
     );
 
     // Every look at someone's activity is in the audit log.
-    let db = rusqlite::Connection::open(env.inst.data.join("padron.db")).unwrap();
-    let n: i64 = db
-        .query_row(
-            "SELECT count(*) FROM audit_log WHERE action = 'report.user_activity' AND outcome = 'ok'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let n = env.inst.query_i64(
+        "SELECT count(*) FROM audit_log WHERE action = 'report.user_activity' AND outcome = 'ok'",
+    );
     assert_eq!(n, 1);
 }
 

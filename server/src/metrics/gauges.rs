@@ -2,12 +2,11 @@
 //! never kept in memory, so a restart or another process's change (the
 //! admin CLI, a second server on the same queue) is seen as it is.
 //!
-//! A connection of its own, read-only (a WAL reader never blocks writers),
-//! with a short busy timeout: a scrape must not wait behind a long write.
+//! The store's counts through a connection of its own
+//! (`crate::store::GaugeSource`, either backend): a scrape must not wait
+//! behind a long write.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::time::Duration;
 
 use metrics::gauge;
 use padron_shared::queries::{JobState, QueryMode};
@@ -31,18 +30,33 @@ fn mode_index(mode: QueryMode) -> usize {
     }
 }
 
+/// What one scrape reads from the store.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreGauges {
+    /// Sessions neither ended nor expired nor idle.
+    pub open_sessions: i64,
+    /// Jobs QUEUED or RUNNING, by mode and state.
+    pub active_jobs: Vec<(QueryMode, JobState, i64)>,
+    /// The audit chain's length (its last seq: append-only from 1).
+    pub audit_entries: i64,
+}
+
+/// Reads [`StoreGauges`] on a connection of its own (the store implements
+/// it for each backend: `Database::gauge_source`); `now` and `idle_since`
+/// are store timestamps.
+pub trait GaugeSource: Send + Sync + std::fmt::Debug {
+    fn read(&self, now: &str, idle_since: &str) -> anyhow::Result<StoreGauges>;
+}
+
 #[derive(Debug)]
 pub struct Collector {
     dir: DataDir,
-    conn: Mutex<Option<Connection>>,
+    source: Box<dyn GaugeSource>,
 }
 
 impl Collector {
-    pub fn new(dir: DataDir) -> Collector {
-        Collector {
-            dir,
-            conn: Mutex::new(None),
-        }
+    pub fn new(dir: DataDir, source: Box<dyn GaugeSource>) -> Collector {
+        Collector { dir, source }
     }
 
     /// Sets every gauge; a failure leaves the previous values and is logged.
@@ -50,7 +64,6 @@ impl Collector {
         let started = std::time::Instant::now();
         if let Err(e) = self.collect_store() {
             tracing::warn!(error = %e, "metrics: cannot read the store's counts");
-            *self.conn.lock().unwrap_or_else(|p| p.into_inner()) = None;
         }
         if let Err(e) = self.collect_registry() {
             tracing::debug!(error = %e, "metrics: no registry figures");
@@ -62,48 +75,15 @@ impl Collector {
         );
     }
 
-    fn collect_store(&self) -> rusqlite::Result<()> {
-        let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        if guard.is_none() {
-            let conn = Connection::open_with_flags(
-                self.dir.database(),
-                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )?;
-            conn.busy_timeout(Duration::from_millis(500))?;
-            *guard = Some(conn);
-        }
-        let Some(conn) = guard.as_ref() else {
-            return Ok(());
-        };
+    fn collect_store(&self) -> anyhow::Result<()> {
         let now = OffsetDateTime::now_utc();
         let idle_since =
             timestamp(now - time::Duration::seconds(padron_shared::auth::SESSION_IDLE_SECONDS));
-        let open: i64 = conn.query_row(
-            "SELECT count(*) FROM sessions
-             WHERE ended_at IS NULL AND expires_at > ?1 AND last_seen_at > ?2",
-            [timestamp(now), idle_since],
-            |r| r.get(0),
-        )?;
-        gauge!(names::SESSIONS_OPEN).set(open as f64);
+        let read = self.source.read(&timestamp(now), &idle_since)?;
+        gauge!(names::SESSIONS_OPEN).set(read.open_sessions as f64);
 
         let mut counts = [[0i64; 2]; 2]; // [CUI, NAMES] × [QUEUED, RUNNING]
-        let mut stmt = conn.prepare_cached(
-            "SELECT mode, state, count(*) FROM query_jobs
-             WHERE state IN ('QUEUED', 'RUNNING') GROUP BY mode, state",
-        )?;
-        // An unknown name is an error like any unreadable column.
-        let named = |i: usize, e: padron_shared::wire::UnknownName| {
-            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
-        };
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                QueryMode::parse(&r.get::<_, String>(0)?).map_err(|e| named(0, e))?,
-                JobState::parse(&r.get::<_, String>(1)?).map_err(|e| named(1, e))?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (mode, state, n) = row?;
+        for (mode, state, n) in read.active_jobs {
             let s = match state {
                 JobState::Queued => 0,
                 JobState::Running => 1,
@@ -118,10 +98,7 @@ impl Collector {
         }
 
         // The chain is append-only from seq 1: its last seq is its length.
-        let entries: i64 =
-            conn.query_row("SELECT coalesce(max(seq), 0) FROM audit_log", [], |r| {
-                r.get(0)
-            })?;
+        let entries = read.audit_entries;
         gauge!(names::AUDIT_ENTRIES).set(entries as f64);
         if let Some(covered) = last_checkpoint(&self.dir).map(|c| c.1) {
             gauge!(names::CHECKPOINT_BEHIND).set((entries - covered).max(0) as f64);

@@ -100,6 +100,7 @@ pub fn spawn(
     listener: tokio::net::TcpListener,
     handle: PrometheusHandle,
     dir: DataDir,
+    source: Box<dyn gauges::GaugeSource>,
 ) -> anyhow::Result<()> {
     let upkeep = handle.clone();
     tokio::spawn(async move {
@@ -109,7 +110,7 @@ pub fn spawn(
             upkeep.run_upkeep();
         }
     });
-    let collector = Arc::new(gauges::Collector::new(dir));
+    let collector = Arc::new(gauges::Collector::new(dir, source));
     let app = axum::Router::new()
         .route(
             "/metrics",

@@ -11,6 +11,7 @@
 mod auth;
 mod backend;
 mod cases;
+mod gauges;
 mod jobs;
 mod lifecycle;
 mod migrations;

@@ -183,7 +183,9 @@ pub(super) fn append_audit_in(
         action: record.action.clone(),
         subject: record.subject.clone(),
         outcome: record.outcome.clone(),
-        detail: record.detail.to_string(),
+        // With the request's id, when a request caused it (hashed like the
+        // rest), as the SQLite store writes it.
+        detail: crate::request_id::annotate(&record.detail),
         prev_hash,
         hash: String::new(),
     };

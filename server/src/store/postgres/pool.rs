@@ -64,7 +64,17 @@ impl Pool {
         Ok(self.config.connect(NoTls)?)
     }
 
+    /// A pooled connection; the time it was waited for and held is the
+    /// database latency of the metrics, as the SQLite store's lock is.
     pub fn get(&self) -> Result<Pooled<'_>, StoreError> {
+        let asked = Instant::now();
+        let pooled = self.checkout()?;
+        metrics::histogram!(crate::metrics::names::DATABASE_WAIT)
+            .record(pooled.got.duration_since(asked).as_secs_f64());
+        Ok(pooled)
+    }
+
+    fn checkout(&self) -> Result<Pooled<'_>, StoreError> {
         let deadline = Instant::now() + WAIT;
         let mut state = self.lock();
         loop {
@@ -76,6 +86,7 @@ impl Pool {
                 return Ok(Pooled {
                     pool: self,
                     client: Some(client),
+                    got: Instant::now(),
                 });
             }
             if state.open < self.max {
@@ -85,6 +96,7 @@ impl Pool {
                     Ok(client) => Ok(Pooled {
                         pool: self,
                         client: Some(client),
+                        got: Instant::now(),
                     }),
                     Err(e) => {
                         self.lock().open -= 1;
@@ -127,6 +139,7 @@ impl Drop for Pool {
 pub struct Pooled<'a> {
     pool: &'a Pool,
     client: Option<Client>,
+    got: Instant,
 }
 
 impl std::fmt::Debug for Pooled<'_> {
@@ -150,6 +163,8 @@ impl DerefMut for Pooled<'_> {
 
 impl Drop for Pooled<'_> {
     fn drop(&mut self) {
+        metrics::histogram!(crate::metrics::names::DATABASE_HELD)
+            .record(self.got.elapsed().as_secs_f64());
         let mut state = self.pool.lock();
         match self.client.take() {
             Some(client) if !client.is_closed() => state.idle.push(client),
