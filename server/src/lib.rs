@@ -13,6 +13,7 @@ pub(crate) mod auth;
 pub(crate) mod backup;
 pub mod cli;
 pub(crate) mod clock;
+pub(crate) mod cluster;
 pub(crate) mod datadir;
 pub(crate) mod desk;
 pub(crate) mod doctor;

@@ -66,11 +66,19 @@ pub async fn serve(
             )
         })?;
     let (wake, woken) = std::sync::mpsc::channel();
+    let local_registry = Arc::new(crate::cluster::LocalRegistry::new(dir.path()));
+    crate::cluster::spawn_heartbeat(
+        store.clone(),
+        local_registry.clone(),
+        clock.clone(),
+        crate::services::node_id().to_owned(),
+    )?;
     let worker = crate::queue::worker::Worker {
         store: store.clone(),
         dir: dir.clone(),
         clock: clock.clone(),
         retention_days: config.retention_days,
+        local_registry: local_registry.clone(),
     };
     std::thread::Builder::new()
         .name("query-worker".into())
@@ -133,6 +141,7 @@ pub async fn serve(
             enrolled: enrolled.clone(),
             max_outstanding_challenges: config.limits.max_outstanding_challenges.max(1),
             refusals: refusals.clone(),
+            local_registry,
         },
         rates: Arc::new(RateLimits::new(&config.limits)),
         desk: Arc::new(crate::desk::answer::DeskState::new(

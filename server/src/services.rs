@@ -31,6 +31,8 @@ pub struct Services {
     pub max_outstanding_challenges: u32,
     /// Repeated refusals, audited once a minute.
     pub refusals: Arc<RefusalTally>,
+    /// This node's registry file, for `/v1/health`.
+    pub local_registry: Arc<crate::cluster::LocalRegistry>,
 }
 
 /// This node's name in `/v1/health` and the logs: `PADRON_NODE`, else

@@ -46,6 +46,16 @@ pub struct Health {
     /// `PADRON_NODE` of its environment, else host and process id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node: Option<String>,
+    /// The registry version this node holds (the imported CSV's SHA-256);
+    /// absent when it has no registry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry_version: Option<String>,
+    /// Whether that is the version `registry import` published as current
+    /// (a node without it takes no queued jobs, and `status` is
+    /// `degraded`); absent while no version is published or the database
+    /// does not answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry_current: Option<bool>,
     /// RFC 3339, UTC.
     pub server_time: String,
 }

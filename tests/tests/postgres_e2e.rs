@@ -225,3 +225,141 @@ fn migrate_moves_a_sqlite_installation_with_the_same_audit_head() {
     assert_ne!(audit_head(env.inst.data()), head_before);
     assert_eq!(cui(2).len(), 13);
 }
+
+/// Issue 15: two nodes on one PostgreSQL, each with its own data directory
+/// (so its own registry file) and one shared upload directory. The node
+/// whose registry is not the published version takes no job while the
+/// other does; once it has the file it takes jobs again; `/v1/health` and
+/// `registry status` say which node holds which.
+#[test]
+fn a_node_with_an_older_registry_takes_no_job_until_it_has_the_current_one() {
+    let mut env = Env::on(Backend::Postgres, "");
+    let a_data = env.inst.data.clone();
+    // Node B: a copy of A's data directory (PKI, server.toml, database),
+    // uploads and results in A's directory.
+    let b_data = env.inst.tmp.path().join("node-b");
+    let copied = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(&a_data)
+        .arg(&b_data)
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    let toml = b_data.join("server.toml");
+    let config = std::fs::read_to_string(&toml).unwrap();
+    let shared = a_data.join("queries");
+    std::fs::write(
+        &toml,
+        format!("shared_dir = {:?}\n{config}", shared.to_str().unwrap()),
+    )
+    .unwrap();
+    let b = b_data.to_str().unwrap();
+    // B imports an older registry, then A the current one.
+    let old_csv = env.inst.tmp.path().join("registro-anterior.csv");
+    let old = old_csv.to_str().unwrap();
+    ok(
+        "padron-server",
+        &[
+            "registry",
+            "generate",
+            "--persons",
+            "500",
+            "--seed",
+            "3",
+            "--out",
+            old,
+        ],
+    );
+    let published = ok("padron-server", &["registry", "import", "--data", b, old]);
+    assert!(published.contains("publi"), "{published}");
+    registry(&env, "2000");
+    let status = ok(
+        "padron-server",
+        &["registry", "status", "--data", env.inst.data()],
+    );
+    let current = status
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("versión vigente: ")
+                .or_else(|| l.strip_prefix("current version: "))
+        })
+        .unwrap_or_else(|| panic!("{status}"))
+        .to_owned();
+    assert_eq!(current.len(), 64, "{status}");
+
+    let node_b = Server::start(&b_data);
+    let health = |port: u16| -> serde_json::Value {
+        env.ws1
+            .get(format!("https://localhost:{port}/v1/health"))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    let on_b = health(node_b.port);
+    assert_eq!(on_b["registry_current"], false, "{on_b}");
+    assert_eq!(on_b["status"], "degraded", "{on_b}");
+    assert_eq!(on_b["database"], "ok", "{on_b}");
+    let on_a = health(env.server.port);
+    assert_eq!(on_a["registry_current"], true, "{on_a}");
+    assert_eq!(on_a["registry_version"], current.as_str(), "{on_a}");
+    assert_ne!(on_a["node"], on_b["node"]);
+    node_b.wait_for_log("este nodo no toma trabajos");
+
+    // Both nodes serve, only A works: every job is A's, with A's version.
+    let b_worker = format!(":{}:", node_b.pid());
+    let a_worker = format!(":{}:", env.server.pid());
+    for user in 1..=2 {
+        run_a_job(&env, user);
+    }
+    let pg = env.inst.pg.as_ref().unwrap();
+    let workers = pg.psql(
+        "padron",
+        "SELECT worker || ' ' || registry_version FROM query_jobs ORDER BY seq",
+    );
+    for line in workers.lines() {
+        assert!(line.contains(&a_worker), "{workers}");
+        assert!(line.ends_with(&current), "{workers}");
+    }
+    assert_eq!(workers.lines().count(), 2, "{workers}");
+    // The warning is said once, not once a second.
+    assert_eq!(
+        node_b.log().matches("este nodo no toma trabajos").count(),
+        1
+    );
+
+    // B gets the current file (as cluster.sh copies it): it takes jobs again.
+    std::fs::copy(a_data.join("registry.sqlite"), b_data.join("registry.new")).unwrap();
+    std::fs::rename(b_data.join("registry.new"), b_data.join("registry.sqlite")).unwrap();
+    node_b.wait_for_log("vuelve a tomar trabajos");
+    let on_b = health(node_b.port);
+    assert_eq!(on_b["registry_current"], true, "{on_b}");
+    assert_eq!(on_b["status"], "ok", "{on_b}");
+    // Both nodes beat into the store with their versions.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let status = ok("padron-server", &["registry", "status", "--data", b]);
+        let current_rows = status
+            .lines()
+            .filter(|l| l.contains(" sí ") || l.contains(" yes "))
+            .count();
+        if current_rows == 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{status}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    // With A gone, B runs the next job.
+    env.server.kill_hard();
+    env.front = Some(node_b.port);
+    run_a_job(&env, 3);
+    let last = pg.psql(
+        "padron",
+        "SELECT worker || ' ' || registry_version FROM query_jobs ORDER BY seq DESC LIMIT 1",
+    );
+    assert!(
+        last.contains(&b_worker) && last.ends_with(&current),
+        "{last}"
+    );
+    drop(node_b);
+}

@@ -13,8 +13,9 @@ use std::sync::{Arc, Barrier};
 use padron_server::audit::{AuditRecord, GENESIS_HASH, verify_chain};
 use padron_server::store::{
     CaseChange, Database, IssuedCertificate, KeyOrigin, MonthlyQuota, NewCase, NewCaseRow, NewJob,
-    NewRequest, NewSession, NewTicketRecord, NonceRefusal, ONE_QUERY_FILE_NAME, RequestVerdict,
-    Store, StoreError, StoredCrl, TicketChange, WorkstationSource,
+    NewRequest, NewSession, NewTicketRecord, NodeBeat, NonceRefusal, ONE_QUERY_FILE_NAME,
+    PublishedRegistry, RequestVerdict, Store, StoreError, StoredCrl, TicketChange,
+    WorkstationSource,
 };
 use padron_shared::auth::Role;
 use padron_shared::users::{RequestAction, UserChange};
@@ -1022,6 +1023,94 @@ fn a_one_query_is_stored_done_and_charged_to_the_quota(b: &Backend) {
     assert_eq!(chain_is_whole(store.as_ref()), 5);
 }
 
+/// Issue 15: the registry version published last is current (audited),
+/// each node's heartbeat is kept per node and refreshed in place, and a job
+/// records the registry version it ran against, only for its own worker.
+fn registry_versions_are_published_and_every_node_beats(b: &Backend) {
+    let store = b.store();
+    let other = b.store();
+    let s = seed(store.as_ref());
+    assert_eq!(store.current_registry().unwrap(), None);
+    let before = chain_is_whole(store.as_ref());
+    let publish = |version: &str, node: &str, at: &str| PublishedRegistry {
+        version: version.into(),
+        persons: 1000,
+        source: "registro.csv".into(),
+        imported_at: at.into(),
+        node: node.into(),
+        published_at: at.into(),
+    };
+    store
+        .publish_registry(
+            &publish("v-old", "node-a", AT),
+            &audit("registry.published"),
+        )
+        .unwrap();
+    let newer = publish("v-new", "node-b", "2026-12-01T11:00:00.000Z");
+    other
+        .publish_registry(&newer, &audit("registry.published"))
+        .unwrap();
+    assert_eq!(store.current_registry().unwrap(), Some(newer));
+    assert_eq!(chain_is_whole(store.as_ref()), before + 2);
+
+    let beat = |node: &str, version: Option<&str>, seen: &str| NodeBeat {
+        node: node.into(),
+        host: "host".into(),
+        registry_version: version.map(str::to_owned),
+        started_at: AT.into(),
+        last_seen: seen.into(),
+    };
+    store.node_seen(&beat("node-b", Some("v-new"), AT)).unwrap();
+    other.node_seen(&beat("node-a", Some("v-old"), AT)).unwrap();
+    other
+        .node_seen(&beat("node-a", Some("v-new"), "2026-12-01T11:00:05.000Z"))
+        .unwrap();
+    assert_eq!(
+        store.nodes().unwrap(),
+        vec![
+            beat("node-a", Some("v-new"), "2026-12-01T11:00:05.000Z"),
+            beat("node-b", Some("v-new"), AT),
+        ]
+    );
+    // Heartbeats are not audited.
+    assert_eq!(chain_is_whole(store.as_ref()), before + 2);
+
+    store
+        .enqueue(&job(&s, "j1", 5, AT), None, &audit("query.upload"))
+        .unwrap();
+    assert_eq!(store.job("j1").unwrap().unwrap().registry_version, None);
+    let never = |_: &str| false;
+    let t0 = "2026-12-01T11:00:00.000Z";
+    let claimed = store
+        .claim_next("node-a", t0, "2026-12-01T11:00:30.000Z", &never)
+        .unwrap()
+        .unwrap();
+    assert!(!other.job_registry(&claimed.id, "node-b", "v-new").unwrap());
+    assert!(other.job_registry(&claimed.id, "node-a", "v-new").unwrap());
+    assert!(
+        store
+            .job_done(
+                "j1",
+                "node-a",
+                &JobCounts::default(),
+                t0,
+                &audit("query.done")
+            )
+            .unwrap()
+    );
+    // Finished: no longer anyone's to change.
+    assert!(!store.job_registry("j1", "node-a", "v-old").unwrap());
+    assert_eq!(
+        other
+            .job("j1")
+            .unwrap()
+            .unwrap()
+            .registry_version
+            .as_deref(),
+        Some("v-new")
+    );
+}
+
 macro_rules! on_both_backends {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -1049,6 +1138,7 @@ on_both_backends!(
     a_case_is_kept_byte_for_byte_worked_closed_and_purged,
     a_ticket_is_answered_resolved_reopened_and_closed,
     a_one_query_is_stored_done_and_charged_to_the_quota,
+    registry_versions_are_published_and_every_node_beats,
 );
 
 /// Several nodes on one PostgreSQL claim different jobs at once, in queue

@@ -47,6 +47,127 @@ pub enum RegistryCommand {
         #[command(flatten)]
         data: DataArg,
     },
+    /// Publish this node's registry as the current version (`import` does
+    /// it; this repeats it, e.g. after the database was unreachable).
+    Publish {
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// The current registry version and which node holds which (last seen).
+    Status {
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
+/// Publishes the registry of `data` and says so; a bare registry directory
+/// (no installation: the benchmark's) has nothing to publish to.
+fn publish(data: &Path, lang: Lang, after_import: bool) -> anyhow::Result<()> {
+    let Ok(dir) = crate::datadir::DataDir::open(data) else {
+        if after_import {
+            return Ok(());
+        }
+        return Err(CodedError::error(
+            ErrorCode::BadRequest,
+            format!(
+                "{}: no es un directorio de datos / not a data directory",
+                data.display()
+            ),
+        ));
+    };
+    let store = dir.open_store().map_err(crate::error::ServerError::from)?;
+    let clock = crate::clock::SystemClock::of(&dir).map_err(crate::error::ServerError::from)?;
+    let published = crate::cluster::publish(
+        store.as_ref(),
+        data,
+        crate::services::node_id(),
+        &crate::admin::local_actor(),
+        &clock,
+    )
+    .map_err(|e| match e {
+        crate::cluster::PublishError::Registry(e) => CodedError::error(e.code(), e),
+        crate::cluster::PublishError::Store(e) => crate::error::ServerError::from(e).into(),
+    })?;
+    println!(
+        "{} {} ({} {})",
+        t(
+            lang,
+            "Versión vigente del registro publicada:",
+            "Registry version published as current:"
+        ),
+        published.version,
+        published.persons,
+        t(lang, "personas", "persons"),
+    );
+    Ok(())
+}
+
+fn status(data: &Path, lang: Lang) -> anyhow::Result<()> {
+    let (dir, store) = crate::cli::commands::open(data)?;
+    let current = store
+        .current_registry()
+        .map_err(crate::error::ServerError::from)?;
+    let local = crate::cluster::LocalRegistry::new(dir.path());
+    match &current {
+        Some(c) => println!(
+            "{} {}\n  {} {}, {} {}, {} {}\n  {} {} {} {}",
+            t(lang, "versión vigente:", "current version:"),
+            c.version,
+            c.persons,
+            t(lang, "personas", "persons"),
+            t(lang, "archivo", "file"),
+            c.source,
+            t(lang, "importado", "imported"),
+            c.imported_at,
+            t(lang, "publicada por", "published by"),
+            c.node,
+            t(lang, "el", "at"),
+            c.published_at,
+        ),
+        None => println!(
+            "{}",
+            t(
+                lang,
+                "versión vigente: ninguna publicada (todo nodo toma trabajos; registry import la publica)",
+                "current version: none published (every node takes jobs; registry import publishes one)"
+            )
+        ),
+    }
+    println!(
+        "{} {}",
+        t(lang, "este directorio:", "this directory:"),
+        local.version().as_deref().unwrap_or("-")
+    );
+    let nodes = store.nodes().map_err(crate::error::ServerError::from)?;
+    println!(
+        "{:<20} {:<16} {:<14} {:<10} {}",
+        t(lang, "NODO", "NODE"),
+        "HOST",
+        t(lang, "REGISTRO", "REGISTRY"),
+        t(lang, "VIGENTE", "CURRENT"),
+        t(lang, "VISTO (UTC)", "LAST SEEN (UTC)"),
+    );
+    for n in &nodes {
+        let standing =
+            crate::cluster::Standing::of(n.registry_version.as_deref(), current.as_ref());
+        let current_word = match standing.is_current() {
+            Some(true) => t(lang, "sí", "yes"),
+            Some(false) => t(lang, "NO", "NO"),
+            None => "-",
+        };
+        println!(
+            "{:<20} {:<16} {:<14} {:<10} {}",
+            n.node,
+            n.host,
+            n.registry_version
+                .as_deref()
+                .map(crate::cluster::short)
+                .unwrap_or("-"),
+            current_word,
+            n.last_seen,
+        );
+    }
+    Ok(())
 }
 
 /// An error that carries its stable code, for `describe_error`.
@@ -146,8 +267,12 @@ pub fn run(command: RegistryCommand, lang: Lang) -> anyhow::Result<()> {
                     );
                 }
             }
-            Ok(())
+            // The store is replaced on disk whatever happens next; a failed
+            // publication is retried with `registry publish`.
+            publish(&data.data, lang, true)
         }
+        RegistryCommand::Publish { data } => publish(&data.data, lang, false),
+        RegistryCommand::Status { data } => status(&data.data, lang),
         RegistryCommand::Stats { data } => {
             let registry =
                 Registry::open(&data.data).map_err(|e| CodedError::error(e.code(), e))?;

@@ -48,17 +48,27 @@ pub(super) async fn whoami(
     responses((status = 200, description = "OK.", body = Health), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
 pub(super) async fn health(State(state): State<AppState>) -> Json<Health> {
     let store = state.store.clone();
-    let database = match tokio::task::spawn_blocking(move || store.ping()).await {
-        Ok(Ok(())) => "ok".to_owned(),
-        Ok(Err(e)) => e.to_string(),
-        Err(e) => e.to_string(),
+    let local = state.local_registry.clone();
+    let checked = tokio::task::spawn_blocking(move || {
+        store.ping()?;
+        let standing = crate::cluster::standing(store.as_ref(), &local)?;
+        Ok::<_, crate::store::StoreError>((local.version(), standing))
+    })
+    .await;
+    let (database, registry_version, registry_current) = match checked {
+        Ok(Ok((version, standing))) => ("ok".to_owned(), version, standing.is_current()),
+        Ok(Err(e)) => (e.to_string(), state.local_registry.version(), None),
+        Err(e) => (e.to_string(), None, None),
     };
+    let healthy = database == "ok" && registry_current != Some(false);
     Json(Health {
-        status: if database == "ok" { "ok" } else { "degraded" }.to_owned(),
+        status: if healthy { "ok" } else { "degraded" }.to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
         protocol: PROTOCOL_VERSION,
         database,
         node: Some(crate::services::node_id().to_owned()),
+        registry_version,
+        registry_current,
         server_time: timestamp(state.clock.now()),
     })
 }

@@ -67,6 +67,9 @@ pub struct Worker {
     pub dir: DataDir,
     pub clock: Arc<dyn Clock>,
     pub retention_days: u32,
+    /// This node's registry file, compared with the published version
+    /// before every claim.
+    pub local_registry: Arc<crate::cluster::LocalRegistry>,
 }
 
 impl Worker {
@@ -77,15 +80,20 @@ impl Worker {
         let is_dead = is_dead_on(&host, &me);
         tracing::info!(worker = %me, "query worker started");
         let mut last_sweep: Option<Instant> = None;
+        let mut was_outdated = false;
         loop {
             if last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_INTERVAL) {
                 self.sweep();
                 last_sweep = Some(Instant::now());
             }
+            let may_claim = self.may_claim(&mut was_outdated);
             let now = self.clock.now();
-            let claimed =
+            let claimed = if may_claim {
                 self.store
-                    .claim_next(&me, &timestamp(now), &timestamp(now + LEASE), &is_dead);
+                    .claim_next(&me, &timestamp(now), &timestamp(now + LEASE), &is_dead)
+            } else {
+                Ok(None)
+            };
             match claimed {
                 Ok(Some(job)) => {
                     let mode = job.mode.as_str();
@@ -111,6 +119,36 @@ impl Worker {
                 Err(RecvTimeoutError::Disconnected) => return,
             }
         }
+    }
+
+    /// Whether this node's registry is the published version; says so in
+    /// the log once when that changes, not on every look.
+    fn may_claim(&self, was_outdated: &mut bool) -> bool {
+        let standing = match crate::cluster::standing(self.store.as_ref(), &self.local_registry) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the current registry version");
+                return false;
+            }
+        };
+        let may = standing.may_claim();
+        if let crate::cluster::Standing::Outdated { mine, current } = &standing
+            && !*was_outdated
+        {
+            tracing::warn!(
+                node = crate::services::node_id(),
+                registry = mine.as_deref().map(crate::cluster::short).unwrap_or("-"),
+                current = crate::cluster::short(current),
+                "este nodo no toma trabajos: su registro no es la versión vigente (copie el registro o ejecute registry import) / this node takes no jobs: its registry is not the current version (copy the registry or run registry import)"
+            );
+        } else if may && *was_outdated {
+            tracing::info!(
+                node = crate::services::node_id(),
+                "este nodo tiene el registro vigente y vuelve a tomar trabajos / this node has the current registry and takes jobs again"
+            );
+        }
+        *was_outdated = !may;
+        may
     }
 
     fn audit(
@@ -174,6 +212,17 @@ impl Worker {
             Ok(r) => r,
             Err(e) => return self.fail(me, &job, e.code(), &e.to_string()),
         };
+        let version = registry.meta().version();
+        match self.store.job_registry(&job.id, me, &version) {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(job = %job.id, "query taken over elsewhere before it started");
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(job = %job.id, error = %e, "cannot record the registry version")
+            }
+        }
         let mut last = Instant::now();
         let mut ours = true;
         let mut progress = |done: usize, _total: usize| {

@@ -41,6 +41,9 @@ pub struct JobRow {
     pub finished_at: Option<String>,
     /// Rows per programme (JSON object); `None` for jobs queued before v5.
     pub programmes: Option<String>,
+    /// The registry version the job ran against (its last attempt's);
+    /// `None` before a worker opened the registry for it.
+    pub registry_version: Option<String>,
 }
 
 /// A monthly row quota and the month it is counted in (timestamps, `[from, to)`).

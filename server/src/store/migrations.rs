@@ -19,7 +19,31 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     V8_CASES,
     V8_TICKETS,
     V8_KIOSK_PROGRAMMES,
+    V11_NODES,
 ];
+
+/// Issue 15: the registry version each job ran against, the versions
+/// `registry import` published (the last is current) and each node's
+/// heartbeat with the registry version it holds.
+const V11_NODES: &str = r#"
+ALTER TABLE query_jobs ADD COLUMN registry_version TEXT;
+CREATE TABLE registry_publications (
+    seq           INTEGER PRIMARY KEY,
+    version       TEXT NOT NULL,
+    persons       INTEGER NOT NULL,
+    source        TEXT NOT NULL,
+    imported_at   TEXT NOT NULL,
+    node          TEXT NOT NULL,
+    published_at  TEXT NOT NULL
+);
+CREATE TABLE nodes (
+    node              TEXT PRIMARY KEY,
+    host              TEXT NOT NULL,
+    registry_version  TEXT,
+    started_at        TEXT NOT NULL,
+    last_seen         TEXT NOT NULL
+);
+"#;
 
 /// Issue 17: the social programmes an institution's agreement covers (the
 /// registry admin records them); users and query rows are checked against

@@ -16,6 +16,7 @@ mod jobs;
 mod lifecycle;
 mod migrations;
 mod names;
+mod nodes;
 mod people;
 pub mod postgres;
 mod reports;
@@ -34,6 +35,7 @@ pub use backend::{Database, WorkstationSource};
 pub use cases::{CaseChange, CaseRecord, CaseRowRecord, CaseStore, NewCase, NewCaseRow};
 pub use jobs::{JobRow, JobStore, MonthlyQuota, NewJob};
 pub use lifecycle::{Agreement, LifecycleFacts, LifecycleStore};
+pub use nodes::{NodeBeat, NodeStore, PublishedRegistry};
 pub use people::{
     DesignatedRole, Designation, EvidenceRoot, NewDesignation, PeopleStore, PersonBlock,
 };
@@ -214,6 +216,7 @@ pub trait Store:
     + SingleQueryStore
     + CaseStore
     + TicketStore
+    + NodeStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -17,14 +17,15 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use indicatif::ProgressBar;
 use padron_shared::ErrorCode;
 use rusqlite::{Connection, params};
+use sha2::{Digest, Sha256};
 
 use super::record::{CSV_HEADER, RecordError, RecordFields};
 use super::store::{ENTRY_BYTES, NAME_KINDS, NameField, SCHEMA, STORE_FILE, STORE_FORMAT};
@@ -403,12 +404,18 @@ fn read_rows(
 struct Counting<R> {
     inner: R,
     count: Arc<AtomicU64>,
+    /// SHA-256 of every byte read: the registry version is the CSV's digest.
+    digest: Arc<Mutex<Sha256>>,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.count.fetch_add(n as u64, Ordering::Relaxed);
+        self.digest
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .update(&buf[..n]);
         Ok(n)
     }
 }
@@ -447,6 +454,7 @@ pub fn import(
     let input = File::open(csv_path).map_err(|e| ImportError::Input(csv_path.to_owned(), e))?;
     let input_len = input.metadata().map(|m| m.len()).unwrap_or(0);
     let read_bytes = Arc::new(AtomicU64::new(0));
+    let digest = Arc::new(Mutex::new(Sha256::new()));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -454,6 +462,7 @@ pub fn import(
         .from_reader(Counting {
             inner: BufReader::with_capacity(1 << 20, input),
             count: read_bytes.clone(),
+            digest: digest.clone(),
         });
 
     // Header: exact names, in order (a UTF-8 BOM and case are tolerated).
@@ -556,6 +565,12 @@ pub fn import(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let csv_sha256: String =
+            std::mem::take(&mut *digest.lock().unwrap_or_else(|p| p.into_inner()))
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
         let mut stmt = tx.prepare("INSERT INTO meta(key, value) VALUES (?1, ?2)")?;
         for (k, v) in [
             ("format", STORE_FORMAT.to_owned()),
@@ -567,6 +582,7 @@ pub fn import(
             ("source", source),
             ("imported_at", now),
             ("import_seconds", format!("{seconds:.1}")),
+            ("csv_sha256", csv_sha256),
         ] {
             stmt.execute(params![k, v])?;
         }
@@ -716,6 +732,32 @@ mod tests {
         generate(persons, seed, &mut bytes, |_| {}).unwrap();
         bytes.extend_from_slice(extra.as_bytes());
         std::fs::write(path, bytes).unwrap();
+    }
+
+    #[test]
+    fn the_version_is_the_csv_digest_whoever_imports_it() {
+        let csv_dir = tempfile::tempdir().unwrap();
+        let mut bytes = Vec::new();
+        generate(200, 3, &mut bytes, |_| {}).unwrap();
+        let csv = csv_dir.path().join("r.csv");
+        std::fs::write(&csv, &bytes).unwrap();
+        let version_of = |csv: &Path| {
+            let dir = tempfile::tempdir().unwrap();
+            import(dir.path(), csv, &ProgressBar::hidden()).unwrap();
+            Registry::open(dir.path()).unwrap().meta().version()
+        };
+        let first = version_of(&csv);
+        let digest: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(first, digest);
+        assert_eq!(version_of(&csv), first);
+        let other = csv_dir.path().join("s.csv");
+        let mut bytes = Vec::new();
+        generate(200, 4, &mut bytes, |_| {}).unwrap();
+        std::fs::write(&other, &bytes).unwrap();
+        assert_ne!(version_of(&other), first);
     }
 
     #[test]

@@ -141,6 +141,22 @@ pub struct RegistryMeta {
     pub imported_at: String,
     /// How long the import took, in seconds (one decimal).
     pub import_seconds: String,
+    /// SHA-256 (hex) of the CSV imported; empty for stores imported before it was recorded.
+    pub csv_sha256: String,
+}
+
+impl RegistryMeta {
+    /// The registry version a cluster compares: the imported CSV's SHA-256,
+    /// so a copy of the store and an import of the same CSV on another node
+    /// are the same version. A store imported before the digest was
+    /// recorded is named by its import time.
+    pub fn version(&self) -> String {
+        if self.csv_sha256.is_empty() {
+            format!("importado-{}", self.imported_at)
+        } else {
+            self.csv_sha256.clone()
+        }
+    }
 }
 
 /// One entry of a block.
@@ -215,6 +231,7 @@ impl Registry {
             source: get("source")?,
             imported_at: get("imported_at")?,
             import_seconds: get("import_seconds")?,
+            csv_sha256: get("csv_sha256")?,
         };
         let mut places = Vec::new();
         {

@@ -18,7 +18,8 @@ use crate::store::{StoreError, names};
 
 pub(super) const JOB_COLUMNS: &str =
     "seq, id, institution_id, user_cui, workstation_id, file_name, mode, rows, state,
-    progress_done, counts, fail_code, attempts, worker, created_at, started_at, finished_at, programmes";
+    progress_done, counts, fail_code, attempts, worker, created_at, started_at, finished_at, programmes,
+    registry_version";
 
 pub(super) fn job_from_row(r: &Row) -> Result<JobRow, StoreError> {
     Ok(JobRow {
@@ -40,6 +41,7 @@ pub(super) fn job_from_row(r: &Row) -> Result<JobRow, StoreError> {
         started_at: r.get(15),
         finished_at: r.get(16),
         programmes: r.get(17),
+        registry_version: r.get(18),
     })
 }
 

@@ -17,6 +17,7 @@ mod cases;
 mod jobs;
 mod lifecycle;
 pub(crate) mod migrations;
+mod nodes;
 mod people;
 mod pool;
 mod reader;

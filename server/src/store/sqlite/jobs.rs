@@ -10,7 +10,8 @@ use crate::store::{SqliteStore, StoreError, names};
 
 pub(super) const JOB_COLUMNS: &str =
     "seq, id, institution_id, user_cui, workstation_id, file_name, mode, rows, state,
-    progress_done, counts, fail_code, attempts, worker, created_at, started_at, finished_at, programmes";
+    progress_done, counts, fail_code, attempts, worker, created_at, started_at, finished_at, programmes,
+    registry_version";
 
 pub(super) fn job_from_row(r: &Row<'_>) -> rusqlite::Result<JobRow> {
     Ok(JobRow {
@@ -32,6 +33,7 @@ pub(super) fn job_from_row(r: &Row<'_>) -> rusqlite::Result<JobRow> {
         started_at: r.get(15)?,
         finished_at: r.get(16)?,
         programmes: r.get(17)?,
+        registry_version: r.get(18)?,
     })
 }
 

@@ -9,6 +9,7 @@ mod auth;
 mod cases;
 mod jobs;
 mod lifecycle;
+mod nodes;
 mod people;
 mod reports;
 mod single;
