@@ -43,7 +43,7 @@ impl NodeStore for SqliteStore {
     }
 
     fn current_registry(&self) -> Result<Option<PublishedRegistry>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         Ok(conn
             .query_row(
                 "SELECT version, persons, source, imported_at, node, published_at
@@ -74,7 +74,7 @@ impl NodeStore for SqliteStore {
     }
 
     fn nodes(&self) -> Result<Vec<NodeBeat>, StoreError> {
-        let conn = self.lock();
+        let conn = self.read()?;
         let mut stmt = conn.prepare(
             "SELECT node, host, registry_version, started_at, last_seen FROM nodes ORDER BY node",
         )?;
