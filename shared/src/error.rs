@@ -605,6 +605,10 @@ error_codes! {
     BackupIdentityInvalid = "BACKUP_IDENTITY_INVALID", 400,
         "El archivo de identidad age no se puede leer o no descifra este respaldo.",
         "The age identity file cannot be read or does not decrypt this backup.";
+    /// `backup` of an installation whose store is PostgreSQL: the database is dumped with `pg_dump`.
+    BackupNeedsPgDump = "BACKUP_NEEDS_PG_DUMP", 409,
+        "Esta instalación guarda sus datos en PostgreSQL: respalde la base de datos con `pg_dump --format=custom` y la configuración y las claves (server.toml, pki/) con `tar`, cifradas (véase «Copias de seguridad» en el README). No se escribió nada.",
+        "This installation keeps its data in PostgreSQL: back up the database with `pg_dump --format=custom` and the configuration and keys (server.toml, pki/) with `tar`, encrypted (see \"Backups\" in the README). Nothing was written.";
     /// The audit export given to `restore --audit-export` is unreadable or is not of the backed-up system.
     AuditExportInvalid = "AUDIT_EXPORT_INVALID", 400,
         "La exportación de auditoría no se puede leer o no es del sistema respaldado (su cadena no contiene el respaldo).",

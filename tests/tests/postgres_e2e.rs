@@ -363,3 +363,77 @@ fn a_node_with_an_older_registry_takes_no_job_until_it_has_the_current_one() {
     );
     drop(node_b);
 }
+
+/// A PostgreSQL installation's operations: `doctor` reads it (reachable,
+/// schema version, without migrating), `backup` refuses with its own code
+/// rather than writing an archive without the data, and the README's
+/// `pg_dump` / `pg_restore` procedure gives an installation whose audit
+/// chain verifies with the same head.
+#[test]
+fn on_postgres_doctor_reads_backup_points_to_pg_dump_and_the_dump_restores() {
+    let env = Env::on(Backend::Postgres, "");
+    run_a_job(&env, 1);
+    let head = audit_head(env.inst.data());
+
+    let doctor = run("padron-server", &["doctor", "--data", env.inst.data()]);
+    let report = String::from_utf8_lossy(&doctor.stdout).into_owned() + &stderr(&doctor);
+    assert!(
+        report.contains("PostgreSQL") && !report.contains("no es un directorio"),
+        "{report}"
+    );
+    assert_ne!(doctor.status.code(), Some(2), "no error finding: {report}");
+
+    let out_file = env.inst.tmp.path().join("respaldo.tar");
+    let backup = run(
+        "padron-server",
+        &[
+            "backup",
+            "--data",
+            env.inst.data(),
+            "--out",
+            out_file.to_str().unwrap(),
+        ],
+    );
+    assert!(!backup.status.success());
+    assert!(
+        stderr(&backup).contains("BACKUP_NEEDS_PG_DUMP"),
+        "{}",
+        stderr(&backup)
+    );
+    assert!(!out_file.exists(), "nothing written");
+
+    // The documented procedure: pg_dump of the live database, pg_restore
+    // into a new one, the data directory's files beside it.
+    let pg = env.inst.pg.as_ref().unwrap();
+    let dump = env.inst.tmp.path().join("padron.dump");
+    let bin = padron_tests::postgres::bin_dir();
+    let status = std::process::Command::new(bin.join("pg_dump"))
+        .args([
+            "--format=custom",
+            "-f",
+            dump.to_str().unwrap(),
+            "-d",
+            &pg.url("padron"),
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success(), "pg_dump");
+    let restored_url = pg.create_database("restored");
+    let status = std::process::Command::new(bin.join("pg_restore"))
+        .args(["--no-owner", "-d", &restored_url, dump.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "pg_restore");
+    let restored = env.inst.tmp.path().join("restored");
+    let status = std::process::Command::new("cp")
+        .args(["-a", env.inst.data(), restored.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let config = restored.join("server.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let live_url = padron_tests::postgres::database_url(&env.inst.data).unwrap();
+    assert!(text.contains(&live_url));
+    std::fs::write(&config, text.replace(&live_url, &restored_url)).unwrap();
+    assert_eq!(audit_head(restored.to_str().unwrap()), head);
+}

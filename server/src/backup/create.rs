@@ -163,6 +163,12 @@ pub fn backup(
     if fs::symlink_metadata(out).is_ok() {
         return Err(BackupError::OutputExists(out.clone()).into());
     }
+    // The archive's database is a `VACUUM INTO` copy of padron.db; a
+    // PostgreSQL store is the DBA's pg_dump (documented), never a silent
+    // backup without the data.
+    if dir.database_config()?.is_postgres() {
+        return Err(BackupError::NeedsPgDump.into());
+    }
     let config = dir.config()?;
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),

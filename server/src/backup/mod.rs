@@ -82,6 +82,8 @@ pub enum BackupError {
     Identity(String),
     #[error("audit export: {0}")]
     AuditExport(String),
+    #[error("the store is PostgreSQL: back it up with pg_dump (see the README)")]
+    NeedsPgDump,
     #[error("{0} already holds files; restore only into a new or empty directory")]
     TargetExists(PathBuf),
     #[error("{path}: {source}")]
@@ -100,6 +102,7 @@ impl BackupError {
             BackupError::Encrypted => ErrorCode::BackupEncrypted,
             BackupError::Identity(_) => ErrorCode::BackupIdentityInvalid,
             BackupError::AuditExport(_) => ErrorCode::AuditExportInvalid,
+            BackupError::NeedsPgDump => ErrorCode::BackupNeedsPgDump,
             BackupError::TargetExists(_) => ErrorCode::DataDirExists,
             BackupError::Io { .. } => ErrorCode::Internal,
         }

@@ -9,7 +9,10 @@ use time::{Duration, OffsetDateTime};
 
 use super::{DoctorOptions, Finding, Level};
 use crate::datadir::{CONFIG_FILE, DATABASE_FILE, DataDir};
-use crate::store::{SqliteStore, Store, TrustStore, snapshot};
+use std::sync::Arc;
+
+use crate::store::Database;
+use crate::store::{SqliteStore, Store, snapshot};
 use padron_consulta::registry::store::STORE_FILE as REGISTRY_FILE;
 
 fn s(es: impl Into<String>, en: impl Into<String>) -> (String, String) {
@@ -32,7 +35,15 @@ fn date(at: OffsetDateTime) -> String {
 
 pub(super) fn all(o: &DoctorOptions) -> Vec<Finding> {
     let root = &o.data;
-    if !root.join(CONFIG_FILE).is_file() || !root.join(DATABASE_FILE).is_file() {
+    // A PostgreSQL installation has no padron.db: its server.toml says where
+    // the database is.
+    let postgres = crate::datadir::DataDir::open(root)
+        .and_then(|d| d.database_config())
+        .ok()
+        .filter(Database::is_postgres);
+    if !root.join(CONFIG_FILE).is_file()
+        || (postgres.is_none() && !root.join(DATABASE_FILE).is_file())
+    {
         return vec![Finding::bad(
             "DATA_DIR",
             Level::Error,
@@ -60,11 +71,15 @@ pub(super) fn all(o: &DoctorOptions) -> Vec<Finding> {
     }
     let mut out = Vec::new();
     out.extend(file_modes(root));
-    let (db_findings, store) = database(root);
+    let (db_findings, store) = match &postgres {
+        Some(db) => postgres_database(db),
+        None => database(root),
+    };
     out.extend(db_findings);
-    out.extend(clock(o, store.as_ref()));
-    out.extend(certificates(o, store.as_ref()));
-    out.extend(crls(o, store.as_ref()));
+    let store = store.as_deref();
+    out.extend(clock(o, store));
+    out.extend(certificates(o, store));
+    out.extend(crls(o, store));
     out.push(disk(o));
     out.push(registry(root));
     out
@@ -190,7 +205,7 @@ fn file_modes(root: &Path) -> Vec<Finding> {
 
 /// Reachability, integrity and schema version; the store, opened only
 /// when its schema is this build's (opening an older one would migrate it).
-fn database(root: &Path) -> (Vec<Finding>, Option<SqliteStore>) {
+fn database(root: &Path) -> (Vec<Finding>, Option<Arc<dyn Store>>) {
     let db = root.join(DATABASE_FILE);
     let facts = match snapshot::facts(&db) {
         Ok(f) => f,
@@ -283,14 +298,86 @@ fn database(root: &Path) -> (Vec<Finding>, Option<SqliteStore>) {
             format!("Database schema: version {found} (this padron-server's)."),
         ));
         // The schema is this build's: opening migrates nothing.
-        SqliteStore::open(&root.join(crate::datadir::DATABASE_FILE), false).ok()
+        SqliteStore::open(&root.join(crate::datadir::DATABASE_FILE), false)
+            .ok()
+            .map(|s| Arc::new(s) as Arc<dyn Store>)
     };
     (out, store)
 }
 
+/// The same findings for a PostgreSQL database: reachable, schema version
+/// (read, never migrated), and the store when the schema is this build's.
+fn postgres_database(db: &Database) -> (Vec<Finding>, Option<Arc<dyn Store>>) {
+    let Database::Postgres { url, password } = db else {
+        return (Vec::new(), None);
+    };
+    let (found, supported, store) = match crate::store::postgres::PgStore::inspect(
+        url,
+        password.as_deref(),
+    ) {
+        Ok(v) => v,
+        Err(e) => {
+            return (
+                vec![Finding::bad(
+                    "DATABASE",
+                    Level::Error,
+                    s(
+                        format!("La base de datos PostgreSQL no responde: {e}."),
+                        format!("The PostgreSQL database does not answer: {e}."),
+                    ),
+                    s(
+                        "Compruebe que el servidor PostgreSQL está en marcha y es alcanzable, el `database` de server.toml y la contraseña (`database_password_file` o PADRON_DATABASE_PASSWORD).",
+                        "Check that the PostgreSQL server is running and reachable, server.toml's `database` and the password (`database_password_file` or PADRON_DATABASE_PASSWORD).",
+                    ),
+                )],
+                None,
+            );
+        }
+    };
+    let mut out = vec![Finding::ok(
+        "DATABASE",
+        "Base de datos PostgreSQL accesible.",
+        "PostgreSQL database reachable.",
+    )];
+    if found > supported {
+        out.push(Finding::bad(
+            "SCHEMA",
+            Level::Error,
+            s(
+                format!("El esquema de la base de datos es la versión {found}; este padron-server conoce hasta la {supported}."),
+                format!("The database schema is version {found}; this padron-server knows up to {supported}."),
+            ),
+            s(
+                "Instale la versión de padron-server que escribió esta base de datos (o una más reciente).",
+                "Install the padron-server version that wrote this database (or a newer one).",
+            ),
+        ));
+    } else if found < supported {
+        out.push(Finding::bad(
+            "SCHEMA",
+            Level::Warning,
+            s(
+                format!("El esquema es la versión {found}; `serve` lo actualizará a la {supported} al iniciar."),
+                format!("The schema is version {found}; `serve` will upgrade it to {supported} when it starts."),
+            ),
+            s(
+                "Haga un respaldo (`pg_dump`, véase «Copias de seguridad» en el README) antes de iniciar la versión nueva.",
+                "Take a backup (`pg_dump`, see \"Backups\" in the README) before starting the new version.",
+            ),
+        ));
+    } else {
+        out.push(Finding::ok(
+            "SCHEMA",
+            format!("Esquema de la base de datos: versión {found} (la de este padron-server)."),
+            format!("Database schema: version {found} (this padron-server's)."),
+        ));
+    }
+    (out, store.map(|s| Arc::new(s) as Arc<dyn Store>))
+}
+
 /// The system clock against what the installation has already seen: no
 /// audit entry from the future, certificates not issued after now.
-fn clock(o: &DoctorOptions, store: Option<&SqliteStore>) -> Vec<Finding> {
+fn clock(o: &DoctorOptions, store: Option<&dyn Store>) -> Vec<Finding> {
     let skew = Duration::minutes(5);
     let mut latest: Option<(String, OffsetDateTime)> = None;
     if let Some(store) = store
@@ -355,7 +442,7 @@ fn clock(o: &DoctorOptions, store: Option<&SqliteStore>) -> Vec<Finding> {
     )]
 }
 
-fn last_audit(store: &SqliteStore) -> Result<Option<String>, crate::store::StoreError> {
+fn last_audit(store: &dyn Store) -> Result<Option<String>, crate::store::StoreError> {
     // The newest entry is the last of the last page; pages are by sequence.
     let mut after = 0;
     let mut last = None;
@@ -375,7 +462,7 @@ fn not_after_of_pem(pem: &[u8]) -> Result<(OffsetDateTime, OffsetDateTime), Stri
     Ok((v.not_before.to_datetime(), v.not_after.to_datetime()))
 }
 
-fn certificates(o: &DoctorOptions, store: Option<&SqliteStore>) -> Vec<Finding> {
+fn certificates(o: &DoctorOptions, store: Option<&dyn Store>) -> Vec<Finding> {
     let root = &o.data;
     let warn_at = o.now + Duration::days(o.expiry_warning_days);
     let mut out = Vec::new();
@@ -560,7 +647,7 @@ fn certificates(o: &DoctorOptions, store: Option<&SqliteStore>) -> Vec<Finding> 
 
 /// Every issuer's current CRL: past nextUpdate + grace, card logins under
 /// it are refused (`CARD_REVOCATION_UNKNOWN`); past nextUpdate, soon.
-fn crls(o: &DoctorOptions, store: Option<&SqliteStore>) -> Vec<Finding> {
+fn crls(o: &DoctorOptions, store: Option<&dyn Store>) -> Vec<Finding> {
     let Some(store) = store else {
         return Vec::new();
     };

@@ -383,6 +383,22 @@ CREATE TABLE ticket_messages (
 CREATE INDEX ticket_messages_ticket ON ticket_messages(ticket_id, seq);
 "#;
 
+/// The schema version a database holds and the one this build knows,
+/// read without changing anything (for `doctor`, which only reads).
+pub(crate) fn versions(client: &mut Client) -> Result<(u32, u32), StoreError> {
+    let exists: bool = client
+        .query_one("SELECT to_regclass('padron_schema') IS NOT NULL", &[])?
+        .get(0);
+    let found: i32 = if exists {
+        client
+            .query_one("SELECT coalesce(max(version), 0) FROM padron_schema", &[])?
+            .get(0)
+    } else {
+        0
+    };
+    Ok((found.max(0) as u32, MIGRATIONS.len() as u32))
+}
+
 /// Brings the schema up to the latest version. Idempotent; safe with
 /// several nodes starting at once.
 pub(crate) fn migrate(client: &mut Client) -> Result<u32, StoreError> {

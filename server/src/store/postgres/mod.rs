@@ -66,6 +66,23 @@ impl PgStore {
         Ok(PgStore { pool })
     }
 
+    /// Connects without touching the schema: the version found and the one
+    /// this build knows, and the store only when they are equal (an older
+    /// schema would be migrated by [`PgStore::open`], which `doctor` must
+    /// not do).
+    pub fn inspect(
+        url: &str,
+        password: Option<&str>,
+    ) -> Result<(u32, u32, Option<PgStore>), StoreError> {
+        let pool = Pool::new(url, password, 2)?;
+        let (found, supported) = {
+            let mut client = pool.get()?;
+            migrations::versions(&mut client)?
+        };
+        let store = (found == supported).then_some(PgStore { pool });
+        Ok((found, supported, store))
+    }
+
     pub(crate) fn pool(&self) -> &Pool {
         &self.pool
     }
