@@ -478,12 +478,16 @@ pub struct Score {
     pub surnames: f64,
     /// Bits from the date or year of birth.
     pub birth: f64,
+    /// Bits from the optional `Sexo` (see [`super::evidence`]).
+    pub sex: f64,
+    /// Bits from the optional place of birth (see [`super::evidence`]).
+    pub place: f64,
 }
 
 impl Score {
     /// The total match weight, in bits.
     pub fn total(&self) -> f64 {
-        self.given + self.surnames + self.birth
+        self.given + self.surnames + self.birth + self.sex + self.place
     }
 }
 
@@ -493,6 +497,8 @@ pub fn match_score(f: &mut Frequencies<'_>, q: &Profile, c: &Profile) -> Result<
         given: given_bits(f, &q.given, &c.given)?,
         surnames: surname_bits(f, &q.surnames, &c.surnames)?,
         birth: f.birth_bits(q.born, c.born),
+        sex: 0.0,
+        place: 0.0,
     })
 }
 
