@@ -138,6 +138,31 @@ mod tests {
     }
 
     #[test]
+    fn unknown_evidence_values_are_told_not_rejected() {
+        let bytes = book(&[
+            &[
+                "Referencia",
+                "Primer nombre",
+                "Primer apellido",
+                "Programa",
+                "Sexo",
+                "Departamento de nacimiento",
+                "Edad",
+            ],
+            &["R1", "ANA", "LOPEZ", "Bolsa", "F", "Sololá", "34"],
+            &["R2", "ANA", "LOPEZ", "Bolsa", "X", "Narnia", "treinta"],
+        ]);
+        let report = check(&bytes).unwrap();
+        assert_eq!(report.mode, Mode::Names);
+        assert_eq!(report.bad_rows.len(), 1, "{:?}", report.bad_rows);
+        assert_eq!(report.bad_rows[0].row, 3);
+        let issues = &report.bad_rows[0].issues;
+        assert_eq!(issues.len(), 3, "{issues:?}");
+        assert!(issues.iter().all(|i| !i.rejects_row()));
+        assert!(issues[0].text(Lang::Es).contains("Sexo"), "{issues:?}");
+    }
+
+    #[test]
     fn a_far_away_cell_does_not_make_a_huge_grid() {
         let mut book = Workbook::new();
         let sheet = book.add_worksheet();

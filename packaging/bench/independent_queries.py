@@ -25,6 +25,14 @@ Model:
   in its own column, a missing second surname or second given name,
   keyboard-neighbour and phonetic slips, a date one year off.
 
+Optional evidence columns, drawn with a second generator (so the rows
+above are the same with or without them): per set, a share of rows in
+30-70 % carries `Sexo` (F/M, FEMENINO/MASCULINO or MUJER/HOMBRE; 2 % the
+other sex), a share in 20-50 % the department of birth (8 % the
+residence's instead) and, for half of those, the municipality (10 %
+another of the department); a share in 15-40 % `Edad` at today (5 % a
+year off) or `Año de nacimiento`.
+
 Truth columns: referencia, cui_esperado (empty: nobody), existe (1/0),
 con_fecha (1/0), tipo (for non-existent rows: palabra, otro_nombre,
 nombre_ausente), campo (the replaced field), perturbaciones (+-joined),
@@ -268,8 +276,50 @@ def build(rng, sample, donors, no_dob_share, rows_wanted):
             "cells": cells, "born": born, "cui": person[0] if exists else "",
             "exists": exists, "kind": kind, "field": field, "kinds": kinds,
             "key": tuple(sorted(key.items())),
+            "person": person,
         })
     return out
+
+
+DEPARTMENTS = sorted({r for r in ["GUATEMALA", "SOLOLÁ", "ALTA VERAPAZ", "HUEHUETENANGO",
+    "QUETZALTENANGO", "SAN MARCOS", "ESCUINTLA", "PETÉN", "ZACAPA", "JUTIAPA"]})
+
+
+def add_evidence(rng, rows):
+    sex_share, place_share, age_share = rng.uniform(0.3, 0.7), rng.uniform(0.2, 0.5), rng.uniform(0.15, 0.4)
+    by_department = {}
+    for r in rows:
+        p = r["person"]
+        if p[9]:
+            by_department.setdefault(p[9], set()).add(p[10])
+    for r in rows:
+        p = r["person"]
+        ev = {"sexo": "", "departamento": "", "municipio": "", "edad": "", "ano": ""}
+        if rng.random() < sex_share:
+            sex = p[7] if rng.random() >= 0.02 else ("M" if p[7] == "F" else "F")
+            style = rng.choice([{"F": "F", "M": "M"}, {"F": "FEMENINO", "M": "MASCULINO"},
+                                {"F": "Mujer", "M": "Hombre"}])
+            ev["sexo"] = style[sex]
+        if p[9] and rng.random() < place_share:
+            dep = p[9] if rng.random() >= 0.08 else rng.choice(DEPARTMENTS)
+            ev["departamento"] = rng.choice([dep, fold(dep), dep.title()])
+            if rng.random() < 0.5:
+                mun = p[10]
+                if dep != p[9] or rng.random() < 0.10:
+                    mun = rng.choice(sorted(by_department.get(dep, {p[10]})))
+                ev["municipio"] = rng.choice([mun, fold(mun)])
+        if rng.random() < age_share:
+            y, m, d = (int(x) for x in p[11].split("-"))
+            today = datetime.date.today()
+            age = today.year - y - ((today.month, today.day) < (m, d))
+            if rng.random() < 0.05:
+                age += rng.choice([-1, 1])
+                y += rng.choice([-1, 1])
+            if rng.random() < 0.5:
+                ev["edad"] = str(max(age, 0))
+            else:
+                ev["ano"] = str(y)
+        r["evidence"] = ev
 
 
 def main():
@@ -296,6 +346,7 @@ def main():
             k = tuple(f[i] for i in idx)
             if k in wanted:
                 counts[(idx, k)] = counts.get((idx, k), 0) + 1
+    add_evidence(random.Random(a.seed * 104729 + 7), rows)
     kept = []
     for r in rows:
         idx = tuple(i for i, _ in r["key"])
@@ -311,19 +362,24 @@ def main():
     ws = book.active
     ws.append(["Referencia", "Primer nombre", "Segundo nombre", "Tercer nombre",
                "Primer apellido", "Segundo apellido", "Apellido de casada",
-               "Fecha de nacimiento", "Programa"])
+               "Fecha de nacimiento", "Programa", "Sexo", "Departamento de nacimiento",
+               "Municipio de nacimiento", "Edad", "Año de nacimiento"])
     with open(os.path.join(a.out, "names_truth.csv"), "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["referencia", "cui_esperado", "existe", "con_fecha", "tipo", "campo",
-                    "perturbaciones", "identificable"])
+                    "perturbaciones", "identificable", "evidencia"])
         for n, r in enumerate(kept):
             ref = f"I{n + 1:05}"
             born = datetime.date.fromisoformat(r["born"]) if r["born"] else None
-            ws.append([ref, *[c or None for c in r["cells"]], born, "PROGRAMA SOCIAL"])
+            ev = r["evidence"]
+            ws.append([ref, *[c or None for c in r["cells"]], born, "PROGRAMA SOCIAL",
+                       *[ev[k] or None for k in ("sexo", "departamento", "municipio", "edad", "ano")]])
             if born:
                 ws.cell(row=n + 2, column=8).number_format = "DD/MM/YYYY"
             w.writerow([ref, r["cui"], int(r["exists"]), int(bool(r["born"])), r["kind"],
-                        r["field"], "+".join(r["kinds"]), int(r["identifiable"])])
+                        r["field"], "+".join(r["kinds"]), int(r["identifiable"]),
+                        "+".join(k for k in ("sexo", "departamento", "municipio", "edad", "ano")
+                                 if ev[k])])
     book.save(os.path.join(a.out, "names.xlsx"))
     print(f"{len(kept)} rows, {persons} persons, no-DOB share {no_dob_share:.2f}", file=sys.stderr)
 

@@ -161,6 +161,11 @@ def slices(t):
         if campo:
             yield f"no existe: {tipo} en {campo}"
         yield f"no existe, {dob}"
+    if "evidencia" in t:
+        ev = [k for k in t["evidencia"].split("+") if k]
+        yield f"{dob}, con sexo o lugar" if {"sexo", "departamento", "municipio"} & set(ev) else f"{dob}, sin sexo ni lugar"
+        for k in ev:
+            yield f"evidencia: {k}"
 
 
 def main():

@@ -26,6 +26,10 @@ pub enum RowIssue {
     },
     /// Answered `RECHAZADO` by the engine.
     MissingName,
+    /// An optional evidence column (`Sexo`, place of birth, `Año de
+    /// nacimiento`, `Edad`) whose value is none the engine knows: matched
+    /// without it.
+    IgnoredValue(Column, String),
 }
 
 impl RowIssue {
@@ -49,6 +53,12 @@ impl RowIssue {
             RowIssue::BadCui { es, .. } => es.clone(),
             RowIssue::MissingName if en => "first given name or first surname missing".into(),
             RowIssue::MissingName => "falta el primer nombre o el primer apellido".into(),
+            RowIssue::IgnoredValue(c, v) if en => {
+                format!("«{}»: «{v}» not recognised; matched without it", c.title())
+            }
+            RowIssue::IgnoredValue(c, v) => {
+                format!("«{}»: «{v}» no reconocido; se consulta sin él", c.title())
+            }
         }
     }
 
@@ -84,9 +94,46 @@ impl Row {
                 if self.text(Column::Given1).is_empty() || self.text(Column::Surname1).is_empty() {
                     issues.push(RowIssue::MissingName);
                 }
+                self.evidence_issues(&mut issues);
             }
         }
         issues
+    }
+
+    /// The optional evidence values the engine will ignore (the same
+    /// parsers as [`crate::queries`]).
+    fn evidence_issues(&self, issues: &mut Vec<RowIssue>) {
+        use crate::matching::evidence::{parse_department, parse_municipality, parse_sex};
+        let mut ignored = |c: Column, t: String| {
+            issues.push(RowIssue::IgnoredValue(c, t.chars().take(40).collect()))
+        };
+        let sex = self.text(Column::Sex);
+        if parse_sex(&sex).is_err() {
+            ignored(Column::Sex, sex);
+        }
+        let department = self.text(Column::BirthDepartment);
+        let parsed = parse_department(&department);
+        if parsed.is_err() {
+            ignored(Column::BirthDepartment, department);
+        }
+        let municipality = self.text(Column::BirthMunicipality);
+        let within = parsed.ok().flatten();
+        if parse_municipality(&municipality, within.as_deref()).is_err() {
+            ignored(Column::BirthMunicipality, municipality);
+        }
+        for (c, year, age) in [
+            (
+                Column::BirthYear,
+                self.text(Column::BirthYear),
+                String::new(),
+            ),
+            (Column::Age, String::new(), self.text(Column::Age)),
+        ] {
+            let typed = if year.is_empty() { &age } else { &year };
+            if !typed.trim().is_empty() && crate::queries::birth_years(&year, &age).is_none() {
+                ignored(c, typed.clone());
+            }
+        }
     }
 
     /// The sentence the server answers a rejected row with, if it is rejected.

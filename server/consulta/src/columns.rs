@@ -126,6 +126,9 @@ columns! {
     Programme = "Programa", Both, ["PROGRAMA", "PROGRAMASOCIAL"];
     BirthYear = "Año de nacimiento (opcional)", NamesOnly, ["ANODENACIMIENTO", "ANONACIMIENTO", "ANIODENACIMIENTO", "ANODENACIMIENTOOPCIONAL"];
     Age = "Edad (opcional)", NamesOnly, ["EDAD", "EDADANOS", "EDADOPCIONAL"];
+    Sex = "Sexo (opcional)", NamesOnly, ["SEXO", "SEXOOPCIONAL", "GENERO"];
+    BirthDepartment = "Departamento de nacimiento (opcional)", NamesOnly, ["DEPARTAMENTODENACIMIENTO", "DEPARTAMENTONACIMIENTO", "DEPARTAMENTODENACIMIENTOOPCIONAL"];
+    BirthMunicipality = "Municipio de nacimiento (opcional)", NamesOnly, ["MUNICIPIODENACIMIENTO", "MUNICIPIONACIMIENTO", "MUNICIPIODENACIMIENTOOPCIONAL"];
 }
 
 impl Column {
@@ -207,8 +210,13 @@ mod tests {
         );
         assert_eq!(Column::recognise("Observación"), None);
         assert_eq!(Mode::Cui.titles(), ["Referencia", "CUI", "Programa"]);
-        // The nine columns of the portal and the two optional ones.
-        assert_eq!(Mode::Names.titles().len(), 11);
+        // The nine columns of the portal and the five optional ones.
+        assert_eq!(Mode::Names.titles().len(), 14);
+        assert_eq!(Column::recognise("Sexo"), Some(Column::Sex));
+        assert_eq!(
+            Column::recognise("Municipio de nacimiento"),
+            Some(Column::BirthMunicipality)
+        );
         assert_eq!(
             Column::recognise("Año de nacimiento"),
             Some(Column::BirthYear)

@@ -14,6 +14,7 @@ use crate::{Column, Limits, Value};
 pub use crate::{Mode as QueryMode, Refusal as WorkbookError};
 
 use crate::matching::NamesQuery;
+use crate::matching::evidence::{Evidence, parse_department, parse_municipality, parse_sex};
 use crate::registry::date::Day;
 
 /// What one row asks.
@@ -119,6 +120,7 @@ pub fn queries(workbook: crate::Workbook) -> QueryWorkbook {
                         married_surname: text(Column::Married),
                         born,
                         birth_years: birth_years(&text(Column::BirthYear), &text(Column::Age)),
+                        evidence: evidence(&text, &mut remarks),
                     })
                 }
             };
@@ -179,9 +181,43 @@ fn parse_birth_text(text: &str) -> Option<Day> {
     }
 }
 
+/// The optional sex and place of birth of a names row; a value that is
+/// none of the known ones is ignored, with a remark (the pre-check tells
+/// it too: [`crate::checks::RowIssue::IgnoredValue`]).
+fn evidence(text: &dyn Fn(Column) -> String, remarks: &mut Vec<String>) -> Evidence {
+    let mut ignored = |c: Column, t: &str| {
+        remarks.push(format!(
+            "{} «{}» no reconocido; se ignoró",
+            c.title(),
+            truncate(t, 40)
+        ))
+    };
+    let sex = text(Column::Sex);
+    let department = text(Column::BirthDepartment);
+    let municipality = text(Column::BirthMunicipality);
+    let sex = parse_sex(&sex).unwrap_or_else(|_| {
+        ignored(Column::Sex, &sex);
+        None
+    });
+    let department = parse_department(&department).unwrap_or_else(|_| {
+        ignored(Column::BirthDepartment, &department);
+        None
+    });
+    let municipality =
+        parse_municipality(&municipality, department.as_deref()).unwrap_or_else(|_| {
+            ignored(Column::BirthMunicipality, &municipality);
+            None
+        });
+    Evidence {
+        sex,
+        department,
+        municipality,
+    }
+}
+
 /// The years of birth an optional `Año de nacimiento` or `Edad` allows:
 /// a year as typed, or the two years an age in whole years spans.
-fn birth_years(year: &str, age: &str) -> Option<(i32, i32)> {
+pub(crate) fn birth_years(year: &str, age: &str) -> Option<(i32, i32)> {
     let this_year = time::OffsetDateTime::now_utc().year();
     let number = |t: &str| t.trim().trim_end_matches(".0").parse::<i32>().ok();
     if let Some(y) = number(year)

@@ -46,7 +46,10 @@ pub enum OneQueryError {
 #[derive(Debug, Clone)]
 pub enum Asked {
     Cui(String),
-    Names { query: NamesQuery, read_as: String },
+    Names {
+        query: Box<NamesQuery>,
+        read_as: String,
+    },
 }
 
 impl Asked {
@@ -89,7 +92,10 @@ pub fn parse(q: &OneQuery) -> Result<Asked, OneQueryError> {
                 Some(text) => Some(parse_birth(text).ok_or(OneQueryError::Birth)?),
             };
             let (query, read_as) = split_names(q.names.as_deref().unwrap_or_default(), born);
-            Ok(Asked::Names { query, read_as })
+            Ok(Asked::Names {
+                query: Box::new(query),
+                read_as,
+            })
         }
         _ => Err(OneQueryError::CuiOrNames),
     }
@@ -212,6 +218,7 @@ pub fn split_names(text: &str, born: Option<Day>) -> (NamesQuery, String) {
             married_surname: married,
             born,
             birth_years: None,
+            evidence: Default::default(),
         },
         read_as,
     )

@@ -20,6 +20,7 @@ use crate::registry::record::RegistryRecord;
 use crate::registry::store::{BlockEntry, Registry, StoreError};
 
 use super::blocking::{SignatureProbe, query_keys};
+use super::evidence::{Evidence, evidence_bits, outside_bits as evidence_outside_bits};
 use super::profile::Profile;
 use super::score::{Frequencies, Score, match_score, unrelated_name};
 
@@ -115,6 +116,8 @@ pub struct NamesQuery {
     /// Optional `Año de nacimiento` (one year) or `Edad` (the two years an
     /// age at the job's date allows): evidence when the row has no date.
     pub birth_years: Option<(i32, i32)>,
+    /// Optional `Sexo`, `Departamento` and `Municipio de nacimiento`.
+    pub evidence: Evidence,
 }
 
 /// Probability a reported match must reach: the best candidate at least 99
@@ -189,6 +192,8 @@ pub struct Engine<'r> {
     entries: Vec<BlockEntry>,
     /// The current row's year(s) of birth, when it gives them instead of a date.
     birth_years: Option<(i32, i32)>,
+    /// The current row's optional sex and place of birth.
+    evidence: Evidence,
 }
 
 impl<'r> Engine<'r> {
@@ -206,6 +211,7 @@ impl<'r> Engine<'r> {
             keys: Vec::new(),
             entries: Vec::new(),
             birth_years: None,
+            evidence: Evidence::default(),
         }
     }
 
@@ -253,6 +259,7 @@ impl<'r> Engine<'r> {
     /// A names row.
     pub fn by_names(&mut self, q: &NamesQuery) -> Result<Decision, StoreError> {
         self.birth_years = q.birth_years;
+        self.evidence = q.evidence.clone();
         let profile = Profile {
             given: given_names(q.given.iter().map(String::as_str)),
             surnames: surnames(&q.first_surname, &q.second_surname, &q.married_surname),
@@ -329,6 +336,10 @@ impl<'r> Engine<'r> {
             {
                 score.birth = birth_year_bits(self.registry, years, person.born.ymd().0);
             }
+            if !self.evidence.is_empty() {
+                let counts = self.registry.evidence_counts()?;
+                (score.sex, score.place) = evidence_bits(counts, &self.evidence, &person);
+            }
             scored.push((score.total(), score, person));
         }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -346,7 +357,8 @@ impl<'r> Engine<'r> {
                 M_YEAR.log2()
             } else {
                 0.0
-            };
+            }
+            + evidence_outside_bits(&self.evidence);
         let outside_bits = (self.frequencies.persons() * self.settings.outside_odds_per_person())
             .log2()
             + typed_right;
@@ -358,6 +370,7 @@ impl<'r> Engine<'r> {
         let denominator: f64 = scored.iter().map(|s| (s.0 - top_bits).exp2()).sum::<f64>()
             + (outside_bits - top_bits).exp2();
         let best_score = scored.first().map(|s| s.1).unwrap_or_default();
+        let next_score = scored.get(1).map(|s| s.1);
         let candidates: Vec<Candidate> = scored
             .into_iter()
             .map(|(bits, _, person)| Candidate {
@@ -380,6 +393,7 @@ impl<'r> Engine<'r> {
                 probability: Some(c.probability),
                 notes: deciding_fields(
                     &best_score,
+                    next_score.as_ref(),
                     if profile.born.is_some() {
                         Some("fecha de nacimiento")
                     } else if self.birth_years.is_some() {
@@ -458,19 +472,35 @@ fn birth_year_bits(registry: &Registry, (from, to): (i32, i32), year: i32) -> f6
 }
 
 /// Which fields decided a match, for `observaciones`: those that added
-/// evidence (positive bits), from the most telling.
-fn deciding_fields(score: &Score, birth: Option<&'static str>) -> String {
+/// evidence (positive bits), from the most telling, then the optional
+/// fields (sex, place of birth) that set the match apart from the next
+/// candidate by a bit or more.
+fn deciding_fields(score: &Score, next: Option<&Score>, birth: Option<&'static str>) -> String {
     let mut fields: Vec<(&str, f64)> =
         vec![("nombres", score.given), ("apellidos", score.surnames)];
     if let Some(label) = birth {
         fields.push((label, score.birth));
     }
+    fields.push(("lugar de nacimiento", score.place));
     fields.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let decided: Vec<String> = fields
+    let mut decided: Vec<String> = fields
         .iter()
         .filter(|f| f.1 > 0.0)
         .map(|f| format!("{} ({:.0} bits)", f.0, f.1))
         .collect();
+    if let Some(next) = next {
+        for (label, own, other) in [
+            ("sexo", score.sex, next.sex),
+            ("lugar de nacimiento", score.place, next.place),
+        ] {
+            if own - other >= 1.0 && !(own > 0.0 && label == "lugar de nacimiento") {
+                decided.push(format!(
+                    "{label} ({:.0} bits frente al siguiente candidato)",
+                    own - other
+                ));
+            }
+        }
+    }
     if decided.is_empty() {
         return String::new();
     }
@@ -506,6 +536,7 @@ mod tests {
             married_surname: row[6].to_owned(),
             born: Day::parse_iso(&row[11]),
             birth_years: None,
+            evidence: Evidence::default(),
         }
     }
 
@@ -572,6 +603,7 @@ mod tests {
             married_surname: String::new(),
             born: Day::parse_iso("1931-02-03"),
             birth_years: None,
+            evidence: Evidence::default(),
         };
         assert_ne!(engine.by_names(&q).unwrap().outcome, RowOutcome::Encontrado);
         assert_eq!(
@@ -594,6 +626,7 @@ mod decision_tests {
             married_surname: String::new(),
             born: born.and_then(Day::parse_iso),
             birth_years: None,
+            evidence: Evidence::default(),
         }
     }
 
@@ -816,6 +849,41 @@ mod decision_tests {
         row.birth_years = Some((1989, 1990));
         let d = e.by_names(&row).unwrap();
         assert_eq!(d.person.unwrap().cui.to_string(), "9876543220101");
+    }
+
+    #[test]
+    fn sex_and_place_of_birth_tell_namesakes_apart_without_a_date() {
+        // GUADALUPE: a given name of both sexes.
+        let (_d, reg) = registry_with(&[
+            "9876543220101,GUADALUPE,,,CHAVAJAY,XICAY,,F,GUATEMALA,SOLOLÁ,SOLOLÁ,1990-04-02,NO,,",
+            "1234567890101,GUADALUPE,,,CHAVAJAY,XICAY,,M,GUATEMALA,ZACAPA,ZACAPA,1971-11-23,NO,,",
+        ]);
+        let mut e = Engine::new(&reg);
+        let mut row = q("GUADALUPE", "CHAVAJAY", "XICAY", None);
+        assert_eq!(e.by_names(&row).unwrap().outcome, RowOutcome::Ambiguo);
+        // The sex alone: a clerk's slip is one row in fifty, so the
+        // namesake of the other sex is far behind but not ruled out.
+        row.evidence.sex = Some('M');
+        let d = e.by_names(&row).unwrap();
+        assert_eq!(d.candidates[0].person.cui.to_string(), "1234567890101");
+        assert!(d.candidates[0].probability > 0.9, "{d:?}");
+        // With the department of birth as well, found.
+        row.evidence.department = Some("ZACAPA".into());
+        let d = e.by_names(&row).unwrap();
+        assert_eq!(d.outcome, RowOutcome::Encontrado, "{d:?}");
+        assert_eq!(d.person.unwrap().cui.to_string(), "1234567890101");
+        assert!(d.notes.contains("sexo"), "{}", d.notes);
+        let mut row = q("GUADALUPE", "CHAVAJAY", "XICAY", None);
+        row.evidence.department = Some("SOLOLA".into());
+        row.evidence.municipality = Some("SOLOLA".into());
+        let d = e.by_names(&row).unwrap();
+        assert_eq!(d.outcome, RowOutcome::Encontrado, "{d:?}");
+        assert_eq!(d.person.unwrap().cui.to_string(), "9876543220101");
+        assert!(d.notes.contains("lugar de nacimiento"), "{}", d.notes);
+        // A place that is neither's does not make either found.
+        let mut row = q("GUADALUPE", "CHAVAJAY", "XICAY", None);
+        row.evidence.department = Some("PETEN".into());
+        assert_ne!(e.by_names(&row).unwrap().outcome, RowOutcome::Encontrado);
     }
 
     #[test]

@@ -10,10 +10,12 @@
 pub mod birth;
 pub mod blocking;
 pub mod engine;
+pub mod evidence;
 pub mod profile;
 pub mod score;
 
 pub use engine::{Candidate, Decision, Engine, NamesQuery, RowOutcome};
+pub use evidence::Evidence;
 
 /// A registry of a few hand-made persons (CSV rows) on top of a generated
 /// crowd, for tests that need real name counts.

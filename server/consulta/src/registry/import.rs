@@ -258,6 +258,8 @@ struct Collected {
     freq: [FastMap<Box<str>, u64>; NAME_KINDS],
     births_per_year: FastMap<i32, u64>,
     places: FastMap<Box<str>, i64>,
+    /// Persons by sex, department and municipality of birth (place ids).
+    evidence: FastMap<(bool, i64, i64), u64>,
 }
 
 impl Collected {
@@ -389,6 +391,9 @@ fn read_rows(
             c.place(fields.department),
             c.place(fields.municipality),
         ];
+        *c.evidence
+            .entry((fields.sex == 'F', places[1], places[2]))
+            .or_insert(0) += 1;
         batch.push(id, &fields, places);
         if batch.rows.len() == BATCH && tx.send(std::mem::take(&mut batch)).is_err() {
             break; // the writer stopped; its error is reported
@@ -552,6 +557,13 @@ pub fn import(
         let mut stmt = tx.prepare("INSERT INTO birth_year(year, persons) VALUES (?1, ?2)")?;
         for (year, n) in &collected.births_per_year {
             stmt.execute(params![year, *n as i64])?;
+        }
+        let mut stmt = tx.prepare(
+            "INSERT INTO evidence_freq(sexo, departamento, municipio, persons) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for ((female, department, municipality), n) in &collected.evidence {
+            let sex = if *female { "F" } else { "M" };
+            stmt.execute(params![sex, department, municipality, *n as i64])?;
         }
         let mut stmt = tx.prepare("INSERT INTO place(id, name) VALUES (?1, ?2)")?;
         for (name, id) in &collected.places {

@@ -94,6 +94,8 @@ CREATE TABLE block_page(first_key INTEGER PRIMARY KEY, entries BLOB NOT NULL);
 CREATE TABLE name_freq(kind INTEGER NOT NULL, name TEXT NOT NULL, persons INTEGER NOT NULL,
     PRIMARY KEY(kind, name)) WITHOUT ROWID;
 CREATE TABLE birth_year(year INTEGER PRIMARY KEY, persons INTEGER NOT NULL);
+CREATE TABLE evidence_freq(sexo TEXT NOT NULL, departamento INTEGER NOT NULL,
+    municipio INTEGER NOT NULL, persons INTEGER NOT NULL);
 ";
 
 /// Errors reading the registry store.
@@ -177,6 +179,41 @@ pub struct Registry {
     meta: RegistryMeta,
     places: Vec<String>,
     births_per_year: std::collections::HashMap<i32, u64>,
+    /// Persons by sex and place of birth, read on first use.
+    evidence: std::cell::OnceCell<EvidenceCounts>,
+}
+
+/// Persons by sex, department and municipality of birth (names folded),
+/// for the optional evidence columns of a names row.
+#[derive(Debug, Default)]
+pub struct EvidenceCounts {
+    persons: f64,
+    sex: std::collections::HashMap<char, u64>,
+    department: std::collections::HashMap<String, u64>,
+    municipality: std::collections::HashMap<(String, String), u64>,
+}
+
+impl EvidenceCounts {
+    fn share(&self, n: u64) -> f64 {
+        ((n as f64).max(0.5) / self.persons.max(1.0)).min(1.0)
+    }
+
+    /// Share of persons of this sex (never zero).
+    pub fn sex_share(&self, sex: char) -> f64 {
+        self.share(self.sex.get(&sex).copied().unwrap_or(0))
+    }
+
+    /// Share of persons born in this department (folded name; never zero).
+    pub fn department_share(&self, department: &str) -> f64 {
+        self.share(self.department.get(department).copied().unwrap_or(0))
+    }
+
+    /// Share of persons born in this municipality of this department
+    /// (folded names; never zero).
+    pub fn municipality_share(&self, department: &str, municipality: &str) -> f64 {
+        let key = (department.to_owned(), municipality.to_owned());
+        self.share(self.municipality.get(&key).copied().unwrap_or(0))
+    }
 }
 
 fn read_u64(bytes: &[u8], at: usize) -> u64 {
@@ -262,7 +299,56 @@ impl Registry {
             meta,
             places,
             births_per_year,
+            evidence: std::cell::OnceCell::new(),
         })
+    }
+
+    /// Persons by sex and place of birth: the import's `evidence_freq`, or
+    /// for a store imported before it existed, counted once from `person`.
+    pub fn evidence_counts(&self) -> Result<&EvidenceCounts, StoreError> {
+        if let Some(c) = self.evidence.get() {
+            return Ok(c);
+        }
+        let has_table: i64 = self.conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'evidence_freq'",
+            [],
+            |r| r.get(0),
+        )?;
+        let sql = if has_table > 0 {
+            "SELECT sexo, departamento, municipio, persons FROM evidence_freq"
+        } else {
+            "SELECT sexo, departamento, municipio, count(*) FROM person
+             GROUP BY sexo, departamento, municipio"
+        };
+        let mut counts = EvidenceCounts {
+            persons: self.meta.persons as f64,
+            ..EvidenceCounts::default()
+        };
+        let mut stmt = self.conn.prepare(sql)?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (sex, department, municipality, n) = row?;
+            let n = n.max(0) as u64;
+            let department = crate::names::fold(&self.place(department));
+            let municipality = crate::names::fold(&self.place(municipality));
+            *counts
+                .sex
+                .entry(sex.chars().next().unwrap_or('?'))
+                .or_insert(0) += n;
+            *counts.department.entry(department.clone()).or_insert(0) += n;
+            *counts
+                .municipality
+                .entry((department, municipality))
+                .or_insert(0) += n;
+        }
+        Ok(self.evidence.get_or_init(|| counts))
     }
 
     /// Counts and facts of the import this store was made by.
