@@ -582,7 +582,19 @@ pub(crate) fn check_database_url(url: &str, config: &Path) -> Result<(), DataDir
             crate::audit::printable(url)
         )));
     }
-    let parsed: postgres::Config = url
+    // libpq's TLS settings are read by the store (`store/postgres/tls.rs`),
+    // not by the `postgres` crate's parser.
+    let request = crate::store::postgres::tls::split(url).map_err(|e| bad(e.to_string()))?;
+    if let Some(root) = &request.root_cert
+        && !root.is_file()
+    {
+        return Err(bad(format!(
+            "sslrootcert {} is not a readable file",
+            root.display()
+        )));
+    }
+    let parsed: postgres::Config = request
+        .url
         .parse()
         .map_err(|e: postgres::Error| bad(format!("database URL: {e}")))?;
     if parsed.get_password().is_some() {

@@ -84,15 +84,21 @@ impl TestPostgres {
     /// initdb + pg_ctl start, fsync off (tests: a crash of the machine is
     /// not what they try); panics with the server's log if it cannot.
     pub fn start() -> TestPostgres {
-        TestPostgres::start_with(false)
+        TestPostgres::start_with(false, None)
+    }
+
+    /// With `ssl = on` and the given certificate and key (PEM), and only
+    /// TLS connections accepted over TCP (`hostssl` in pg_hba.conf).
+    pub fn start_tls(cert_pem: &str, key_pem: &str) -> TestPostgres {
+        TestPostgres::start_with(false, Some((cert_pem, key_pem)))
     }
 
     /// With fsync on, as production runs: for the benchmarks.
     pub fn start_durable() -> TestPostgres {
-        TestPostgres::start_with(true)
+        TestPostgres::start_with(true, None)
     }
 
-    fn start_with(fsync: bool) -> TestPostgres {
+    fn start_with(fsync: bool, tls: Option<(&str, &str)>) -> TestPostgres {
         let bin = bin_dir();
         let dir = tempfile::Builder::new()
             .prefix("padron-pg-")
@@ -123,11 +129,32 @@ impl TestPostgres {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
+        let mut ssl = String::new();
+        if let Some((cert, key)) = tls {
+            use std::os::unix::fs::PermissionsExt;
+            for (name, pem) in [("server.crt", cert), ("server.key", key)] {
+                let path = data.join(name);
+                std::fs::write(&path, pem).unwrap();
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+                std::os::unix::fs::chown(&path, Some(uid), Some(gid)).unwrap();
+            }
+            let hba = data.join("pg_hba.conf");
+            let text = std::fs::read_to_string(&hba).unwrap();
+            let only_tls: String = text
+                .lines()
+                .map(|l| match l.strip_prefix("host ") {
+                    Some(rest) => format!("hostssl {rest}\n"),
+                    None => format!("{l}\n"),
+                })
+                .collect();
+            std::fs::write(&hba, only_tls).unwrap();
+            ssl = " -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key".into();
+        }
         let log = dir.path().join("server.log");
         for attempt in 0..5 {
             let port = free_port();
             let options = format!(
-                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync={} -c max_connections=200",
+                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync={} -c max_connections=200{ssl}",
                 dir.path().display(),
                 if fsync { "on" } else { "off" }
             );

@@ -25,6 +25,7 @@ mod reports;
 mod single;
 mod status;
 mod tickets;
+pub(crate) mod tls;
 pub mod transfer;
 mod trust;
 

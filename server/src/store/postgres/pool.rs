@@ -7,7 +7,9 @@ use std::ops::{Deref, DerefMut};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+use postgres::config::SslMode;
 use postgres::{Client, Config, NoTls};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::store::StoreError;
 
@@ -23,6 +25,8 @@ struct State {
 
 pub struct Pool {
     config: Config,
+    /// Verified TLS, when the URL asks for it (see `tls.rs`).
+    tls: Option<MakeRustlsConnect>,
     max: usize,
     state: Mutex<State>,
     freed: Condvar,
@@ -37,7 +41,14 @@ impl std::fmt::Debug for Pool {
 
 impl Pool {
     pub fn new(url: &str, password: Option<&str>, max: usize) -> Result<Pool, StoreError> {
-        let mut config: Config = url
+        let request = super::tls::split(url)?;
+        let tls = request
+            .root_cert
+            .as_deref()
+            .map(super::tls::connector)
+            .transpose()?;
+        let mut config: Config = request
+            .url
             .parse()
             .map_err(|e: postgres::Error| StoreError::Unavailable(format!("database URL: {e}")))?;
         if let Some(p) = password {
@@ -47,8 +58,13 @@ impl Pool {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         config.application_name("padron-server");
+        if tls.is_some() {
+            // Never a plain-text fallback once TLS is asked for.
+            config.ssl_mode(SslMode::Require);
+        }
         Ok(Pool {
             config,
+            tls,
             max: max.max(1),
             state: Mutex::new(State::default()),
             freed: Condvar::new(),
@@ -61,7 +77,22 @@ impl Pool {
 
     /// A connection of its own, outside the pool (LISTEN, the reader).
     pub fn connect(&self) -> Result<Client, StoreError> {
-        Ok(self.config.connect(NoTls)?)
+        let connected = match &self.tls {
+            Some(tls) => self.config.connect(tls.clone()),
+            None => self.config.connect(NoTls),
+        };
+        // Why a connection failed is in the error's sources (rustls says
+        // which certificate check failed): the admin reads all of it.
+        connected.map_err(|e| {
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                text.push_str(": ");
+                text.push_str(&s.to_string());
+                source = s.source();
+            }
+            StoreError::Unavailable(format!("cannot connect to the database: {text}"))
+        })
     }
 
     /// A pooled connection; the time it was waited for and held is the
