@@ -15,7 +15,7 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "padron-server",
     version,
-    about = "Servidor de Padrón: API mTLS, almacén SQLite y administración / Padrón server: mTLS API, SQLite store, administration",
+    about = "Servidor de Padrón: API mTLS, almacén SQLite o PostgreSQL y administración / Padrón server: mTLS API, SQLite or PostgreSQL store, administration",
     propagate_version = true
 )]
 pub struct Cli {
