@@ -263,46 +263,69 @@ fn database(root: &Path) -> (Vec<Finding>, Option<Arc<dyn Store>>) {
     }
     let supported = snapshot::supported_schema_version();
     let found = facts.schema_version;
-    let store = if found > supported {
-        out.push(Finding::bad(
+    out.push(schema(
+        found,
+        supported,
+        ("`padron-server backup`", "`padron-server backup`"),
+    ));
+    // Opened only when the schema is this build's: then opening migrates nothing.
+    let store = (found == supported)
+        .then(|| SqliteStore::open(&root.join(crate::datadir::DATABASE_FILE), false).ok())
+        .flatten()
+        .map(|s| Arc::new(s) as Arc<dyn Store>);
+    (out, store)
+}
+
+/// The schema version found against this build's; `backup` is how to back
+/// this backend up (Spanish, English) before an upgrade.
+fn schema(found: u32, supported: u32, backup: (&str, &str)) -> Finding {
+    if found > supported {
+        Finding::bad(
             "SCHEMA",
             Level::Error,
             s(
-                format!("El esquema de la base de datos es la versión {found}; este padron-server conoce hasta la {supported}."),
-                format!("The database schema is version {found}; this padron-server knows up to {supported}."),
+                format!(
+                    "El esquema de la base de datos es la versión {found}; este padron-server conoce hasta la {supported}."
+                ),
+                format!(
+                    "The database schema is version {found}; this padron-server knows up to {supported}."
+                ),
             ),
             s(
                 "Instale la versión de padron-server que escribió esta base de datos (o una más reciente).",
                 "Install the padron-server version that wrote this database (or a newer one).",
             ),
-        ));
-        None
+        )
     } else if found < supported {
-        out.push(Finding::bad(
+        Finding::bad(
             "SCHEMA",
             Level::Warning,
             s(
-                format!("El esquema es la versión {found}; `serve` lo actualizará a la {supported} al iniciar."),
-                format!("The schema is version {found}; `serve` will upgrade it to {supported} when it starts."),
+                format!(
+                    "El esquema es la versión {found}; `serve` lo actualizará a la {supported} al iniciar."
+                ),
+                format!(
+                    "The schema is version {found}; `serve` will upgrade it to {supported} when it starts."
+                ),
             ),
             s(
-                "Haga un respaldo (`padron-server backup`) antes de iniciar la versión nueva.",
-                "Take a backup (`padron-server backup`) before starting the new version.",
+                format!(
+                    "Haga un respaldo ({}) antes de iniciar la versión nueva.",
+                    backup.0
+                ),
+                format!(
+                    "Take a backup ({}) before starting the new version.",
+                    backup.1
+                ),
             ),
-        ));
-        None
+        )
     } else {
-        out.push(Finding::ok(
+        Finding::ok(
             "SCHEMA",
             format!("Esquema de la base de datos: versión {found} (la de este padron-server)."),
             format!("Database schema: version {found} (this padron-server's)."),
-        ));
-        // The schema is this build's: opening migrates nothing.
-        SqliteStore::open(&root.join(crate::datadir::DATABASE_FILE), false)
-            .ok()
-            .map(|s| Arc::new(s) as Arc<dyn Store>)
-    };
-    (out, store)
+        )
+    }
 }
 
 /// The same findings for a PostgreSQL database: reachable, schema version
@@ -339,39 +362,14 @@ fn postgres_database(db: &Database) -> (Vec<Finding>, Option<Arc<dyn Store>>) {
         "Base de datos PostgreSQL accesible.",
         "PostgreSQL database reachable.",
     )];
-    if found > supported {
-        out.push(Finding::bad(
-            "SCHEMA",
-            Level::Error,
-            s(
-                format!("El esquema de la base de datos es la versión {found}; este padron-server conoce hasta la {supported}."),
-                format!("The database schema is version {found}; this padron-server knows up to {supported}."),
-            ),
-            s(
-                "Instale la versión de padron-server que escribió esta base de datos (o una más reciente).",
-                "Install the padron-server version that wrote this database (or a newer one).",
-            ),
-        ));
-    } else if found < supported {
-        out.push(Finding::bad(
-            "SCHEMA",
-            Level::Warning,
-            s(
-                format!("El esquema es la versión {found}; `serve` lo actualizará a la {supported} al iniciar."),
-                format!("The schema is version {found}; `serve` will upgrade it to {supported} when it starts."),
-            ),
-            s(
-                "Haga un respaldo (`pg_dump`, véase «Copias de seguridad» en el README) antes de iniciar la versión nueva.",
-                "Take a backup (`pg_dump`, see \"Backups\" in the README) before starting the new version.",
-            ),
-        ));
-    } else {
-        out.push(Finding::ok(
-            "SCHEMA",
-            format!("Esquema de la base de datos: versión {found} (la de este padron-server)."),
-            format!("Database schema: version {found} (this padron-server's)."),
-        ));
-    }
+    out.push(schema(
+        found,
+        supported,
+        (
+            "`pg_dump`, véase «Copias de seguridad» en el README",
+            "`pg_dump`, see \"Backups\" in the README",
+        ),
+    ));
     (out, store.map(|s| Arc::new(s) as Arc<dyn Store>))
 }
 
