@@ -193,18 +193,26 @@ impl TestPostgres {
         format!("postgresql://{SUPERUSER}@127.0.0.1:{}/{name}", self.port)
     }
 
+    /// A PostgreSQL client program (psql, createdb, pg_dump) pointed at this
+    /// server as its superuser.
+    fn client(&self, program: &str) -> Command {
+        let mut command = Command::new(self.bin.join(program));
+        command.args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &self.port.to_string(),
+            "-U",
+            SUPERUSER,
+        ]);
+        command
+    }
+
     /// Creates an empty database and returns its URL.
     pub fn create_database(&self, name: &str) -> String {
-        let out = Command::new(self.bin.join("createdb"))
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                SUPERUSER,
-                name,
-            ])
+        let out = self
+            .client("createdb")
+            .args([name])
             .output()
             .expect("createdb");
         assert!(
@@ -224,14 +232,9 @@ impl TestPostgres {
 
     /// [`Self::psql`] that may fail: psql's error text.
     pub fn try_psql(&self, database: &str, sql: &str) -> Result<String, String> {
-        let out = Command::new(self.bin.join("psql"))
+        let out = self
+            .client("psql")
             .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                SUPERUSER,
                 "-d",
                 database,
                 "-X",
@@ -252,18 +255,9 @@ impl TestPostgres {
 
     /// A copy of database `from` (no one connected to it) as `to`; its URL.
     pub fn copy_database(&self, from: &str, to: &str) -> String {
-        let out = Command::new(self.bin.join("createdb"))
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                SUPERUSER,
-                "-T",
-                from,
-                to,
-            ])
+        let out = self
+            .client("createdb")
+            .args(["-T", from, to])
             .output()
             .expect("createdb");
         assert!(
@@ -277,16 +271,9 @@ impl TestPostgres {
     /// `pg_dump` of a database: its whole content as SQL text (without the
     /// `\restrict` lines, whose key is new at each dump).
     pub fn dump(&self, database: &str) -> String {
-        let out = Command::new(self.bin.join("pg_dump"))
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                SUPERUSER,
-                database,
-            ])
+        let out = self
+            .client("pg_dump")
+            .args([database])
             .output()
             .expect("pg_dump");
         assert!(
@@ -305,14 +292,9 @@ impl TestPostgres {
     /// returned once the lock is held.
     pub fn hold_lock(&self, database: &str, tables: &[&str]) -> HeldLock {
         use std::io::{BufRead, Write};
-        let mut child = Command::new(self.bin.join("psql"))
+        let mut child = self
+            .client("psql")
             .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                SUPERUSER,
                 "-d",
                 database,
                 "-X",
