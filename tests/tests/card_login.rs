@@ -557,3 +557,49 @@ fn audit_verify_catches_an_edited_request_and_export_writes_a_workbook() {
         "{err}"
     );
 }
+
+/// The session routes confirm the workstation in the same call as their
+/// work: a workstation revoked by the admin CLI (another process) while its
+/// connection and session stay open is refused on the very next request of
+/// every kind, and its session opens nothing again.
+#[test]
+fn a_workstation_revoked_mid_session_is_refused_on_its_next_request() {
+    let env = Env::new();
+    let ana = env.coordinator();
+    let session = env.login(&env.ws1, &ana);
+    let other = env.login(&env.ws2, &ana);
+    for path in ["/v1/session", "/v1/queries", "/v1/users"] {
+        assert_eq!(env.get_code(&env.ws1, path, &session.token).0, 200, "{path}");
+    }
+
+    let out = ok(
+        "padron-server",
+        &[
+            "workstation",
+            "revoke",
+            "--data",
+            env.inst.data(),
+            "--id",
+            &env.ws1_id.to_string(),
+            "--reason",
+            "equipo robado",
+        ],
+    );
+    assert!(out.contains("Estación revocada"), "{out}");
+
+    // The same kept-alive client, at once, with no pause for a reload.
+    for path in [
+        "/v1/session",
+        "/v1/queries",
+        "/v1/queries/00000000-0000-0000-0000-000000000000",
+        "/v1/users",
+    ] {
+        assert_eq!(
+            env.get_code(&env.ws1, path, &session.token),
+            (403, "WORKSTATION_REVOKED".into()),
+            "{path}"
+        );
+    }
+    // The other workstation's session goes on.
+    assert_eq!(env.get_code(&env.ws2, "/v1/session", &other.token).0, 200);
+}

@@ -3,14 +3,14 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use padron_shared::auth::{AuthToken, Challenge, Role, SESSION_IDLE_SECONDS, SessionInfo};
 use padron_shared::users::{RequestView, SignedRequest, UserView};
 use padron_shared::{Cui, ErrorCode};
 
 use super::errors::ApiError;
 use super::identity::CallingWorkstation;
-use super::session::Authenticated;
+use super::session::{Authenticated, Caller};
 use super::{AppState, blocking};
 use crate::error::ServerError;
 
@@ -31,7 +31,7 @@ use super::lang;
     responses((status = 200, description = "OK.", body = Challenge), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
 pub(super) async fn challenge(
     State(state): State<AppState>,
-    Extension(CallingWorkstation(ws)): Extension<CallingWorkstation>,
+    CallingWorkstation(ws): CallingWorkstation,
 ) -> Result<Json<Challenge>, ApiError> {
     blocking(move || crate::auth::login::challenge(&state, &ws))
         .await
@@ -44,7 +44,7 @@ pub(super) async fn challenge(
     responses((status = 200, description = "OK.", body = SessionInfo), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
 pub(super) async fn login(
     State(state): State<AppState>,
-    Extension(CallingWorkstation(ws)): Extension<CallingWorkstation>,
+    CallingWorkstation(ws): CallingWorkstation,
     Json(token): Json<AuthToken>,
 ) -> Result<Json<SessionInfo>, ApiError> {
     blocking(move || crate::auth::login::login(&state, &ws, &token))
@@ -71,17 +71,18 @@ pub(super) async fn logout(
     responses((status = 200, description = "OK.", body = SessionInfo), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
 pub(super) async fn session(
     State(state): State<AppState>,
-    auth: Authenticated,
+    caller: Caller,
 ) -> Result<Json<SessionInfo>, ApiError> {
-    let code = auth.workstation.0.institution_code.clone();
-    let (installation_id, programmes) = blocking(move || {
-        let programmes = state
-            .store
-            .programmes(&code)
-            .map_err(|e| ApiError::from(crate::error::ServerError::from(e)))?;
-        Ok((crate::auth::login::installation_id(&state)?, programmes))
-    })
-    .await?;
+    let (auth, installation_id, programmes) = caller
+        .run(&state, |state, auth| {
+            let programmes = state
+                .store
+                .programmes(&auth.workstation.0.institution_code)
+                .map_err(|e| ApiError::from(crate::error::ServerError::from(e)))?;
+            let installation_id = crate::auth::login::installation_id(state)?;
+            Ok((auth, installation_id, programmes))
+        })
+        .await?;
     let ws = &auth.workstation.0;
     let s = auth.session;
     let cui = Cui::parse(&s.cui).map_err(|_| ApiError::new(ErrorCode::Internal))?;

@@ -14,8 +14,8 @@ use padron_shared::ErrorCode;
 use padron_shared::single::OneQuery;
 
 use super::errors::ApiError;
-use super::session::Authenticated;
-use super::{AppState, blocking};
+use super::session::Caller;
+use super::AppState;
 
 pub fn v1() -> Router<AppState> {
     Router::new().route("/v1/queries/one", post(one))
@@ -27,34 +27,45 @@ pub fn v1() -> Router<AppState> {
 pub(super) async fn one(
     State(state): State<AppState>,
     _headers: HeaderMap,
-    auth: Authenticated,
+    caller: Caller,
     Json(query): Json<OneQuery>,
 ) -> Result<Response, ApiError> {
-    let ws_id = auth.workstation.0.id;
-    if let Err(retry_after) = state.desk.take(&auth.session.cui, Instant::now()) {
-        state
-            .refusals
-            .note(ws_id, ErrorCode::SingleQueryRateLimited, state.clock.now());
-        let mut response = ApiError::new(ErrorCode::SingleQueryRateLimited)
-            .with_detail(
-                format!("Intente de nuevo en {retry_after} s."),
-                format!("Try again in {retry_after} s."),
+    // Session, rate and answer in one blocking call: a clerk at the desk
+    // waits for every hand-off.
+    let answer = caller
+        .run(&state, move |state, auth| {
+            if let Err(retry_after) = state.desk.take(&auth.session.cui, Instant::now()) {
+                state.refusals.note(
+                    auth.workstation.0.id,
+                    ErrorCode::SingleQueryRateLimited,
+                    state.clock.now(),
+                );
+                return Ok(Err(retry_after));
+            }
+            crate::desk::answer::answer(
+                &state.services,
+                &state.desk,
+                &auth.session,
+                &auth.workstation.0,
+                &query,
             )
-            .into_response();
-        if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, v);
+            .map(Ok)
+        })
+        .await?;
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(retry_after) => {
+            let mut response = ApiError::new(ErrorCode::SingleQueryRateLimited)
+                .with_detail(
+                    format!("Intente de nuevo en {retry_after} s."),
+                    format!("Try again in {retry_after} s."),
+                )
+                .into_response();
+            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return Ok(response);
         }
-        return Ok(response);
-    }
-    let answer = blocking(move || {
-        crate::desk::answer::answer(
-            &state.services,
-            &state.desk,
-            &auth.session,
-            &auth.workstation.0,
-            &query,
-        )
-    })
-    .await?;
+    };
     Ok(Json(answer).into_response())
 }

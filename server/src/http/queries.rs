@@ -12,7 +12,7 @@ use padron_shared::queries::{JobState, QueryJob};
 use serde::Deserialize;
 
 use super::errors::ApiError;
-use super::session::Authenticated;
+use super::session::{Authenticated, Caller};
 use super::{AppState, blocking};
 use crate::queue::submit::{Upload, submit};
 use crate::queue::{uploads, view};
@@ -91,10 +91,9 @@ fn visible(auth: &Authenticated, job: &JobRow) -> bool {
         && (auth.session.role == Role::Coordinator || job.user_cui == auth.session.cui)
 }
 
-async fn find(state: &AppState, auth: &Authenticated, id: String) -> Result<JobRow, ApiError> {
-    let store = state.store.clone();
-    let job = blocking(move || store.job(&id).map_err(store_err)).await?;
-    match job {
+/// The job, if the caller may see it; blocking (inside [`Caller::run`]).
+fn find(state: &AppState, auth: &Authenticated, id: &str) -> Result<JobRow, ApiError> {
+    match state.store.job(id).map_err(store_err)? {
         Some(job) if visible(auth, &job) => Ok(job),
         _ => Err(ApiError::new(ErrorCode::QueryNotFound)),
     }
@@ -107,13 +106,16 @@ async fn find(state: &AppState, auth: &Authenticated, id: String) -> Result<JobR
 pub(super) async fn status(
     State(state): State<AppState>,
     headers: HeaderMap,
-    auth: Authenticated,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<QueryJob>, ApiError> {
-    let job = find(&state, &auth, id).await?;
-    let store = state.store.clone();
-    let seq = job.seq;
-    let ahead = blocking(move || store.jobs_ahead(seq).map_err(store_err)).await?;
+    let (job, ahead) = caller
+        .run(&state, move |state, auth| {
+            let job = find(state, &auth, &id)?;
+            let ahead = state.store.jobs_ahead(job.seq).map_err(store_err)?;
+            Ok((job, ahead))
+        })
+        .await?;
     Ok(Json(view(&job, Some(ahead), lang(&headers))))
 }
 
@@ -123,13 +125,17 @@ pub(super) async fn status(
 pub(super) async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
-    auth: Authenticated,
+    caller: Caller,
 ) -> Result<Json<Vec<QueryJob>>, ApiError> {
-    let institution = auth.session.institution_id;
-    let only = (auth.session.role == Role::User).then(|| auth.session.cui.clone());
-    let store = state.store.clone();
-    let rows =
-        blocking(move || store.jobs(institution, only.as_deref()).map_err(store_err)).await?;
+    let rows = caller
+        .run(&state, |state, auth| {
+            let only = (auth.session.role == Role::User).then_some(auth.session.cui.as_str());
+            state
+                .store
+                .jobs(auth.session.institution_id, only)
+                .map_err(store_err)
+        })
+        .await?;
     let lang = lang(&headers);
     Ok(Json(rows.iter().map(|r| view(r, None, lang)).collect()))
 }
@@ -141,22 +147,20 @@ pub(super) async fn list(
     responses((status = 200, description = "The rows of a finished job that need a look.", body = Vec<padron_shared::queries::AttentionRow>), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
 pub(super) async fn attention(
     State(state): State<AppState>,
-    auth: Authenticated,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<padron_shared::queries::AttentionRow>>, ApiError> {
-    let job = find(&state, &auth, id).await?;
-    match job.state {
-        JobState::Done => {}
-        JobState::Expired => return Err(ApiError::new(ErrorCode::QueryExpired)),
-        JobState::Failed => return Err(ApiError::new(ErrorCode::QueryFailed)),
-        JobState::Queued | JobState::Running => {
-            return Err(ApiError::new(ErrorCode::QueryNotReady));
+    let rows = caller.run(&state, move |state, auth| {
+        let job = find(state, &auth, &id)?;
+        match job.state {
+            JobState::Done => {}
+            JobState::Expired => return Err(ApiError::new(ErrorCode::QueryExpired)),
+            JobState::Failed => return Err(ApiError::new(ErrorCode::QueryFailed)),
+            JobState::Queued | JobState::Running => {
+                return Err(ApiError::new(ErrorCode::QueryNotReady));
+            }
         }
-    }
-    let dir = state.data_dir.clone();
-    let job_id = job.id.clone();
-    let rows = blocking(move || {
-        let path = uploads::attention_path(&dir, &job_id)
+        let path = uploads::attention_path(&state.data_dir, &job.id)
             .map_err(|e| ApiError::new(ErrorCode::Internal).logged(format!("attention: {e}")))?;
         match std::fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
@@ -178,32 +182,32 @@ pub(super) async fn attention(
     responses((status = 200, description = "The result workbook.", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = super::openapi::Binary), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
 pub(super) async fn result(
     State(state): State<AppState>,
-    auth: Authenticated,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let job = find(&state, &auth, id).await?;
-    match job.state {
-        // A consulta individual was answered in full at once: it has no workbook.
-        JobState::Done if job.file_name == crate::store::ONE_QUERY_FILE_NAME => {
-            return Err(ApiError::new(ErrorCode::QueryNotFound));
-        }
-        JobState::Done => {}
-        JobState::Expired => return Err(ApiError::new(ErrorCode::QueryExpired)),
-        JobState::Failed => return Err(ApiError::new(ErrorCode::QueryFailed)),
-        JobState::Queued | JobState::Running => {
-            return Err(ApiError::new(ErrorCode::QueryNotReady));
-        }
-    }
-    let dir = state.data_dir.clone();
-    let job_id = job.id.clone();
-    let bytes = blocking(move || {
-        uploads::result_path(&dir, &job_id)
-            .and_then(std::fs::read)
-            .map_err(|e| {
-                ApiError::new(ErrorCode::Internal).logged(format!("result unreadable: {e}"))
-            })
-    })
-    .await?;
+    let (job, bytes) = caller
+        .run(&state, move |state, auth| {
+            let job = find(state, &auth, &id)?;
+            match job.state {
+                // A consulta individual was answered in full at once: it has no workbook.
+                JobState::Done if job.file_name == crate::store::ONE_QUERY_FILE_NAME => {
+                    return Err(ApiError::new(ErrorCode::QueryNotFound));
+                }
+                JobState::Done => {}
+                JobState::Expired => return Err(ApiError::new(ErrorCode::QueryExpired)),
+                JobState::Failed => return Err(ApiError::new(ErrorCode::QueryFailed)),
+                JobState::Queued | JobState::Running => {
+                    return Err(ApiError::new(ErrorCode::QueryNotReady));
+                }
+            }
+            let bytes = uploads::result_path(&state.data_dir, &job.id)
+                .and_then(std::fs::read)
+                .map_err(|e| {
+                    ApiError::new(ErrorCode::Internal).logged(format!("result unreadable: {e}"))
+                })?;
+            Ok((job, bytes))
+        })
+        .await?;
     let stem = job
         .file_name
         .trim_end_matches(".xlsx")

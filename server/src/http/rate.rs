@@ -19,7 +19,7 @@ use padron_shared::ErrorCode;
 
 use super::AppState;
 use super::errors::ApiError;
-use super::identity::CallingWorkstation;
+use super::identity::PresentedWorkstation;
 use crate::access::limits::{Limits, Rate};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -111,7 +111,9 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
     let Some(class) = Class::of(request.method(), request.uri().path()) else {
         return next.run(request).await;
     };
-    let Some(CallingWorkstation(ws)) = request.extensions().get::<CallingWorkstation>().cloned()
+    let Some(PresentedWorkstation {
+        workstation: ws, ..
+    }) = request.extensions().get::<PresentedWorkstation>().cloned()
     else {
         return next.run(request).await;
     };

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use padron_shared::protocol::{Health, PROTOCOL_VERSION, WhoAmI};
 
 use super::AppState;
@@ -28,7 +28,7 @@ pub(super) async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
     responses((status = 200, description = "OK.", body = WhoAmI), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
 pub(super) async fn whoami(
     State(state): State<AppState>,
-    Extension(CallingWorkstation(ws)): Extension<CallingWorkstation>,
+    CallingWorkstation(ws): CallingWorkstation,
 ) -> Json<WhoAmI> {
     // From memory only: the kiosk asks every 30 s, and this answers even
     // while another process holds the database.

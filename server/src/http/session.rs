@@ -1,20 +1,17 @@
 //! The logged-in person behind a request: `Authorization: Bearer <token>`.
 
-use std::sync::Arc;
-
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use padron_shared::ErrorCode;
 
 use super::AppState;
 use super::errors::ApiError;
-use super::identity::CallingWorkstation;
+use super::identity::{CallingWorkstation, PresentedWorkstation, confirm, presented};
 use crate::store::SessionRow;
 
-/// A valid session of the calling workstation. Extracting it checks the
-/// token, the binding to this workstation's certificate and both timeouts,
-/// and records the activity.
+/// A valid session of the calling workstation: the token, its binding to
+/// this workstation's certificate and both timeouts checked, the activity
+/// recorded.
 #[derive(Debug, Clone)]
 pub struct Authenticated {
     pub session: SessionRow,
@@ -22,34 +19,76 @@ pub struct Authenticated {
     pub workstation: CallingWorkstation,
 }
 
-impl FromRequestParts<AppState> for Authenticated {
+/// A request that says it has a session, not yet checked. Extracting it
+/// touches nothing; [`Caller::run`] checks workstation and session and does
+/// the handler's work in one blocking call (the status poll, the job list,
+/// the consulta individual: the requests that come by the thousand).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    presented: PresentedWorkstation,
+    bearer: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
-        state: &AppState,
+        _state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let workstation = parts
-            .extensions
-            .get::<CallingWorkstation>()
-            .cloned()
-            .ok_or_else(|| ApiError::new(ErrorCode::WorkstationCertificateMissing))?;
         let bearer = parts
             .headers
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(|t| t.trim().to_owned());
-        let state = state.clone();
-        let ws = Arc::clone(&workstation.0);
-        let (session, token_hash) = super::blocking(move || {
-            crate::auth::login::authenticate(&state, &ws, bearer.as_deref())
+        Ok(Caller {
+            presented: presented(parts)?,
+            bearer,
         })
-        .await?;
+    }
+}
+
+impl Caller {
+    /// The workstation confirmed, the session checked: blocking, so only
+    /// inside [`run`](Self::run).
+    fn authenticate(&self, state: &AppState) -> Result<Authenticated, ApiError> {
+        let ws = confirm(&state.enrolled, &self.presented)?;
+        let (session, token_hash) =
+            crate::auth::login::authenticate(state, &ws, self.bearer.as_deref())?;
         Ok(Authenticated {
             session,
             token_hash,
-            workstation,
+            workstation: CallingWorkstation(ws),
         })
+    }
+
+    /// Authenticates, then runs `work` with the session, on the blocking
+    /// pool, in one hand-off.
+    pub async fn run<T: Send + 'static>(
+        self,
+        state: &AppState,
+        work: impl FnOnce(&AppState, Authenticated) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let state = state.clone();
+        super::blocking(move || {
+            let auth = self.authenticate(&state)?;
+            work(&state, auth)
+        })
+        .await
+    }
+}
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    /// For handlers whose work is not in the same call: one blocking call
+    /// for workstation and session together.
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        caller.run(state, |_, auth| Ok(auth)).await
     }
 }

@@ -389,13 +389,12 @@ impl AuthStore for SqliteStore {
     fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
         let conn = self.read()?;
         Ok(conn
-            .query_row(
+            .prepare_cached(
                 "SELECT workstation_id, cert_fingerprint, institution_id, cui, full_name, role, created_at,
                         last_seen_at, expires_at, ended_at, end_reason
                  FROM sessions WHERE token_hash = ?1",
-                [token_hash],
-                session_from_row,
-            )
+            )?
+            .query_row([token_hash], session_from_row)
             .optional()?)
     }
 

@@ -96,7 +96,10 @@ impl JobStore for SqliteStore {
     fn job(&self, id: &str) -> Result<Option<JobRow>, StoreError> {
         let conn = self.read()?;
         let sql = format!("SELECT {JOB_COLUMNS} FROM query_jobs WHERE id = ?1");
-        Ok(conn.query_row(&sql, [id], job_from_row).optional()?)
+        Ok(conn
+            .prepare_cached(&sql)?
+            .query_row([id], job_from_row)
+            .optional()?)
     }
 
     fn jobs(&self, institution_id: i64, user_cui: Option<&str>) -> Result<Vec<JobRow>, StoreError> {
@@ -106,7 +109,7 @@ impl JobStore for SqliteStore {
              ORDER BY seq DESC LIMIT 500"
         );
         let rows = conn
-            .prepare(&sql)?
+            .prepare_cached(&sql)?
             .query_map(params![institution_id, user_cui], job_from_row)?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
@@ -114,11 +117,11 @@ impl JobStore for SqliteStore {
 
     fn jobs_ahead(&self, seq: i64) -> Result<i64, StoreError> {
         let conn = self.read()?;
-        Ok(conn.query_row(
-            "SELECT count(*) FROM query_jobs WHERE seq < ?1 AND state IN ('QUEUED', 'RUNNING')",
-            [seq],
-            |r| r.get(0),
-        )?)
+        Ok(conn
+            .prepare_cached(
+                "SELECT count(*) FROM query_jobs WHERE seq < ?1 AND state IN ('QUEUED', 'RUNNING')",
+            )?
+            .query_row([seq], |r| r.get(0))?)
     }
 
     fn claim_next(

@@ -95,7 +95,7 @@ impl LifecycleStore for SqliteStore {
     fn programmes(&self, code: &str) -> Result<Vec<String>, StoreError> {
         let conn = self.read()?;
         let rows = conn
-            .prepare(
+            .prepare_cached(
                 "SELECT p.programme FROM agreement_programmes p
                  JOIN institutions i ON i.id = p.institution_id
                  WHERE i.code = ?1 ORDER BY p.programme",

@@ -262,7 +262,8 @@ impl PeopleStore for SqliteStore {
 
     fn installation_id(&self) -> Result<String, StoreError> {
         let conn = self.read()?;
-        conn.query_row("SELECT id FROM installation LIMIT 1", [], |r| r.get(0))
+        conn.prepare_cached("SELECT id FROM installation LIMIT 1")?
+            .query_row([], |r| r.get(0))
             .optional()?
             .ok_or_else(|| StoreError::Corrupt("the installation id is missing".into()))
     }
