@@ -569,7 +569,11 @@ fn a_workstation_revoked_mid_session_is_refused_on_its_next_request() {
     let session = env.login(&env.ws1, &ana);
     let other = env.login(&env.ws2, &ana);
     for path in ["/v1/session", "/v1/queries", "/v1/users"] {
-        assert_eq!(env.get_code(&env.ws1, path, &session.token).0, 200, "{path}");
+        assert_eq!(
+            env.get_code(&env.ws1, path, &session.token).0,
+            200,
+            "{path}"
+        );
     }
 
     let out = ok(

@@ -55,12 +55,10 @@ fn admit(found: Lookup) -> Result<Arc<Workstation>, ApiError> {
             workstation = workstation.id,
             "request from revoked workstation refused"
         );
-        return Err(
-            ApiError::new(ErrorCode::WorkstationRevoked).with_detail(
-                format!("Revocada el {when}."),
-                format!("Revoked on {when}."),
-            ),
-        );
+        return Err(ApiError::new(ErrorCode::WorkstationRevoked).with_detail(
+            format!("Revocada el {when}."),
+            format!("Revoked on {when}."),
+        ));
     }
     Ok(workstation)
 }

@@ -13,9 +13,9 @@ use axum::{Json, Router};
 use padron_shared::ErrorCode;
 use padron_shared::single::OneQuery;
 
+use super::AppState;
 use super::errors::ApiError;
 use super::session::Caller;
-use super::AppState;
 
 pub fn v1() -> Router<AppState> {
     Router::new().route("/v1/queries/one", post(one))

@@ -150,29 +150,32 @@ pub(super) async fn attention(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<padron_shared::queries::AttentionRow>>, ApiError> {
-    let rows = caller.run(&state, move |state, auth| {
-        let job = find(state, &auth, &id)?;
-        match job.state {
-            JobState::Done => {}
-            JobState::Expired => return Err(ApiError::new(ErrorCode::QueryExpired)),
-            JobState::Failed => return Err(ApiError::new(ErrorCode::QueryFailed)),
-            JobState::Queued | JobState::Running => {
-                return Err(ApiError::new(ErrorCode::QueryNotReady));
+    let rows = caller
+        .run(&state, move |state, auth| {
+            let job = find(state, &auth, &id)?;
+            match job.state {
+                JobState::Done => {}
+                JobState::Expired => return Err(ApiError::new(ErrorCode::QueryExpired)),
+                JobState::Failed => return Err(ApiError::new(ErrorCode::QueryFailed)),
+                JobState::Queued | JobState::Running => {
+                    return Err(ApiError::new(ErrorCode::QueryNotReady));
+                }
             }
-        }
-        let path = uploads::attention_path(&state.data_dir, &job.id)
-            .map_err(|e| ApiError::new(ErrorCode::Internal).logged(format!("attention: {e}")))?;
-        match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                ApiError::new(ErrorCode::Internal).logged(format!("attention unreadable: {e}"))
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => {
-                Err(ApiError::new(ErrorCode::Internal).logged(format!("attention unreadable: {e}")))
+            let path = uploads::attention_path(&state.data_dir, &job.id).map_err(|e| {
+                ApiError::new(ErrorCode::Internal).logged(format!("attention: {e}"))
+            })?;
+            match std::fs::read(&path) {
+                Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                    ApiError::new(ErrorCode::Internal).logged(format!("attention unreadable: {e}"))
+                }),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+                Err(e) => {
+                    Err(ApiError::new(ErrorCode::Internal)
+                        .logged(format!("attention unreadable: {e}")))
+                }
             }
-        }
-    })
-    .await?;
+        })
+        .await?;
     Ok(Json(rows))
 }
 

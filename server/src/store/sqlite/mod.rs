@@ -624,9 +624,9 @@ impl WorkstationReader {
     /// workstation change.
     pub fn summary(&self) -> Result<WorkstationsSummary, StoreError> {
         let conn = self.lock();
-        let data_version: i64 =
-            conn.prepare_cached("PRAGMA data_version")?
-                .query_row([], |r| r.get(0))?;
+        let data_version: i64 = conn
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |r| r.get(0))?;
         let (count, max_id, revoked, with_certificate) = conn.prepare_cached(
             "SELECT count(*), coalesce(max(id), 0), count(revoked_at), count(cert_fingerprint) FROM workstations",
         )?
