@@ -503,6 +503,31 @@ impl Registry {
         Ok(n.map(|n| n.max(0) as u64).unwrap_or(0))
     }
 
+    /// The names (or phonetic codes) of this field carried by at least
+    /// `min_persons` persons, with their counts.
+    pub fn names_with_at_least(
+        &self,
+        field: NameField,
+        code: bool,
+        min_persons: u64,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT name, persons FROM name_freq WHERE kind = ?1 AND persons >= ?2",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                field.kind(code),
+                i64::try_from(min_persons).unwrap_or(i64::MAX)
+            ],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64)),
+        )?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(r?);
+        }
+        Ok(out)
+    }
+
     /// Size of the store file in bytes.
     pub fn file_size(&self) -> u64 {
         std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0)
