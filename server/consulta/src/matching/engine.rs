@@ -17,10 +17,9 @@ use padron_shared::Cui;
 use crate::names::{NameToken, given_names, surnames};
 use crate::registry::date::Day;
 use crate::registry::record::RegistryRecord;
-use crate::registry::store::{BlockEntry, NameField, Registry, StoreError};
+use crate::registry::store::{BlockEntry, Registry, StoreError};
 
 use super::blocking::{SignatureProbe, query_keys};
-use super::corrections::Corrections;
 use super::evidence::{Evidence, evidence_bits, outside_bits as evidence_outside_bits};
 use super::profile::Profile;
 use super::score::{Frequencies, Score, match_score, unrelated_name};
@@ -195,9 +194,6 @@ pub struct Engine<'r> {
     birth_years: Option<(i32, i32)>,
     /// The current row's optional sex and place of birth.
     evidence: Evidence,
-    /// Common given-name and surname codes, loaded for the first row
-    /// without a date of birth (see [`super::corrections`]).
-    corrections: Option<[Corrections; 2]>,
     more_keys: Vec<u64>,
 }
 
@@ -217,7 +213,6 @@ impl<'r> Engine<'r> {
             entries: Vec::new(),
             birth_years: None,
             evidence: Evidence::default(),
-            corrections: None,
             more_keys: Vec::new(),
         }
     }
@@ -305,15 +300,7 @@ impl<'r> Engine<'r> {
     /// name (first given name, first or second surname) replaced by the
     /// common names its slip may come from, added to `self.keys`.
     fn corrected_keys(&mut self, profile: &Profile) -> Result<(), StoreError> {
-        if self.corrections.is_none() {
-            self.corrections = Some([
-                Corrections::load(self.registry, &[NameField::Given1, NameField::GivenOther])?,
-                Corrections::load(self.registry, &[NameField::Surname1, NameField::Surname2])?,
-            ]);
-        }
-        let Some([given, surnames]) = &self.corrections else {
-            return Ok(());
-        };
+        let [given, surnames] = self.registry.corrections()?;
         let mut names: Vec<(usize, &NameToken)> = Vec::with_capacity(3);
         names.extend(profile.given.first().map(|t| (0, t)));
         names.extend(profile.surnames.first.as_ref().map(|t| (1, t)));

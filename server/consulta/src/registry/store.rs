@@ -27,6 +27,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use super::date::Day;
 use super::record::RegistryRecord;
+use crate::matching::corrections::Corrections;
 
 /// The store's file name inside the data directory.
 pub const STORE_FILE: &str = "registry.sqlite";
@@ -181,6 +182,9 @@ pub struct Registry {
     births_per_year: std::collections::HashMap<i32, u64>,
     /// Persons by sex and place of birth, read on first use.
     evidence: std::cell::OnceCell<EvidenceCounts>,
+    /// Common given-name and surname codes for blocking slipped names,
+    /// built on first use (see [`crate::matching::corrections`]).
+    corrections: std::cell::OnceCell<[Corrections; 2]>,
 }
 
 /// Persons by sex, department and municipality of birth (names folded),
@@ -300,7 +304,22 @@ impl Registry {
             places,
             births_per_year,
             evidence: std::cell::OnceCell::new(),
+            corrections: std::cell::OnceCell::new(),
         })
+    }
+
+    /// The common codes of given names and of surnames, indexed for
+    /// slipped names (built once per opened registry: a job's rows and the
+    /// desk's single queries share it).
+    pub fn corrections(&self) -> Result<&[Corrections; 2], StoreError> {
+        if let Some(c) = self.corrections.get() {
+            return Ok(c);
+        }
+        let built = [
+            Corrections::load(self, &[NameField::Given1, NameField::GivenOther])?,
+            Corrections::load(self, &[NameField::Surname1, NameField::Surname2])?,
+        ];
+        Ok(self.corrections.get_or_init(|| built))
     }
 
     /// Persons by sex and place of birth: the import's `evidence_freq`, or
