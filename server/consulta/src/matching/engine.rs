@@ -14,7 +14,7 @@
 
 use padron_shared::Cui;
 
-use crate::names::{given_names, surnames};
+use crate::names::{NameToken, given_names, surnames};
 use crate::registry::date::Day;
 use crate::registry::record::RegistryRecord;
 use crate::registry::store::{BlockEntry, Registry, StoreError};
@@ -194,6 +194,7 @@ pub struct Engine<'r> {
     birth_years: Option<(i32, i32)>,
     /// The current row's optional sex and place of birth.
     evidence: Evidence,
+    more_keys: Vec<u64>,
 }
 
 impl<'r> Engine<'r> {
@@ -212,6 +213,7 @@ impl<'r> Engine<'r> {
             entries: Vec::new(),
             birth_years: None,
             evidence: Evidence::default(),
+            more_keys: Vec::new(),
         }
     }
 
@@ -294,10 +296,50 @@ impl<'r> Engine<'r> {
         self.decide(&profile)
     }
 
+    /// For a row without a date of birth, the keys of the same row with one
+    /// name (first given name, first or second surname) replaced by the
+    /// common names its slip may come from, added to `self.keys`.
+    fn corrected_keys(&mut self, profile: &Profile) -> Result<(), StoreError> {
+        let [given, surnames] = self.registry.corrections()?;
+        let mut names: Vec<(usize, &NameToken)> = Vec::with_capacity(3);
+        names.extend(profile.given.first().map(|t| (0, t)));
+        names.extend(profile.surnames.first.as_ref().map(|t| (1, t)));
+        names.extend(profile.surnames.second.as_ref().map(|t| (2, t)));
+        for (slot, token) in names {
+            if token.initial {
+                continue;
+            }
+            let index = if slot == 0 { given } else { surnames };
+            for code in index.likelier(&token.code) {
+                let mut other = profile.clone();
+                let target = match slot {
+                    0 => other.given.first_mut(),
+                    1 => other.surnames.first.as_mut(),
+                    _ => other.surnames.second.as_mut(),
+                };
+                if let Some(t) = target {
+                    t.code = code.to_owned();
+                }
+                query_keys(
+                    &other.view(),
+                    other.surnames.married.as_ref(),
+                    &mut self.more_keys,
+                );
+                self.keys.extend_from_slice(&self.more_keys);
+            }
+        }
+        self.keys.sort_unstable();
+        self.keys.dedup();
+        Ok(())
+    }
+
     fn decide(&mut self, profile: &Profile) -> Result<Decision, StoreError> {
         let profile = profile.clone();
         let view = profile.view();
         query_keys(&view, profile.surnames.married.as_ref(), &mut self.keys);
+        if profile.born.is_none() {
+            self.corrected_keys(&profile)?;
+        }
         self.entries.clear();
         for key in &self.keys {
             self.registry.block(*key, &mut self.entries)?;
@@ -382,9 +424,14 @@ impl<'r> Engine<'r> {
         let best = candidates.first().map(|c| c.probability).unwrap_or(0.0);
         // A name of the row that is none of the best candidate's names, not
         // even a slip of one: never reported as found, whatever the rest.
-        let unrelated = candidates
-            .first()
-            .and_then(|c| unrelated_name(&profile, &Profile::of_record(&c.person)));
+        let unrelated = match candidates.first() {
+            Some(c) => unrelated_name(
+                &mut self.frequencies,
+                &profile,
+                &Profile::of_record(&c.person),
+            )?,
+            None => None,
+        };
         if best >= FOUND_PROBABILITY && !crowded && unrelated.is_none() {
             let c = &candidates[0];
             return Ok(Decision {
@@ -790,6 +837,34 @@ mod decision_tests {
                 assert_eq!(d.person.unwrap().cui.to_string(), "9876543220101");
             }
         }
+    }
+
+    #[test]
+    fn a_slip_that_changes_the_given_names_code_still_finds_the_person_without_a_date() {
+        // CAROS for CARLOS (phonetic KRS / KRLS), no second given name and
+        // no date: no key of the row as typed files the person.
+        let (_d, reg) = registry_with(&[
+            "9876543220101,CARLOS,TOMÁS,,KACRAJ,RAMÍREZ,,M,GUATEMALA,SOLOLÁ,SOLOLÁ,2004-02-22,NO,,",
+        ]);
+        let mut e = Engine::new(&reg);
+        let d = e.by_names(&q("CAROS", "KACRAJ", "RAMIREZ", None)).unwrap();
+        assert_eq!(d.outcome, RowOutcome::Encontrado, "{d:?}");
+        assert_eq!(d.person.unwrap().cui.to_string(), "9876543220101");
+        // And a slip in both surnames (LOPKZ MORAES for LÓPEZ MORALES).
+        let (_d, reg) = registry_with(&[
+            "9876543220101,LUIS,ARMANDO,,LÓPEZ,MORALES,,M,GUATEMALA,SOLOLÁ,SOLOLÁ,2021-05-16,NO,,",
+        ]);
+        let mut e = Engine::new(&reg);
+        let mut row = q("LUIS", "LOPKZ", "MORAES", None);
+        row.given[1] = "ARMANDO".into();
+        let d = e.by_names(&row).unwrap();
+        assert!(
+            d.person
+                .iter()
+                .chain(d.candidates.iter().map(|c| &c.person))
+                .any(|p| p.cui.to_string() == "9876543220101"),
+            "{d:?}"
+        );
     }
 
     #[test]

@@ -3,12 +3,14 @@
 //!
 //! - [`profile`]: a person or row reduced to normalised names and date of birth.
 //! - [`blocking`]: the keys persons are filed under and rows look up.
+//! - [`corrections`]: the common names a slip in a row's name may come from.
 //! - [`birth`]: dates of birth compared as levels (exact, swapped, one slip…).
 //! - [`score`]: Fellegi–Sunter weights with the registry's name frequencies.
 //! - [`engine`]: one row in, one decision out.
 
 pub mod birth;
 pub mod blocking;
+pub mod corrections;
 pub mod engine;
 pub mod evidence;
 pub mod profile;

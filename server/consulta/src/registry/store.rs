@@ -27,6 +27,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use super::date::Day;
 use super::record::RegistryRecord;
+use crate::matching::corrections::Corrections;
 
 /// The store's file name inside the data directory.
 pub const STORE_FILE: &str = "registry.sqlite";
@@ -181,6 +182,9 @@ pub struct Registry {
     births_per_year: std::collections::HashMap<i32, u64>,
     /// Persons by sex and place of birth, read on first use.
     evidence: std::cell::OnceCell<EvidenceCounts>,
+    /// Common given-name and surname codes for blocking slipped names,
+    /// built on first use (see [`crate::matching::corrections`]).
+    corrections: std::cell::OnceCell<[Corrections; 2]>,
 }
 
 /// Persons by sex, department and municipality of birth (names folded),
@@ -300,7 +304,22 @@ impl Registry {
             places,
             births_per_year,
             evidence: std::cell::OnceCell::new(),
+            corrections: std::cell::OnceCell::new(),
         })
+    }
+
+    /// The common codes of given names and of surnames, indexed for
+    /// slipped names (built once per opened registry: a job's rows and the
+    /// desk's single queries share it).
+    pub fn corrections(&self) -> Result<&[Corrections; 2], StoreError> {
+        if let Some(c) = self.corrections.get() {
+            return Ok(c);
+        }
+        let built = [
+            Corrections::load(self, &[NameField::Given1, NameField::GivenOther])?,
+            Corrections::load(self, &[NameField::Surname1, NameField::Surname2])?,
+        ];
+        Ok(self.corrections.get_or_init(|| built))
     }
 
     /// Persons by sex and place of birth: the import's `evidence_freq`, or
@@ -501,6 +520,31 @@ impl Registry {
             .query_row(params![kind, name], |r| r.get(0))
             .optional()?;
         Ok(n.map(|n| n.max(0) as u64).unwrap_or(0))
+    }
+
+    /// The names (or phonetic codes) of this field carried by at least
+    /// `min_persons` persons, with their counts.
+    pub fn names_with_at_least(
+        &self,
+        field: NameField,
+        code: bool,
+        min_persons: u64,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT name, persons FROM name_freq WHERE kind = ?1 AND persons >= ?2",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                field.kind(code),
+                i64::try_from(min_persons).unwrap_or(i64::MAX)
+            ],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64)),
+        )?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(r?);
+        }
+        Ok(out)
     }
 
     /// Size of the store file in bytes.
