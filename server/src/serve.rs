@@ -15,6 +15,11 @@ use crate::http::rate::RateLimits;
 use crate::http::{AppState, router};
 use crate::store::Store;
 
+/// Threads of the runtime's blocking pool (store work, workbook parses):
+/// a few times the store's connections, so a slow call never starves the
+/// rest, and no more.
+pub const BLOCKING_THREADS: usize = 32;
+
 /// Runs until SIGINT or SIGTERM, then drains connections for up to 10 s
 /// and writes the refusals counted in memory to the audit log.
 /// `on_listening` learns the bound address (useful with port 0).
@@ -80,6 +85,7 @@ pub async fn serve(
         retention_days: config.retention_days,
         local_registry: local_registry.clone(),
     };
+    crate::memory::spawn_trimmer()?;
     std::thread::Builder::new()
         .name("query-worker".into())
         .spawn(move || worker.run(woken))?;

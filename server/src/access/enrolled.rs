@@ -6,8 +6,10 @@
 //! process's transaction. So the verifier reads only this in-memory list.
 //! It is kept current by a read-only connection of its own
 //! ([`WorkstationReader`], WAL reader, zero busy timeout): before every
-//! handshake and every request the server asks [`EnrolledWorkstations::refresh`]
-//! (off the async threads) whether the database changed (`PRAGMA
+//! handshake and every request that reads or changes data the server asks
+//! [`EnrolledWorkstations::refresh`] (off the async threads, in the
+//! request's one blocking call: `http::identity::confirm`) whether the
+//! database changed (`PRAGMA
 //! data_version`, then counts of workstations and revocations), and a
 //! background thread re-reads the whole list every second regardless. A
 //! revocation by the admin CLI, another process, is therefore seen by the

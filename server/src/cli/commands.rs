@@ -113,7 +113,14 @@ pub fn run(command: Command, lang: Lang) -> anyhow::Result<()> {
                         .with_context(|| format!("listen address {text:?} in server.toml"))?
                 }
             };
-            let runtime = tokio::runtime::Runtime::new()?;
+            // A bounded blocking pool: every request's store work runs there,
+            // and the store has one writer and four readers, so more threads
+            // only wait on its locks. Unbounded (tokio's 512), 200 busy
+            // workstations grew it to 370 threads and the RSS with them.
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .max_blocking_threads(crate::serve::BLOCKING_THREADS)
+                .build()?;
             runtime.block_on(crate::serve::serve(&dir, listen, |addr| {
                 // One stable line on stdout, so scripts and tests learn the port.
                 println!("padron-server listening on https://{addr}");

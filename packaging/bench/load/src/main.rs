@@ -545,6 +545,7 @@ async fn main() -> anyhow::Result<()> {
 
     tokio::time::sleep(Duration::from_secs(args.warmup_seconds)).await;
     let (rss_warm, cpu_start) = proc_figures(pid);
+    let (_, own_cpu_start) = proc_figures(std::process::id());
     let mut rss_max = rss_warm;
     let mut rss_samples = vec![(0u64, rss_warm)];
     stats.measuring.store(true, Ordering::Relaxed);
@@ -568,6 +569,7 @@ async fn main() -> anyhow::Result<()> {
     stats.measuring.store(false, Ordering::Relaxed);
     let elapsed = measured.elapsed().as_secs_f64();
     let (rss_end, cpu_end) = proc_figures(pid);
+    let (_, own_cpu_end) = proc_figures(std::process::id());
     stop.store(true, Ordering::Relaxed);
     while tasks.join_next().await.is_some() {}
 
@@ -638,6 +640,12 @@ async fn main() -> anyhow::Result<()> {
         rss_warm as f64 / 1048576.0,
         rss_end as f64 / 1048576.0,
         rss_max as f64 / 1048576.0
+    );
+    // Both share the machine's cores: what the generator takes, the server
+    // cannot have.
+    println!(
+        "load generator: CPU {:.0} % of one core",
+        100.0 * (own_cpu_end - own_cpu_start) / elapsed
     );
     let rss_line: Vec<String> = rss_samples
         .iter()
