@@ -150,11 +150,15 @@ pub async fn serve(
             local_registry,
         },
         rates: Arc::new(RateLimits::new(&config.limits)),
-        desk: Arc::new(crate::desk::answer::DeskState::new(
-            &config.limits,
-            dir.path().to_owned(),
-            config.matching.settings(),
-        )),
+        desk: {
+            let desk = crate::desk::answer::DeskState::new(
+                &config.limits,
+                dir.path().to_owned(),
+                config.matching.settings(),
+            );
+            desk.pool.warm_in_background();
+            Arc::new(desk)
+        },
         service_desk: config.service_desk.contact.trim().to_owned(),
     });
 

@@ -2,6 +2,7 @@
 //! configuration, the enrolment bundle a workstation installs, the enrolled
 //! workstations the handshake checks, and the accept loop with its caps.
 
+pub mod buckets;
 pub mod bundle;
 pub mod connections;
 pub mod enrolled;

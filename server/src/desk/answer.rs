@@ -5,8 +5,6 @@
 //! a list around the workbook limits lives here too. No HTTP here:
 //! `http/one_query.rs` extracts the caller and responds.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Instant;
 
 use padron_consulta::matching::RowOutcome;
@@ -18,6 +16,7 @@ use padron_shared::single::{OneAnswer, OneQuery};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::access::buckets::Buckets;
 use crate::access::limits::{Limits, Rate};
 use crate::audit::AuditRecord;
 use crate::clock::timestamp;
@@ -31,7 +30,7 @@ use crate::store::{MonthlyQuota, NewJob, ONE_QUERY_FILE_NAME, SessionRow, Workst
 #[derive(Debug)]
 pub struct DeskState {
     rate: Rate,
-    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+    buckets: Buckets<String>,
     pub pool: RegistryPool,
     pub settings: MatchingSettings,
 }
@@ -44,7 +43,7 @@ impl DeskState {
     ) -> DeskState {
         DeskState {
             rate: limits.one_query_rate(),
-            buckets: Mutex::new(HashMap::new()),
+            buckets: Buckets::default(),
             pool: RegistryPool::new(data_dir),
             settings,
         }
@@ -52,19 +51,7 @@ impl DeskState {
 
     /// Spends one of this person's tokens; `Err(seconds)` until the next one.
     pub fn take(&self, cui: &str, now: Instant) -> Result<(), u64> {
-        let capacity = f64::from(self.rate.burst.max(1));
-        let per_second = f64::from(self.rate.per_minute.max(1)) / 60.0;
-        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        let (tokens, at) = buckets.entry(cui.to_owned()).or_insert((capacity, now));
-        let elapsed = now.saturating_duration_since(*at).as_secs_f64();
-        *tokens = (*tokens + elapsed * per_second).min(capacity);
-        *at = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(((1.0 - *tokens) / per_second).ceil().max(1.0) as u64)
-        }
+        self.buckets.take(cui.to_owned(), self.rate, now)
     }
 }
 

@@ -293,6 +293,33 @@ impl RegistryPool {
         }
     }
 
+    /// Reads the registry file once, in the background, so that the first
+    /// desk queries after a start do not wait on the disk: a names query
+    /// touches a few dozen scattered pages, and on a cold 4 GB store (18 M
+    /// persons) its p99 was 164 ms against 8 ms warm. Reading is sequential
+    /// and done once; the kernel keeps or drops the pages as memory allows,
+    /// so a machine too small for the file loses nothing but the effort.
+    pub fn warm_in_background(&self) {
+        let path = self.dir.join(padron_consulta::registry::store::STORE_FILE);
+        let spawned = std::thread::Builder::new()
+            .name("registry-warm".into())
+            .spawn(move || {
+                let started = std::time::Instant::now();
+                match warm(&path) {
+                    Ok(0) => {}
+                    Ok(bytes) => tracing::info!(
+                        bytes,
+                        seconds = started.elapsed().as_secs_f64(),
+                        "registry pages read into the page cache"
+                    ),
+                    Err(e) => tracing::warn!(error = %e, "registry warm-up stopped"),
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::warn!(error = %e, "registry warm-up not started");
+        }
+    }
+
     /// Runs `f` on an open, current registry, and keeps it for the next query.
     pub fn with<T>(&self, f: impl FnOnce(&Registry) -> T) -> Result<T, StoreError> {
         let taken = {
@@ -318,12 +345,40 @@ impl RegistryPool {
     }
 }
 
+/// Reads `path` to its end in 1 MiB blocks; a missing file (no registry
+/// imported yet) is nothing to warm.
+fn warm(path: &std::path::Path) -> std::io::Result<u64> {
+    use std::io::Read;
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut block = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        match file.read(&mut block)? {
+            0 => return Ok(total),
+            n => total += n as u64,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn read(text: &str) -> String {
         split_names(text, None).1
+    }
+
+    #[test]
+    fn warming_reads_the_whole_file_and_a_missing_registry_is_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("registry.sqlite");
+        assert_eq!(warm(&path).unwrap(), 0);
+        std::fs::write(&path, vec![7u8; (1 << 20) * 2 + 5]).unwrap();
+        assert_eq!(warm(&path).unwrap(), (1 << 20) * 2 + 5);
     }
 
     #[test]

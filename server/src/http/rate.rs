@@ -7,8 +7,6 @@
 //! in [`RefusalTally`](crate::access::refusal_tally::RefusalTally), which audits
 //! them once per workstation, code and minute.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Instant;
 
 use axum::extract::{Request, State};
@@ -20,6 +18,7 @@ use padron_shared::ErrorCode;
 use super::AppState;
 use super::errors::ApiError;
 use super::identity::PresentedWorkstation;
+use crate::access::buckets::Buckets;
 use crate::access::limits::{Limits, Rate};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,19 +48,13 @@ impl Class {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Bucket {
-    tokens: f64,
-    at: Instant,
-}
-
 #[derive(Debug)]
 pub struct RateLimits {
     challenge: Rate,
     login: Rate,
     upload: Rate,
     download: Rate,
-    buckets: Mutex<HashMap<(i64, Class), Bucket>>,
+    buckets: Buckets<(i64, Class)>,
 }
 
 impl RateLimits {
@@ -71,7 +64,7 @@ impl RateLimits {
             login: limits.login_rate(),
             upload: limits.upload_rate(),
             download: limits.download_rate(),
-            buckets: Mutex::new(HashMap::new()),
+            buckets: Buckets::default(),
         }
     }
 
@@ -86,23 +79,8 @@ impl RateLimits {
 
     /// Spends one token; `Err(seconds)` says when the next one is there.
     pub fn take(&self, workstation_id: i64, class: Class, now: Instant) -> Result<(), u64> {
-        let rate = self.rate(class);
-        let capacity = f64::from(rate.burst.max(1));
-        let per_second = f64::from(rate.per_minute.max(1)) / 60.0;
-        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        let bucket = buckets.entry((workstation_id, class)).or_insert(Bucket {
-            tokens: capacity,
-            at: now,
-        });
-        let elapsed = now.saturating_duration_since(bucket.at).as_secs_f64();
-        bucket.tokens = (bucket.tokens + elapsed * per_second).min(capacity);
-        bucket.at = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(((1.0 - bucket.tokens) / per_second).ceil().max(1.0) as u64)
-        }
+        self.buckets
+            .take((workstation_id, class), self.rate(class), now)
     }
 }
 

@@ -2,13 +2,17 @@
 //! through the API over mutual TLS, by CUI and by names, with 1 and 20
 //! concurrent users, while a 50,000-row workbook is being processed.
 //!
-//!     packaging/bench/one_query.sh [PERSONS] [SECONDS]
+//!     packaging/bench/one_query.sh [PERSONS] [SECONDS] [THINK_MS]
 //!
 //! Runs the release binaries beside this one: a throwaway installation
 //! (software eID, two workstations, ten users, each logged in at both), a
 //! generated registry of PERSONS (seed 7), the per-person rate raised so
 //! the benchmark measures latency, not the limiter. Each scenario runs
 //! SECONDS; a 50,000-row CUI workbook is kept in the queue throughout.
+//! Users are closed loops with no think time (the server's saturation), and
+//! then twenty clerks who each pause a random time (exponential, mean
+//! THINK_MS, 1000 by default) between answers: a desk's use, far busier
+//! than a real clerk who types a name between queries.
 #![allow(clippy::unwrap_used)] // a benchmark harness: a failed unwrap is a failed run
 
 use std::time::{Duration, Instant};
@@ -56,6 +60,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let persons: String = args.get(1).cloned().unwrap_or_else(|| "1000000".into());
     let seconds: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(20);
+    let think_ms: f64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1000.0);
     let mut env = Env::new();
     eprintln!("registry: generating and importing {persons} persons…");
     let started = Instant::now();
@@ -89,11 +94,11 @@ fn main() {
         "# Consulta individual: latency through the API over mutual TLS\n\n\
          Registry: {persons} persons (generated, seed 7). Each scenario {seconds} s, with a 50,000-row \
          CUI workbook being processed by the queue throughout. Machine: {} cores.\n\n\
-         | query | users | requests | p50 (ms) | p99 (ms) | max (ms) | errors |\n|---|---|---|---|---|---|---|\n",
+         | query | users | think (ms, mean) | requests | p50 (ms) | p99 (ms) | max (ms) | errors |\n|---|---|---|---|---|---|---|---|---|\n",
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
     ));
     for mode in ["cui", "names"] {
-        for users in [1usize, 20] {
+        for (users, think) in [(1usize, 0.0), (20, 0.0), (20, think_ms)] {
             let (ws, token) = sessions[0].clone();
             // Keep the queue busy: one workbook now, another whenever it finishes.
             let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -184,6 +189,12 @@ fn main() {
                             } else {
                                 errors += 1;
                             }
+                            if think > 0.0 {
+                                // Exponential pause from the same generator, capped at 5× the mean.
+                                let uniform = ((k % 1_000_003) as f64 + 1.0) / 1_000_004.0;
+                                let pause = (-uniform.ln() * think).min(5.0 * think);
+                                std::thread::sleep(Duration::from_secs_f64(pause / 1000.0));
+                            }
                         }
                         (lat, errors)
                     })
@@ -200,7 +211,7 @@ fn main() {
             let _ = feeder.join();
             all.sort_by(|a, b| a.partial_cmp(b).unwrap());
             let line = format!(
-                "| {mode} | {users} | {} | {:.1} | {:.1} | {:.1} | {errors} |\n",
+                "| {mode} | {users} | {think:.0} | {} | {:.1} | {:.1} | {:.1} | {errors} |\n",
                 all.len(),
                 percentile(&all, 0.5),
                 percentile(&all, 0.99),
