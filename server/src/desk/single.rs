@@ -296,7 +296,7 @@ impl RegistryPool {
     /// Reads the registry file once, in the background, so that the first
     /// desk queries after a start do not wait on the disk: a names query
     /// touches a few dozen scattered pages, and on a cold 4 GB store (18 M
-    /// persons) its p99 was 164 ms against 8 ms warm. Reading is sequential
+    /// persons) its p99 was 164 ms, twenty times its p50. Reading is sequential
     /// and done once; the kernel keeps or drops the pages as memory allows,
     /// so a machine too small for the file loses nothing but the effort.
     pub fn warm_in_background(&self) {
