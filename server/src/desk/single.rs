@@ -345,22 +345,13 @@ impl RegistryPool {
     }
 }
 
-/// Reads `path` to its end in 1 MiB blocks; a missing file (no registry
-/// imported yet) is nothing to warm.
+/// Reads `path` to its end; a missing file (no registry imported yet) is
+/// nothing to warm.
 fn warm(path: &std::path::Path) -> std::io::Result<u64> {
-    use std::io::Read;
-    let mut file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-        Err(e) => return Err(e),
-    };
-    let mut block = vec![0u8; 1 << 20];
-    let mut total = 0u64;
-    loop {
-        match file.read(&mut block)? {
-            0 => return Ok(total),
-            n => total += n as u64,
-        }
+    match std::fs::File::open(path) {
+        Ok(mut file) => std::io::copy(&mut file, &mut std::io::sink()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(e),
     }
 }
 
