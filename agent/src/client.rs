@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use padron_shared::auth::{AuthToken, Challenge, SessionInfo};
 use padron_shared::protocol::{Health, WhoAmI};
-use padron_shared::queries::QueryJob;
+use padron_shared::queries::{JobListParams, QueryJob};
 use padron_shared::users::{RequestView, SignedRequest, UserView};
 use padron_shared::{ErrorBody, ErrorCode, Lang};
 use rustls::pki_types::pem::PemObject;
@@ -411,8 +411,27 @@ impl Client {
             .map(|(v, _)| v)
     }
 
-    pub async fn queries(&self, bearer: &str) -> Result<Vec<QueryJob>, ClientError> {
-        self.send::<_, ()>(reqwest::Method::GET, "/v1/queries", Some(bearer), None)
+    /// One page of the caller's jobs, newest first (the server's default
+    /// page when `page` asks for none).
+    pub async fn queries(
+        &self,
+        bearer: &str,
+        page: &JobListParams,
+    ) -> Result<Vec<QueryJob>, ClientError> {
+        let mut pairs = Vec::new();
+        if let Some(limit) = page.limit {
+            pairs.push(("limit", limit.to_string()));
+        }
+        if let Some(before) = &page.before {
+            pairs.push(("before", before.clone()));
+        }
+        let url = reqwest::Url::parse_with_params("http://query.invalid/", &pairs)
+            .map_err(|e| ClientError::Protocol(e.to_string()))?;
+        let path = match url.query() {
+            Some(q) if !q.is_empty() => format!("/v1/queries?{q}"),
+            _ => "/v1/queries".to_owned(),
+        };
+        self.send::<_, ()>(reqwest::Method::GET, &path, Some(bearer), None)
             .await
             .map(|(v, _)| v)
     }

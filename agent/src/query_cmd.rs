@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
-use padron_shared::queries::{JobState, QueryJob};
+use padron_shared::queries::{JobListParams, JobState, QueryJob};
 use padron_shared::{ErrorBody, ErrorCode, Lang};
 
 use crate::card_session::SessionError;
@@ -27,8 +27,12 @@ pub enum QueryCommand {
     },
     /// Show one job's state.
     Status { id: String },
-    /// Your jobs (a coordinator sees the institution's).
-    List,
+    /// Your jobs, newest first (a coordinator sees the institution's): the
+    /// latest 50, or every one with --all.
+    List {
+        #[arg(long)]
+        all: bool,
+    },
     /// Consulta individual: one person, by CUI or by names, answered at once.
     #[command(group(clap::ArgGroup::new("who").required(true).args(["cui", "names"])))]
     One {
@@ -166,14 +170,23 @@ pub async fn run(
             print_job(&client.query(token, &id).await?, lang);
             Ok(())
         }
-        QueryCommand::List => {
-            for job in client.queries(token).await? {
-                println!(
-                    "{:<36} {:<8} {:<6} {:>6} {:<24} {}",
-                    job.id, job.state, job.mode, job.rows, job.created_at, job.file_name
-                );
+        QueryCommand::List { all } => {
+            let mut page = JobListParams::default();
+            loop {
+                let jobs = client.queries(token, &page).await?;
+                for job in &jobs {
+                    println!(
+                        "{:<36} {:<8} {:<6} {:>6} {:<24} {}",
+                        job.id, job.state, job.mode, job.rows, job.created_at, job.file_name
+                    );
+                }
+                // A short page is the last one.
+                let full = jobs.len() == page.page_size().unwrap_or_default() as usize;
+                match jobs.last() {
+                    Some(last) if all && full => page.before = Some(last.id.clone()),
+                    _ => return Ok(()),
+                }
             }
-            Ok(())
         }
         QueryCommand::Result { id, out } => {
             let bytes = client.query_result(token, &id).await?;

@@ -97,6 +97,38 @@ impl JobCounts {
     }
 }
 
+/// `GET /v1/queries?limit=N&before=ID`: one page of the caller's jobs,
+/// newest first. A kiosk polls the first page only; a long history is read
+/// page by page (`before` = the last id of the previous page), so an
+/// answer's size does not grow with the years of uploads.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct JobListParams {
+    /// Jobs in the page, 1 to 500 (default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+    /// Only jobs older than this one (the last id of the previous page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+}
+
+impl JobListParams {
+    /// A page when none is asked for.
+    pub const DEFAULT_LIMIT: u32 = 50;
+    /// The largest page one answer carries.
+    pub const MAX_LIMIT: u32 = 500;
+
+    /// The page size asked for, if it is one the server gives.
+    pub fn page_size(&self) -> Option<u32> {
+        match self.limit {
+            None => Some(Self::DEFAULT_LIMIT),
+            Some(n) if (1..=Self::MAX_LIMIT).contains(&n) => Some(n),
+            Some(_) => None,
+        }
+    }
+}
+
 /// `GET /v1/queries/{id}` and the answer to an upload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct QueryJob {

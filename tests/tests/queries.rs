@@ -194,6 +194,78 @@ fn results_are_seen_only_by_their_owner_and_coordinator() {
 }
 
 #[test]
+fn the_job_list_comes_in_pages_newest_first() {
+    let env = Env::new();
+    let csv = registry(&env, "500");
+    let token = user_token(&env, &env.ws1, 1);
+    let other = user_token(&env, &env.ws1, 2);
+    let book = cui_workbook(&registry_cuis(&csv, 2), "P");
+    let mut ids: Vec<String> = (0..5)
+        .map(|i| {
+            upload(&env, &env.ws1, &token, &format!("p{i}.xlsx"), book.clone())
+                .unwrap()
+                .id
+        })
+        .collect();
+    ids.reverse(); // newest first, as the list answers
+    let page = |query: &str, bearer: &str| {
+        let response = env
+            .ws1
+            .get(env.url(&format!("/v1/queries{query}")))
+            .bearer_auth(bearer)
+            .send()
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json::<serde_json::Value>().unwrap())
+    };
+    let listed = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|j| j["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let (status, all) = page("", &token);
+    assert_eq!(status, 200);
+    assert_eq!(listed(&all), ids, "the default page holds all five");
+    let (_, first) = page("?limit=2", &token);
+    assert_eq!(listed(&first), ids[..2]);
+    let (_, second) = page(&format!("?limit=2&before={}", ids[1]), &token);
+    assert_eq!(listed(&second), ids[2..4]);
+    let (_, last) = page(&format!("?limit=2&before={}", ids[3]), &token);
+    assert_eq!(listed(&last), ids[4..]);
+    let (_, past) = page(&format!("?before={}", ids[4]), &token);
+    assert_eq!(listed(&past), Vec::<String>::new());
+
+    // Pages the server does not give, and a cursor that is not the caller's.
+    for bad in [
+        "?limit=0",
+        "?limit=501",
+        "?limit=-1",
+        "?limit=muchos",
+        "?limit=4294967296",
+    ] {
+        let (status, body) = page(bad, &token);
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (400, Some("BAD_REQUEST")),
+            "{bad}"
+        );
+    }
+    let (status, body) = page(&format!("?before={}", ids[0]), &other);
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("QUERY_NOT_FOUND"))
+    );
+    let (status, body) = page("?before=00000000-0000-0000-0000-000000000000", &token);
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("QUERY_NOT_FOUND"))
+    );
+}
+
+#[test]
 fn a_server_killed_mid_job_resumes_and_finishes_each_job_once() {
     let mut env = Env::new();
     let csv = registry(&env, "20000");

@@ -327,7 +327,8 @@ impl Worker {
             }
             Command::LoadJobs { session, token } => {
                 self.runtime.spawn(async move {
-                    let list = client.queries(&token).await.map_err(client_failure);
+                    let first = padron_shared::queries::JobListParams::default();
+                    let list = client.queries(&token, &first).await.map_err(client_failure);
                     out.answer(session, jobs::Msg::Loaded(list));
                 });
             }

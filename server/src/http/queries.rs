@@ -8,7 +8,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use padron_shared::ErrorCode;
 use padron_shared::auth::Role;
-use padron_shared::queries::{JobState, QueryJob};
+use padron_shared::queries::{JobListParams, JobState, QueryJob};
 use serde::Deserialize;
 
 use super::errors::ApiError;
@@ -16,7 +16,7 @@ use super::session::{Authenticated, Caller};
 use super::{AppState, blocking};
 use crate::queue::submit::{Upload, submit};
 use crate::queue::{uploads, view};
-use crate::store::JobRow;
+use crate::store::{JobPage, JobRow};
 use padron_consulta::queries::MAX_FILE_BYTES;
 
 pub fn v1() -> Router<AppState> {
@@ -119,20 +119,37 @@ pub(super) async fn status(
     Ok(Json(view(&job, Some(ahead), lang(&headers))))
 }
 
-/// The caller's jobs (a coordinator: the institution's).
+/// The caller's jobs (a coordinator: the institution's), newest first, one
+/// page at a time.
 #[utoipa::path(get, path = "/v1/queries", tag = "queries", operation_id = "list", security(("workstation" = [], "session" = [])),
+    params(JobListParams),
     responses((status = 200, description = "OK.", body = Vec<QueryJob>), (status = "default", description = "A refusal: its stable code, a sentence in the caller's language (`Accept-Language`), and what in particular was refused.", body = padron_shared::ErrorBody)))]
 pub(super) async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
     caller: Caller,
+    Query(params): Query<JobListParams>,
 ) -> Result<Json<Vec<QueryJob>>, ApiError> {
     let rows = caller
-        .run(&state, |state, auth| {
+        .run(&state, move |state, auth| {
+            let limit = params.page_size().ok_or_else(|| {
+                let max = JobListParams::MAX_LIMIT;
+                ApiError::new(ErrorCode::BadRequest).with_detail(
+                    format!("limit debe estar entre 1 y {max}"),
+                    format!("limit must be between 1 and {max}"),
+                )
+            })?;
+            // The cursor is a job the caller may see; anyone else's id is
+            // unknown, as everywhere else.
+            let before = match &params.before {
+                Some(id) => Some(find(state, &auth, id)?.seq),
+                None => None,
+            };
             let only = (auth.session.role == Role::User).then_some(auth.session.cui.as_str());
+            let page = JobPage { before, limit };
             state
                 .store
-                .jobs(auth.session.institution_id, only)
+                .jobs(auth.session.institution_id, only, page)
                 .map_err(store_err)
         })
         .await?;

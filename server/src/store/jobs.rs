@@ -46,6 +46,14 @@ pub struct JobRow {
     pub registry_version: Option<String>,
 }
 
+/// A page of a job list: the jobs older than `before` (a `seq`), at most
+/// `limit` of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobPage {
+    pub before: Option<i64>,
+    pub limit: u32,
+}
+
 /// A monthly row quota and the month it is counted in (timestamps, `[from, to)`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MonthlyQuota {
@@ -68,8 +76,13 @@ pub trait JobStore {
     /// Rows queried by the institution in `[from, to)` by jobs that did not fail.
     fn rows_used(&self, institution_id: i64, from: &str, to: &str) -> Result<i64, StoreError>;
     fn job(&self, id: &str) -> Result<Option<JobRow>, StoreError>;
-    /// An institution's jobs, or one person's, newest first.
-    fn jobs(&self, institution_id: i64, user_cui: Option<&str>) -> Result<Vec<JobRow>, StoreError>;
+    /// One page of an institution's jobs, or of one person's, newest first.
+    fn jobs(
+        &self,
+        institution_id: i64,
+        user_cui: Option<&str>,
+        page: JobPage,
+    ) -> Result<Vec<JobRow>, StoreError>;
     /// Jobs ahead of `seq` that are not finished.
     fn jobs_ahead(&self, seq: i64) -> Result<i64, StoreError>;
     /// Takes the first job in FIFO order that is queued, or running under a

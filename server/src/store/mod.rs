@@ -33,7 +33,7 @@ pub use auth::{
 };
 pub use backend::{Database, WorkstationSource};
 pub use cases::{CaseChange, CaseRecord, CaseRowRecord, CaseStore, NewCase, NewCaseRow};
-pub use jobs::{JobRow, JobStore, MonthlyQuota, NewJob};
+pub use jobs::{JobPage, JobRow, JobStore, MonthlyQuota, NewJob};
 pub use lifecycle::{Agreement, LifecycleFacts, LifecycleStore};
 pub use nodes::{NodeBeat, NodeStore, PublishedRegistry};
 pub use people::{

@@ -55,6 +55,10 @@ struct Args {
     /// Pause between one workstation's polls, ms (0: closed loop, maximum rate).
     #[arg(long, default_value_t = 1000)]
     poll_ms: u64,
+    /// Jobs per list poll (`GET /v1/queries?limit=N`); the server's default
+    /// page when absent. 500 reproduces the lists before pagination.
+    #[arg(long)]
+    list_limit: Option<u32>,
     /// Polls in flight per workstation (closed loop only).
     #[arg(long, default_value_t = 1)]
     in_flight: usize,
@@ -527,6 +531,7 @@ async fn main() -> anyhow::Result<()> {
                 stats.clone(),
                 stop.clone(),
                 args.poll_ms,
+                args.list_limit,
             ));
         }
     }
@@ -722,7 +727,12 @@ async fn poller(
     stats: Arc<Stats>,
     stop: Arc<AtomicBool>,
     pause_ms: u64,
+    list_limit: Option<u32>,
 ) {
+    let page = padron_shared::queries::JobListParams {
+        limit: list_limit,
+        before: None,
+    };
     let mut n = 0u64;
     // Spread the first polls over the pause so they do not arrive in step.
     if pause_ms > 0 {
@@ -739,7 +749,7 @@ async fn poller(
                 r.map(drop).map_err(|e| code_of(&e)),
             );
         } else {
-            let r = ws.client.queries(&ws.token).await;
+            let r = ws.client.queries(&ws.token, &page).await;
             stats.record(
                 "queries (list)",
                 started,

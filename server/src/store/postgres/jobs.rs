@@ -13,7 +13,7 @@ use postgres::{GenericClient, Row};
 
 use super::{PgStore, append_audit_in, opt_row};
 use crate::audit::AuditRecord;
-use crate::store::jobs::{JobRow, JobStore, MonthlyQuota, NewJob};
+use crate::store::jobs::{JobPage, JobRow, JobStore, MonthlyQuota, NewJob};
 use crate::store::{StoreError, names};
 
 pub(super) const JOB_COLUMNS: &str =
@@ -116,14 +116,20 @@ impl JobStore for PgStore {
         self.read(|c| job_by_id(c, id))
     }
 
-    fn jobs(&self, institution_id: i64, user_cui: Option<&str>) -> Result<Vec<JobRow>, StoreError> {
+    fn jobs(
+        &self,
+        institution_id: i64,
+        user_cui: Option<&str>,
+        page: JobPage,
+    ) -> Result<Vec<JobRow>, StoreError> {
         self.read(|c| {
             let sql = format!(
                 "SELECT {JOB_COLUMNS} FROM query_jobs
                  WHERE institution_id = $1 AND ($2::TEXT IS NULL OR user_cui = $2)
-                 ORDER BY seq DESC LIMIT 500"
+                 AND ($3::BIGINT IS NULL OR seq < $3) ORDER BY seq DESC LIMIT $4"
             );
-            c.query(&sql, &[&institution_id, &user_cui])?
+            let limit = i64::from(page.limit);
+            c.query(&sql, &[&institution_id, &user_cui, &page.before, &limit])?
                 .iter()
                 .map(job_from_row)
                 .collect()

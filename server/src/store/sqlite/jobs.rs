@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::append_audit_in;
 use crate::audit::AuditRecord;
-use crate::store::jobs::{JobRow, JobStore, MonthlyQuota, NewJob};
+use crate::store::jobs::{JobPage, JobRow, JobStore, MonthlyQuota, NewJob};
 use crate::store::{SqliteStore, StoreError, names};
 
 pub(super) const JOB_COLUMNS: &str =
@@ -102,15 +102,23 @@ impl JobStore for SqliteStore {
             .optional()?)
     }
 
-    fn jobs(&self, institution_id: i64, user_cui: Option<&str>) -> Result<Vec<JobRow>, StoreError> {
+    fn jobs(
+        &self,
+        institution_id: i64,
+        user_cui: Option<&str>,
+        page: JobPage,
+    ) -> Result<Vec<JobRow>, StoreError> {
         let conn = self.read()?;
         let sql = format!(
             "SELECT {JOB_COLUMNS} FROM query_jobs WHERE institution_id = ?1 AND (?2 IS NULL OR user_cui = ?2)
-             ORDER BY seq DESC LIMIT 500"
+             AND (?3 IS NULL OR seq < ?3) ORDER BY seq DESC LIMIT ?4"
         );
         let rows = conn
             .prepare_cached(&sql)?
-            .query_map(params![institution_id, user_cui], job_from_row)?
+            .query_map(
+                params![institution_id, user_cui, page.before, page.limit],
+                job_from_row,
+            )?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
