@@ -493,7 +493,7 @@ impl Client {
         match classify(&self.base, err) {
             ClientError::CertificateRefused {
                 reason: RefusalReason::ClosedDuringHandshake,
-            } => match self.probe_handshake().await {
+            } => match self.probe_twice().await {
                 Probe::Alert(alert) => ClientError::CertificateRefused {
                     reason: alert_reason(alert),
                 },
@@ -504,6 +504,20 @@ impl Client {
                     reason: RefusalReason::ClosedDuringHandshake,
                 },
             },
+            other => other,
+        }
+    }
+
+    /// The probe, once more after a moment when the first one was closed
+    /// without an alert: a server that is being killed or restarted closes
+    /// that probe too, and is gone (or back) a moment later, while a server
+    /// that refuses the certificate closes every probe.
+    async fn probe_twice(&self) -> Probe {
+        match self.probe_handshake().await {
+            Probe::ClosedWithoutAlert => {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                self.probe_handshake().await
+            }
             other => other,
         }
     }

@@ -9,9 +9,10 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 say() { echo "setup.sh: $*"; }
 
 # Build: pkg-config + libpcsclite-dev for the pcsc crate; gcc for the C in
-# SQLite (bundled) and aws-lc. Run and test: curl and openssl are the
-# "someone else's client" the end-to-end tests and the demo use.
-PACKAGES=(pkg-config libpcsclite-dev gcc curl openssl ca-certificates)
+# SQLite (bundled) and aws-lc; make for jemalloc's (the server's
+# allocator, built by tikv-jemalloc-sys). Run and test: curl and openssl
+# are the "someone else's client" the end-to-end tests and the demo use.
+PACKAGES=(pkg-config libpcsclite-dev gcc make curl openssl ca-certificates)
 # The kiosk GUI at run time (winit and glow dlopen X11 and GL; no -dev
 # packages are needed to build), Xvfb for a headless display, xdotool to
 # type into that real window (screenshots), zenity for the file dialogs when

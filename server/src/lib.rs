@@ -21,7 +21,6 @@ pub(crate) mod error;
 pub(crate) mod evidence;
 pub(crate) mod http;
 pub(crate) mod institutions;
-pub(crate) mod memory;
 pub(crate) mod metrics;
 pub mod queue;
 pub(crate) mod refusal;

@@ -85,7 +85,6 @@ pub async fn serve(
         retention_days: config.retention_days,
         local_registry: local_registry.clone(),
     };
-    crate::memory::spawn_trimmer()?;
     std::thread::Builder::new()
         .name("query-worker".into())
         .spawn(move || worker.run(woken))?;
