@@ -10,8 +10,9 @@ use tracing_subscriber::EnvFilter;
 // jemalloc for the whole process, SQLite's and aws-lc's allocations
 // included: glibc's arenas, one per thread that ever allocated, kept the
 // fragments of the request threads' and the matcher's short-lived buffers
-// resident (a 10-minute soak grew 1 MiB a minute with `malloc_trim` every
-// 15 s); jemalloc returns dirty pages after 10 s by itself (README, "Load").
+// resident even with `malloc_trim` every 15 s; jemalloc returns dirty pages
+// after 10 s by itself. With the store's bounded page caches
+// (`store/sqlite/mod.rs`) it keeps a 10-minute soak flat (README, "Load").
 #[cfg(all(target_os = "linux", not(target_env = "musl")))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

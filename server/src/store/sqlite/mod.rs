@@ -66,7 +66,7 @@ impl SqliteStore {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
         let mut conn = Connection::open_with_flags(path, flags)?;
-        Self::configure(&conn)?;
+        Self::configure_writer(&conn)?;
         migrate(&mut conn)?;
         // Opened after the migrations, so every reader sees today's schema.
         let readers = (0..READERS)
@@ -84,14 +84,14 @@ impl SqliteStore {
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        Self::configure_memory(&conn)?;
+        Self::configure_connection(&conn)?;
         Ok(conn)
     }
 
     /// A private in-memory database, for unit tests.
     pub fn open_in_memory() -> Result<SqliteStore, StoreError> {
         let mut conn = Connection::open_in_memory()?;
-        Self::configure(&conn)?;
+        Self::configure_writer(&conn)?;
         migrate(&mut conn)?;
         // A private in-memory database has no second connection: reads go
         // through the writer.
@@ -104,7 +104,7 @@ impl SqliteStore {
 
     /// What every connection, writer or reader, is given: the lock wait and
     /// the bounded caches.
-    fn configure_memory(conn: &Connection) -> Result<(), StoreError> {
+    fn configure_connection(conn: &Connection) -> Result<(), StoreError> {
         conn.busy_timeout(Duration::from_secs(10))?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         // A negative cache_size is in KiB rather than pages.
@@ -112,8 +112,8 @@ impl SqliteStore {
         Ok(())
     }
 
-    fn configure(conn: &Connection) -> Result<(), StoreError> {
-        Self::configure_memory(conn)?;
+    fn configure_writer(conn: &Connection) -> Result<(), StoreError> {
+        Self::configure_connection(conn)?;
         // journal_mode answers with a row, so it is read rather than executed.
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")?;
