@@ -17,11 +17,12 @@ use padron_shared::Cui;
 use crate::names::{NameToken, given_names, surnames};
 use crate::registry::date::Day;
 use crate::registry::record::RegistryRecord;
-use crate::registry::store::{BlockEntry, Registry, StoreError};
+use crate::registry::store::{BlockEntry, NameField, Registry, StoreError};
 
 use super::blocking::{SignatureProbe, query_keys};
 use super::evidence::{Evidence, evidence_bits, outside_bits as evidence_outside_bits};
 use super::profile::Profile;
+use super::recurrence::{FormNames, NameForm, bin, carries, row_form};
 use super::score::{Frequencies, Score, match_score, unrelated_name};
 
 /// The result of one query row.
@@ -333,6 +334,50 @@ impl<'r> Engine<'r> {
         Ok(())
     }
 
+    /// The outside term's names part (bits) for a row whose full name, as
+    /// typed, exactly one scored person carries (`carrier`, their score):
+    /// someone outside the registry carries it as often as the registry
+    /// says such names recur ([`super::recurrence`]), so against that
+    /// person the odds are `outside odds per person × expected carriers`.
+    /// `None` when the registry has no counts for this kind of name (a
+    /// store imported before them, or a tiny registry): the independence
+    /// estimate stands.
+    fn outside_names_bits(
+        &mut self,
+        profile: &Profile,
+        form: NameForm,
+        names: &FormNames<'_>,
+        carrier: &Score,
+    ) -> Result<Option<f64>, StoreError> {
+        let Some(recurrence) = self.registry.recurrence()? else {
+            return Ok(None);
+        };
+        let mut independent = self.frequencies.persons();
+        for (field, token) in names {
+            independent *= self.frequencies.share(*field, false, &token.full)?;
+        }
+        // Names the form leaves out (a third given name, a married surname)
+        // make the full name rarer; they count as independent of the rest.
+        let mut rarer = 1.0;
+        for token in profile.given.iter().skip(2).take(1) {
+            rarer *= self
+                .frequencies
+                .share(NameField::GivenOther, false, &token.full)?;
+        }
+        if let Some(token) = &profile.surnames.married {
+            rarer *= self
+                .frequencies
+                .share(NameField::Married, false, &token.full)?;
+        }
+        Ok(recurrence
+            .expected_carriers(form, bin(independent))
+            .map(|expected| {
+                carrier.given
+                    + carrier.surnames
+                    + (self.settings.outside_odds_per_person() * expected * rarer).log2()
+            }))
+    }
+
     fn decide(&mut self, profile: &Profile) -> Result<Decision, StoreError> {
         let profile = profile.clone();
         let view = profile.view();
@@ -361,6 +406,10 @@ impl<'r> Engine<'r> {
         // More equally plausible persons than can be scored: no single one can be reported.
         let crowded = rough.len() > limit && rough[limit].0 >= top_rough;
         let mut scored: Vec<(f64, Score, RegistryRecord)> = Vec::new();
+        // The row's full name as typed, and the scored persons who carry
+        // it exactly (see `outside_names_bits`).
+        let form = row_form(&profile);
+        let mut carriers: Vec<Score> = Vec::new();
         for (r, cui) in rough.iter().take(limit) {
             if *r < top_rough - ROUGH_MARGIN {
                 break;
@@ -368,11 +417,11 @@ impl<'r> Engine<'r> {
             let Some(person) = self.registry.person_by_id(*cui as i64)? else {
                 continue;
             };
-            let mut score = match_score(
-                &mut self.frequencies,
-                &profile,
-                &Profile::of_record(&person),
-            )?;
+            let person_profile = Profile::of_record(&person);
+            let mut score = match_score(&mut self.frequencies, &profile, &person_profile)?;
+            let carrier = form
+                .as_ref()
+                .is_some_and(|(_, names)| carries(&person_profile, names));
             if profile.born.is_none()
                 && let Some(years) = self.birth_years
             {
@@ -382,6 +431,9 @@ impl<'r> Engine<'r> {
                 let counts = self.registry.evidence_counts()?;
                 (score.sex, score.place) = evidence_bits(counts, &self.evidence, &person);
             }
+            if carrier {
+                carriers.push(score);
+            }
             scored.push((score.total(), score, person));
         }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -389,21 +441,29 @@ impl<'r> Engine<'r> {
         // Probabilities against each other and against "someone else": a
         // person outside the registry whose names (and date) are the row's,
         // typed right, as likely as a random registered person's would be.
-        let typed_right = (profile.given.len().min(3)
+        let names_typed_right = (profile.given.len().min(3)
             + profile.surnames.maiden().count()
-            + usize::from(profile.surnames.married.is_some())) as f64
-            * M_EXACT_NAME.log2()
-            + if profile.born.is_some() {
-                M_EXACT_BIRTH.log2()
-            } else if self.birth_years.is_some() {
-                M_YEAR.log2()
-            } else {
-                0.0
+            + usize::from(profile.surnames.married.is_some()))
+            as f64
+            * M_EXACT_NAME.log2();
+        let outside_names = match (&form, carriers.as_slice(), crowded) {
+            (Some((form, names)), [only], false) => {
+                self.outside_names_bits(&profile, *form, names, only)?
             }
-            + evidence_outside_bits(&self.evidence);
-        let outside_bits = (self.frequencies.persons() * self.settings.outside_odds_per_person())
-            .log2()
-            + typed_right;
+            _ => None,
+        }
+        .unwrap_or(
+            (self.frequencies.persons() * self.settings.outside_odds_per_person()).log2()
+                + names_typed_right,
+        );
+        let typed_right = if profile.born.is_some() {
+            M_EXACT_BIRTH.log2()
+        } else if self.birth_years.is_some() {
+            M_YEAR.log2()
+        } else {
+            0.0
+        } + evidence_outside_bits(&self.evidence);
+        let outside_bits = outside_names + typed_right;
         let top_bits = scored
             .first()
             .map(|s| s.0)
@@ -991,5 +1051,40 @@ mod decision_tests {
             .by_names(&q("MARIA", "LOPEZ", "GARCIA", Some("1968-09-30")))
             .unwrap();
         assert_ne!(d.outcome, RowOutcome::Encontrado, "{d:?}");
+    }
+}
+
+#[cfg(test)]
+mod recurrence_tests {
+    use super::*;
+    use crate::registry::recurrence_tally::tests::{csv_with_twins, import};
+
+    const UNIQUE: &str =
+        "9876543220101,ROSALINDA,,,CHAVAJAY,XICAY,,F,GUATEMALA,SOLOLÁ,SOLOLÁ,1990-04-02,NO,,";
+
+    #[test]
+    fn a_name_seen_once_weighs_as_often_as_such_names_recur_in_the_registry() {
+        // The same registry but for names: in one, a thousand persons share
+        // their full name with another; names that recur that often make a
+        // unique one likelier to be someone else's outside the registry.
+        let row = NamesQuery {
+            given: ["ROSALINDA".into(), String::new(), String::new()],
+            first_surname: "CHAVAJAY".into(),
+            second_surname: "XICAY".into(),
+            ..NamesQuery::default()
+        };
+        let p = |twins: bool| {
+            let (_d, reg) = import(&csv_with_twins(twins, &[UNIQUE]));
+            let recurrence = reg.recurrence().unwrap().unwrap();
+            let e = recurrence
+                .expected_carriers(crate::matching::recurrence::NameForm::BothSurnames, 10)
+                .unwrap();
+            let d = Engine::new(&reg).by_names(&row).unwrap();
+            (e, d.probability.unwrap_or(0.0))
+        };
+        let (seldom, found) = p(false);
+        let (often, doubted) = p(true);
+        assert!(often > 5.0 * seldom, "{seldom} {often}");
+        assert!(doubted < found, "{found} {doubted}");
     }
 }

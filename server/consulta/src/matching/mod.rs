@@ -5,6 +5,7 @@
 //! - [`blocking`]: the keys persons are filed under and rows look up.
 //! - [`corrections`]: the common names a slip in a row's name may come from.
 //! - [`birth`]: dates of birth compared as levels (exact, swapped, one slip…).
+//! - [`recurrence`]: how often a full name seen once recurs (the outside term).
 //! - [`score`]: Fellegi–Sunter weights with the registry's name frequencies.
 //! - [`engine`]: one row in, one decision out.
 
@@ -14,6 +15,7 @@ pub mod corrections;
 pub mod engine;
 pub mod evidence;
 pub mod profile;
+pub mod recurrence;
 pub mod score;
 
 pub use engine::{Candidate, Decision, Engine, NamesQuery, RowOutcome};

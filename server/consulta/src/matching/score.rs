@@ -177,7 +177,7 @@ impl<'r> Frequencies<'r> {
     }
 
     /// Share of registry persons carrying this name in this field (never zero).
-    fn share(&mut self, field: NameField, code: bool, name: &str) -> Result<f64, StoreError> {
+    pub fn share(&mut self, field: NameField, code: bool, name: &str) -> Result<f64, StoreError> {
         let kind = usize::try_from(field.kind(code)).unwrap_or(0) % NAME_KINDS;
         // Looked up by `&str`: a hit, by far the common case, allocates nothing.
         if let Some(v) = self.cache[kind].get(name) {

@@ -28,6 +28,7 @@ use rusqlite::{Connection, params};
 use sha2::{Digest, Sha256};
 
 use super::record::{CSV_HEADER, RecordError, RecordFields};
+use super::recurrence_tally::{self, FormTally};
 use super::store::{ENTRY_BYTES, NAME_KINDS, NameField, SCHEMA, STORE_FILE, STORE_FORMAT};
 use crate::matching::blocking::{person_keys, signature};
 use crate::matching::profile::Profile;
@@ -196,7 +197,7 @@ impl Batch {
 /// SipHash's protection against hostile keys is not needed for a file the
 /// registry itself provides.
 #[derive(Debug, Clone, Copy)]
-struct Fnv(u64);
+pub(super) struct Fnv(u64);
 
 impl Default for Fnv {
     fn default() -> Fnv {
@@ -224,7 +225,7 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+pub(super) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 type FastSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<Fnv>>;
 
 fn count<'a>(
@@ -260,6 +261,8 @@ struct Collected {
     places: FastMap<Box<str>, i64>,
     /// Persons by sex, department and municipality of birth (place ids).
     evidence: FastMap<(bool, i64, i64), u64>,
+    /// Persons per full name, by form (see [`crate::matching::recurrence`]).
+    forms: FormTally,
 }
 
 impl Collected {
@@ -343,6 +346,7 @@ fn read_rows(
             continue;
         }
         let profile = Profile::of_fields(&fields);
+        c.forms.add(&profile);
         let view = profile.view();
         person_keys(&view, &mut keys);
         let sig = signature(&view);
@@ -544,6 +548,9 @@ pub fn import(
     progress.set_message("ordenando el índice / sorting the index");
     let block_entries = write_blocks(&conn, &mut collected.entries, progress)?;
     drop(std::mem::take(&mut collected.entries));
+    progress.set_message("contando nombres repetidos / counting recurring names");
+    let recurrence =
+        std::mem::take(&mut collected.forms).finish(&conn, &collected.freq, collected.persons)?;
 
     let tx = conn.transaction()?;
     {
@@ -565,6 +572,7 @@ pub fn import(
             let sex = if *female { "F" } else { "M" };
             stmt.execute(params![sex, department, municipality, *n as i64])?;
         }
+        recurrence_tally::write(&tx, &recurrence)?;
         let mut stmt = tx.prepare("INSERT INTO place(id, name) VALUES (?1, ?2)")?;
         for (name, id) in &collected.places {
             stmt.execute(params![id, name])?;

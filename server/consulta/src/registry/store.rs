@@ -28,6 +28,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use super::date::Day;
 use super::record::RegistryRecord;
 use crate::matching::corrections::Corrections;
+use crate::matching::recurrence::Recurrence;
 
 /// The store's file name inside the data directory.
 pub const STORE_FILE: &str = "registry.sqlite";
@@ -97,6 +98,8 @@ CREATE TABLE name_freq(kind INTEGER NOT NULL, name TEXT NOT NULL, persons INTEGE
 CREATE TABLE birth_year(year INTEGER PRIMARY KEY, persons INTEGER NOT NULL);
 CREATE TABLE evidence_freq(sexo TEXT NOT NULL, departamento INTEGER NOT NULL,
     municipio INTEGER NOT NULL, persons INTEGER NOT NULL);
+CREATE TABLE name_recurrence(form INTEGER NOT NULL, bin INTEGER NOT NULL,
+    once REAL NOT NULL, twice REAL NOT NULL, PRIMARY KEY(form, bin)) WITHOUT ROWID;
 ";
 
 /// Errors reading the registry store.
@@ -185,6 +188,9 @@ pub struct Registry {
     /// Common given-name and surname codes for blocking slipped names,
     /// built on first use (see [`crate::matching::corrections`]).
     corrections: std::cell::OnceCell<[Corrections; 2]>,
+    /// How often full names recur, read on first use (`None`: a store
+    /// imported before the import counted them).
+    recurrence: std::cell::OnceCell<Option<Recurrence>>,
 }
 
 /// Persons by sex, department and municipality of birth (names folded),
@@ -305,6 +311,7 @@ impl Registry {
             births_per_year,
             evidence: std::cell::OnceCell::new(),
             corrections: std::cell::OnceCell::new(),
+            recurrence: std::cell::OnceCell::new(),
         })
     }
 
@@ -320,6 +327,18 @@ impl Registry {
             Corrections::load(self, &[NameField::Surname1, NameField::Surname2])?,
         ];
         Ok(self.corrections.get_or_init(|| built))
+    }
+
+    /// How often the registry's full names recur (see
+    /// [`crate::matching::recurrence`]); `None` for a store imported before
+    /// the import counted them: the engine then keeps the independence
+    /// estimate.
+    pub fn recurrence(&self) -> Result<Option<&Recurrence>, StoreError> {
+        if let Some(r) = self.recurrence.get() {
+            return Ok(r.as_ref());
+        }
+        let read = super::recurrence_tally::read(&self.conn)?;
+        Ok(self.recurrence.get_or_init(|| read).as_ref())
     }
 
     /// Persons by sex and place of birth: the import's `evidence_freq`, or
