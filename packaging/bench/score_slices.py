@@ -13,7 +13,8 @@ as identifiable, unless `--identify` is given: then only those whose
 given fields, as registered, are carried by one person alone). Recall is correct ENCONTRADO over identifiable
 registered rows; precision is correct over all ENCONTRADO (a non-existent
 row found is wrong). `--bands` adds, for Padrón, the share of wrong
-answers among ENCONTRADO by posterior band (calibration).
+answers among ENCONTRADO by posterior band (calibration), beside the
+number the posteriors themselves predict.
 """
 import csv
 import sys
@@ -209,17 +210,23 @@ def main():
         print("| " + " | ".join(cells) + " |")
     if bands:
         ans = engines[0][1]
-        edges = [99.0, 99.5, 99.9, 99.99, 101]
-        print("\n| posterior band (Padrón ENCONTRADO) | rows | wrong | share wrong |\n|---|---|---|---|")
+        # From the lowest bar an installation may set (90 %) up; `expected`
+        # is what the posteriors themselves predict (the sum of 1 − p).
+        edges = [90.0, 95.0, 97.5, 98.5, 99.0, 99.5, 99.9, 99.99, 101]
+        print("\n| posterior band (Padrón ENCONTRADO) | rows | wrong | share wrong | expected wrong |\n|---|---|---|---|---|")
         for lo, hi in zip(edges, edges[1:]):
             n = w = 0
+            expected = 0.0
             for t in truth:
                 o, cui, p, _ = ans.get(t["referencia"], ("", "", 0, ""))
                 if o == "ENCONTRADO" and lo <= p < hi:
                     n += 1
                     w += not (t["existe"] == "1" and cui == t["cui_esperado"])
+                    expected += 1 - p / 100
+            if n == 0 and lo < 97.5:
+                continue
             label = f"[{lo}, {hi if hi < 101 else 100}]"
-            print(f"| {label} | {n} | {w} | {100 * w / n if n else 0:.2f}% |")
+            print(f"| {label} | {n} | {w} | {100 * w / n if n else 0:.2f}% | {expected:.2f} |")
     wrong = []
     for t in truth:
         o, cui, p, notes = engines[0][1].get(t["referencia"], ("", "", 0, ""))

@@ -61,6 +61,7 @@ struct Args {
     /// Seeds of independent query sets (`independent_queries.py`).
     independent: Vec<u64>,
     outside_share: Option<String>,
+    found_probability: Option<String>,
 }
 
 fn args() -> Result<Args> {
@@ -76,6 +77,7 @@ fn args() -> Result<Args> {
         no_dob_percent: 0,
         independent: Vec::new(),
         outside_share: None,
+        found_probability: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -99,6 +101,9 @@ fn args() -> Result<Args> {
                 .independent
                 .push(it.next().context("--independent S")?.parse()?),
             "--outside-share" => a.outside_share = Some(it.next().context("--outside-share X")?),
+            "--found-probability" => {
+                a.found_probability = Some(it.next().context("--found-probability P")?)
+            }
             "--bench" => {}
             other => bail!("unknown argument {other}"),
         }
@@ -584,7 +589,8 @@ fn splink_answers(result: &Path) -> Result<HashMap<String, (String, String)>> {
     Ok(out)
 }
 
-/// `padron-server match` on a names workbook, with `--outside-share` when given.
+/// `padron-server match` on a names workbook, with `--outside-share` and
+/// `--found-probability` when given.
 fn names_match_args<'a>(
     args: &'a Args,
     data: &'a Path,
@@ -602,6 +608,9 @@ fn names_match_args<'a>(
     ];
     if let Some(share) = &args.outside_share {
         v.extend(["--outside-share", share.as_str()]);
+    }
+    if let Some(bar) = &args.found_probability {
+        v.extend(["--found-probability", bar.as_str()]);
     }
     v
 }

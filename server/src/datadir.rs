@@ -175,15 +175,21 @@ pub struct MatchingConfig {
     /// many errors (see ARCHITECTURE.md, "Persons outside the registry").
     #[serde(default = "default_outside_share")]
     pub outside_share: f64,
+    /// Probability a match by names must reach to be reported
+    /// `ENCONTRADO` (see ARCHITECTURE.md, "How sure a reported match is"):
+    /// higher for fewer wrong answers and more rows for a person to review.
+    #[serde(default = "default_found_probability")]
+    pub found_probability: f64,
 }
 
-// Checked finite and in (0, 0.5] when read; never NaN.
+// Both checked finite and in range when read; never NaN.
 impl Eq for MatchingConfig {}
 
 impl Default for MatchingConfig {
     fn default() -> Self {
         MatchingConfig {
             outside_share: default_outside_share(),
+            found_probability: default_found_probability(),
         }
     }
 }
@@ -192,10 +198,15 @@ fn default_outside_share() -> f64 {
     padron_consulta::matching::engine::DEFAULT_OUTSIDE_SHARE
 }
 
+fn default_found_probability() -> f64 {
+    padron_consulta::matching::engine::DEFAULT_FOUND_PROBABILITY
+}
+
 impl MatchingConfig {
     pub fn settings(&self) -> padron_consulta::matching::engine::MatchingSettings {
         padron_consulta::matching::engine::MatchingSettings {
             outside_share: self.outside_share,
+            found_probability: self.found_probability,
         }
     }
 }
@@ -532,13 +543,10 @@ impl DataDir {
                 message: format!("[calendar] time_zone: {e}"),
             });
         }
-        let share = config.matching.outside_share;
-        if !(share > 0.0 && share <= 0.5) {
+        if let Err(e) = config.matching.settings().check() {
             return Err(DataDirError::Config {
                 path,
-                message: format!(
-                    "[matching] outside_share must be a share above 0 and at most 0.5, not {share}"
-                ),
+                message: format!("[matching] {e}"),
             });
         }
         Ok(config)
@@ -722,6 +730,47 @@ mod tests {
                 matches!(dir.config(), Err(DataDirError::Config { .. })),
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn the_found_probability_is_read_from_server_toml_and_checked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::init(tmp.path(), "localhost", OffsetDateTime::now_utc()).unwrap();
+        assert_eq!(
+            dir.config().unwrap().matching.settings().found_probability,
+            padron_consulta::matching::engine::DEFAULT_FOUND_PROBABILITY
+        );
+        let text = fs::read_to_string(dir.config_path()).unwrap();
+        let base: String = text
+            .lines()
+            .take_while(|l| !l.starts_with("[matching]"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        // A registry that wants fewer wrong answers and more review.
+        fs::write(
+            dir.config_path(),
+            format!("{base}[matching]\nfound_probability = 0.99\n"),
+        )
+        .unwrap();
+        let settings = dir.config().unwrap().matching.settings();
+        assert_eq!(settings.found_probability, 0.99);
+        assert_eq!(
+            settings.outside_share,
+            padron_consulta::matching::engine::DEFAULT_OUTSIDE_SHARE
+        );
+        for bad in ["0.5", "1.0", "0.9999", "nan", "-0.99"] {
+            fs::write(
+                dir.config_path(),
+                format!("{base}[matching]\nfound_probability = {bad}\n"),
+            )
+            .unwrap();
+            match dir.config() {
+                Err(DataDirError::Config { message, .. }) => {
+                    assert!(message.contains("found_probability"), "{bad}: {message}")
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
         }
     }
 

@@ -157,4 +157,26 @@ fn refusals_have_their_codes() {
     ]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("BAD_REQUEST"));
+
+    // The bar a match by names must reach is a probability in its range:
+    // 0.5 would report a coin toss as found.
+    for bad in ["0.5", "1", "NaN"] {
+        let out = run(&[
+            "match",
+            "--data",
+            p(dir.path()),
+            "--input",
+            p(&not_a_workbook),
+            "--output",
+            p(&csv),
+            "--found-probability",
+            bad,
+        ]);
+        assert!(!out.status.success(), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("BAD_REQUEST") && err.contains("--found-probability"),
+            "{bad}: {err}"
+        );
+    }
 }

@@ -80,6 +80,9 @@ pub struct JobFacts {
     pub registry_source: String,
     /// When that registry was imported.
     pub registry_imported_at: String,
+    /// The bar an `ENCONTRADO` by names had to reach (the installation's
+    /// [`crate::matching::settings::MatchingSettings::found_probability`]).
+    pub found_probability: f64,
 }
 
 struct Formats {
@@ -331,7 +334,7 @@ pub fn write_results(
             line(
                 ws,
                 "ENCONTRADO exige probabilidad ≥ (%)",
-                Value::Number(crate::matching::engine::FOUND_PROBABILITY * 100.0),
+                Value::Number(facts.found_probability * 100.0),
             )?;
         }
         line(

@@ -173,6 +173,10 @@ pub enum Command {
         /// data directory's server.toml `[matching] outside_share`, else 0.03).
         #[arg(long, value_name = "SHARE")]
         outside_share: Option<f64>,
+        /// Probability a match by names must reach to be `ENCONTRADO`
+        /// (default: server.toml `[matching] found_probability`, else 0.975).
+        #[arg(long, value_name = "P")]
+        found_probability: Option<f64>,
         /// Read the workbook in this process (same bounded reader, no .xls)
         /// instead of a sandboxed child process.
         #[arg(long)]

@@ -330,26 +330,21 @@ pub fn run_match(
     input: &Path,
     output: &Path,
     outside_share: Option<f64>,
+    found_probability: Option<f64>,
     in_process: bool,
     lang: Lang,
 ) -> anyhow::Result<()> {
-    // The installation's setting when this is one; a bare registry
+    // The installation's settings when this is one; a bare registry
     // directory (the benchmark's) has no server.toml.
     let mut settings = match crate::datadir::DataDir::open(data) {
         Ok(dir) => dir.config()?.matching.settings(),
         Err(_) => padron_consulta::matching::engine::MatchingSettings::default(),
     };
-    if let Some(share) = outside_share {
-        if !(share > 0.0 && share <= 0.5) {
-            return Err(CodedError::error(
-                ErrorCode::BadRequest,
-                format!(
-                    "--outside-share: una proporción mayor que 0 y hasta 0,5 / a share above 0 and at most 0.5, not {share}"
-                ),
-            ));
-        }
-        settings.outside_share = share;
-    }
+    settings.outside_share = outside_share.unwrap_or(settings.outside_share);
+    settings.found_probability = found_probability.unwrap_or(settings.found_probability);
+    settings.check().map_err(|e| {
+        CodedError::error(ErrorCode::BadRequest, format!("--{e}").replace('_', "-"))
+    })?;
     let progress = bar(1, "{bar:40} {pos}/{len} filas ({eta})");
     let result = match_file(
         data,

@@ -191,6 +191,7 @@ pub fn run_job_with(
         registry_persons: meta.persons,
         registry_source: meta.source.clone(),
         registry_imported_at: meta.imported_at.clone(),
+        found_probability: settings.found_probability,
     };
     let xlsx = write_results(workbook, &decisions, &facts)?;
     Ok(JobResult {

@@ -5,7 +5,7 @@ use std::io::Write;
 use calamine::{Data, Reader};
 use rust_xlsxwriter::{Formula, Workbook};
 
-use crate::job::run_job;
+use crate::job::{run_job, run_job_with};
 use crate::queries::{MAX_NAMES_ROWS, QueryMode, RowQuery, WorkbookError, read_workbook};
 use crate::registry::date::Day;
 use crate::registry::store::Registry;
@@ -492,6 +492,35 @@ fn names_job_writes_candidates_for_ambiguous_rows() {
     if *range.get((1, 16)).unwrap() == "AMBIGUO" {
         assert!(candidates.get_size().0 >= 2);
     }
+    // The summary states the bar this job's matches had to reach: the
+    // default, or the installation's own.
+    let summary = summary_lines(&result.xlsx);
+    assert!(
+        summary
+            .iter()
+            .any(|l| l == "ENCONTRADO exige probabilidad ≥ (%)=97.5"),
+        "{summary:?}"
+    );
+    let strict = crate::matching::engine::MatchingSettings {
+        found_probability: 0.995,
+        ..Default::default()
+    };
+    let result = run_job_with(
+        &registry,
+        strict,
+        &wb,
+        "in.xlsx",
+        time::macros::datetime!(2026-01-05 10:00 UTC),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let summary = summary_lines(&result.xlsx);
+    assert!(
+        summary
+            .iter()
+            .any(|l| l == "ENCONTRADO exige probabilidad ≥ (%)=99.5"),
+        "{summary:?}"
+    );
 }
 
 /// A minimal OpenDocument spreadsheet, as LibreOffice would save it.

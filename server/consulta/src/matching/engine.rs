@@ -8,8 +8,10 @@
 //! the registry and with the installation's [`MatchingSettings`]: among 18
 //! million people, a common name alone rarely identifies anyone). A row
 //! with a name that is none of the best candidate's names, not even a slip
-//! of one ([`super::score::unrelated_name`]), is never `ENCONTRADO`. `ENCONTRADO` needs that probability to reach 99%: the best
-//! candidate must be clearly ahead of the next one *and* of chance. A
+//! of one ([`super::score::unrelated_name`]), is never `ENCONTRADO`. `ENCONTRADO` needs that probability to reach the
+//! installation's bar ([`MatchingSettings::found_probability`], 97.5 % by
+//! default): the best candidate must be clearly ahead of the next one *and*
+//! of chance. A
 //! wrong match is far worse than an honest `AMBIGUO`.
 
 use padron_shared::Cui;
@@ -19,11 +21,13 @@ use crate::registry::date::Day;
 use crate::registry::record::RegistryRecord;
 use crate::registry::store::{BlockEntry, NameField, Registry, StoreError};
 
+use super::birth::{BirthAgreement, compare_births};
 use super::blocking::{SignatureProbe, query_keys};
 use super::evidence::{Evidence, evidence_bits, outside_bits as evidence_outside_bits};
 use super::profile::Profile;
 use super::recurrence::{FormNames, NameForm, bin, carries, row_form};
 use super::score::{Frequencies, Score, match_score, unrelated_name};
+pub use super::settings::{DEFAULT_FOUND_PROBABILITY, DEFAULT_OUTSIDE_SHARE, MatchingSettings};
 
 /// The result of one query row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -121,57 +125,14 @@ pub struct NamesQuery {
     pub evidence: Evidence,
 }
 
-/// Probability a reported match must reach: the best candidate at least 99
-/// times as likely as every alternative together (other candidates and
-/// "someone not in the registry"). Calibration by posterior band on held-out
-/// sets (names with and without a date of birth, non-existent persons):
-/// ARCHITECTURE.md, "Persons outside the registry". Rows below it are
-/// `AMBIGUO` (or `NO_ENCONTRADO`), with the candidates and their scores for
-/// a person to review.
-pub const FOUND_PROBABILITY: f64 = 0.99;
 /// Below this, no candidate is worth showing: `NO_ENCONTRADO`.
 pub const CANDIDATE_PROBABILITY: f64 = 0.02;
-/// Share of the rows of registered persons that blocking misses (1 to 2 in
-/// 1,000, measured on the benchmark's perturbed sets at 1 and 18 million
-/// persons): their person is "outside" as far as the candidates go.
-const BLOCKING_MISSES: f64 = 0.002;
 /// `m` of a name typed exactly as registered (see [`super::score`]), and of
 /// a date of birth typed exactly: an outside person's row shows its text
 /// only if typed right, as a candidate's does.
 const M_EXACT_NAME: f64 = 0.88;
 const M_EXACT_BIRTH: f64 = 0.93;
 
-/// What an installation assumes about the persons its rows name.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct MatchingSettings {
-    /// Share of the rows whose person is not in the registry at all
-    /// (foreigners, persons never registered, rows of nobody). See
-    /// [`DEFAULT_OUTSIDE_SHARE`].
-    pub outside_share: f64,
-}
-
-/// Default [`MatchingSettings::outside_share`]: see ARCHITECTURE.md
-/// ("Persons outside the registry") for the measurement behind it.
-pub const DEFAULT_OUTSIDE_SHARE: f64 = 0.03;
-
-impl Default for MatchingSettings {
-    fn default() -> Self {
-        MatchingSettings {
-            outside_share: DEFAULT_OUTSIDE_SHARE,
-        }
-    }
-}
-
-impl MatchingSettings {
-    /// Odds, per registry person, that a row's person is outside the
-    /// registry or was missed by blocking: `Z = persons × this` (the
-    /// posterior's "someone else"). With `s` the outside share and `b` the
-    /// blocking misses, `(s + (1 − s)·b) / ((1 − s)·(1 − b))`.
-    pub fn outside_odds_per_person(&self) -> f64 {
-        let s = self.outside_share.clamp(1e-6, 0.5);
-        (s + (1.0 - s) * BLOCKING_MISSES) / ((1.0 - s) * (1.0 - BLOCKING_MISSES))
-    }
-}
 /// Persons of the blocks that get the full scoring: the best by signature,
 /// and all those tied with the very best up to `FULL_SCORING_TIED`. (Scoring
 /// 64 gave the same precision on the benchmark's 27,000 rows, for 40% more
@@ -492,7 +453,18 @@ impl<'r> Engine<'r> {
             )?,
             None => None,
         };
-        if best >= FOUND_PROBABILITY && !crowded && unrelated.is_none() {
+        // Likewise a date of birth the row gives that is not the best
+        // candidate's, nor one of the slips dates are typed with: a row
+        // dated 1968 is not the woman born in 1990 who carries its names,
+        // however rare the names are in a small registry.
+        let other_date = match (profile.born, candidates.first()) {
+            (Some(born), Some(c)) => {
+                compare_births(born, c.person.born) == BirthAgreement::Disagree
+            }
+            _ => false,
+        };
+        if best >= self.settings.found_probability && !crowded && unrelated.is_none() && !other_date
+        {
             let c = &candidates[0];
             return Ok(Decision {
                 outcome: RowOutcome::Encontrado,
@@ -523,6 +495,20 @@ impl<'r> Engine<'r> {
                 notes: format!(
                     "el {} «{}» no es ningún nombre del candidato más probable (ni un error de escritura de uno); ver hoja candidatos",
                     u.field, u.text
+                ),
+                candidates: listed,
+            });
+        }
+        if other_date && best >= CANDIDATE_PROBABILITY {
+            let listed: Vec<Candidate> = candidates.into_iter().take(LISTED_CANDIDATES).collect();
+            return Ok(Decision {
+                outcome: RowOutcome::Ambiguo,
+                person: None,
+                probability: Some(best),
+                notes: format!(
+                    "la fecha de nacimiento {} no es la del candidato más probable ({}) ni un error de escritura de ella; ver hoja candidatos",
+                    profile.born.map(|d| d.to_string()).unwrap_or_default(),
+                    listed[0].person.born
                 ),
                 candidates: listed,
             });
@@ -753,7 +739,7 @@ mod decision_tests {
         assert!(
             d.candidates
                 .iter()
-                .all(|c| c.probability < FOUND_PROBABILITY)
+                .all(|c| c.probability < DEFAULT_FOUND_PROBABILITY)
         );
     }
 
@@ -1030,6 +1016,7 @@ mod decision_tests {
                 &reg,
                 MatchingSettings {
                     outside_share: share,
+                    ..Default::default()
                 },
             );
             e.by_names(&row).unwrap().probability.unwrap_or(0.0)
@@ -1038,6 +1025,30 @@ mod decision_tests {
         assert!(p(0.001) > p(0.3), "{} {}", p(0.001), p(0.3));
         let odds = MatchingSettings::default().outside_odds_per_person();
         assert!(odds > DEFAULT_OUTSIDE_SHARE && odds < 2.0 * DEFAULT_OUTSIDE_SHARE + 0.003);
+    }
+
+    #[test]
+    fn the_bar_for_found_is_the_installations_setting() {
+        let (_d, reg) = registry_with(&[ROSALINDA]);
+        let row = q("ROSALINDA", "CHAVAJAY", "XICAY", None);
+        let decide = |bar: f64| {
+            let settings = MatchingSettings {
+                found_probability: bar,
+                ..Default::default()
+            };
+            Engine::with_settings(&reg, settings)
+                .by_names(&row)
+                .unwrap()
+        };
+        let p = decide(DEFAULT_FOUND_PROBABILITY).probability.unwrap();
+        assert!(p > 0.5 && p < 1.0, "{p}");
+        // Just under the row's probability: found; just over: the same
+        // person, for a person to confirm.
+        let found = decide(p - 1e-9);
+        assert_eq!(found.outcome, RowOutcome::Encontrado, "{found:?}");
+        let doubt = decide(p + 1e-9);
+        assert_eq!(doubt.outcome, RowOutcome::Ambiguo, "{doubt:?}");
+        assert_eq!(doubt.candidates[0].person.cui, found.person.unwrap().cui);
     }
 
     #[test]
@@ -1051,6 +1062,27 @@ mod decision_tests {
             .by_names(&q("MARIA", "LOPEZ", "GARCIA", Some("1968-09-30")))
             .unwrap();
         assert_ne!(d.outcome, RowOutcome::Encontrado, "{d:?}");
+        // Whatever the bar: a date that is not hers, nor a slip of hers,
+        // says so to the clerk.
+        let lax = MatchingSettings {
+            found_probability: 0.9,
+            ..Default::default()
+        };
+        let d = Engine::with_settings(&reg, lax)
+            .by_names(&q("MARIA", "LOPEZ", "GARCIA", Some("1968-09-30")))
+            .unwrap();
+        assert_eq!(d.outcome, RowOutcome::Ambiguo, "{d:?}");
+        assert!(
+            d.notes.contains("fecha de nacimiento 1968-09-30"),
+            "{}",
+            d.notes
+        );
+        assert_eq!(d.candidates[0].person.cui.to_string(), "9876543220101");
+        // A slip of her date (day and month swapped) is still her.
+        let d = Engine::with_settings(&reg, lax)
+            .by_names(&q("MARIA", "LOPEZ", "GARCIA", Some("1990-02-04")))
+            .unwrap();
+        assert_eq!(d.outcome, RowOutcome::Encontrado, "{d:?}");
     }
 }
 

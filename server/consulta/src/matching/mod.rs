@@ -7,6 +7,7 @@
 //! - [`birth`]: dates of birth compared as levels (exact, swapped, one slip…).
 //! - [`recurrence`]: how often a full name seen once recurs (the outside term).
 //! - [`score`]: Fellegi–Sunter weights with the registry's name frequencies.
+//! - [`settings`]: what an installation assumes and demands (checked once).
 //! - [`engine`]: one row in, one decision out.
 
 pub mod birth;
@@ -17,6 +18,7 @@ pub mod evidence;
 pub mod profile;
 pub mod recurrence;
 pub mod score;
+pub mod settings;
 
 pub use engine::{Candidate, Decision, Engine, NamesQuery, RowOutcome};
 pub use evidence::Evidence;
