@@ -174,7 +174,7 @@ pub enum Command {
         #[arg(long, value_name = "SHARE")]
         outside_share: Option<f64>,
         /// Probability a match by names must reach to be `ENCONTRADO`
-        /// (default: server.toml `[matching] found_probability`, else 0.975).
+        /// (default: server.toml `[matching] found_probability`, else 0.99).
         #[arg(long, value_name = "P")]
         found_probability: Option<f64>,
         /// Read the workbook in this process (same bounded reader, no .xls)

@@ -498,7 +498,7 @@ fn names_job_writes_candidates_for_ambiguous_rows() {
     assert!(
         summary
             .iter()
-            .any(|l| l == "ENCONTRADO exige probabilidad ≥ (%)=97.5"),
+            .any(|l| l == "ENCONTRADO exige probabilidad ≥ (%)=99"),
         "{summary:?}"
     );
     let strict = crate::matching::engine::MatchingSettings {
