@@ -692,6 +692,16 @@ mod tests {
         DataDir::open(tmp.path()).unwrap().open_store().unwrap();
     }
 
+    /// The installation's `server.toml` up to its `[matching]` table.
+    fn without_matching(dir: &DataDir) -> String {
+        fs::read_to_string(dir.config_path())
+            .unwrap()
+            .lines()
+            .take_while(|l| !l.starts_with("[matching]"))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    }
+
     #[test]
     fn the_outside_share_is_read_from_server_toml_and_checked() {
         let tmp = tempfile::tempdir().unwrap();
@@ -701,12 +711,7 @@ mod tests {
             dir.config().unwrap().matching.outside_share,
             padron_consulta::matching::engine::DEFAULT_OUTSIDE_SHARE
         );
-        let text = fs::read_to_string(dir.config_path()).unwrap();
-        let base: String = text
-            .lines()
-            .take_while(|l| !l.starts_with("[matching]"))
-            .map(|l| format!("{l}\n"))
-            .collect();
+        let base = without_matching(&dir);
         // An institution roll with foreigners: its own assumption.
         fs::write(
             dir.config_path(),
@@ -741,20 +746,15 @@ mod tests {
             dir.config().unwrap().matching.settings().found_probability,
             padron_consulta::matching::engine::DEFAULT_FOUND_PROBABILITY
         );
-        let text = fs::read_to_string(dir.config_path()).unwrap();
-        let base: String = text
-            .lines()
-            .take_while(|l| !l.starts_with("[matching]"))
-            .map(|l| format!("{l}\n"))
-            .collect();
+        let base = without_matching(&dir);
         // A registry that wants fewer wrong answers and more review.
         fs::write(
             dir.config_path(),
-            format!("{base}[matching]\nfound_probability = 0.99\n"),
+            format!("{base}[matching]\nfound_probability = 0.995\n"),
         )
         .unwrap();
         let settings = dir.config().unwrap().matching.settings();
-        assert_eq!(settings.found_probability, 0.99);
+        assert_eq!(settings.found_probability, 0.995);
         assert_eq!(
             settings.outside_share,
             padron_consulta::matching::engine::DEFAULT_OUTSIDE_SHARE
