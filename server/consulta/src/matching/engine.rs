@@ -8,11 +8,12 @@
 //! the registry and with the installation's [`MatchingSettings`]: among 18
 //! million people, a common name alone rarely identifies anyone). A row
 //! with a name that is none of the best candidate's names, not even a slip
-//! of one ([`super::score::unrelated_name`]), is never `ENCONTRADO`. `ENCONTRADO` needs that probability to reach the
-//! installation's bar ([`MatchingSettings::found_probability`], 99 % by
-//! default): the best candidate must be clearly ahead of the next one *and*
-//! of chance. A
-//! wrong match is far worse than an honest `AMBIGUO`.
+//! of one ([`super::score::unrelated_name`]), or a date of birth that is
+//! none of the candidate's slips, is never `ENCONTRADO`. `ENCONTRADO` needs
+//! that probability to reach the installation's bar
+//! ([`MatchingSettings::found_probability`], 99 % by default): the best
+//! candidate must be clearly ahead of the next one *and* of chance. A wrong
+//! match is far worse than an honest `AMBIGUO`.
 
 use padron_shared::Cui;
 
