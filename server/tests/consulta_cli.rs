@@ -131,37 +131,9 @@ fn refusals_have_their_codes() {
 
     let not_a_workbook = dir.path().join("x.xlsx");
     std::fs::write(&not_a_workbook, "hola").unwrap();
-    let out = run(&[
-        "match",
-        "--data",
-        p(dir.path()),
-        "--input",
-        p(&not_a_workbook),
-        "--output",
-        p(&csv),
-    ]);
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("WORKBOOK_UNREADABLE"));
-
-    // The installation's assumption about persons outside the registry is a share.
-    let out = run(&[
-        "match",
-        "--data",
-        p(dir.path()),
-        "--input",
-        p(&not_a_workbook),
-        "--output",
-        p(&csv),
-        "--outside-share",
-        "2",
-    ]);
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("BAD_REQUEST"));
-
-    // The bar a match by names must reach is a probability in its range:
-    // 0.5 would report a coin toss as found.
-    for bad in ["0.5", "1", "NaN"] {
-        let out = run(&[
+    // `match` on that file, with extra options.
+    let matching = |extra: &[&str]| {
+        let mut args = vec![
             "match",
             "--data",
             p(dir.path()),
@@ -169,9 +141,23 @@ fn refusals_have_their_codes() {
             p(&not_a_workbook),
             "--output",
             p(&csv),
-            "--found-probability",
-            bad,
-        ]);
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let out = matching(&[]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("WORKBOOK_UNREADABLE"));
+
+    // The installation's assumption about persons outside the registry is a share.
+    let out = matching(&["--outside-share", "2"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("BAD_REQUEST"));
+
+    // The bar a match by names must reach is a probability in its range:
+    // 0.5 would report a coin toss as found.
+    for bad in ["0.5", "1", "NaN"] {
+        let out = matching(&["--found-probability", bad]);
         assert!(!out.status.success(), "{bad}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
