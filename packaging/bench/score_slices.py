@@ -3,7 +3,7 @@
 against a truth file, side by side.
 
   score_slices.py TRUTH.csv PADRON.xlsx [SPLINK.csv] [--bands]
-      [--identify REGISTRY.csv NAMES.xlsx]
+      [--identify REGISTRY.csv NAMES.xlsx [--write-truth MARKED.csv]]
 
 TRUTH is either independent_queries.py's (existe, con_fecha, tipo, campo,
 perturbaciones, identificable) or the benchmark's own (referencia,
@@ -12,7 +12,9 @@ perturbations include sin_fecha_nacimiento; every registered row counts
 as identifiable, unless `--identify` is given: then only those whose
 given fields, as registered, are carried by one person alone). Recall is correct ENCONTRADO over identifiable
 registered rows; precision is correct over all ENCONTRADO (a non-existent
-row found is wrong). `--bands` adds, for Padrón, the share of wrong
+row found is wrong). `--write-truth` saves the truth with the marks
+`--identify` made, in the independent set's columns, so a large registry
+(18 M persons: minutes per pass) is read once per set. `--bands` adds, for Padrón, the share of wrong
 answers among ENCONTRADO by posterior band (calibration), beside the
 number the posteriors themselves predict.
 """
@@ -99,6 +101,18 @@ def mark_identifiable(truth, registry_csv, names_xlsx):
             t["identificable"] = "1" if counts.get(t["_key"], 0) == 1 else "0"
 
 
+def write_truth(truth, path):
+    """The truth as read and marked, in independent_queries.py's columns
+    (which `truth_rows` reads back as they are)."""
+    cols = ["referencia", "cui_esperado", "existe", "con_fecha", "tipo", "campo",
+            "perturbaciones", "identificable"]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(cols)
+        for t in truth:
+            w.writerow([t.get(c, "") for c in cols])
+
+
 def padron(path):
     book = openpyxl.load_workbook(path, read_only=True)
     ws = book["resultados"]
@@ -176,11 +190,18 @@ def main():
         i = argv.index("--identify")
         registry, names = argv[i + 1], argv[i + 2]
         del argv[i:i + 3]
+    marked = None
+    if "--write-truth" in argv:
+        i = argv.index("--write-truth")
+        marked = argv[i + 1]
+        del argv[i:i + 2]
     args = [a for a in argv if not a.startswith("--")]
     bands = "--bands" in argv
     truth = list(truth_rows(args[0]))
     if registry and "_own" in truth[0]:
         mark_identifiable(truth, registry, names)
+    if marked:
+        write_truth(truth, marked)
     engines = [("Padrón", padron(args[1]))]
     if len(args) > 2:
         try:

@@ -30,6 +30,9 @@ pub const SURNAME_TWO_GIVEN: u8 = 2;
 pub const SURNAME_BIRTH: u8 = 3;
 /// Key kind: the first given name and the date of birth.
 pub const GIVEN_BIRTH: u8 = 4;
+/// Key kind: the first surname and the first given name, for a person with
+/// a second given name (one without is under `SURNAME_TWO_GIVEN` already).
+pub const FIRST_SURNAME_GIVEN: u8 = 5;
 
 /// What blocking and the signature need of a person or a query row.
 #[derive(Debug, Clone, Default)]
@@ -95,7 +98,7 @@ fn sorted_pair<'a>(a: &'a str, b: &'a str) -> [&'a str; 2] {
     if a <= b { [a, b] } else { [b, a] }
 }
 
-/// The keys a registry person is filed under (four to seven).
+/// The keys a registry person is filed under (four to eight).
 pub fn person_keys(view: &BlockingView<'_>, out: &mut Vec<u64>) {
     out.clear();
     let g1 = code(view.given.first().copied());
@@ -111,6 +114,9 @@ pub fn person_keys(view: &BlockingView<'_>, out: &mut Vec<u64>) {
     out.push(key_of(SURNAME_TWO_GIVEN, &[s1, g1, g2], None));
     if !s2.is_empty() && s2 != s1 {
         out.push(key_of(SURNAME_TWO_GIVEN, &[s2, g1, g2], None));
+    }
+    if !g2.is_empty() {
+        out.push(key_of(FIRST_SURNAME_GIVEN, &[s1, g1], None));
     }
     out.push(key_of(SURNAME_BIRTH, &[s1], view.born));
     if !s2.is_empty() && s2 != s1 {
@@ -173,6 +179,11 @@ pub fn query_keys(view: &BlockingView<'_>, married: Option<&NameToken>, out: &mu
         for born in &dates {
             out.push(key_of(SURNAME_BIRTH, &[s], Some(*born)));
         }
+    }
+    // One given name (or an initial after it), one surname, no date.
+    let one_given = view.given.get(1).is_none_or(|t| t.initial);
+    if view.born.is_none() && one_given && surnames.len() == 1 {
+        out.push(key_of(FIRST_SURNAME_GIVEN, &[surnames[0], g1], None));
     }
     // The second given name may be the one the person goes by.
     if !g2.is_empty() {
@@ -411,6 +422,41 @@ mod tests {
         assert!(found(
             &p2,
             &keys_of(&["LUIS"], "PEREZ", "CHOL", "", None, true)
+        ));
+    }
+
+    #[test]
+    fn first_given_name_and_first_surname_alone_find_a_person_with_more() {
+        // The portal's plainest row: one given name, one surname, no date
+        // (or an initial for the second given name). The person has a
+        // second given name and a second surname, so no key of the full
+        // name fits; an 18 M registry left QIRUAO CHÍDOR not found at all.
+        let p = keys_of(
+            &["QIRUAO", "ALEJANDRO", "ALFREDO"],
+            "CHÍDOR",
+            "CHICOJ",
+            "",
+            Some("2013-09-24"),
+            false,
+        );
+        assert!(found(
+            &p,
+            &keys_of(&["qiruao"], "chidor", "", "", None, true)
+        ));
+        assert!(found(
+            &p,
+            &keys_of(&["QIRUAO", "A."], "CHIDOR", "", "", None, true)
+        ));
+        // A row with two surnames has narrower keys and does not look this
+        // one up: LUCÍA GRXTÓDO LÓPEZ is not in every LUCÍA … LÓPEZ's block.
+        let namesake = keys_of(&["LUCÍA", "MARÍA"], "LÓPEZ", "PÉREZ", "", None, false);
+        assert!(found(
+            &namesake,
+            &keys_of(&["LUCIA"], "LOPEZ", "", "", None, true)
+        ));
+        assert!(!found(
+            &namesake,
+            &keys_of(&["LUCIA"], "GRXTODO", "LOPEZ", "", None, true)
         ));
     }
 
