@@ -56,14 +56,7 @@ def curve(truth, answers, keep):
 
 def main():
     argv = sys.argv[1:]
-    registry = names = None
-    if "--identify" in argv:
-        i = argv.index("--identify")
-        registry, names = argv[i + 1], argv[i + 2]
-        del argv[i:i + 3]
-    truth = list(s.truth_rows(argv[0]))
-    if registry and "_own" in truth[0]:
-        s.mark_identifiable(truth, registry, names)
+    truth = s.identify_option(argv, argv[0])
     answers = s.padron(argv[1])
     low = min((a[2] for a in answers.values() if a[0] == "ENCONTRADO"), default=100)
     if low < 89.95 or low > 99:

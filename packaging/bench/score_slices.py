@@ -183,13 +183,22 @@ def slices(t):
             yield f"evidencia: {k}"
 
 
-def main():
-    argv = sys.argv[1:]
+def identify_option(argv, path):
+    """The truth at `path`, marked when `argv` asks for `--identify
+    REGISTRY NAMES` (the option is taken out of `argv`)."""
     registry = names = None
     if "--identify" in argv:
         i = argv.index("--identify")
         registry, names = argv[i + 1], argv[i + 2]
         del argv[i:i + 3]
+    truth = list(truth_rows(path))
+    if registry and "_own" in truth[0]:
+        mark_identifiable(truth, registry, names)
+    return truth
+
+
+def main():
+    argv = sys.argv[1:]
     marked = None
     if "--write-truth" in argv:
         i = argv.index("--write-truth")
@@ -197,9 +206,8 @@ def main():
         del argv[i:i + 2]
     args = [a for a in argv if not a.startswith("--")]
     bands = "--bands" in argv
-    truth = list(truth_rows(args[0]))
-    if registry and "_own" in truth[0]:
-        mark_identifiable(truth, registry, names)
+    truth = identify_option(argv, args[0])
+    args = [a for a in argv if not a.startswith("--")]
     if marked:
         write_truth(truth, marked)
     engines = [("Padrón", padron(args[1]))]
