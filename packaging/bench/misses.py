@@ -20,11 +20,7 @@ import score_slices as s
 
 def main():
     argv = sys.argv[1:]
-    only = None
-    if "--slice" in argv:
-        i = argv.index("--slice")
-        only = argv[i + 1]
-        del argv[i:i + 2]
+    only = (s.take_option(argv, "--slice") or [None])[0]
     truth_path, names, result, registry = argv[:4]
     truth = list(s.truth_rows(truth_path))
     if "_own" in truth[0]:

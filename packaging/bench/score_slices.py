@@ -183,33 +183,35 @@ def slices(t):
             yield f"evidencia: {k}"
 
 
+def take_option(argv, name, count=1):
+    """The `count` values after `--name` in `argv`, taken out of it with
+    the option; `None` when it is not there."""
+    if name not in argv:
+        return None
+    i = argv.index(name)
+    values = argv[i + 1:i + 1 + count]
+    del argv[i:i + 1 + count]
+    return values
+
+
 def identify_option(argv, path):
     """The truth at `path`, marked when `argv` asks for `--identify
     REGISTRY NAMES` (the option is taken out of `argv`)."""
-    registry = names = None
-    if "--identify" in argv:
-        i = argv.index("--identify")
-        registry, names = argv[i + 1], argv[i + 2]
-        del argv[i:i + 3]
+    given = take_option(argv, "--identify", 2)
     truth = list(truth_rows(path))
-    if registry and "_own" in truth[0]:
-        mark_identifiable(truth, registry, names)
+    if given and "_own" in truth[0]:
+        mark_identifiable(truth, *given)
     return truth
 
 
 def main():
     argv = sys.argv[1:]
-    marked = None
-    if "--write-truth" in argv:
-        i = argv.index("--write-truth")
-        marked = argv[i + 1]
-        del argv[i:i + 2]
+    marked = take_option(argv, "--write-truth")
+    truth = identify_option(argv, next(a for a in argv if not a.startswith("--")))
     args = [a for a in argv if not a.startswith("--")]
     bands = "--bands" in argv
-    truth = identify_option(argv, args[0])
-    args = [a for a in argv if not a.startswith("--")]
     if marked:
-        write_truth(truth, marked)
+        write_truth(truth, marked[0])
     engines = [("Padrón", padron(args[1]))]
     if len(args) > 2:
         try:
